@@ -1,0 +1,1 @@
+"""The ``qms`` command: the composition root that wires server, apps and devices."""

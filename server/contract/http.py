@@ -1,0 +1,237 @@
+"""HTTP request and response models of ``/api/v1``, split by purpose.
+
+Requests are strict (unknown fields refused); responses ignore nothing either, so
+a client built on this package notices a contract change at once.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.contract.messages import CounterView, TicketBrief
+from server.contract.vocab import CounterState, DeviceKind, Rating, Role, TicketStatus
+
+API_PREFIX = "/api/v1"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+Language = Literal["vi", "en"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# ---- errors -------------------------------------------------------------------
+
+
+class ErrorOut(Model):
+    """Every 4xx answer: a stable ``error`` code and a message in both languages.
+
+    ``message`` is in the language the request asked for (``Accept-Language``).
+    """
+
+    error: str
+    message: str
+    message_vi: str
+    message_en: str
+    details: dict[str, object] = Field(default_factory=dict)
+
+
+# ---- health and auth ----------------------------------------------------------
+
+
+class HealthOut(Model):
+    status: Literal["ok", "degraded"]
+    version: str
+    database: str
+    mqtt: str
+    time: datetime
+
+
+class LoginIn(Model):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class LoginOut(Model):
+    token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret
+    username: str
+    display_name: str
+    role: Role
+    site: str | None
+    expires_at: datetime
+
+
+# ---- kiosk menu and tickets ---------------------------------------------------
+
+
+class PriorityCategory(Model):
+    code: str
+    name_vi: str
+    name_en: str
+
+
+class ServiceOut(Model):
+    code: str
+    department: str
+    name_vi: str
+    name_en: str
+    open: bool
+    closed_reason: str | None = None
+    closed_message_vi: str | None = None
+    closed_message_en: str | None = None
+    waiting: int
+    estimated_wait_s: int
+    counters: list[int]
+    area: str | None = None
+
+
+class DepartmentOut(Model):
+    code: str
+    name_vi: str
+    name_en: str
+    services: list[ServiceOut]
+
+
+class MenuOut(Model):
+    site: str
+    site_name: str
+    site_name_en: str
+    time_zone: str
+    business_day: str
+    priority_categories: list[PriorityCategory]
+    departments: list[DepartmentOut]
+
+
+class TicketIn(Model):
+    service: str = Field(min_length=1, max_length=32)
+    priority: str | None = Field(default=None, max_length=32)
+    language: Language = "vi"
+    citizen_key: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=128,
+        description="Keyed hash of the scanned ID number; never the number itself.",
+    )
+
+
+class TicketOut(Model):
+    id: str
+    site: str
+    number: str
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    department: str
+    department_name_vi: str
+    department_name_en: str
+    priority: str | None
+    language: Language
+    people_ahead: int
+    estimated_wait_s: int
+    issued_at: datetime
+    status: TicketStatus
+    track_url: str
+    area: str | None = None
+    counters: list[int] = Field(default_factory=list)
+    counter_number: int | None = None
+    called_at: datetime | None = None
+    call_count: int = 0
+
+
+# ---- queue and counters -------------------------------------------------------
+
+
+class QueueServiceOut(Model):
+    code: str
+    name_vi: str
+    name_en: str
+    waiting: list[TicketBrief]
+    parked: list[TicketBrief]
+
+
+class QueueOut(Model):
+    site: str
+    business_day: str
+    services: list[QueueServiceOut]
+
+
+class CounterOut(Model):
+    counter: CounterView
+    clerk: str | None = None
+    current: TicketBrief | None = None
+
+
+class CountersOut(Model):
+    site: str
+    counters: list[CounterOut]
+
+
+class CallIn(Model):
+    """Call a specific waiting or parked ticket (by number or id), with a reason for the log."""
+
+    ticket: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=200)
+
+
+class TransferIn(Model):
+    to_service: str | None = Field(default=None, max_length=32)
+    to_counter: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=200)
+    keep_place: bool | None = Field(
+        default=None, description="Keep the original place in line; None = the site's rule."
+    )
+
+
+class RateIn(Model):
+    rating: Rating
+    ticket: str | None = Field(default=None, description="Ticket id; default the last finished.")
+
+
+class ActionOut(Model):
+    """The answer to every counter action: what happened and the counter afterwards."""
+
+    action: str
+    counter: CounterOut
+    ticket: TicketBrief | None = None
+    call_id: str | None = None
+
+
+class ClerkDayOut(Model):
+    site: str
+    counter: str | None
+    clerk: str
+    business_day: str
+    served: int
+    no_shows: int
+    transferred: int
+    average_service_s: int | None
+    average_rating: float | None
+    ratings: int
+
+
+# ---- devices and notices ------------------------------------------------------
+
+
+class DeviceStatusIn(Model):
+    online: bool = True
+    printer: Literal["ok", "paper_low", "paper_out", "cover_open", "offline", "none"] | None = None
+    detail: str = Field(default="", max_length=200)
+
+
+class DeviceOut(Model):
+    id: str
+    site: str
+    kind: DeviceKind
+    name: str
+
+
+class NoticeIn(Model):
+    text: str = Field(max_length=500)
+
+
+class CounterStateOut(Model):
+    id: str
+    state: CounterState

@@ -1,0 +1,162 @@
+"""MQTT message models. Frozen, reject unknown fields, carry a version ``v``.
+
+Every message of a site carries that site's sequence number ``seq``: it grows
+with every state change, so a client drops a snapshot older than one it has.
+Snapshots are full state, never deltas.
+"""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.contract.vocab import CounterState, TicketStatus
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CallInfo(Message):
+    """One call of a ticket to a counter (a recall is a new call with a new id)."""
+
+    call_id: str
+    ticket_id: str
+    ticket_number: str
+    service: str
+    service_name_vi: str
+    service_name_en: str
+    counter_id: str
+    counter_number: int
+    counter_name: str
+    area: str
+    called_at: datetime
+    recall: bool = False
+    call_count: int = 1
+    priority: str | None = None
+
+
+class CounterView(Message):
+    """A counter as the hall sees it."""
+
+    id: str
+    number: int
+    name: str
+    area: str
+    state: CounterState
+    services: list[str]
+    current_ticket: str | None = None
+    current_status: TicketStatus | None = None
+
+
+class ServiceWaiting(Message):
+    code: str
+    name_vi: str
+    name_en: str
+    waiting: int
+
+
+class DisplaySnapshot(Message):
+    """Retained on ``topics.display(site, area)``: everything a hall board shows."""
+
+    v: Literal[1] = 1
+    site: str
+    seq: int
+    generated_at: datetime
+    site_name: str
+    area: str
+    area_name: str
+    calling: CallInfo | None = None
+    recent: list[CallInfo] = Field(default_factory=list)
+    counters: list[CounterView] = Field(default_factory=list)
+    waiting: list[ServiceWaiting] = Field(default_factory=list)
+    notice: str = ""
+
+
+class TicketBrief(Message):
+    id: str
+    number: str
+    service: str
+    priority: str | None = None
+    status: TicketStatus
+    issued_at: datetime
+    waited_s: int = 0
+    call_count: int = 0
+    transferred_from: str | None = None
+    note: str = ""
+
+
+class CounterSnapshot(Message):
+    """Retained on ``topics.counter(site, counter)``: what the clerk's screen and LED show."""
+
+    v: Literal[1] = 1
+    site: str
+    seq: int
+    generated_at: datetime
+    counter: CounterView
+    clerk: str | None = None
+    current: TicketBrief | None = None
+    next_up: list[TicketBrief] = Field(default_factory=list)
+    parked: list[TicketBrief] = Field(default_factory=list)
+    waiting: list[ServiceWaiting] = Field(default_factory=list)
+    longest_wait_s: int = 0
+
+
+class ServiceStatus(Message):
+    """One field on the kiosk menu, live."""
+
+    code: str
+    department: str
+    name_vi: str
+    name_en: str
+    open: bool
+    closed_reason: str | None = None
+    waiting: int
+    estimated_wait_s: int
+    counters_open: int
+    issued_today: int
+    quota: int | None = None
+
+
+class QueueSnapshot(Message):
+    """Retained on ``topics.queue(site)``: waiting counts and estimates of every field."""
+
+    v: Literal[1] = 1
+    site: str
+    seq: int
+    generated_at: datetime
+    site_name: str
+    business_day: str
+    services: list[ServiceStatus]
+    waiting_total: int
+
+
+class CallEvent(Message):
+    """On ``topics.calls(site)``, not retained: announce this call once (by ``call_id``)."""
+
+    v: Literal[1] = 1
+    site: str
+    seq: int
+    call: CallInfo
+
+
+class ServerStatus(Message):
+    """Retained on ``topics.server_status()``; the broker sends the offline one as last will."""
+
+    v: Literal[1] = 1
+    state: Literal["online", "offline"]
+    at: datetime | None = None
+    version: str = ""
+
+
+class DeviceStatus(Message):
+    """Retained on ``topics.device(site, device)``, published by the server for supervisors."""
+
+    v: Literal[1] = 1
+    site: str
+    device: str
+    kind: str
+    online: bool
+    printer: str | None = None
+    detail: str = ""
+    at: datetime

@@ -1,0 +1,69 @@
+"""Enumerations that appear on the wire: ticket states, outcomes, counter states."""
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    """Where a ticket is in its life; terminal states end a visit."""
+
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    PARKED = "parked"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+ACTIVE_STATUSES = frozenset(
+    {TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.PARKED}
+)
+
+
+class Outcome(StrEnum):
+    """How one visit ended, so reports can count them."""
+
+    SERVED = "served"
+    NO_SHOW = "no_show"
+    TRANSFERRED = "transferred"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"  # still open when the business day ended
+
+
+class CounterState(StrEnum):
+    """A counter is open (a clerk is there), paused (on a break) or closed."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class ClosedReason(StrEnum):
+    """Why a service does not issue tickets right now (the kiosk shows it)."""
+
+    QUOTA = "quota"  # Đã hết số hôm nay
+    HOURS = "hours"  # Ngoài giờ tiếp nhận
+    DISABLED = "disabled"  # Tạm ngưng tiếp nhận
+
+
+class Role(StrEnum):
+    CLERK = "clerk"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class DeviceKind(StrEnum):
+    KIOSK = "kiosk"
+    DISPLAY = "display"
+    COUNTER = "counter"
+
+
+class Rating(StrEnum):
+    """The four levels of the satisfaction pad."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    NEUTRAL = "neutral"
+    UNSATISFIED = "unsatisfied"

@@ -1,0 +1,1 @@
+"""The pure queue engine: no I/O, injected clock."""

@@ -1,0 +1,130 @@
+"""The queue engine's values: configuration and tickets as frozen dataclasses.
+
+No I/O here and no clock: every function of the engine takes ``now`` from its
+caller. Storage maps its rows to and from these values.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Literal
+
+from server.contract.vocab import Outcome, TicketStatus
+
+
+@dataclass(frozen=True)
+class NumberFormat:
+    """How a service's ticket numbers look.
+
+    ``prefix``: a letter and zero padding (``A001``); ``block``: a numeric block
+    (``1001``..``1999``), the common Vietnamese style. ``seq`` starts at 1 each
+    business day.
+    """
+
+    kind: Literal["prefix", "block"] = "prefix"
+    prefix: str = "A"
+    width: int = 3
+    start: int = 1001
+    end: int = 1999
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Local-time windows on given weekdays (0 = Monday)."""
+
+    windows: tuple[tuple[time, time], ...] = (
+        (time(7, 30), time(11, 30)),
+        (time(13, 0), time(17, 0)),
+    )
+    weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4, 5})
+
+
+@dataclass(frozen=True)
+class PriorityCategory:
+    code: str
+    name_vi: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    code: str
+    department: str
+    name_vi: str
+    name_en: str
+    number_format: NumberFormat = NumberFormat()
+    daily_quota: int | None = None
+    hours: OpeningHours | None = None  # None: the site's hours
+    default_service_s: int = 600
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class CounterConfig:
+    """A counter and the services it serves, in order of preference or with weights."""
+
+    id: str
+    number: int
+    name: str
+    area: str
+    services: tuple[str, ...]
+    weights: Mapping[str, int] = field(default_factory=dict)  # code -> weight; empty: strict order
+    priority_counter: bool = False  # serves priority tickets of its services first, always
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    id: str
+    name: str
+    name_en: str
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    hours: OpeningHours = OpeningHours()
+    priority_categories: tuple[PriorityCategory, ...] = ()
+    # After this many priority tickets in a row a counter takes a normal one (no starvation).
+    priority_ratio: int = 3
+    # A service whose oldest waiting ticket waited longer than this goes first (None: off).
+    aging_after_s: int | None = None
+    transfer_keeps_place: bool = True
+    max_tickets_per_citizen_day: int = 5
+    require_start_before_finish: bool = True
+    # A counter must close its current ticket before calling the next one.
+    require_close_before_call: bool = False
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    site: str
+    service: str
+    number: str
+    seq: int
+    business_day: date
+    status: TicketStatus
+    issued_at: datetime
+    # Place in line: the issue time, kept or reset by a transfer; smaller goes first.
+    queue_at: datetime
+    priority: str | None = None
+    language: str = "vi"
+    citizen_key: str | None = None
+    counter_id: str | None = None  # the counter holding it (called/serving) or that parked it
+    target_counter: str | None = None  # transferred to this counter: it comes first there
+    transferred_from: str | None = None  # service code it came from
+    called_at: datetime | None = None
+    call_count: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    outcome: Outcome | None = None
+    estimate_s: int | None = None  # the estimated wait given at issue, kept for accuracy
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One change of a ticket, appended to the log, never rewritten."""
+
+    ticket_id: str
+    kind: str  # issued, called, recalled, started, finished, no_show, transferred, parked, ...
+    at: datetime
+    actor: str | None = None
+    counter_id: str | None = None
+    data: Mapping[str, object] = field(default_factory=dict)
