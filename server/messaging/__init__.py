@@ -1,0 +1,1 @@
+"""Publishing the server's state to MQTT."""
