@@ -47,6 +47,24 @@ class PriorityCategory:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A part of a hall with its own display board (a zone: A, A1, B2, ...)."""
+
+    id: str
+    name_vi: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Department:
+    """A sở/ban/ngành whose reception desk sits in the hall."""
+
+    code: str
+    name_vi: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     code: str
     department: str
@@ -108,7 +126,9 @@ class Ticket:
     citizen_key: str | None = None
     counter_id: str | None = None  # the counter holding it (called/serving) or that parked it
     target_counter: str | None = None  # transferred to this counter: it comes first there
-    transferred_from: str | None = None  # service code it came from
+    # A transfer closes a ticket (status/outcome TRANSFERRED) and opens a new one with the
+    # same number in the target service; the new one points back at the old one's id.
+    transferred_from: str | None = None
     called_at: datetime | None = None
     call_count: int = 0
     started_at: datetime | None = None
