@@ -1,0 +1,204 @@
+"""The MQTT state subscriber: messages pushed through the real on-message path.
+
+Most tests need no broker: they hand paho ``MQTTMessage`` objects to the
+subscriber's paho callback, exactly as paho's network thread does. The last ones
+run against a real Mosquitto.
+"""
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import paho.mqtt.client as mqtt
+import pytest
+from pydantic import BaseModel
+
+from appkit.mqtt_state import BrokerAddress, ConnectionState, StateSubscriber, Subscription
+from server.contract import topics
+from server.contract.messages import CallEvent, DisplaySnapshot, ServerStatus
+from tests.display_board.samples import AREA, SITE, call, event, snapshot
+
+DISPLAY = topics.display(SITE, AREA)
+CALLS = topics.calls(SITE)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, BaseModel]] = []
+        self.states: list[ConnectionState] = []
+        self.event = threading.Event()
+
+    def on_message(self, topic: str, message: BaseModel) -> None:
+        self.messages.append((topic, message))
+        self.event.set()
+
+    def on_connection(self, state: ConnectionState) -> None:
+        self.states.append(state)
+
+    def seqs(self) -> list[int]:
+        return [m.seq for _, m in self.messages if isinstance(m, DisplaySnapshot)]
+
+
+def make(inbox: Inbox, url: str = "mqtt://127.0.0.1:1", **kw) -> StateSubscriber:
+    return StateSubscriber(
+        url,
+        [Subscription(DISPLAY, DisplaySnapshot), Subscription(CALLS, CallEvent, ordered=False)],
+        inbox.on_message,
+        inbox.on_connection,
+        **kw,
+    )
+
+
+def push(sub: StateSubscriber, topic: str, payload: bytes | BaseModel, retain: bool = False):
+    """Deliver like paho's network thread: an MQTTMessage into the on_message callback."""
+    data = payload.model_dump_json().encode() if isinstance(payload, BaseModel) else payload
+    msg = mqtt.MQTTMessage(topic=topic.encode())
+    msg.payload = data
+    msg.retain = retain
+    sub._paho_message(None, None, msg)  # type: ignore[arg-type]
+
+
+def test_url_parsing():
+    assert BrokerAddress.from_url("mqtt://127.0.0.1:1884") == BrokerAddress("127.0.0.1", 1884)
+    a = BrokerAddress.from_url("mqtts://disp%40x:p%3Ass@broker.example")
+    assert (a.port, a.tls, a.username, a.password) == (8883, True, "disp@x", "p:ss")
+    for bad in ("http://x", "mqtt://", "mqtt://h:99999"):
+        with pytest.raises(ValueError, match="MQTT URL"):
+            BrokerAddress.from_url(bad)
+
+
+def test_snapshots_in_order_are_delivered_stale_and_duplicates_dropped():
+    inbox = Inbox()
+    sub = make(inbox)
+    for seq in (5, 7, 7, 6, 9, 2):
+        push(sub, DISPLAY, snapshot(seq))
+    assert inbox.seqs() == [5, 7, 9]
+    assert sub.dropped_stale == 3
+
+
+def test_seq_is_tracked_per_topic():
+    inbox = Inbox()
+    sub = StateSubscriber(
+        "mqtt://127.0.0.1:1",
+        [Subscription(topics.display_all(SITE), DisplaySnapshot)],
+        inbox.on_message,
+    )
+    push(sub, topics.display(SITE, "a"), snapshot(10))
+    push(sub, topics.display(SITE, "b"), snapshot(4))
+    push(sub, topics.display(SITE, "b"), snapshot(4))
+    assert inbox.seqs() == [10, 4]
+
+
+def test_call_events_are_not_ordered():
+    """Two server processes may publish calls out of seq order; none may be lost."""
+    inbox = Inbox()
+    sub = make(inbox)
+    push(sub, CALLS, event(call(11), seq=31))
+    push(sub, CALLS, event(call(10), seq=30))
+    assert [m.call.ticket_number for _, m in inbox.messages] == ["11", "10"]
+
+
+def test_lower_seq_accepted_after_server_restart():
+    inbox = Inbox()
+    sub = make(inbox)
+    first = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    push(sub, topics.server_status(), ServerStatus(state="online", at=first), retain=True)
+    push(sub, DISPLAY, snapshot(500))
+    # The retained status again (a reconnect): same epoch, stale snapshots still dropped.
+    push(sub, topics.server_status(), ServerStatus(state="online", at=first), retain=True)
+    push(sub, DISPLAY, snapshot(3))
+    push(sub, topics.server_status(), ServerStatus(state="offline", at=first))
+    push(sub, DISPLAY, snapshot(4))
+    assert inbox.seqs() == [500]
+    # The server came back with a fresh database: its sequence starts again.
+    push(sub, topics.server_status(), ServerStatus(state="online", at=first + timedelta(hours=1)))
+    push(sub, DISPLAY, snapshot(3))
+    push(sub, DISPLAY, snapshot(2))
+    assert inbox.seqs() == [500, 3]
+    statuses = [m.state for _, m in inbox.messages if isinstance(m, ServerStatus)]
+    assert statuses == ["online", "online", "offline", "online"]
+
+
+def test_lower_seq_accepted_when_generated_much_later():
+    inbox = Inbox()
+    sub = make(inbox, reset_grace=timedelta(minutes=2))
+    push(sub, DISPLAY, snapshot(500, generated_at=datetime(2026, 1, 1, 8, tzinfo=UTC)))
+    push(sub, DISPLAY, snapshot(400, generated_at=datetime(2026, 1, 1, 8, 1, tzinfo=UTC)))
+    push(sub, DISPLAY, snapshot(3, generated_at=datetime(2026, 1, 1, 8, 5, tzinfo=UTC)))
+    assert inbox.seqs() == [500, 3]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"{}",
+        b'{"v": 2}',
+        b"\xff\xfe",
+        b'{"site": "x", "seq": "many"}',
+        b"[1, 2, 3]",
+    ],
+)
+def test_malformed_payloads_are_logged_and_ignored(payload, caplog):
+    inbox = Inbox()
+    sub = make(inbox)
+    with caplog.at_level(logging.WARNING, logger="appkit.mqtt_state"):
+        push(sub, DISPLAY, payload)
+    assert inbox.messages == []
+    assert sub.dropped_malformed == 1
+    assert "malformed message on qms/v1/hcm-main/display/hall-a" in caplog.text
+    push(sub, DISPLAY, snapshot(1))
+    assert inbox.seqs() == [1]
+
+
+def test_unknown_fields_are_refused(caplog):
+    inbox = Inbox()
+    sub = make(inbox)
+    data = snapshot(1).model_dump(mode="json") | {"surprise": 1}
+    import json
+
+    with caplog.at_level(logging.WARNING):
+        push(sub, DISPLAY, json.dumps(data).encode())
+    assert inbox.messages == []
+
+
+def test_empty_retained_payload_clears_nothing_and_does_not_crash():
+    inbox = Inbox()
+    sub = make(inbox)
+    push(sub, DISPLAY, b"", retain=True)
+    assert inbox.messages == []
+
+
+def test_a_failing_callback_never_escapes_into_paho(caplog):
+    def boom(topic, message):
+        raise RuntimeError("view exploded")
+
+    sub = StateSubscriber("mqtt://127.0.0.1:1", [Subscription(DISPLAY, DisplaySnapshot)], boom)
+    with caplog.at_level(logging.ERROR):
+        push(sub, DISPLAY, snapshot(1))
+    assert "the message callback failed" in caplog.text
+
+
+def test_connection_changes_are_reported_once_each():
+    inbox = Inbox()
+    at = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+    sub = make(inbox, clock=lambda: at)
+    ok = mqtt.ReasonCode(mqtt.PacketTypes.CONNACK, "Success")
+
+    class FakeClientSubscribe:
+        def __init__(self):
+            self.subscribed = []
+
+        def subscribe(self, subs):
+            self.subscribed.append(subs)
+
+    client = FakeClientSubscribe()
+    sub._paho_connect_fail(None, None)  # type: ignore[arg-type]
+    sub._paho_connect_fail(None, None)  # type: ignore[arg-type]
+    sub._paho_connect(client, None, None, ok, None)  # type: ignore[arg-type]
+    sub._paho_disconnect(None, None, None, "keepalive timeout", None)  # type: ignore[arg-type]
+    sub._paho_disconnect(None, None, None, "keepalive timeout", None)  # type: ignore[arg-type]
+    assert [(s.connected, s.since) for s in inbox.states] == [(False, at), (True, at), (False, at)]
+    assert inbox.states[2].detail == "keepalive timeout"
+    # Every connect subscribes again, the server status included.
+    assert {t for t, _ in client.subscribed[0]} == {DISPLAY, CALLS, topics.server_status()}
