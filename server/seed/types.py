@@ -1,0 +1,40 @@
+"""The shape of demo data: engine values plus the accounts and devices of a site."""
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from server.contract.vocab import DeviceKind, Role
+from server.engine.model import Area, CounterConfig, Department, ServiceConfig, SiteConfig
+
+
+class UserSeed(NamedTuple):
+    """An account; ``counter`` is the counter a clerk normally sits at (None for others)."""
+
+    username: str
+    display_name: str
+    role: Role
+    password: str
+    counter: str | None
+
+
+class DeviceSeed(NamedTuple):
+    """A kiosk or display; ``area`` is the area a display shows (None: the whole site)."""
+
+    id: str
+    kind: DeviceKind
+    name: str
+    area: str | None
+
+
+@dataclass(frozen=True)
+class SiteSeed:
+    """Everything the loader writes for one site. Pure data: no I/O, no clock."""
+
+    site: SiteConfig
+    areas: tuple[Area, ...]
+    departments: tuple[Department, ...]
+    services: tuple[ServiceConfig, ...]
+    counters: tuple[CounterConfig, ...]
+    users: tuple[UserSeed, ...]
+    devices: tuple[DeviceSeed, ...]
+    address: str = ""  # for people reading the demo; the engine does not need it
