@@ -14,6 +14,8 @@ Inside tiers 2 and 3 priority tickets go before normal ones, but after
 ``site.priority_ratio`` priority calls in a row the counter takes one normal
 ticket, so the normal queue is never starved (a ratio of 0 or less turns the
 preference off). A ``priority_counter`` always takes priority tickets first.
+The streak runs on across tiers; the tiers themselves come before the ratio,
+so a long run of aged priority tickets is called before a fresh normal one.
 
 Service order and weights (tier 3):
 
