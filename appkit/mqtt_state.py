@@ -114,6 +114,59 @@ class _Seen:
     epoch: int
 
 
+class SeqGate:
+    """The freshness rule of the module docstring, per key (a topic), thread-safe.
+
+    Pure, so a view-model can apply the very same rule to what it is given.
+    """
+
+    def __init__(self, reset_grace: timedelta = timedelta(minutes=2)) -> None:
+        self._reset_grace = reset_grace
+        self._lock = threading.Lock()
+        self._seen: dict[str, _Seen] = {}
+        self._epoch = 0
+        self._server_at: datetime | None = None
+
+    def note_server_status(self, status: ServerStatus) -> None:
+        """An "online" status with a new ``at`` starts a new server epoch."""
+        with self._lock:
+            if status.state == "online" and status.at != self._server_at:
+                self._server_at = status.at
+                self._epoch += 1
+
+    def admit(self, key: str, message: BaseModel) -> bool:
+        """True if ``message`` is newer than the last admitted one for ``key``."""
+        seq = getattr(message, "seq", None)
+        if not isinstance(seq, int):
+            return True
+        generated_at = getattr(message, "generated_at", None)
+        if not isinstance(generated_at, datetime):
+            generated_at = None
+        with self._lock:
+            last = self._seen.get(key)
+            fresh = last is None or seq > last.seq
+            if not fresh and last is not None and seq < last.seq:
+                restarted = self._epoch != last.epoch
+                much_newer = (
+                    generated_at is not None
+                    and last.generated_at is not None
+                    and generated_at - last.generated_at > self._reset_grace
+                )
+                if restarted or much_newer:
+                    log.info(
+                        "accepting seq %d after %d on %s: the server's sequence restarted",
+                        seq,
+                        last.seq,
+                        key,
+                    )
+                    fresh = True
+            if fresh:
+                self._seen[key] = _Seen(seq, generated_at, self._epoch)
+            else:
+                log.debug("dropping seq %d on %s (have %d)", seq, key, last.seq if last else -1)
+            return fresh
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -152,12 +205,9 @@ class StateSubscriber:
         self._keepalive_s = keepalive_s
         self._min_backoff_s = max(1, min_backoff_s)
         self._max_backoff_s = max(self._min_backoff_s, max_backoff_s)
-        self._reset_grace = reset_grace
+        self._gate = SeqGate(reset_grace)
         self._clock = clock
         self._lock = threading.Lock()
-        self._seen: dict[str, _Seen] = {}
-        self._epoch = 0
-        self._server_at: datetime | None = None
         self._connected: bool | None = None  # None until the first attempt ends
         self._client: mqtt.Client | None = None
         self.dropped_stale = 0
@@ -233,8 +283,8 @@ class StateSubscriber:
             )
             return None
         if isinstance(message, ServerStatus):
-            self._note_server_status(message)
-        if sub.ordered and not self._is_fresh(topic, message):
+            self._gate.note_server_status(message)
+        if sub.ordered and not self._gate.admit(topic, message):
             self.dropped_stale += 1
             return None
         self._deliver(topic, message)
@@ -247,43 +297,6 @@ class StateSubscriber:
             if topic_matches_sub(sub.topic, topic):
                 return sub
         return None
-
-    def _note_server_status(self, status: ServerStatus) -> None:
-        with self._lock:
-            if status.state == "online" and status.at != self._server_at:
-                self._server_at = status.at
-                self._epoch += 1
-
-    def _is_fresh(self, topic: str, message: BaseModel) -> bool:
-        seq = getattr(message, "seq", None)
-        if not isinstance(seq, int):
-            return True
-        generated_at = getattr(message, "generated_at", None)
-        if not isinstance(generated_at, datetime):
-            generated_at = None
-        with self._lock:
-            last = self._seen.get(topic)
-            fresh = last is None or seq > last.seq
-            if not fresh and last is not None and seq < last.seq:
-                restarted = self._epoch != last.epoch
-                much_newer = (
-                    generated_at is not None
-                    and last.generated_at is not None
-                    and generated_at - last.generated_at > self._reset_grace
-                )
-                if restarted or much_newer:
-                    log.info(
-                        "accepting seq %d after %d on %s: the server's sequence restarted",
-                        seq,
-                        last.seq,
-                        topic,
-                    )
-                    fresh = True
-            if fresh:
-                self._seen[topic] = _Seen(seq, generated_at, self._epoch)
-            else:
-                log.debug("dropping seq %d on %s (have %d)", seq, topic, last.seq if last else -1)
-            return fresh
 
     def _deliver(self, topic: str, message: BaseModel) -> None:
         try:
