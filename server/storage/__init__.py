@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, migrations, the repository and the demo loader."""

@@ -1,0 +1,238 @@
+"""Rows to engine values and back. JSON shapes for hours, formats and site rules."""
+
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from server.contract.vocab import Outcome, TicketStatus
+from server.engine.model import (
+    Area,
+    CounterConfig,
+    Department,
+    NumberFormat,
+    OpeningHours,
+    PriorityCategory,
+    ServiceConfig,
+    SiteConfig,
+    Ticket,
+)
+from server.storage.models import (
+    AreaRow,
+    CounterRow,
+    CounterServiceRow,
+    DepartmentRow,
+    ServiceRow,
+    SiteRow,
+    TicketRow,
+)
+
+
+def hours_to_json(hours: OpeningHours) -> dict[str, Any]:
+    return {
+        "windows": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in hours.windows],
+        "weekdays": sorted(hours.weekdays),
+    }
+
+
+def hours_from_json(data: dict[str, Any]) -> OpeningHours:
+    return OpeningHours(
+        windows=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in data["windows"]),
+        weekdays=frozenset(int(d) for d in data["weekdays"]),
+    )
+
+
+def format_to_json(fmt: NumberFormat) -> dict[str, Any]:
+    return {
+        "kind": fmt.kind,
+        "prefix": fmt.prefix,
+        "width": fmt.width,
+        "start": fmt.start,
+        "end": fmt.end,
+    }
+
+
+def format_from_json(data: dict[str, Any]) -> NumberFormat:
+    return NumberFormat(**data) if data else NumberFormat()
+
+
+def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
+    return {
+        "hours": hours_to_json(site.hours),
+        "priority_categories": [
+            {"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}
+            for p in site.priority_categories
+        ],
+        "priority_ratio": site.priority_ratio,
+        "aging_after_s": site.aging_after_s,
+        "transfer_keeps_place": site.transfer_keeps_place,
+        "max_tickets_per_citizen_day": site.max_tickets_per_citizen_day,
+        "require_start_before_finish": site.require_start_before_finish,
+        "require_close_before_call": site.require_close_before_call,
+    }
+
+
+def site_from_row(row: SiteRow) -> SiteConfig:
+    s = row.settings or {}
+    defaults = SiteConfig(id=row.id, name=row.name, name_en=row.name_en)
+    return SiteConfig(
+        id=row.id,
+        name=row.name,
+        name_en=row.name_en,
+        time_zone=row.time_zone,
+        hours=hours_from_json(s["hours"]) if "hours" in s else defaults.hours,
+        priority_categories=tuple(PriorityCategory(**p) for p in s.get("priority_categories", ())),
+        priority_ratio=s.get("priority_ratio", defaults.priority_ratio),
+        aging_after_s=s.get("aging_after_s", defaults.aging_after_s),
+        transfer_keeps_place=s.get("transfer_keeps_place", defaults.transfer_keeps_place),
+        max_tickets_per_citizen_day=s.get(
+            "max_tickets_per_citizen_day", defaults.max_tickets_per_citizen_day
+        ),
+        require_start_before_finish=s.get(
+            "require_start_before_finish", defaults.require_start_before_finish
+        ),
+        require_close_before_call=s.get(
+            "require_close_before_call", defaults.require_close_before_call
+        ),
+    )
+
+
+def service_from_row(row: ServiceRow) -> ServiceConfig:
+    return ServiceConfig(
+        code=row.code,
+        department=row.department,
+        name_vi=row.name_vi,
+        name_en=row.name_en,
+        number_format=format_from_json(row.number_format),
+        daily_quota=row.daily_quota,
+        hours=hours_from_json(row.hours) if row.hours else None,
+        default_service_s=row.default_service_s,
+        enabled=row.enabled,
+    )
+
+
+def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> CounterConfig:
+    ordered = sorted(links, key=lambda link: link.position)
+    return CounterConfig(
+        id=row.id,
+        number=row.number,
+        name=row.name,
+        area=row.area,
+        services=tuple(link.service for link in ordered),
+        weights={link.service: link.weight for link in ordered if link.weight is not None},
+        priority_counter=row.priority_counter,
+    )
+
+
+def ticket_from_row(row: TicketRow) -> Ticket:
+    return Ticket(
+        id=row.id,
+        site=row.site_id,
+        service=row.service,
+        number=row.number,
+        seq=row.seq,
+        business_day=row.business_day,
+        status=TicketStatus(row.status),
+        issued_at=row.issued_at,
+        queue_at=row.queue_at,
+        priority=row.priority,
+        language=row.language,
+        citizen_key=row.citizen_key,
+        counter_id=row.counter_id,
+        target_counter=row.target_counter,
+        transferred_from=row.transferred_from,
+        called_at=row.called_at,
+        call_count=row.call_count,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        estimate_s=row.estimate_s,
+        note=row.note,
+    )
+
+
+_TICKET_FIELDS = (
+    "service",
+    "number",
+    "seq",
+    "business_day",
+    "issued_at",
+    "queue_at",
+    "priority",
+    "language",
+    "citizen_key",
+    "counter_id",
+    "target_counter",
+    "transferred_from",
+    "called_at",
+    "call_count",
+    "started_at",
+    "finished_at",
+    "estimate_s",
+    "note",
+)
+
+
+def ticket_to_row(ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
+    """Copy every field of the engine's ticket into a (new or loaded) row."""
+    if row is None:
+        row = TicketRow(id=ticket.id, site_id=ticket.site)
+    for name in _TICKET_FIELDS:
+        setattr(row, name, getattr(ticket, name))
+    row.status = ticket.status.value
+    row.outcome = ticket.outcome.value if ticket.outcome else None
+    return row
+
+
+@dataclass(frozen=True)
+class SiteBundle:
+    """A site's whole configuration, loaded once per ``config_version``."""
+
+    site: SiteConfig
+    version: int
+    areas: dict[str, Area]
+    departments: dict[str, Department]
+    services: dict[str, ServiceConfig]
+    counters: dict[str, CounterConfig]
+    service_position: dict[str, int] = field(default_factory=dict)
+
+    def counters_for(self, service: str) -> list[CounterConfig]:
+        return [c for c in self.counters.values() if service in c.services]
+
+    def area_of_service(self, service: str) -> str | None:
+        for c in self.counters.values():
+            if service in c.services:
+                return c.area
+        return None
+
+
+def bundle_from_rows(
+    site: SiteRow,
+    *,
+    areas: list[AreaRow],
+    departments: list[DepartmentRow],
+    services: list[ServiceRow],
+    counters: list[CounterRow],
+    links: list[CounterServiceRow],
+) -> SiteBundle:
+    by_counter: dict[str, list[CounterServiceRow]] = {}
+    for link in links:
+        by_counter.setdefault(link.counter_id, []).append(link)
+    services = sorted(services, key=lambda r: (r.position, r.code))
+    return SiteBundle(
+        site=site_from_row(site),
+        version=site.config_version,
+        areas={
+            a.id: Area(a.id, a.name_vi, a.name_en)
+            for a in sorted(areas, key=lambda r: (r.position, r.id))
+        },
+        departments={
+            d.code: Department(d.code, d.name_vi, d.name_en)
+            for d in sorted(departments, key=lambda r: (r.position, r.code))
+        },
+        services={s.code: service_from_row(s) for s in services},
+        counters={
+            c.id: counter_from_rows(c, by_counter.get(c.id, []))
+            for c in sorted(counters, key=lambda r: (r.number, r.id))
+        },
+        service_position={s.code: i for i, s in enumerate(services)},
+    )

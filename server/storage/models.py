@@ -1,0 +1,309 @@
+"""SQLAlchemy 2 ORM tables.
+
+Configuration (sites, areas, departments, services, counters) lives in rows that
+map to the engine's frozen dataclasses (see ``mapping.py``). Secrets are stored
+only as hashes; ID numbers only as the kiosk's keyed hash ``citizen_key``.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UTC_DATETIME = UtcDateTime()
+
+
+class SiteRow(Base):
+    """A site; its row is also the lock that serialises numbering and calling."""
+
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    time_zone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
+    # SiteConfig fields that are not plain columns: hours, priority categories, rules.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Bumped on every configuration change so processes can cache the config.
+    config_version: Mapped[int] = mapped_column(Integer, default=1)
+    current_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class AreaRow(Base):
+    __tablename__ = "areas"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DepartmentRow(Base):
+    __tablename__ = "departments"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ServiceRow(Base):
+    __tablename__ = "services"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["site_id", "department"], ["departments.site_id", "departments.code"]
+        ),
+    )
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department: Mapped[str] = mapped_column(String(32))
+    name_vi: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300))
+    number_format: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    daily_quota: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    default_service_s: Mapped[int] = mapped_column(Integer, default=600)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CounterRow(Base):
+    __tablename__ = "counters"
+    __table_args__ = (ForeignKeyConstraint(["site_id", "area"], ["areas.site_id", "areas.id"]),)
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str] = mapped_column(String(64))
+    priority_counter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Live state: open / paused / closed, who is there, calls in a row of priority tickets.
+    state: Mapped[str] = mapped_column(String(16), default="closed")
+    clerk: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CounterServiceRow(Base):
+    """The services of a counter, in order of preference, with optional weights."""
+
+    __tablename__ = "counter_services"
+    __table_args__ = (
+        ForeignKeyConstraint(["site_id", "counter_id"], ["counters.site_id", "counters.id"]),
+        ForeignKeyConstraint(["site_id", "service"], ["services.site_id", "services.code"]),
+    )
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    counter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    weight: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class SessionRow(Base):
+    """A login: only the SHA-256 of the bearer token is kept."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    expires_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DeviceRow(Base):
+    """A kiosk, display or counter device with its own token (kept as a SHA-256 hash)."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class DeviceStatusRow(Base):
+    __tablename__ = "device_status"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    online: Mapped[bool] = mapped_column(Boolean)
+    printer: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class DayCounterRow(Base):
+    """How many numbers a service gave on a business day: the next number's seq."""
+
+    __tablename__ = "day_counters"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_queue", "site_id", "business_day", "status", "service"),
+        Index("ix_tickets_counter", "site_id", "counter_id", "status"),
+        Index("ix_tickets_citizen", "site_id", "business_day", "citizen_key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    service: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(16))
+    seq: Mapped[int] = mapped_column(Integer)
+    business_day: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    issued_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    queue_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    priority: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    citizen_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    counter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    target_counter: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    transferred_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    called_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    call_count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The wait announced at issue, kept beside the actual one (called_at - issued_at).
+    estimate_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    # The citizen's tracking link; transfers hand it on to the new ticket.
+    track_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    clerk: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class TicketEventRow(Base):
+    """The append-only log: one row per change of a ticket."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_events_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    counter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class CallRow(Base):
+    """Every call and recall, with its unique call id: the displays' recent-call list."""
+
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_area", "site_id", "area", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(32), unique=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    area: Mapped[str] = mapped_column(String(64))
+    counter_id: Mapped[str] = mapped_column(String(64))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    recall: Mapped[bool] = mapped_column(Boolean, default=False)
+    call_count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class RatingRow(Base):
+    __tablename__ = "ratings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    ticket_id: Mapped[str] = mapped_column(String(32), index=True)
+    counter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    clerk: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    business_day: Mapped[date] = mapped_column(Date)
+    rating: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class NoticeRow(Base):
+    """Notices shown on the hall displays; the newest per site is current."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    set_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class IdempotencyRow(Base):
+    """A command's stored answer, written in the transaction that applied it."""
+
+    __tablename__ = "idempotency"
+
+    scope: Mapped[str] = mapped_column(String(100), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)

@@ -1,0 +1,383 @@
+"""Queries and writes of the service layer, one method per need, on one Session.
+
+Every command first takes ``lock_site`` (the site row ``FOR UPDATE``; on SQLite
+the ``BEGIN IMMEDIATE`` of ``Database.write`` already holds the write lock), so
+numbering, calling and the idempotency check run one at a time per site.
+"""
+
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from server.contract.vocab import TicketStatus
+from server.engine.model import Event, Ticket
+from server.storage.mapping import SiteBundle, bundle_from_rows, ticket_from_row, ticket_to_row
+from server.storage.models import (
+    AreaRow,
+    CallRow,
+    CounterRow,
+    CounterServiceRow,
+    DayCounterRow,
+    DepartmentRow,
+    IdempotencyRow,
+    NoticeRow,
+    ServiceRow,
+    SiteRow,
+    TicketEventRow,
+    TicketRow,
+)
+
+ACTIVE = (
+    TicketStatus.WAITING.value,
+    TicketStatus.CALLED.value,
+    TicketStatus.SERVING.value,
+    TicketStatus.PARKED.value,
+)
+AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+
+
+class BundleCache:
+    """Site configurations by ``config_version``, shared by the threads of a process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bundles: dict[str, SiteBundle] = {}
+
+    def get(self, session: Session, site: SiteRow) -> SiteBundle:
+        cached = self._bundles.get(site.id)
+        if cached is not None and cached.version == site.config_version:
+            return cached
+        bundle = load_bundle(session, site)
+        with self._lock:
+            self._bundles[site.id] = bundle
+        return bundle
+
+    def clear(self) -> None:
+        with self._lock:
+            self._bundles.clear()
+
+
+def load_bundle(session: Session, site: SiteRow) -> SiteBundle:
+    sid = site.id
+    return bundle_from_rows(
+        site,
+        areas=list(session.scalars(select(AreaRow).where(AreaRow.site_id == sid))),
+        departments=list(
+            session.scalars(select(DepartmentRow).where(DepartmentRow.site_id == sid))
+        ),
+        services=list(session.scalars(select(ServiceRow).where(ServiceRow.site_id == sid))),
+        counters=list(session.scalars(select(CounterRow).where(CounterRow.site_id == sid))),
+        links=list(
+            session.scalars(select(CounterServiceRow).where(CounterServiceRow.site_id == sid))
+        ),
+    )
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    # ---- sites --------------------------------------------------------------
+
+    def lock_site(self, site_id: str) -> SiteRow | None:
+        stmt = select(SiteRow).where(SiteRow.id == site_id).with_for_update()
+        return self.s.scalars(stmt).one_or_none()
+
+    def site(self, site_id: str) -> SiteRow | None:
+        return self.s.get(SiteRow, site_id)
+
+    def site_ids(self) -> list[str]:
+        return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
+
+    def bump_seq(self, site: SiteRow) -> int:
+        site.seq += 1
+        return site.seq
+
+    # ---- counters' live state --------------------------------------------------
+
+    def counter_rows(self, site_id: str) -> dict[str, CounterRow]:
+        rows = self.s.scalars(select(CounterRow).where(CounterRow.site_id == site_id))
+        return {r.id: r for r in rows}
+
+    def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
+        return self.s.get(CounterRow, (site_id, counter_id))
+
+    # ---- numbering ----------------------------------------------------------------
+
+    def issued_today(self, site_id: str, day: date, service: str) -> int:
+        row = self.s.get(DayCounterRow, (site_id, day, service))
+        return row.issued if row else 0
+
+    def issued_by_service(self, site_id: str, day: date) -> dict[str, int]:
+        stmt = select(DayCounterRow.service, DayCounterRow.issued).where(
+            DayCounterRow.site_id == site_id, DayCounterRow.business_day == day
+        )
+        return dict(self.s.execute(stmt).tuples().all())
+
+    def take_number(self, site_id: str, day: date, service: str) -> int:
+        """The next seq of a service today (1 for the first ticket)."""
+        row = self.s.get(DayCounterRow, (site_id, day, service))
+        if row is None:
+            row = DayCounterRow(site_id=site_id, business_day=day, service=service, issued=0)
+            self.s.add(row)
+        row.issued += 1
+        return row.issued
+
+    # ---- tickets ------------------------------------------------------------------
+
+    def ticket_row(self, ticket_id: str) -> TicketRow | None:
+        return self.s.get(TicketRow, ticket_id)
+
+    def tickets_by_ids(self, ids: Iterable[str]) -> dict[str, TicketRow]:
+        wanted = list(ids)
+        if not wanted:
+            return {}
+        rows = self.s.scalars(select(TicketRow).where(TicketRow.id.in_(wanted)))
+        return {r.id: r for r in rows}
+
+    def ticket_by_track_token(self, token: str) -> TicketRow | None:
+        return self.s.scalars(select(TicketRow).where(TicketRow.track_token == token)).first()
+
+    def ticket_by_number(self, site_id: str, day: date, number: str) -> TicketRow | None:
+        stmt = (
+            select(TicketRow)
+            .where(
+                TicketRow.site_id == site_id,
+                TicketRow.business_day == day,
+                TicketRow.number == number,
+                TicketRow.status.in_(ACTIVE),
+            )
+            .order_by(TicketRow.issued_at.desc())
+        )
+        return self.s.scalars(stmt).first()
+
+    def save_ticket(self, ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
+        row = ticket_to_row(ticket, row)
+        self.s.add(row)
+        return row
+
+    def tickets(
+        self,
+        site_id: str,
+        day: date,
+        statuses: Sequence[str],
+        services: Iterable[str] | None = None,
+    ) -> list[TicketRow]:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.status.in_(statuses),
+        )
+        if services is not None:
+            stmt = stmt.where(TicketRow.service.in_(list(services)))
+        return list(self.s.scalars(stmt.order_by(TicketRow.queue_at, TicketRow.seq)))
+
+    def waiting_for_counter(
+        self, site_id: str, day: date, services: Sequence[str], counter_id: str
+    ) -> list[TicketRow]:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.service.in_(list(services)) | (TicketRow.target_counter == counter_id),
+        )
+        return list(self.s.scalars(stmt.order_by(TicketRow.queue_at, TicketRow.seq)))
+
+    def at_counters(self, site_id: str) -> dict[str, TicketRow]:
+        """The called or serving ticket of each counter (any day: yesterday's is expired)."""
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id, TicketRow.status.in_(AT_COUNTER)
+        )
+        return {r.counter_id: r for r in self.s.scalars(stmt) if r.counter_id}
+
+    def at_counter(self, site_id: str, counter_id: str) -> TicketRow | None:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.counter_id == counter_id,
+            TicketRow.status.in_(AT_COUNTER),
+        )
+        return self.s.scalars(stmt.order_by(TicketRow.called_at.desc())).first()
+
+    def last_finished_at(self, site_id: str, counter_id: str) -> TicketRow | None:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.counter_id == counter_id,
+            TicketRow.status == TicketStatus.DONE.value,
+        )
+        return self.s.scalars(stmt.order_by(TicketRow.finished_at.desc()).limit(1)).first()
+
+    def parked_at(self, site_id: str, counter_id: str) -> list[TicketRow]:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.counter_id == counter_id,
+            TicketRow.status == TicketStatus.PARKED.value,
+        )
+        return list(self.s.scalars(stmt.order_by(TicketRow.queue_at)))
+
+    def citizen_tickets(self, site_id: str, day: date, citizen_key: str) -> list[Ticket]:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.citizen_key == citizen_key,
+        )
+        return [ticket_from_row(r) for r in self.s.scalars(stmt)]
+
+    def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
+        stmt = (
+            select(TicketRow.service, func.count())
+            .where(
+                TicketRow.site_id == site_id,
+                TicketRow.business_day == day,
+                TicketRow.status == TicketStatus.WAITING.value,
+            )
+            .group_by(TicketRow.service)
+        )
+        return dict(self.s.execute(stmt).tuples().all())
+
+    def oldest_waiting(self, site_id: str, day: date, services: Sequence[str]) -> datetime | None:
+        stmt = select(func.min(TicketRow.queue_at)).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.service.in_(list(services)),
+        )
+        value = self.s.scalar(stmt)
+        return ticket_from_row_time(value)
+
+    def recent_service_times(
+        self, site_id: str, day: date, limit: int = 400
+    ) -> dict[str, list[float]]:
+        """Durations (s) of today's finished services per service, newest first."""
+        stmt = (
+            select(TicketRow.service, TicketRow.started_at, TicketRow.finished_at)
+            .where(
+                TicketRow.site_id == site_id,
+                TicketRow.business_day == day,
+                TicketRow.status == TicketStatus.DONE.value,
+                TicketRow.started_at.is_not(None),
+            )
+            .order_by(TicketRow.finished_at.desc())
+            .limit(limit)
+        )
+        out: dict[str, list[float]] = {}
+        for service, started, finished in self.s.execute(stmt):
+            if started is not None and finished is not None:
+                out.setdefault(service, []).append((finished - started).total_seconds())
+        return out
+
+    def past_active(self, site_id: str, day: date) -> list[TicketRow]:
+        stmt = select(TicketRow).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day < day,
+            TicketRow.status.in_(ACTIVE),
+        )
+        return list(self.s.scalars(stmt))
+
+    # ---- the log and the calls ------------------------------------------------------
+
+    def append_events(self, site_id: str, events: Iterable[Event]) -> None:
+        for e in events:
+            self.s.add(
+                TicketEventRow(
+                    site_id=site_id,
+                    ticket_id=e.ticket_id,
+                    kind=e.kind,
+                    at=e.at,
+                    actor=e.actor,
+                    counter_id=e.counter_id,
+                    data=_jsonable(dict(e.data)),
+                )
+            )
+
+    def events_of(self, ticket_id: str) -> list[TicketEventRow]:
+        stmt = select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
+        return list(self.s.scalars(stmt.order_by(TicketEventRow.id)))
+
+    def add_call(self, row: CallRow) -> None:
+        self.s.add(row)
+
+    def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
+        stmt = (
+            select(CallRow)
+            .where(CallRow.site_id == site_id, CallRow.area == area)
+            .order_by(CallRow.id.desc())
+            .limit(limit)
+        )
+        return list(self.s.scalars(stmt))
+
+    def call_by_id(self, call_id: str) -> CallRow | None:
+        return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()
+
+    def last_call_of(self, ticket_id: str) -> CallRow | None:
+        stmt = select(CallRow).where(CallRow.ticket_id == ticket_id).order_by(CallRow.id.desc())
+        return self.s.scalars(stmt.limit(1)).first()
+
+    # ---- idempotency ----------------------------------------------------------------
+
+    def idempotent(self, scope: str, key: str) -> IdempotencyRow | None:
+        return self.s.get(IdempotencyRow, (scope, key))
+
+    def remember(
+        self,
+        scope: str,
+        key: str,
+        *,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        self.s.add(
+            IdempotencyRow(
+                scope=scope,
+                key=key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response=response,
+                created_at=now,
+            )
+        )
+
+    # ---- notices --------------------------------------------------------------------
+
+    def notice(self, site_id: str) -> str:
+        stmt = select(NoticeRow.text).where(NoticeRow.site_id == site_id)
+        return self.s.scalar(stmt.order_by(NoticeRow.id.desc()).limit(1)) or ""
+
+    def pause_counters_of(self, username: str) -> list[CounterRow]:
+        rows = list(self.s.scalars(select(CounterRow).where(CounterRow.clerk == username)))
+        self.s.execute(
+            update(CounterRow)
+            .where(CounterRow.clerk == username, CounterRow.state == "open")
+            .values(state="paused")
+        )
+        return rows
+
+
+def ticket_from_row_time(value: datetime | None) -> datetime | None:
+    """``min()`` bypasses the column type on SQLite; make the result aware again."""
+    from datetime import UTC
+
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, datetime | date):
+            out[k] = v.isoformat()
+        elif isinstance(v, dict):
+            out[k] = _jsonable(v)
+        elif isinstance(v, list | tuple):
+            out[k] = [x.isoformat() if isinstance(x, datetime | date) else x for x in v]
+        else:
+            out[k] = v
+    return out

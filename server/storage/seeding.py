@@ -1,0 +1,130 @@
+"""Write sites (the demo's or any ``SiteSeed``) into the database, idempotently.
+
+Running it again updates the configuration in place (and bumps the site's
+``config_version`` so every process reloads it), keeps live state and existing
+passwords, and gives each device the token passed in ``known_tokens`` or a new one.
+"""
+
+import functools
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from server.seed.types import SiteSeed
+from server.service.hashing import hash_password, new_token, token_hash
+from server.storage.mapping import format_to_json, hours_to_json, site_settings_to_json
+from server.storage.models import (
+    AreaRow,
+    CounterRow,
+    CounterServiceRow,
+    DepartmentRow,
+    DeviceRow,
+    ServiceRow,
+    SiteRow,
+    UserRow,
+)
+
+
+@functools.lru_cache(maxsize=512)
+def _seed_hash(password: str) -> str:
+    """Demo passwords differ per account, so caching keeps salts unique per user and
+    makes repeated seeding (tests start many servers) cheap."""
+    return hash_password(password)
+
+
+def load_sites(
+    session: Session,
+    seeds: Iterable[SiteSeed],
+    *,
+    now: datetime,
+    known_tokens: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """Write every seed; returns ``device id -> token`` for the seeded devices."""
+    tokens: dict[str, str] = {}
+    for seed in seeds:
+        tokens.update(load_site(session, seed, now=now, known_tokens=known_tokens or {}))
+    return tokens
+
+
+def load_site(
+    session: Session, seed: SiteSeed, *, now: datetime, known_tokens: Mapping[str, str]
+) -> dict[str, str]:
+    site = seed.site
+    row = session.get(SiteRow, site.id)
+    if row is None:
+        row = SiteRow(id=site.id, seq=0, config_version=0)
+        session.add(row)
+    row.name, row.name_en, row.time_zone = site.name, site.name_en, site.time_zone
+    row.settings = site_settings_to_json(site)
+    row.config_version = (row.config_version or 0) + 1
+    session.flush()
+
+    for i, area in enumerate(seed.areas):
+        a = session.get(AreaRow, (site.id, area.id)) or AreaRow(site_id=site.id, id=area.id)
+        a.name_vi, a.name_en, a.position = area.name_vi, area.name_en, i
+        session.add(a)
+    for i, dept in enumerate(seed.departments):
+        d = session.get(DepartmentRow, (site.id, dept.code)) or DepartmentRow(
+            site_id=site.id, code=dept.code
+        )
+        d.name_vi, d.name_en, d.position = dept.name_vi, dept.name_en, i
+        session.add(d)
+    session.flush()
+    for i, svc in enumerate(seed.services):
+        s = session.get(ServiceRow, (site.id, svc.code)) or ServiceRow(
+            site_id=site.id, code=svc.code
+        )
+        s.department, s.name_vi, s.name_en = svc.department, svc.name_vi, svc.name_en
+        s.number_format = format_to_json(svc.number_format)
+        s.daily_quota = svc.daily_quota
+        s.hours = hours_to_json(svc.hours) if svc.hours is not None else None
+        s.default_service_s, s.enabled, s.position = svc.default_service_s, svc.enabled, i
+        session.add(s)
+    session.flush()
+    session.execute(delete(CounterServiceRow).where(CounterServiceRow.site_id == site.id))
+    for counter in seed.counters:
+        c = session.get(CounterRow, (site.id, counter.id))
+        if c is None:
+            c = CounterRow(site_id=site.id, id=counter.id, state="closed", priority_streak=0)
+        c.number, c.name, c.area = counter.number, counter.name, counter.area
+        c.priority_counter = counter.priority_counter
+        session.add(c)
+    session.flush()
+    for counter in seed.counters:
+        for pos, code in enumerate(counter.services):
+            session.add(
+                CounterServiceRow(
+                    site_id=site.id,
+                    counter_id=counter.id,
+                    service=code,
+                    position=pos,
+                    weight=counter.weights.get(code),
+                )
+            )
+
+    for user in seed.users:
+        u = session.scalars(select(UserRow).where(UserRow.username == user.username)).first()
+        if u is None:
+            u = UserRow(
+                username=user.username,
+                password_hash=_seed_hash(user.password),
+                created_at=now,
+                active=True,
+            )
+            session.add(u)
+        u.display_name, u.role, u.site_id = user.display_name, user.role.value, site.id
+
+    tokens: dict[str, str] = {}
+    for device in seed.devices:
+        token = known_tokens.get(device.id) or new_token()
+        d = session.get(DeviceRow, device.id)
+        if d is None:
+            d = DeviceRow(id=device.id, created_at=now, active=True)
+            session.add(d)
+        d.site_id, d.kind, d.name = site.id, device.kind.value, device.name
+        d.token_hash = token_hash(token)
+        tokens[device.id] = token
+    session.flush()
+    return tokens
