@@ -1,0 +1,231 @@
+"""Users, devices and their tokens; device status; the display notice."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from server.contract import topics
+from server.contract.http import DeviceStatusIn, LoginOut, NoticeIn
+from server.contract.messages import DeviceStatus
+from server.contract.vocab import CounterState, DeviceKind, Role
+from server.service import errors
+from server.service.context import Ack, Actor, Ctx, Result
+from server.service.core import ServiceCore
+from server.service.hashing import (
+    DUMMY_HASH,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+from server.storage.models import (
+    CounterRow,
+    DeviceRow,
+    DeviceStatusRow,
+    NoticeRow,
+    SessionRow,
+    SiteRow,
+    UserRow,
+)
+
+SESSION_TTL = timedelta(hours=12)
+
+
+class AccountService(ServiceCore):
+    # ---- people ---------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: Role,
+        *,
+        site: str | None = None,
+        display_name: str = "",
+    ) -> None:
+        """Create an account, or reset its password and role when it exists."""
+        with self.db.write() as session:
+            if site is not None and session.get(SiteRow, site) is None:
+                raise errors.unknown_site(site)
+            row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+            if row is None:
+                row = UserRow(username=username, created_at=self.clock())
+                session.add(row)
+            row.display_name = display_name or username
+            row.role = role.value
+            row.site_id = site
+            row.password_hash = hash_password(password)
+            row.active = True
+
+    def login(self, username: str, password: str) -> LoginOut:
+        with self.db.write() as session:
+            user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+            if user is None or not user.active:
+                verify_password(password, DUMMY_HASH)  # same time as a wrong password
+                raise errors.bad_login()
+            if not verify_password(password, user.password_hash):
+                raise errors.bad_login()
+            token = new_token()
+            now = self.clock()
+            session.add(
+                SessionRow(
+                    token_hash=token_hash(token),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + SESSION_TTL,
+                )
+            )
+            return LoginOut(
+                token=token,
+                username=user.username,
+                display_name=user.display_name,
+                role=Role(user.role),
+                site=user.site_id,
+                expires_at=now + SESSION_TTL,
+            )
+
+    def authenticate(self, token: str) -> Actor:
+        """The user or device behind a bearer token (401 when unknown or expired)."""
+        digest = token_hash(token)
+        with self.db.read() as session:
+            found = session.execute(
+                select(SessionRow, UserRow)
+                .join(UserRow, UserRow.id == SessionRow.user_id)
+                .where(SessionRow.token_hash == digest)
+            ).first()
+            if found is not None:
+                login, user = found
+                if login.revoked or not user.active or login.expires_at <= self.clock():
+                    raise errors.unauthorized()
+                return Actor(
+                    kind="user",
+                    name=user.username,
+                    role=user.role,
+                    site=user.site_id,
+                    display_name=user.display_name,
+                    token_hash=digest,
+                )
+            device = session.scalars(
+                select(DeviceRow).where(DeviceRow.token_hash == digest)
+            ).first()
+            if device is None or not device.active:
+                raise errors.unauthorized()
+            return Actor(
+                kind="device",
+                name=device.id,
+                role=device.kind,
+                site=device.site_id,
+                display_name=device.name,
+                token_hash=digest,
+            )
+
+    def logout(self, actor: Actor) -> None:
+        """End the session; a clerk's counter goes on pause so nobody calls to it."""
+        if not actor.is_user:
+            return
+        touched: list[str] = []
+        with self.db.write() as session:
+            login = session.get(SessionRow, actor.token_hash)
+            if login is not None:
+                login.revoked = True
+        with self.db.read() as session:
+            touched = sorted(
+                {
+                    row.site_id
+                    for row in session.scalars(
+                        select(CounterRow).where(
+                            CounterRow.clerk == actor.name,
+                            CounterRow.state == CounterState.OPEN.value,
+                        )
+                    )
+                }
+            )
+        for site_id in touched:
+            self.command(site_id, actor, None, "", lambda ctx: self._pause_all(ctx, actor))
+
+    def _pause_all(self, ctx: Ctx, actor: Actor) -> tuple[int, Ack]:
+        for row in ctx.repo.counter_rows(ctx.site.id).values():
+            if row.clerk == actor.name and row.state == CounterState.OPEN.value:
+                row.state = CounterState.PAUSED.value
+                ctx.effects.everything = True
+        return 200, Ack()
+
+    # ---- devices ---------------------------------------------------------------------
+
+    def add_device(self, device_id: str, kind: DeviceKind, site: str, name: str = "") -> str:
+        """Register a device (or give an existing one a new token); returns the token."""
+        topics.check_slug(device_id)
+        token = new_token()
+        with self.db.write() as session:
+            if session.get(SiteRow, site) is None:
+                raise errors.unknown_site(site)
+            row = session.get(DeviceRow, device_id)
+            if row is None:
+                row = DeviceRow(id=device_id, created_at=self.clock())
+                session.add(row)
+            row.site_id = site
+            row.kind = kind.value
+            row.name = name or device_id
+            row.token_hash = token_hash(token)
+            row.active = True
+        return token
+
+    def device_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
+        if actor.kind != "device" or actor.site is None:
+            raise errors.forbidden("gửi trạng thái thiết bị", "report a device status")
+        now = self.clock()
+        with self.db.write() as session:
+            row = session.get(DeviceStatusRow, actor.name)
+            if row is None:
+                row = DeviceStatusRow(device_id=actor.name)
+                session.add(row)
+            row.online = body.online
+            row.printer = body.printer
+            row.detail = body.detail
+            row.at = now
+        message = self._device_message(actor.site, actor.name, actor.role, row)
+        self.publisher.publish_snapshot(topics.device(actor.site, actor.name), message)
+        return message
+
+    def _device_message(
+        self, site: str, device: str, kind: str, row: DeviceStatusRow
+    ) -> DeviceStatus:
+        return DeviceStatus(
+            site=site,
+            device=device,
+            kind=kind,
+            online=row.online,
+            printer=row.printer,
+            detail=row.detail,
+            at=row.at,
+        )
+
+    def republish_devices(self, site_id: str) -> None:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(DeviceRow, DeviceStatusRow)
+                .join(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
+                .where(DeviceRow.site_id == site_id)
+            ).all()
+        for device, status in rows:
+            message = self._device_message(site_id, device.id, device.kind, status)
+            self.publisher.publish_snapshot(topics.device(site_id, device.id), message)
+
+    # ---- the notice on the hall displays -------------------------------------------------
+
+    def set_notice(
+        self, site_id: str, body: NoticeIn, actor: Actor, key: str | None, request_hash: str
+    ) -> Result:
+        if not actor.is_user or actor.role not in (Role.SUPERVISOR.value, Role.ADMIN.value):
+            raise errors.forbidden("đặt thông báo", "set the notice")
+        if not actor.may_use_site(site_id):
+            raise errors.forbidden("thao tác tại điểm này", "act at this site")
+
+        def apply(ctx: Ctx) -> tuple[int, NoticeIn]:
+            ctx.repo.s.add(
+                NoticeRow(site_id=ctx.site.id, text=body.text, set_by=actor.name, at=ctx.now)
+            )
+            ctx.effects.areas.update(ctx.bundle.areas)
+            return 200, NoticeIn(text=body.text)
+
+        return self.command(site_id, actor, key, request_hash, apply)

@@ -1,0 +1,89 @@
+"""Values passed around inside one command: who acts, what changed, the transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from server.storage.mapping import SiteBundle
+from server.storage.models import SiteRow
+from server.storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends a request: a logged-in user or a device with its own token."""
+
+    kind: str  # "user" or "device"
+    name: str  # username or device id
+    role: str  # clerk/supervisor/admin, or the device kind
+    site: str | None
+    display_name: str = ""
+    token_hash: str = ""
+
+    @property
+    def scope(self) -> str:
+        """The idempotency scope: keys of different callers never collide."""
+        return f"{self.kind}:{self.name}"
+
+    @property
+    def is_user(self) -> bool:
+        return self.kind == "user"
+
+    def may_use_site(self, site: str) -> bool:
+        return self.site is None or self.site == site
+
+
+@dataclass
+class Effects:
+    """Which snapshots a committed change makes stale, and the calls to announce."""
+
+    areas: set[str] = field(default_factory=set)
+    counters: set[str] = field(default_factory=set)
+    queue: bool = False
+    calls: list[str] = field(default_factory=list)
+    everything: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.areas or self.counters or self.queue or self.calls or self.everything)
+
+    def touch_service(self, bundle: SiteBundle, service: str) -> None:
+        for counter in bundle.counters_for(service):
+            self.counters.add(counter.id)
+            self.areas.add(counter.area)
+        self.queue = True
+
+    def touch_counter(self, bundle: SiteBundle, counter_id: str) -> None:
+        self.counters.add(counter_id)
+        self.areas.add(bundle.counters[counter_id].area)
+        self.queue = True
+
+
+@dataclass
+class Ctx:
+    """One command's transaction: the locked site, its configuration and the clock."""
+
+    repo: Repository
+    site: SiteRow
+    bundle: SiteBundle
+    now: datetime
+    day: date
+    actor: Actor
+    effects: Effects = field(default_factory=Effects)
+
+
+@dataclass(frozen=True)
+class Result:
+    """A command's answer as the API sends it; ``replayed`` when it came from the store."""
+
+    status: int
+    body: dict[str, Any]
+    replayed: bool = False
+
+
+class Ack(BaseModel):
+    """The answer of an internal command that returns nothing else."""
+
+    ok: bool = True

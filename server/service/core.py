@@ -1,0 +1,218 @@
+"""The command runner: one transaction per command, idempotency, then publishing.
+
+A command locks its site, answers a repeated ``Idempotency-Key`` from the store,
+applies the change, bumps the site's sequence number and stores its answer, all
+in one transaction. Only after the commit are the affected snapshots rebuilt
+from the database and published.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from server.contract import topics
+from server.engine.lifecycle import expire
+from server.engine.numbering import business_day
+from server.engine.policy import CallPolicy, DefaultPolicy
+from server.messaging.publisher import Publisher
+from server.service import errors
+from server.service.context import Actor, Ctx, Effects, Result
+from server.snapshots import SiteView
+from server.storage.db import Database
+from server.storage.mapping import ticket_from_row
+from server.storage.repository import BundleCache, Repository
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+SYSTEM = Actor(kind="system", name="system", role="system", site=None)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServiceCore:
+    """Transactions and publishing shared by every use-case."""
+
+    def __init__(
+        self,
+        db: Database,
+        publisher: Publisher,
+        *,
+        public_url: str = "http://127.0.0.1:8080",
+        clock: Clock = utc_now,
+        policy: CallPolicy | None = None,
+    ) -> None:
+        self.db = db
+        self.publisher = publisher
+        self.public_url = public_url.rstrip("/")
+        self.clock = clock
+        self.policy: CallPolicy = policy or DefaultPolicy()
+        self.bundles = BundleCache()
+        self._publish_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._last_seq: dict[str, int] = {}
+
+    # ---- transactions -------------------------------------------------------------
+
+    def command(
+        self,
+        site_id: str,
+        actor: Actor,
+        key: str | None,
+        request_hash: str,
+        apply: Callable[[Ctx], tuple[int, BaseModel]],
+    ) -> Result:
+        """Run ``apply`` in one locked transaction, exactly once per idempotency key."""
+        self._roll_day_if_needed(site_id)
+        with self.db.write() as session:
+            repo = Repository(session)
+            site = repo.lock_site(site_id)
+            if site is None:
+                raise errors.unknown_site(site_id)
+            if key is not None:
+                stored = repo.idempotent(actor.scope, key)
+                if stored is not None:
+                    if stored.request_hash != request_hash:
+                        raise errors.idempotency_conflict()
+                    return Result(stored.status_code, dict(stored.response), replayed=True)
+            now = self.clock()
+            bundle = self.bundles.get(session, site)
+            ctx = Ctx(repo, site, bundle, now, business_day(now, bundle.site.time_zone), actor)
+            status, model = apply(ctx)
+            body = model.model_dump(mode="json")
+            if ctx.effects.changed:
+                repo.bump_seq(site)
+            if key is not None:
+                repo.remember(
+                    actor.scope,
+                    key,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response=body,
+                    now=now,
+                )
+        self.publish(site_id, ctx.effects)
+        return Result(status, body)
+
+    @contextmanager
+    def reading(self, site_id: str) -> Iterator[SiteView]:
+        """A read-only view of a site now (refuses an unknown site)."""
+        with self.db.read() as session:
+            repo = Repository(session)
+            site = repo.site(site_id)
+            if site is None:
+                raise errors.unknown_site(site_id)
+            bundle = self.bundles.get(session, site)
+            now = self.clock()
+            yield SiteView(
+                repo,
+                bundle,
+                day=business_day(now, bundle.site.time_zone),
+                now=now,
+                seq=site.seq,
+                policy=self.policy,
+            )
+
+    # ---- the business day -------------------------------------------------------
+
+    def _roll_day_if_needed(self, site_id: str) -> None:
+        with self.db.read() as session:
+            site = Repository(session).site(site_id)
+            if site is None:
+                raise errors.unknown_site(site_id)
+            today = business_day(self.clock(), site.time_zone)
+            if site.current_day == today:
+                return
+        self.roll_day(site_id)
+
+    def roll_day(self, site_id: str) -> int:
+        """Expire the active tickets of past business days; returns how many."""
+        with self.db.write() as session:
+            repo = Repository(session)
+            site = repo.lock_site(site_id)
+            if site is None:
+                raise errors.unknown_site(site_id)
+            now = self.clock()
+            today = business_day(now, site.time_zone)
+            if site.current_day == today:
+                return 0
+            stale = repo.past_active(site_id, today)
+            for row in stale:
+                ticket, event = expire(ticket_from_row(row), now=now)
+                repo.save_ticket(ticket, row)
+                repo.append_events(site_id, [event])
+            site.current_day = today
+            repo.bump_seq(site)
+        self.publish(site_id, Effects(everything=True))
+        return len(stale)
+
+    def sweep_days(self) -> int:
+        """The periodic sweep: roll every site whose local day has changed."""
+        with self.db.read() as session:
+            site_ids = Repository(session).site_ids()
+        return sum(self.roll_day(site_id) for site_id in site_ids)
+
+    # ---- publishing -----------------------------------------------------------------
+
+    def _publish_lock(self, site_id: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._publish_locks.setdefault(site_id, threading.Lock())
+
+    def publish(self, site_id: str, effects: Effects) -> None:
+        """Rebuild and send the snapshots a committed change made stale.
+
+        The change is already committed: a failure here is logged, never raised,
+        and heals with the next change or ``republish_all``.
+        """
+        if not effects.changed:
+            return
+        try:
+            with self._publish_lock(site_id):
+                self._publish_locked(site_id, effects)
+        except Exception:
+            log.exception("publishing snapshots of site %s failed", site_id)
+
+    def _publish_locked(self, site_id: str, effects: Effects) -> None:
+        messages: list[tuple[bool, str, BaseModel]] = []
+        with self.reading(site_id) as view:
+            bundle = view.bundle
+            areas = set(bundle.areas) if effects.everything else effects.areas
+            counters = set(bundle.counters) if effects.everything else effects.counters
+            for area in sorted(areas):
+                messages.append((True, topics.display(site_id, area), view.display(area)))
+            for counter_id in sorted(counters, key=lambda c: bundle.counters[c].number):
+                messages.append(
+                    (True, topics.counter(site_id, counter_id), view.counter(counter_id))
+                )
+            if effects.queue or effects.everything:
+                messages.append((True, topics.queue(site_id), view.queue()))
+            for call_id in effects.calls:
+                call = view.repo.call_by_id(call_id)
+                if call is not None:
+                    messages.append((False, topics.calls(site_id), view.call_event(call)))
+            seq = view.seq
+        for retained, topic, message in messages:
+            if retained:
+                if self._last_seq.get(topic, -1) > seq:
+                    continue  # a newer snapshot already went out
+                self._last_seq[topic] = seq
+                self.publisher.publish_snapshot(topic, message)
+            else:
+                self.publisher.publish_event(topic, message)
+
+    def republish_all(self) -> None:
+        """Send every retained snapshot of every site again (start, broker reconnect)."""
+        with self.db.read() as session:
+            site_ids = Repository(session).site_ids()
+        for site_id in site_ids:
+            self.publish(site_id, Effects(everything=True))
+            self.republish_devices(site_id)
+
+    def republish_devices(self, site_id: str) -> None:
+        """Hook for device statuses; overridden by the service that stores them."""

@@ -1,0 +1,297 @@
+"""Counter actions: call next, recall, start, finish, no-show, transfer, park, pause...
+
+Each runs as one command (see ``ServiceCore.command``). Calling the next ticket
+while the counter still holds one closes that one first (served if it was being
+served, no-show if it was only called) unless the site requires closing it by hand.
+"""
+
+import uuid
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+from server.contract.http import ActionOut, CallIn, CounterOut, RateIn, TransferIn
+from server.contract.vocab import CounterState, Role, TicketStatus
+from server.engine import errors as refusals
+from server.engine import lifecycle
+from server.engine.model import CounterConfig, Event, Ticket
+from server.service import errors
+from server.service.context import Actor, Ctx, Result
+from server.service.tickets import TicketService, new_id
+from server.snapshots import brief, counter_view
+from server.storage.mapping import ticket_from_row
+from server.storage.models import CallRow, CounterRow, RatingRow, TicketRow
+
+Handler = Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], "Step"]
+STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
+
+
+class Step:
+    """What one action did: the ticket it concerns and the call it announced."""
+
+    def __init__(self, row: TicketRow | None = None, call_id: str | None = None) -> None:
+        self.row = row
+        self.call_id = call_id
+
+
+class CounterService(TicketService):
+    def counter_action(
+        self,
+        site_id: str,
+        counter_id: str,
+        action: str,
+        actor: Actor,
+        *,
+        key: str | None,
+        request_hash: str,
+        body: BaseModel | None = None,
+    ) -> Result:
+        if not actor.is_user or actor.role not in STAFF:
+            raise errors.forbidden("thao tác tại quầy", "act at a counter")
+        if not actor.may_use_site(site_id):
+            raise errors.forbidden("thao tác tại điểm này", "act at this site")
+        handler = self._handlers()[action]
+
+        def apply(ctx: Ctx) -> tuple[int, ActionOut]:
+            config = ctx.bundle.counters.get(counter_id)
+            row = ctx.repo.counter_row(ctx.site.id, counter_id)
+            if config is None or row is None:
+                raise errors.unknown_counter(counter_id)
+            if action != "pause":
+                if row.state != CounterState.OPEN.value:
+                    row.state = CounterState.OPEN.value
+                row.clerk = actor.name
+            step = handler(ctx, config, row, body)
+            ctx.effects.touch_counter(ctx.bundle, counter_id)
+            ctx.repo.s.flush()
+            current = ctx.repo.at_counter(ctx.site.id, counter_id)
+            out = ActionOut(
+                action=action,
+                counter=CounterOut(
+                    counter=counter_view(ctx.bundle, row, current),
+                    clerk=row.clerk,
+                    current=brief(current, ctx.now) if current else None,
+                ),
+                ticket=brief(step.row, ctx.now) if step.row is not None else None,
+                call_id=step.call_id,
+            )
+            return 200, out
+
+        return self.command(site_id, actor, key, request_hash, apply)
+
+    def _handlers(
+        self,
+    ) -> dict[str, Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], Step]]:
+        return {
+            "call-next": self._call_next,
+            "call": self._call_specific,
+            "recall": self._recall,
+            "start": self._simple(lambda t, c, ctx: lifecycle.start(t, now=ctx.now, actor=c)),
+            "finish": self._simple(
+                lambda t, c, ctx: lifecycle.finish(t, ctx.bundle.site, now=ctx.now, actor=c)
+            ),
+            "no-show": self._simple(lambda t, c, ctx: lifecycle.no_show(t, now=ctx.now, actor=c)),
+            "park": self._simple(lambda t, c, ctx: lifecycle.park(t, now=ctx.now, actor=c)),
+            "transfer": self._transfer,
+            "pause": self._set_state(CounterState.PAUSED),
+            "resume": self._set_state(CounterState.OPEN),
+            "rate": self._rate,
+        }
+
+    # ---- helpers ----------------------------------------------------------------
+
+    def _apply(self, ctx: Ctx, row: TicketRow, ticket: Ticket, events: list[Event]) -> None:
+        ctx.repo.save_ticket(ticket, row)
+        ctx.repo.append_events(ctx.site.id, events)
+        ctx.effects.touch_service(ctx.bundle, ticket.service)
+
+    def _current(self, ctx: Ctx, config: CounterConfig) -> TicketRow:
+        row = ctx.repo.at_counter(ctx.site.id, config.id)
+        if row is None:
+            raise errors.no_current_ticket(config.id)
+        return row
+
+    def _announce(self, ctx: Ctx, config: CounterConfig, row: TicketRow, *, recall: bool) -> str:
+        call_id = uuid.uuid4().hex
+        ctx.repo.add_call(
+            CallRow(
+                call_id=call_id,
+                site_id=ctx.site.id,
+                area=config.area,
+                counter_id=config.id,
+                ticket_id=row.id,
+                at=ctx.now,
+                recall=recall,
+                call_count=row.call_count,
+            )
+        )
+        ctx.effects.calls.append(call_id)
+        return call_id
+
+    def _close_current(self, ctx: Ctx, config: CounterConfig) -> None:
+        """Before a new call: finish the ticket being served, no-show the one only called."""
+        row = ctx.repo.at_counter(ctx.site.id, config.id)
+        lifecycle.can_call_next(ticket_from_row(row) if row else None, ctx.bundle.site)
+        if row is None:
+            return
+        ticket = ticket_from_row(row)
+        actor = ctx.actor.name
+        if ticket.status is TicketStatus.SERVING:
+            closed, event = lifecycle.finish(ticket, ctx.bundle.site, now=ctx.now, actor=actor)
+        else:
+            closed, event = lifecycle.no_show(ticket, now=ctx.now, actor=actor)
+        self._apply(ctx, row, closed, [event])
+
+    def _take_call(
+        self, ctx: Ctx, config: CounterConfig, counter: CounterRow, row: TicketRow, reason: str
+    ) -> Step:
+        called, event = lifecycle.call(
+            ticket_from_row(row), config, now=ctx.now, actor=ctx.actor.name, reason=reason
+        )
+        self._apply(ctx, row, called, [event])
+        row.clerk = ctx.actor.name
+        counter.priority_streak = counter.priority_streak + 1 if row.priority else 0
+        return Step(row, self._announce(ctx, config, row, recall=False))
+
+    # ---- the actions ------------------------------------------------------------
+
+    def _call_next(
+        self, ctx: Ctx, config: CounterConfig, counter: CounterRow, _body: BaseModel | None
+    ) -> Step:
+        self._close_current(ctx, config)
+        rows = ctx.repo.waiting_for_counter(ctx.site.id, ctx.day, config.services, config.id)
+        chosen = self.policy.choose(
+            ctx.bundle.site,
+            config,
+            [ticket_from_row(r) for r in rows],
+            priority_streak=counter.priority_streak,
+            now=ctx.now,
+        )
+        if chosen is None:
+            raise refusals.nothing_waiting()
+        row = next(r for r in rows if r.id == chosen.id)
+        return self._take_call(ctx, config, counter, row, "")
+
+    def _call_specific(
+        self, ctx: Ctx, config: CounterConfig, counter: CounterRow, body: BaseModel | None
+    ) -> Step:
+        assert isinstance(body, CallIn)
+        row = ctx.repo.ticket_row(body.ticket)
+        if row is None or row.site_id != ctx.site.id:
+            row = ctx.repo.ticket_by_number(ctx.site.id, ctx.day, body.ticket)
+        if row is None:
+            raise errors.unknown_ticket(body.ticket)
+        if row.status not in (TicketStatus.WAITING.value, TicketStatus.PARKED.value):
+            raise refusals.invalid_transition(TicketStatus(row.status), "call")
+        self._close_current(ctx, config)
+        return self._take_call(ctx, config, counter, row, body.reason)
+
+    def _recall(
+        self, ctx: Ctx, config: CounterConfig, _counter: CounterRow, _body: BaseModel | None
+    ) -> Step:
+        row = self._current(ctx, config)
+        ticket, event = lifecycle.recall(ticket_from_row(row), now=ctx.now, actor=ctx.actor.name)
+        self._apply(ctx, row, ticket, [event])
+        return Step(row, self._announce(ctx, config, row, recall=True))
+
+    def _simple(
+        self, change: Callable[[Ticket, str, Ctx], tuple[Ticket, Event]]
+    ) -> Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], Step]:
+        def run(
+            ctx: Ctx, config: CounterConfig, _counter: CounterRow, _body: BaseModel | None
+        ) -> Step:
+            row = self._current(ctx, config)
+            ticket, event = change(ticket_from_row(row), ctx.actor.name, ctx)
+            self._apply(ctx, row, ticket, [event])
+            return Step(row)
+
+        return run
+
+    def _set_state(
+        self, state: CounterState
+    ) -> Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], Step]:
+        def run(
+            ctx: Ctx, config: CounterConfig, counter: CounterRow, _body: BaseModel | None
+        ) -> Step:
+            counter.state = state.value
+            counter.clerk = ctx.actor.name
+            ctx.effects.everything = True  # counters open changes every estimate
+            return Step(None)
+
+        return run
+
+    def _transfer(
+        self, ctx: Ctx, config: CounterConfig, _counter: CounterRow, body: BaseModel | None
+    ) -> Step:
+        assert isinstance(body, TransferIn)
+        row = self._current(ctx, config)
+        to_service = None
+        if body.to_service is not None:
+            to_service = ctx.bundle.services.get(body.to_service)
+            if to_service is None:
+                raise errors.unknown_service(body.to_service)
+        to_counter = None
+        if body.to_counter is not None:
+            to_counter = ctx.bundle.counters.get(body.to_counter)
+            if to_counter is None:
+                raise errors.unknown_counter(body.to_counter)
+        old, new, events = lifecycle.transfer(
+            ticket_from_row(row),
+            ctx.bundle.site,
+            new_ticket_id=new_id(),
+            now=ctx.now,
+            actor=ctx.actor.name,
+            to_service=to_service,
+            to_counter=to_counter,
+            keep_place=body.keep_place,
+            note=body.note,
+        )
+        token = row.track_token
+        row.track_token = None  # the tracking link follows the citizen to the new ticket
+        self._apply(ctx, row, old, [])
+        ctx.repo.s.flush()
+        new_row = ctx.repo.save_ticket(new)
+        new_row.track_token = token
+        ctx.repo.append_events(ctx.site.id, events)
+        ctx.effects.touch_service(ctx.bundle, new.service)
+        if to_counter is not None:
+            ctx.effects.touch_counter(ctx.bundle, to_counter.id)
+        return Step(new_row)
+
+    def _rate(
+        self, ctx: Ctx, config: CounterConfig, _counter: CounterRow, body: BaseModel | None
+    ) -> Step:
+        assert isinstance(body, RateIn)
+        if body.ticket is not None:
+            row = ctx.repo.ticket_row(body.ticket)
+            if row is None or row.site_id != ctx.site.id:
+                raise errors.unknown_ticket(body.ticket)
+        else:
+            row = ctx.repo.last_finished_at(ctx.site.id, config.id)
+            if row is None:
+                raise errors.no_rating_target(config.id)
+        ctx.repo.s.add(
+            RatingRow(
+                site_id=ctx.site.id,
+                ticket_id=row.id,
+                counter_id=config.id,
+                clerk=row.clerk or ctx.actor.name,
+                business_day=ctx.day,
+                rating=body.rating.value,
+                at=ctx.now,
+            )
+        )
+        ctx.repo.append_events(
+            ctx.site.id,
+            [
+                Event(
+                    ticket_id=row.id,
+                    kind="rated",
+                    at=ctx.now,
+                    actor=ctx.actor.name,
+                    counter_id=config.id,
+                    data={"rating": body.rating.value},
+                )
+            ],
+        )
+        return Step(row)

@@ -1,0 +1,98 @@
+"""Errors of the service layer that are not the engine's refusals: each maps to one 4xx."""
+
+
+class ServiceError(Exception):
+    """A request the server cannot apply; ``status`` is the HTTP status the API answers."""
+
+    def __init__(
+        self, status: int, code: str, message_vi: str, message_en: str, **details: object
+    ) -> None:
+        super().__init__(f"{code}: {message_en}")
+        self.status = status
+        self.code = code
+        self.message_vi = message_vi
+        self.message_en = message_en
+        self.details: dict[str, object] = dict(details)
+
+
+def unknown_site(site: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_site", f"Không tìm thấy điểm tiếp nhận {site}.", f"Unknown site {site}.",
+        site=site,
+    )  # fmt: skip
+
+
+def unknown_service(service: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_service", f"Không có lĩnh vực {service}.", f"Unknown service {service}.",
+        service=service,
+    )  # fmt: skip
+
+
+def unknown_counter(counter: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_counter", f"Không có quầy {counter}.", f"Unknown counter {counter}.",
+        counter=counter,
+    )  # fmt: skip
+
+
+def unknown_ticket(ticket: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_ticket", f"Không tìm thấy phiếu {ticket}.", f"Unknown ticket {ticket}.",
+        ticket=ticket,
+    )  # fmt: skip
+
+
+def no_current_ticket(counter: str) -> ServiceError:
+    return ServiceError(
+        409,
+        "no_current_ticket",
+        f"Quầy {counter} chưa gọi phiếu nào.",
+        f"Counter {counter} holds no ticket.",
+        counter=counter,
+    )
+
+
+def unauthorized() -> ServiceError:
+    return ServiceError(
+        401,
+        "unauthorized",
+        "Cần đăng nhập: thiếu mã truy cập hoặc mã không hợp lệ.",
+        "Authentication required: the access token is missing or not valid.",
+    )
+
+
+def bad_login() -> ServiceError:
+    return ServiceError(
+        401,
+        "bad_credentials",
+        "Tên đăng nhập hoặc mật khẩu không đúng.",
+        "Wrong username or password.",
+    )
+
+
+def forbidden(what_vi: str, what_en: str) -> ServiceError:
+    return ServiceError(
+        403,
+        "forbidden",
+        f"Tài khoản này không được phép {what_vi}.",
+        f"This account may not {what_en}.",
+    )
+
+
+def idempotency_conflict() -> ServiceError:
+    return ServiceError(
+        422,
+        "idempotency_key_reused",
+        "Khóa Idempotency-Key này đã được dùng cho một yêu cầu khác.",
+        "This Idempotency-Key was already used for a different request.",
+    )
+
+
+def no_rating_target(counter: str) -> ServiceError:
+    return ServiceError(
+        409,
+        "nothing_to_rate",
+        f"Quầy {counter} chưa phục vụ xong phiếu nào để đánh giá.",
+        f"Counter {counter} has no finished ticket to rate.",
+    )

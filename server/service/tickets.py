@@ -1,0 +1,136 @@
+"""Issuing tickets and the citizen's view of one (API and tracking page)."""
+
+import secrets
+import uuid
+from dataclasses import replace
+
+from server.contract.http import TicketIn, TicketOut
+from server.contract.vocab import DeviceKind, TicketStatus
+from server.engine.estimate import people_ahead
+from server.engine.issuing import issue
+from server.service import errors
+from server.service.context import Actor, Ctx, Result
+from server.service.core import ServiceCore
+from server.snapshots import SiteView
+from server.storage.mapping import ticket_from_row
+from server.storage.models import TicketRow
+from server.storage.repository import Repository
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+class TicketService(ServiceCore):
+    def issue_ticket(
+        self, site_id: str, body: TicketIn, actor: Actor, key: str | None, request_hash: str
+    ) -> Result:
+        """Give a number: a kiosk of this site, or staff issuing at a counter."""
+        is_kiosk = actor.kind == "device" and actor.role == DeviceKind.KIOSK.value
+        if not (is_kiosk or actor.is_user) or not actor.may_use_site(site_id):
+            raise errors.forbidden("lấy số tại điểm này", "issue tickets at this site")
+
+        def apply(ctx: Ctx) -> tuple[int, TicketOut]:
+            service = ctx.bundle.services.get(body.service)
+            if service is None:
+                raise errors.unknown_service(body.service)
+            repo, site_id = ctx.repo, ctx.site.id
+            issued = repo.issued_today(site_id, ctx.day, service.code)
+            citizen = (
+                repo.citizen_tickets(site_id, ctx.day, body.citizen_key) if body.citizen_key else []
+            )
+            ticket, event = issue(
+                ctx.bundle.site,
+                service,
+                ticket_id=new_id(),
+                seq=issued + 1,
+                now=ctx.now,
+                issued_today=issued,
+                priority=body.priority,
+                language=body.language,
+                citizen_key=body.citizen_key,
+                citizen_tickets_today=citizen,
+                estimate_s=None,
+                actor=actor.name,
+            )
+            repo.take_number(site_id, ctx.day, service.code)
+            waiting = repo.tickets(site_id, ctx.day, [TicketStatus.WAITING.value], [service.code])
+            ahead = people_ahead(ticket, [ticket_from_row(r) for r in waiting])
+            view = self._view(ctx)
+            ticket = replace(ticket, estimate_s=view.estimate(service.code, ahead))
+            row = repo.save_ticket(ticket)
+            row.track_token = secrets.token_urlsafe(18)
+            repo.append_events(site_id, [event])
+            ctx.effects.touch_service(ctx.bundle, service.code)
+            return 201, self.ticket_out(view, row, ahead=ahead)
+
+        return self.command(site_id, actor, key, request_hash, apply)
+
+    def _view(self, ctx: Ctx) -> SiteView:
+        return SiteView(
+            ctx.repo,
+            ctx.bundle,
+            day=ctx.day,
+            now=ctx.now,
+            seq=ctx.site.seq,
+            policy=self.policy,
+        )
+
+    def track_url(self, row: TicketRow) -> str:
+        return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
+
+    def ticket_out(self, view: SiteView, row: TicketRow, *, ahead: int | None = None) -> TicketOut:
+        bundle = view.bundle
+        service = bundle.services[row.service]
+        department = bundle.departments[service.department]
+        if row.status == TicketStatus.WAITING.value:
+            if ahead is None:
+                waiting = view.repo.tickets(
+                    row.site_id, row.business_day, [TicketStatus.WAITING.value], [row.service]
+                )
+                ahead = people_ahead(ticket_from_row(row), [ticket_from_row(r) for r in waiting])
+            estimate = view.estimate(row.service, ahead)
+        else:
+            ahead, estimate = 0, 0
+        counter = bundle.counters.get(row.counter_id) if row.counter_id else None
+        return TicketOut(
+            id=row.id,
+            site=row.site_id,
+            number=row.number,
+            service=row.service,
+            service_name_vi=service.name_vi,
+            service_name_en=service.name_en,
+            department=department.code,
+            department_name_vi=department.name_vi,
+            department_name_en=department.name_en,
+            priority=row.priority,
+            language="en" if row.language == "en" else "vi",
+            people_ahead=ahead,
+            estimated_wait_s=estimate,
+            issued_at=row.issued_at,
+            status=TicketStatus(row.status),
+            track_url=self.track_url(row),
+            area=bundle.area_of_service(row.service),
+            counters=[c.number for c in bundle.counters_for(row.service)],
+            counter_number=counter.number if counter else None,
+            called_at=row.called_at,
+            call_count=row.call_count,
+        )
+
+    def get_ticket(self, site_id: str, ticket_id: str) -> TicketOut:
+        with self.reading(site_id) as view:
+            row = view.repo.ticket_row(ticket_id)
+            if row is None or row.site_id != site_id:
+                raise errors.unknown_ticket(ticket_id)
+            return self.ticket_out(view, row)
+
+    def track(self, token: str) -> TicketOut | None:
+        """The ticket behind a tracking link, or None for an unknown link."""
+        with self.db.read() as session:
+            row = Repository(session).ticket_by_track_token(token)
+            if row is None:
+                return None
+            site_id = row.site_id
+        with self.reading(site_id) as view:
+            row = view.repo.ticket_by_track_token(token)
+            return self.ticket_out(view, row) if row is not None else None

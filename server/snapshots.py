@@ -1,0 +1,286 @@
+"""Build the MQTT snapshots (display, counter, queue) and call events from the database.
+
+A ``SiteView`` loads each piece of live state at most once (counters, tickets at
+counters, waiting counts, recent service times), so building every snapshot of a
+site costs a handful of queries, not one per counter.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+
+from server.contract.messages import (
+    CallEvent,
+    CallInfo,
+    CounterSnapshot,
+    CounterView,
+    DisplaySnapshot,
+    QueueSnapshot,
+    ServiceStatus,
+    ServiceWaiting,
+    TicketBrief,
+)
+from server.contract.vocab import ClosedReason, CounterState, TicketStatus
+from server.engine.estimate import estimate_wait_s
+from server.engine.issuing import availability
+from server.engine.policy import CallPolicy
+from server.storage.mapping import SiteBundle, ticket_from_row
+from server.storage.models import CallRow, CounterRow, TicketRow
+from server.storage.repository import Repository
+
+RECENT_CALLS = 10
+NEXT_UP = 5
+
+CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
+    ClosedReason.QUOTA: ("Đã hết số hôm nay", "No more numbers today"),
+    ClosedReason.HOURS: ("Ngoài giờ tiếp nhận", "Outside opening hours"),
+    ClosedReason.DISABLED: ("Tạm ngưng tiếp nhận", "Not taking requests now"),
+}
+
+
+def brief(row: TicketRow, now: datetime) -> TicketBrief:
+    end = row.called_at if row.called_at and row.status != TicketStatus.WAITING else now
+    return TicketBrief(
+        id=row.id,
+        number=row.number,
+        service=row.service,
+        priority=row.priority,
+        status=TicketStatus(row.status),
+        issued_at=row.issued_at,
+        waited_s=max(0, int((end - row.issued_at).total_seconds())),
+        call_count=row.call_count,
+        transferred_from=row.transferred_from,
+        note=row.note,
+    )
+
+
+def counter_view(bundle: SiteBundle, row: CounterRow, current: TicketRow | None) -> CounterView:
+    config = bundle.counters[row.id]
+    return CounterView(
+        id=row.id,
+        number=config.number,
+        name=config.name,
+        area=config.area,
+        state=CounterState(row.state),
+        services=list(config.services),
+        current_ticket=current.number if current else None,
+        current_status=TicketStatus(current.status) if current else None,
+    )
+
+
+def call_info(bundle: SiteBundle, call: CallRow, ticket: TicketRow) -> CallInfo:
+    counter = bundle.counters[call.counter_id]
+    service = bundle.services[ticket.service]
+    return CallInfo(
+        call_id=call.call_id,
+        ticket_id=ticket.id,
+        ticket_number=ticket.number,
+        service=ticket.service,
+        service_name_vi=service.name_vi,
+        service_name_en=service.name_en,
+        counter_id=counter.id,
+        counter_number=counter.number,
+        counter_name=counter.name,
+        area=call.area,
+        called_at=call.at,
+        recall=call.recall,
+        call_count=call.call_count,
+        priority=ticket.priority,
+    )
+
+
+@dataclass
+class ServiceLoad:
+    """Live numbers of one service: what the menu and the queue snapshot show."""
+
+    waiting: int
+    counters_open: int
+    issued_today: int
+    estimate_s: int
+    closed: ClosedReason | None
+    counters: list[int] = field(default_factory=list)
+
+
+class SiteView:
+    """Read-side state of one site at one moment, loaded lazily and shared."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        bundle: SiteBundle,
+        *,
+        day: date,
+        now: datetime,
+        seq: int,
+        policy: CallPolicy,
+    ) -> None:
+        self.repo = repo
+        self.bundle = bundle
+        self.site_id = bundle.site.id
+        self.day = day
+        self.now = now
+        self.seq = seq
+        self.policy = policy
+
+    @cached_property
+    def counter_rows(self) -> dict[str, CounterRow]:
+        return self.repo.counter_rows(self.site_id)
+
+    @cached_property
+    def at_counters(self) -> dict[str, TicketRow]:
+        return self.repo.at_counters(self.site_id)
+
+    @cached_property
+    def waiting_counts(self) -> dict[str, int]:
+        return self.repo.waiting_counts(self.site_id, self.day)
+
+    @cached_property
+    def recent_times(self) -> dict[str, list[float]]:
+        return self.repo.recent_service_times(self.site_id, self.day)
+
+    @cached_property
+    def issued(self) -> dict[str, int]:
+        return self.repo.issued_by_service(self.site_id, self.day)
+
+    @cached_property
+    def notice(self) -> str:
+        return self.repo.notice(self.site_id)
+
+    def counters_open(self, service: str) -> int:
+        rows = self.counter_rows
+        return sum(
+            1
+            for c in self.bundle.counters_for(service)
+            if c.id in rows and rows[c.id].state == CounterState.OPEN.value
+        )
+
+    def estimate(self, service: str, people_ahead: int) -> int:
+        config = self.bundle.services[service]
+        return estimate_wait_s(
+            people_ahead,
+            self.recent_times.get(service, []),
+            self.counters_open(service),
+            config.default_service_s,
+        )
+
+    def load(self, service: str) -> ServiceLoad:
+        config = self.bundle.services[service]
+        waiting = self.waiting_counts.get(service, 0)
+        issued = self.issued.get(service, 0)
+        return ServiceLoad(
+            waiting=waiting,
+            counters_open=self.counters_open(service),
+            issued_today=issued,
+            estimate_s=self.estimate(service, waiting),
+            closed=availability(self.bundle.site, config, self.now, issued),
+            counters=[c.number for c in self.bundle.counters_for(service)],
+        )
+
+    def view_of(self, counter_id: str) -> CounterView:
+        return counter_view(
+            self.bundle, self.counter_rows[counter_id], self.at_counters.get(counter_id)
+        )
+
+    def service_waiting(self, services: Sequence[str]) -> list[ServiceWaiting]:
+        out = []
+        for code in services:
+            s = self.bundle.services[code]
+            out.append(
+                ServiceWaiting(
+                    code=code,
+                    name_vi=s.name_vi,
+                    name_en=s.name_en,
+                    waiting=self.waiting_counts.get(code, 0),
+                )
+            )
+        return out
+
+    # ---- the three retained snapshots ---------------------------------------------
+
+    def display(self, area: str) -> DisplaySnapshot:
+        counters = [c for c in self.bundle.counters.values() if c.area == area]
+        calls = self.repo.recent_calls(self.site_id, area, RECENT_CALLS)
+        tickets = self.repo.tickets_by_ids({c.ticket_id for c in calls})
+        infos = [call_info(self.bundle, c, tickets[c.ticket_id]) for c in calls]
+        calling = None
+        if calls and tickets[calls[0].ticket_id].status == TicketStatus.CALLED.value:
+            calling = infos[0]
+        services: list[str] = []
+        for c in counters:
+            services.extend(s for s in c.services if s not in services)
+        area_config = self.bundle.areas[area]
+        return DisplaySnapshot(
+            site=self.site_id,
+            seq=self.seq,
+            generated_at=self.now,
+            site_name=self.bundle.site.name,
+            area=area,
+            area_name=area_config.name_vi,
+            calling=calling,
+            recent=infos,
+            counters=[self.view_of(c.id) for c in counters],
+            waiting=self.service_waiting(services),
+            notice=self.notice,
+        )
+
+    def counter(self, counter_id: str) -> CounterSnapshot:
+        config = self.bundle.counters[counter_id]
+        row = self.counter_rows[counter_id]
+        current = self.at_counters.get(counter_id)
+        rows = self.repo.waiting_for_counter(self.site_id, self.day, config.services, counter_id)
+        by_id = {r.id: r for r in rows}
+        ordered = self.policy.order(
+            self.bundle.site,
+            config,
+            [ticket_from_row(r) for r in rows],
+            priority_streak=row.priority_streak,
+            now=self.now,
+        )
+        oldest = min((r.issued_at for r in rows), default=None)
+        return CounterSnapshot(
+            site=self.site_id,
+            seq=self.seq,
+            generated_at=self.now,
+            counter=self.view_of(counter_id),
+            clerk=row.clerk,
+            current=brief(current, self.now) if current else None,
+            next_up=[brief(by_id[t.id], self.now) for t in ordered[:NEXT_UP]],
+            parked=[brief(r, self.now) for r in self.repo.parked_at(self.site_id, counter_id)],
+            waiting=self.service_waiting(config.services),
+            longest_wait_s=max(0, int((self.now - oldest).total_seconds())) if oldest else 0,
+        )
+
+    def queue(self) -> QueueSnapshot:
+        services = []
+        for code, config in self.bundle.services.items():
+            load = self.load(code)
+            services.append(
+                ServiceStatus(
+                    code=code,
+                    department=config.department,
+                    name_vi=config.name_vi,
+                    name_en=config.name_en,
+                    open=load.closed is None,
+                    closed_reason=load.closed.value if load.closed else None,
+                    waiting=load.waiting,
+                    estimated_wait_s=load.estimate_s,
+                    counters_open=load.counters_open,
+                    issued_today=load.issued_today,
+                    quota=config.daily_quota,
+                )
+            )
+        return QueueSnapshot(
+            site=self.site_id,
+            seq=self.seq,
+            generated_at=self.now,
+            site_name=self.bundle.site.name,
+            business_day=self.day.isoformat(),
+            services=services,
+            waiting_total=sum(s.waiting for s in services),
+        )
+
+    def call_event(self, call: CallRow) -> CallEvent:
+        ticket = self.repo.ticket_row(call.ticket_id)
+        assert ticket is not None
+        return CallEvent(site=self.site_id, seq=self.seq, call=call_info(self.bundle, call, ticket))
