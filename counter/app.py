@@ -1,0 +1,177 @@
+"""The composition root of the counter terminal: builds the parts and wires them.
+
+``CounterApp`` owns the client, the worker thread, the MQTT follower and the
+devices, and switches the window between the login page and the terminal page.
+Everything is passed in from here; nothing reads module globals.
+"""
+
+import logging
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from counter.client import CounterClient
+from counter.devices import CounterDevices, DevicePorts
+from counter.live import CounterLive
+from counter.session import LoginViewModel
+from counter.settings import SettingsStore, TerminalSettings
+from counter.texts import text
+from counter.viewmodel import CounterViewModel
+from counter.views.login import LoginView
+from counter.views.rating import RatingWindow
+from counter.views.terminal import TerminalView
+from counter.worker import Worker
+from server.contract.http import LoginOut
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AppOptions:
+    """What the command line (or a test) decides beyond the saved settings."""
+
+    settings: TerminalSettings
+    store: SettingsStore
+    live: bool = True
+    devices: DevicePorts = field(default_factory=DevicePorts)
+    rating_window: bool | None = None  # None: only when there is no rating pad
+    retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000)
+    probe_ms: int = 5000
+
+
+class CounterWindow(QMainWindow):
+    """The one window: the login page, then the terminal page."""
+
+    closing = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.resize(1280, 800)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
+        super().closeEvent(event)
+
+
+class CounterApp(QObject):
+    """One terminal: log in, pick a counter, serve, log out (which pauses the counter)."""
+
+    terminal_opened = Signal(object)
+    """The ``CounterViewModel`` of the counter just opened."""
+
+    def __init__(self, options: AppOptions, client: CounterClient | None = None) -> None:
+        super().__init__()
+        self.options = options
+        settings = options.settings
+        self.client = client or CounterClient(settings.server, language=settings.language)
+        self.worker = Worker(self)
+        self.window = CounterWindow()
+        self.window.setWindowTitle(text("app_title", settings.language))
+        self.login_vm = LoginViewModel(self.client, self.worker, options.store, settings)
+        self.login_view = LoginView(self.login_vm)
+        self.window.stack.addWidget(self.login_view)
+        self.login_vm.ready.connect(self.open_counter)
+        self.vm: CounterViewModel | None = None
+        self.terminal: TerminalView | None = None
+        self.rating: RatingWindow | None = None
+        self.live: CounterLive | None = None
+        self.devices: CounterDevices | None = None
+        self.window.closing.connect(self.shutdown)
+        self._down = False
+
+    # ---- login ------------------------------------------------------------------
+
+    def show(self) -> None:
+        self.window.show()
+
+    def login(self, username: str, password: str) -> None:
+        """Log in as the login page would (unattended start)."""
+        self.login_view.username.setText(username)
+        self.login_vm.submit(username, password)
+
+    def open_counter(self, counter_id: str) -> None:
+        """Open the terminal page for ``counter_id`` and start following it."""
+        settings = self.login_vm.settings
+        login: LoginOut | None = self.login_vm.login
+        clerk = login.display_name if login else settings.username
+        vm = CounterViewModel(
+            self.client,
+            self.worker,
+            settings.site,
+            counter_id,
+            language=settings.language,
+            clerk=clerk,
+            retry_delays_ms=self.options.retry_delays_ms,
+            probe_ms=self.options.probe_ms,
+        )
+        self.vm = vm
+        self.terminal = TerminalView(vm)
+        self.terminal.logout_requested.connect(self.logout)
+        self.window.stack.addWidget(self.terminal)
+        self.window.stack.setCurrentWidget(self.terminal)
+        ports = self.options.devices
+        want_window = self.options.rating_window
+        if want_window is None:
+            want_window = ports.rating_pad is None
+        if want_window:
+            self.rating = RatingWindow(vm)
+        if self.options.live:
+            self.live = CounterLive(settings.mqtt, settings.site, counter_id)
+            self.live.snapshot.connect(vm.apply_snapshot)
+            self.live.connection.connect(vm.set_live)
+            self.live.start()
+        if ports.any():
+            self.devices = CounterDevices(ports, vm, self.terminal.press)
+            self.devices.start()
+        vm.refresh()
+        self.terminal_opened.emit(vm)
+
+    # ---- logout and shutdown ----------------------------------------------------
+
+    def logout(self) -> None:
+        """Pause the counter on the server, then go back to the login page."""
+        vm = self.vm
+        if vm is None:
+            return
+        self._stop_counter()
+        vm.logout(on_done=self._back_to_login)
+
+    def _back_to_login(self) -> None:
+        if self.terminal is not None:
+            self.window.stack.removeWidget(self.terminal)
+            self.terminal.deleteLater()
+            self.terminal = None
+        if self.rating is not None:
+            self.rating.close()
+            self.rating.deleteLater()
+            self.rating = None
+        self.vm = None
+        self.client.token = None
+        self.login_view.reset()
+        self.window.stack.setCurrentWidget(self.login_view)
+
+    def _stop_counter(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+            self.live = None
+        if self.devices is not None:
+            self.devices.stop()
+            self.devices = None
+
+    def shutdown(self) -> None:
+        """Closing the window logs out (pausing the counter), waiting for the server's answer."""
+        if self._down:
+            return
+        self._down = True
+        self._stop_counter()
+        if self.vm is not None and self.client.token:
+            vm = self.vm
+            self.worker.submit(lambda: self.client.logout(vm.site, vm.counter_id))
+        if self.rating is not None:
+            self.rating.close()
+        self.worker.shutdown()
+        self.client.close()

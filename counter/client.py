@@ -1,0 +1,102 @@
+"""Typed HTTP client of the counter terminal, on the shared ``appkit`` base.
+
+Each counter action takes the idempotency key of the clerk's intent: a retry of
+the same press passes the same key, so the server never applies it twice.
+"""
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from appkit.api_client import ApiClient
+from server.contract.http import (
+    ActionOut,
+    CallIn,
+    ClerkDayOut,
+    CountersOut,
+    LoginIn,
+    LoginOut,
+    MenuOut,
+    RateIn,
+    TransferIn,
+)
+from server.contract.vocab import Rating
+
+log = logging.getLogger(__name__)
+
+# The counter actions that need no body, by the name the view-model uses.
+SIMPLE_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "park", "pause", "resume")
+
+
+class _Answer(BaseModel):
+    """Any JSON object: the logout answer carries nothing the terminal needs."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class CounterClient(ApiClient):
+    """The server API as one counter terminal uses it."""
+
+    def login(self, username: str, password: str) -> LoginOut:
+        """Log in and keep the bearer token for the following requests."""
+        answer = self.request(
+            "POST", "/auth/login", LoginOut, LoginIn(username=username, password=password)
+        )
+        self.token = answer.token
+        return answer
+
+    def logout(self, site: str, counter: str) -> None:
+        """End the session; the server pauses every counter this clerk had open.
+
+        ``site`` and ``counter`` are only for the log: the token names the clerk.
+        """
+        if not self.token:
+            return
+        self.request("POST", "/auth/logout", _Answer, {})
+        log.info("logged out of counter %s at %s; the server paused it", counter, site)
+        self.token = None
+
+    def counters(self, site: str) -> CountersOut:
+        return self.request("GET", f"/sites/{site}/counters", CountersOut)
+
+    def services(self, site: str) -> MenuOut:
+        return self.request("GET", f"/sites/{site}/services", MenuOut)
+
+    def day(self, site: str, counter: str) -> ClerkDayOut:
+        return self.request("GET", f"/sites/{site}/counters/{counter}/day", ClerkDayOut)
+
+    def action(
+        self,
+        site: str,
+        counter: str,
+        action: str,
+        key: str,
+        body: CallIn | TransferIn | RateIn | None = None,
+    ) -> ActionOut:
+        """Run one counter action (``call-next``, ``transfer``, ``rate``, ...) under ``key``."""
+        payload: Any = body if body is not None else {}
+        return self.request(
+            "POST", f"/sites/{site}/counters/{counter}/{action}", ActionOut, payload, key
+        )
+
+    def call_number(self, site: str, counter: str, ticket: str, reason: str, key: str) -> ActionOut:
+        return self.action(site, counter, "call", key, CallIn(ticket=ticket, reason=reason))
+
+    def transfer(
+        self,
+        site: str,
+        counter: str,
+        key: str,
+        *,
+        to_service: str | None = None,
+        to_counter: str | None = None,
+        note: str = "",
+    ) -> ActionOut:
+        body = TransferIn(to_service=to_service, to_counter=to_counter, note=note)
+        return self.action(site, counter, "transfer", key, body)
+
+    def rate(
+        self, site: str, counter: str, rating: Rating, key: str, ticket: str | None = None
+    ) -> ActionOut:
+        return self.action(site, counter, "rate", key, RateIn(rating=rating, ticket=ticket))

@@ -1,0 +1,194 @@
+"""The counter's serial devices wired to the terminal: keypad, rating pad, LED display.
+
+The drivers come from ``hardware`` and call back on their reader threads; each
+event is re-emitted as a Qt signal so it reaches the view-model on the GUI thread.
+The LED display follows the counter's current ticket as the view-model sees it
+(from the retained counter snapshot and the action answers).
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from counter.viewmodel import CounterViewModel
+from hardware.ports import (
+    Keypad,
+    KeypadAction,
+    KeypadEvent,
+    LedDisplay,
+    RatingEvent,
+    RatingPad,
+)
+from server.contract.vocab import CounterState, Rating, TicketStatus
+
+log = logging.getLogger(__name__)
+
+# Keypad keys -> the terminal's press names (the same as its buttons and shortcuts).
+KEY_TO_PRESS: dict[KeypadAction, str] = {
+    KeypadAction.CALL_NEXT: "call-next",
+    KeypadAction.RECALL: "recall",
+    KeypadAction.NO_SHOW: "no-show",
+    KeypadAction.TRANSFER: "transfer",
+    KeypadAction.PAUSE: "pause-toggle",
+    KeypadAction.START: "start",
+    KeypadAction.FINISH: "finish",
+}
+
+LED_IDLE = "----"
+LED_PAUSED = "P"
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePorts:
+    """The device URLs given on the command line (``None`` = not connected)."""
+
+    keypad: str | None = None
+    rating_pad: str | None = None
+    led: str | None = None
+    address: int | None = None
+
+    def any(self) -> bool:
+        return bool(self.keypad or self.rating_pad or self.led)
+
+    def check(self) -> None:
+        """Refuse a nonsense bus address before anything opens."""
+        if self.address is not None and not 0 <= self.address <= 255:
+            raise ValueError(f"bus address must be 0..255, not {self.address}")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedDevices:
+    """The devices opened from ``DevicePorts``; any of them may be absent."""
+
+    keypad: Keypad | None = None
+    rating_pad: RatingPad | None = None
+    led: LedDisplay | None = None
+
+
+def led_text(vm: CounterViewModel) -> tuple[str, bool]:
+    """What the LED above the counter shows now: (text, whether it is a fresh call)."""
+    counter = vm.counter
+    if counter is not None and counter.state != CounterState.OPEN:
+        return LED_PAUSED, False
+    current = vm.current
+    if current is None or current.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
+        return LED_IDLE, False
+    return current.number, current.status == TicketStatus.CALLED
+
+
+class LedFollower:
+    """Sends the counter's number to the LED only when it changes; blinks on each call."""
+
+    def __init__(self, led: LedDisplay, address: int) -> None:
+        self.led = led
+        self.address = address
+        self._shown: tuple[str, str | None, int] | None = None
+
+    def follow(self, vm: CounterViewModel) -> None:
+        shown, calling = led_text(vm)
+        current = vm.current
+        key = (shown, current.id if current else None, current.call_count if current else 0)
+        if key == self._shown:
+            return
+        fresh_call = calling and (self._shown is None or key[1:] != self._shown[1:])
+        self._shown = key
+        try:
+            self.led.show(self.address, shown, blink=fresh_call)
+        except Exception:
+            # The LED is a convenience: a broken one is logged, never stops the clerk.
+            log.exception("LED display at address %d did not take %r", self.address, shown)
+
+
+class CounterDevices(QObject):
+    """Owns the opened devices and routes their events to the terminal."""
+
+    keypad_event = Signal(object)
+    rating_event = Signal(object)
+
+    def __init__(
+        self,
+        ports: DevicePorts,
+        vm: CounterViewModel,
+        press: Callable[[str], None],
+        opener: Callable[[DevicePorts], OpenedDevices] | None = None,
+    ) -> None:
+        super().__init__()
+        self.ports = ports
+        self.vm = vm
+        self.press = press
+        self.opened = (opener or open_devices)(ports)
+        self.address = ports.address
+        self.led: LedFollower | None = None
+        self.keypad_event.connect(self._on_keypad)
+        self.rating_event.connect(self._on_rating)
+
+    def bus_address(self) -> int:
+        """This counter's bus address: the configured one, else the counter's number."""
+        if self.address is not None:
+            return self.address
+        counter = self.vm.counter
+        if counter is not None:
+            return counter.number
+        try:
+            return int(self.vm.counter_id)
+        except ValueError:
+            return 0
+
+    def start(self) -> None:
+        opened = self.opened
+        if opened.keypad is not None:
+            opened.keypad.on_event = self.keypad_event.emit
+            opened.keypad.start()
+        if opened.rating_pad is not None:
+            opened.rating_pad.on_event = self.rating_event.emit
+            opened.rating_pad.start()
+        if opened.led is not None:
+            self.led = LedFollower(opened.led, self.bus_address())
+            self.vm.changed.connect(self._follow)
+
+    def stop(self) -> None:
+        opened = self.opened
+        if self.led is not None:
+            self.vm.changed.disconnect(self._follow)
+        for source in (opened.keypad, opened.rating_pad):
+            if source is not None:
+                source.stop()
+        if opened.led is not None:
+            opened.led.close()
+
+    @Slot()
+    def _follow(self) -> None:
+        if self.led is not None:
+            if self.vm.counter is not None and self.address is None:
+                self.led.address = self.vm.counter.number
+            self.led.follow(self.vm)
+
+    @Slot(object)
+    def _on_keypad(self, event: KeypadEvent) -> None:
+        if event.address != self.bus_address():
+            log.debug("keypad event for address %d ignored", event.address)
+            return
+        press = KEY_TO_PRESS.get(event.action)
+        if press is None:
+            log.warning("unknown keypad action %r", event.action)
+            return
+        self.press(press)
+
+    @Slot(object)
+    def _on_rating(self, event: RatingEvent) -> None:
+        if event.address != self.bus_address():
+            log.debug("rating for address %d ignored", event.address)
+            return
+        try:
+            rating = Rating(event.rating)
+        except ValueError:
+            log.warning("rating pad sent an unknown rating %r", event.rating)
+            return
+        self.vm.rate(rating)
+
+
+def open_devices(ports: DevicePorts) -> OpenedDevices:
+    """Open the drivers named by ``ports`` through the hardware layer."""
+    raise RuntimeError("pending hardware drivers")

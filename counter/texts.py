@@ -1,0 +1,156 @@
+"""Everything the clerk reads, in Vietnamese (default) and English, and its formatting."""
+
+from server.contract.vocab import CounterState, Rating, TicketStatus
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "app_title": ("Quầy giao dịch", "Counter terminal"),
+    "login_title": ("Đăng nhập quầy", "Counter login"),
+    "username": ("Tên đăng nhập", "Username"),
+    "password": ("Mật khẩu", "Password"),
+    "counter": ("Quầy", "Counter"),
+    "login": ("Đăng nhập", "Log in"),
+    "logout": ("Đăng xuất", "Log out"),
+    "pick_counter": ("Chọn quầy làm việc", "Choose your counter"),
+    "start_work": ("Bắt đầu làm việc", "Start work"),
+    "call_next": ("Gọi số tiếp theo", "Call next"),
+    "recall": ("Gọi lại", "Recall"),
+    "start": ("Bắt đầu phục vụ", "Start service"),
+    "finish": ("Hoàn thành", "Finish"),
+    "no-show": ("Vắng mặt", "No-show"),
+    "transfer": ("Chuyển", "Transfer"),
+    "park": ("Tạm gác", "Park"),
+    "pause": ("Tạm nghỉ", "Pause"),
+    "resume": ("Mở lại quầy", "Resume"),
+    "call": ("Gọi số cụ thể", "Call a number"),
+    "resume_parked": ("Gọi tiếp", "Resume"),
+    "rate": ("Đánh giá", "Rating"),
+    "retry": ("Thử lại", "Retry"),
+    "current": ("Đang phục vụ", "Current ticket"),
+    "no_current": ("Chưa có số nào. Bấm “Gọi số tiếp theo”.", "No ticket. Press “Call next”."),
+    "waited": ("Đã chờ", "Waited"),
+    "times_called": ("Lần gọi", "Times called"),
+    "priority": ("Ưu tiên", "Priority"),
+    "queue": ("Hàng chờ", "Queue"),
+    "waiting_per_field": ("Đang chờ theo lĩnh vực", "Waiting per field"),
+    "longest_wait": ("Chờ lâu nhất", "Longest wait"),
+    "next_up": ("Số kế tiếp", "Next up"),
+    "parked": ("Số tạm gác", "Parked"),
+    "queue_empty": ("Không có ai đang chờ", "Nobody is waiting"),
+    "none": ("Không có", "None"),
+    "my_day": ("Hôm nay của tôi", "My day"),
+    "served": ("Đã phục vụ", "Served"),
+    "no_shows": ("Vắng mặt", "No-shows"),
+    "avg_service": ("TB thời gian phục vụ", "Avg service time"),
+    "avg_rating": ("Điểm hài lòng TB", "Avg rating"),
+    "unreachable": (
+        "Không kết nối được máy chủ. Số đang phục vụ vẫn giữ nguyên; "
+        "thao tác sẽ được gửi lại an toàn.",
+        "Server unreachable. The current ticket stays; actions are retried safely.",
+    ),
+    "live_lost": (
+        "Mất cập nhật trực tiếp hàng chờ (MQTT); đang kết nối lại…",
+        "Live queue updates lost (MQTT); reconnecting…",
+    ),
+    "paused_banner": (
+        "Quầy đang tạm nghỉ — bảng hiển thị báo quầy đóng.",
+        "Counter paused — the hall display shows it closed.",
+    ),
+    "sending": ("Đang gửi…", "Sending…"),
+    "transfer_title": ("Chuyển hồ sơ", "Transfer ticket"),
+    "to_field": ("Sang lĩnh vực", "To field"),
+    "to_counter": ("Sang quầy", "To counter"),
+    "note": ("Ghi chú", "Note"),
+    "ok": ("Đồng ý", "OK"),
+    "cancel": ("Hủy", "Cancel"),
+    "call_title": ("Gọi số cụ thể", "Call a specific number"),
+    "ticket_number": ("Số thứ tự", "Ticket number"),
+    "reason": ("Lý do", "Reason"),
+    "need_reason": ("Vui lòng nhập lý do.", "Please give a reason."),
+    "need_number": ("Vui lòng nhập số thứ tự.", "Please enter a ticket number."),
+    "need_target": ("Chọn lĩnh vực hoặc quầy nhận.", "Choose a field or a counter."),
+    "rating_title": ("Mời quý khách đánh giá", "Please rate our service"),
+    "rating_thanks": ("Cảm ơn quý khách!", "Thank you!"),
+    "rating_sent": ("Đã ghi nhận đánh giá", "Rating recorded"),
+    "login_failed": ("Đăng nhập không thành công", "Login failed"),
+    "need_login": ("Nhập tên đăng nhập và mật khẩu.", "Enter username and password."),
+    "shortcuts": (
+        "F1/Space: gọi tiếp · F2: gọi lại · F3: bắt đầu · F4: hoàn thành · F5: vắng mặt · "
+        "F6: chuyển · F7: tạm gác · F8: gọi số · F9: tạm nghỉ",
+        "F1/Space: call next · F2: recall · F3: start · F4: finish · F5: no-show · "
+        "F6: transfer · F7: park · F8: call number · F9: pause",
+    ),
+}
+
+_STATUS: dict[TicketStatus, tuple[str, str]] = {
+    TicketStatus.WAITING: ("Đang chờ", "Waiting"),
+    TicketStatus.CALLED: ("Đang mời", "Called"),
+    TicketStatus.SERVING: ("Đang phục vụ", "Serving"),
+    TicketStatus.PARKED: ("Tạm gác", "Parked"),
+    TicketStatus.DONE: ("Hoàn thành", "Done"),
+    TicketStatus.NO_SHOW: ("Vắng mặt", "No-show"),
+    TicketStatus.TRANSFERRED: ("Đã chuyển", "Transferred"),
+    TicketStatus.CANCELLED: ("Đã hủy", "Cancelled"),
+    TicketStatus.EXPIRED: ("Hết hạn", "Expired"),
+}
+
+_COUNTER_STATE: dict[CounterState, tuple[str, str]] = {
+    CounterState.OPEN: ("Đang mở", "Open"),
+    CounterState.PAUSED: ("Tạm nghỉ", "Paused"),
+    CounterState.CLOSED: ("Đóng", "Closed"),
+}
+
+RATINGS: tuple[Rating, ...] = (
+    Rating.VERY_SATISFIED,
+    Rating.SATISFIED,
+    Rating.NEUTRAL,
+    Rating.UNSATISFIED,
+)
+
+_RATING: dict[Rating, tuple[str, str]] = {
+    Rating.VERY_SATISFIED: ("Rất hài lòng", "Very satisfied"),
+    Rating.SATISFIED: ("Hài lòng", "Satisfied"),
+    Rating.NEUTRAL: ("Bình thường", "Neutral"),
+    Rating.UNSATISFIED: ("Chưa hài lòng", "Unsatisfied"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[1] if language == "en" else pair[0]
+
+
+def text(key: str, language: str = "vi") -> str:
+    return _pick(_TEXT[key], language)
+
+
+def status_text(status: TicketStatus, language: str = "vi") -> str:
+    return _pick(_STATUS[status], language)
+
+
+def counter_state_text(state: CounterState, language: str = "vi") -> str:
+    return _pick(_COUNTER_STATE[state], language)
+
+
+def rating_text(rating: Rating, language: str = "vi") -> str:
+    return _pick(_RATING[rating], language)
+
+
+def duration(seconds: int | None, language: str = "vi") -> str:
+    """A wait or service time as people say it: "45 giây", "12 phút", "1 giờ 05 phút"."""
+    if seconds is None:
+        return "—"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} giây" if language != "en" else f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} phút" if language != "en" else f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} giờ {rest:02d} phút" if language != "en" else f"{hours} h {rest:02d} min"
+
+
+def average_rating(value: float | None, count: int, language: str = "vi") -> str:
+    """The day's mean rating on the pad's scale (4 = very satisfied), with the count."""
+    if value is None or count == 0:
+        return "—"
+    votes = "lượt" if language != "en" else "ratings"
+    return f"{value:.1f}/4 ({count} {votes})"

@@ -1,0 +1,399 @@
+"""The counter terminal's state and commands, with no widgets.
+
+The view, the keypad and the rating pad all call the same commands here. Requests
+run on the ``Worker`` thread; answers, MQTT snapshots and device events reach this
+object only through Qt signals, so its state changes on the GUI thread alone.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from appkit.api_client import ApiError, ServerUnreachable
+from counter.client import CounterClient
+from counter.intents import Body, Context, Intent, IntentBook
+from counter.worker import Worker
+from server.contract.http import (
+    ActionOut,
+    CallIn,
+    ClerkDayOut,
+    CounterOut,
+    CountersOut,
+    MenuOut,
+    RateIn,
+    ServiceOut,
+    TransferIn,
+)
+from server.contract.messages import CounterSnapshot, CounterView, ServiceWaiting, TicketBrief
+from server.contract.vocab import CounterState, Rating, TicketStatus
+
+log = logging.getLogger(__name__)
+
+# Actions after which the clerk's day figures change.
+_DAY_CHANGING = frozenset({"finish", "no-show", "transfer", "rate"})
+# Ticket states in which each action makes sense on screen; the server stays the judge
+# (finish on a called ticket is allowed by some sites, refused by others).
+_NEEDS_STATUS: dict[str, frozenset[TicketStatus]] = {
+    "recall": frozenset({TicketStatus.CALLED}),
+    "start": frozenset({TicketStatus.CALLED}),
+    "finish": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
+    "no-show": frozenset({TicketStatus.CALLED}),
+    "transfer": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
+    "park": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
+}
+_OPEN_TICKET = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+class CounterViewModel(QObject):
+    """One clerk at one counter: what the screen shows and what the clerk can do."""
+
+    changed = Signal()
+    """Anything on screen changed (ticket, queue, day, banners, busy actions)."""
+    refused = Signal(str)
+    """The server refused an action; the argument is its message for the clerk."""
+    action_done = Signal(str, str)
+    """(action, outcome) with outcome ``ok``, ``refused`` or ``unreachable``."""
+    rating_requested = Signal(str)
+    """A ticket was finished: ask the citizen to rate it (ticket id)."""
+    rating_closed = Signal()
+    logged_out = Signal()
+
+    def __init__(
+        self,
+        client: CounterClient,
+        worker: Worker,
+        site: str,
+        counter_id: str,
+        *,
+        language: str = "vi",
+        clerk: str = "",
+        retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000),
+        probe_ms: int = 5000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.worker = worker
+        self.site = site
+        self.counter_id = counter_id
+        self.language = language
+        self.clerk = clerk
+        self.intents = IntentBook()
+        self.counter: CounterView | None = None
+        self.current: TicketBrief | None = None
+        self.next_up: list[TicketBrief] = []
+        self.parked: list[TicketBrief] = []
+        self.waiting: list[ServiceWaiting] = []
+        self.longest_wait_s = 0
+        self.day: ClerkDayOut | None = None
+        self.services: dict[str, ServiceOut] = {}
+        self.counters: list[CounterOut] = []
+        self.server_ok = True
+        self.live_ok = False
+        self.message = ""
+        self.rating_ticket: str | None = None
+        self._retry_delays = retry_delays_ms
+        self._probe = QTimer(self)
+        self._probe.setSingleShot(True)
+        self._probe.timeout.connect(self._on_probe)
+        self._probe_ms = probe_ms
+
+    # ---- what the view asks -----------------------------------------------------
+
+    @property
+    def paused(self) -> bool:
+        return self.counter is not None and self.counter.state != CounterState.OPEN
+
+    def busy(self, action: str) -> bool:
+        return self.intents.busy(action)
+
+    def can(self, action: str) -> bool:
+        """Whether the button for ``action`` is enabled now."""
+        if self.counter is None or self.intents.busy(action):
+            return False
+        if action == "resume":
+            return self.paused
+        if action in ("call-next", "call", "resume-parked", "pause"):
+            return not self.paused
+        if action == "rate":
+            return self.rating_ticket is not None
+        needed = _NEEDS_STATUS.get(action)
+        if needed is None:
+            return True
+        return self.current is not None and self.current.status in needed
+
+    def service_name(self, code: str) -> str:
+        """A field's name from the menu, else from the live snapshot, else its code."""
+        named: ServiceOut | ServiceWaiting | None = self.services.get(code)
+        if named is None:
+            named = next((w for w in self.waiting if w.code == code), None)
+        if named is None:
+            return code
+        return named.name_en if self.language == "en" else named.name_vi
+
+    def context(self) -> Context:
+        current = self.current
+        return (
+            current.id if current else None,
+            str(current.status) if current else None,
+            current.call_count if current else 0,
+            str(self.counter.state) if self.counter else None,
+        )
+
+    # ---- loading ----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetch the counter, the field names and the clerk's day over HTTP."""
+        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
+        self.worker.submit(lambda: self.client.services(self.site), self._on_services)
+        self.refresh_day()
+
+    def refresh_day(self) -> None:
+        self.worker.submit(lambda: self.client.day(self.site, self.counter_id), self._on_day)
+
+    def _on_counters(self, result: Any) -> None:
+        if not self._reached(result):
+            return
+        if isinstance(result, CountersOut):
+            self.counters = sorted(result.counters, key=lambda c: c.counter.number)
+            for item in result.counters:
+                if item.counter.id == self.counter_id:
+                    self._apply_counter(item)
+        self.changed.emit()
+
+    def _on_services(self, result: Any) -> None:
+        if not self._reached(result):
+            return
+        if isinstance(result, MenuOut):
+            self.services = {
+                service.code: service
+                for department in result.departments
+                for service in department.services
+            }
+        self.changed.emit()
+
+    def _on_day(self, result: Any) -> None:
+        if not self._reached(result):
+            return
+        if isinstance(result, ClerkDayOut):
+            self.day = result
+        self.changed.emit()
+
+    def _reached(self, result: Any) -> bool:
+        """Track server reachability from any answer; ``False`` when there is no usable one."""
+        if isinstance(result, ServerUnreachable):
+            self._set_server_ok(False)
+            return False
+        self._set_server_ok(True)
+        if isinstance(result, ApiError):
+            log.warning("server refused a read: %s", result)
+            self.message = result.message(self.language)
+            return False
+        if isinstance(result, Exception):
+            log.error("unexpected error talking to the server", exc_info=result)
+            self.message = str(result)
+            return False
+        return True
+
+    # ---- live state -------------------------------------------------------------
+
+    @Slot(object)
+    def apply_snapshot(self, snapshot: CounterSnapshot) -> None:
+        """A retained ``CounterSnapshot`` from MQTT (the subscriber already dropped stale ones)."""
+        if snapshot.counter.id != self.counter_id or snapshot.site != self.site:
+            return
+        self.counter = snapshot.counter
+        self.current = snapshot.current
+        self.next_up = list(snapshot.next_up)
+        self.parked = list(snapshot.parked)
+        self.waiting = list(snapshot.waiting)
+        self.longest_wait_s = snapshot.longest_wait_s
+        self.intents.observe(self.context())
+        self.changed.emit()
+
+    @Slot(bool)
+    def set_live(self, connected: bool) -> None:
+        if connected != self.live_ok:
+            self.live_ok = connected
+            self.changed.emit()
+
+    def _apply_counter(self, item: CounterOut) -> None:
+        self.counter = item.counter
+        self.current = item.current
+        self.intents.observe(self.context())
+
+    # ---- actions ----------------------------------------------------------------
+
+    def call_next(self) -> None:
+        self.act("call-next")
+
+    def recall(self) -> None:
+        self.act("recall")
+
+    def start(self) -> None:
+        self.act("start")
+
+    def finish(self) -> None:
+        self.act("finish")
+
+    def no_show(self) -> None:
+        self.act("no-show")
+
+    def park(self) -> None:
+        self.act("park")
+
+    def pause(self) -> None:
+        self.act("pause")
+
+    def resume(self) -> None:
+        self.act("resume")
+
+    def toggle_pause(self) -> None:
+        self.act("resume" if self.paused else "pause")
+
+    def transfer(
+        self, *, to_service: str | None = None, to_counter: str | None = None, note: str = ""
+    ) -> None:
+        body = TransferIn(to_service=to_service, to_counter=to_counter, note=note.strip())
+        self.act("transfer", body)
+
+    def call_number(self, ticket: str, reason: str) -> None:
+        """Call a specific waiting or parked ticket; the reason goes to the server's log."""
+        self.act("call", CallIn(ticket=ticket.strip(), reason=reason.strip()))
+
+    def resume_parked(self, ticket_id: str) -> None:
+        reason = "Tiếp tục số tạm gác" if self.language != "en" else "Resume parked ticket"
+        self.act("call", CallIn(ticket=ticket_id, reason=reason))
+
+    def rate(self, rating: Rating | str) -> None:
+        """Send the citizen's rating of the ticket just finished."""
+        if self.rating_ticket is None:
+            log.info("rating %s ignored: no finished ticket to rate", rating)
+            return
+        self.act("rate", RateIn(rating=Rating(rating), ticket=self.rating_ticket))
+
+    def skip_rating(self) -> None:
+        self.rating_ticket = None
+        self.rating_closed.emit()
+        self.changed.emit()
+
+    def retry(self) -> None:
+        """Send again the press that got no answer, under the same idempotency key."""
+        kept = self.intents.first_unanswered()
+        if kept is None:
+            self.refresh()
+            return
+        intent = self.intents.retry(kept.action)
+        if intent is not None:
+            self._send(intent)
+
+    def act(self, action: str, body: Body = None) -> bool:
+        """Press ``action``; ``False`` when the same action is still in flight."""
+        intent = self.intents.begin(action, body, self.context())
+        if intent is None:
+            log.info("%s ignored: the previous press is still in flight", action)
+            return False
+        self._send(intent)
+        return True
+
+    def _send(self, intent: Intent) -> None:
+        self.message = ""
+        self.changed.emit()
+        site, counter = self.site, self.counter_id
+
+        def job() -> ActionOut:
+            return self.client.action(site, counter, intent.action, intent.key, intent.body)
+
+        self.worker.submit(job, lambda result: self._on_action(intent, result))
+
+    def _on_action(self, intent: Intent, result: Any) -> None:
+        if isinstance(result, ServerUnreachable):
+            log.warning("%s got no answer (%s); key kept for a retry", intent.action, result)
+            self.intents.no_answer(intent)
+            self._set_server_ok(False)
+            self.changed.emit()
+            self.action_done.emit(intent.action, "unreachable")
+            return
+        self.intents.answered(intent)
+        self._set_server_ok(True)
+        if isinstance(result, ApiError):
+            self.message = result.message(self.language)
+            self.changed.emit()
+            self.refused.emit(self.message)
+            self.action_done.emit(intent.action, "refused")
+            return
+        if not isinstance(result, ActionOut):
+            log.error("unexpected result of %s", intent.action, exc_info=result)
+            self.message = str(result)
+            self.changed.emit()
+            self.refused.emit(self.message)
+            self.action_done.emit(intent.action, "refused")
+            return
+        before = self.current
+        self._apply_counter(result.counter)
+        if intent.action == "finish":
+            finished = result.ticket or before
+            if finished is not None:
+                self.rating_ticket = finished.id
+                self.rating_requested.emit(finished.id)
+        elif intent.action == "rate":
+            self.rating_ticket = None
+            self.rating_closed.emit()
+        if intent.action in _DAY_CHANGING:
+            self.refresh_day()
+        self.changed.emit()
+        self.action_done.emit(intent.action, "ok")
+
+    # ---- reachability -----------------------------------------------------------
+
+    def _set_server_ok(self, ok: bool) -> None:
+        if ok == self.server_ok:
+            if not ok and not self._probe.isActive():
+                self._schedule_probe()
+            return
+        self.server_ok = ok
+        if ok:
+            self._probe.stop()
+        else:
+            self._schedule_probe()
+        self.changed.emit()
+
+    def _schedule_probe(self) -> None:
+        kept = self.intents.first_unanswered()
+        if kept is not None and kept.attempts <= len(self._retry_delays):
+            delay = self._retry_delays[kept.attempts - 1]
+        else:
+            delay = self._probe_ms
+        if delay > 0:
+            self._probe.start(delay)
+
+    def _on_probe(self) -> None:
+        """While the server is away: retry the kept press a few times, else just probe."""
+        if self.server_ok:
+            return
+        kept = self.intents.first_unanswered()
+        if kept is not None and kept.attempts <= len(self._retry_delays):
+            self.retry()
+        else:
+            self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
+
+    # ---- logging out ------------------------------------------------------------
+
+    def logout(self, on_done: Callable[[], None] | None = None) -> None:
+        """Pause the counter and end the session on the server."""
+        site, counter = self.site, self.counter_id
+
+        def job() -> None:
+            self.client.logout(site, counter)
+
+        def done(result: Any) -> None:
+            if isinstance(result, Exception):
+                log.warning("logout did not reach the server: %s", result)
+            self.logged_out.emit()
+            if on_done is not None:
+                on_done()
+
+        self._probe.stop()
+        self.worker.submit(job, done)

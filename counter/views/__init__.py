@@ -1,0 +1,1 @@
+"""The counter terminal's widgets: they render view-models and forward presses."""
