@@ -6,6 +6,7 @@ run against a real Mosquitto.
 """
 
 import logging
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -202,3 +203,79 @@ def test_connection_changes_are_reported_once_each():
     assert inbox.states[2].detail == "keepalive timeout"
     # Every connect subscribes again, the server status included.
     assert {t for t, _ in client.subscribed[0]} == {DISPLAY, CALLS, topics.server_status()}
+
+
+@pytest.mark.mosquitto
+def test_real_broker_delivers_retained_snapshot_then_live_events(mosquitto):
+    inbox = Inbox()
+    sub = make(inbox, url=mosquitto.url, min_backoff_s=1, max_backoff_s=2)
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="test-pub")
+    pub.connect("127.0.0.1", mosquitto.port)
+    pub.loop_start()
+    try:
+        pub.publish(DISPLAY, snapshot(10).model_dump_json(), qos=1, retain=True).wait_for_publish(5)
+        sub.start()
+        assert inbox.event.wait(10)
+        inbox.event.clear()
+        pub.publish(CALLS, event(call(1023), seq=11).model_dump_json(), qos=1).wait_for_publish(5)
+        pub.publish(DISPLAY, b"garbage", qos=1, retain=True).wait_for_publish(5)
+        pub.publish(DISPLAY, snapshot(9).model_dump_json(), qos=1, retain=True).wait_for_publish(5)
+        pub.publish(DISPLAY, snapshot(12).model_dump_json(), qos=1, retain=True).wait_for_publish(5)
+        wait_for(lambda: 12 in inbox.seqs())
+        assert inbox.seqs() == [10, 12]
+        calls = [m for _, m in inbox.messages if isinstance(m, CallEvent)]
+        assert [c.call.ticket_number for c in calls] == ["1023"]
+        assert inbox.states[0].connected
+    finally:
+        sub.stop()
+        pub.loop_stop()
+        pub.disconnect()
+
+
+@pytest.mark.mosquitto
+def test_reconnects_after_a_broker_restart_and_catches_up(mosquitto):
+    inbox = Inbox()
+    sub = make(inbox, url=mosquitto.url, min_backoff_s=1, max_backoff_s=1, keepalive_s=5)
+    sub.start()
+    try:
+        wait_for(lambda: sub.connected)
+        mosquitto.stop()
+        wait_for(lambda: not sub.connected)
+        mosquitto.start()
+        wait_for(lambda: sub.connected)
+        pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+        pub.connect("127.0.0.1", mosquitto.port)
+        pub.loop_start()
+        pub.publish(DISPLAY, snapshot(3).model_dump_json(), qos=1, retain=True).wait_for_publish(5)
+        wait_for(lambda: inbox.seqs() == [3])
+        pub.loop_stop()
+        pub.disconnect()
+        assert [s.connected for s in inbox.states] == [True, False, True]
+        assert inbox.states[1].since <= inbox.states[2].since
+    finally:
+        sub.stop()
+
+
+def test_start_with_no_broker_reports_lost_and_keeps_trying():
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sub = make(inbox, url=f"mqtt://127.0.0.1:{port}", min_backoff_s=1, max_backoff_s=1)
+    sub.start()
+    try:
+        wait_for(lambda: inbox.states)
+        assert inbox.states[0].connected is False
+        assert inbox.states[0].detail == "broker unreachable"
+    finally:
+        sub.stop()
+
+
+def wait_for(condition, timeout=20.0):
+    """Poll until true; a functional wait, not a timing assertion."""
+    done = threading.Event()
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        done.wait(0.05)
+    raise AssertionError("condition not reached")
