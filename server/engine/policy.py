@@ -75,7 +75,8 @@ class CallPolicy(Protocol):
 
 def callable_by(counter: CounterConfig, waiting: Sequence[Ticket]) -> list[Ticket]:
     """The waiting tickets of the counter's services and those transferred to it."""
-    return [t for t in waiting if t.status is TicketStatus.WAITING and may_call(t, counter)]
+    waiting_status = TicketStatus.WAITING
+    return [t for t in waiting if t.status is waiting_status and may_call(t, counter)]
 
 
 def line_key(ticket: Ticket) -> tuple[datetime, int, str]:
@@ -106,17 +107,25 @@ class DefaultPolicy:
     def _split(
         self, site: SiteConfig, counter: CounterConfig, waiting: Sequence[Ticket], now: datetime
     ) -> _Split:
+        # One pass, checks inlined: a site's whole line goes through here on every
+        # call-next, and enum member lookups are slow in a hot loop.
         split = _Split([], [], [])
-        threshold = (
-            None if site.aging_after_s is None else now - timedelta(seconds=site.aging_after_s)
-        )
-        for ticket in callable_by(counter, waiting):
-            if ticket.target_counter == counter.id:
-                split.targeted.append(ticket)
-            elif threshold is not None and ticket.queue_at < threshold:
-                split.aged.append(ticket)
-            else:
-                split.rest.append(ticket)
+        aging = site.aging_after_s
+        threshold = None if aging is None else now - timedelta(seconds=aging)
+        served = frozenset(counter.services)
+        waiting_status = TicketStatus.WAITING
+        for ticket in waiting:
+            if ticket.status is not waiting_status:
+                continue
+            target = ticket.target_counter
+            if target is not None:
+                if target == counter.id:
+                    split.targeted.append(ticket)
+            elif ticket.service in served:
+                if threshold is not None and ticket.queue_at < threshold:
+                    split.aged.append(ticket)
+                else:
+                    split.rest.append(ticket)
         return split
 
     @staticmethod
