@@ -1,11 +1,15 @@
 """The ticket state machine.
 
-    waiting ─call─▶ called ─start─▶ serving ─finish─▶ done
-       ▲              │  ▲ recall     │
-       └──── call ────┤  └────────────┤
-           parked ◀───┴─── park ──────┘
-    called ─no_show─▶ no_show;  called/serving/parked ─transfer─▶ transferred (+ a new waiting one)
-    any active ─cancel─▶ cancelled;  active of a past day ─expire─▶ expired
+    action     from                          to
+    call       waiting, parked               called
+    recall     called                        called (call_count + 1)
+    start      called                        serving
+    finish     serving (called if allowed)   done          outcome served
+    no_show    called                        no_show       outcome no_show
+    park       called, serving               parked
+    transfer   called, serving, parked       transferred   outcome transferred; opens a new one
+    cancel     any active                    cancelled     outcome cancelled
+    expire     active, of a past day         expired       outcome expired
 
 Each function checks the current status, returns the changed ticket (a new frozen
 value) and the event to append, or raises ``Refusal("invalid_transition")``.
