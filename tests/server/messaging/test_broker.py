@@ -1,0 +1,71 @@
+"""The embedded amqtt broker, driven by paho clients and by the real publisher."""
+
+import socket
+
+import pytest
+
+from server.contract import topics
+from server.contract.messages import DisplaySnapshot
+from server.messaging import examples
+from server.messaging.broker import EmbeddedBroker
+from server.messaging.mqtt import MqttPublisher
+from tests.support.mqtt_probe import MqttProbe
+
+DISPLAY_A = topics.display("hcm-main", "A")
+
+
+@pytest.fixture
+def broker():
+    embedded = EmbeddedBroker(port=0)
+    embedded.start()
+    yield embedded
+    embedded.stop()
+
+
+def test_start_listens_on_a_free_port(broker):
+    assert broker.port != 0
+    assert broker.url == f"mqtt://127.0.0.1:{broker.port}"
+    with socket.create_connection(("127.0.0.1", broker.port), timeout=5):
+        pass
+
+
+def test_retained_snapshot_reaches_a_late_subscriber(broker):
+    pub = MqttPublisher(broker.url)
+    pub.start()
+    try:
+        assert pub.wait_connected(10)
+        assert pub.nodelay()
+        first = MqttProbe(broker.host, broker.port, DISPLAY_A, topics.calls("hcm-main"))
+        pub.publish_snapshot(DISPLAY_A, examples.display_snapshot())
+        pub.publish_event(topics.calls("hcm-main"), examples.call_event())
+        first.wait_for(lambda m: m.topic == DISPLAY_A)
+        assert first.wait_for(lambda m: m.topic != DISPLAY_A).json()["call"]["call_id"]
+        first.close()
+        late = MqttProbe(broker.host, broker.port, "qms/v1/+/display/+", topics.server_status())
+        got = late.wait_for(lambda m: m.topic == DISPLAY_A)
+        status = late.wait_for(lambda m: m.topic == topics.server_status())
+        late.close()
+    finally:
+        pub.close()
+    assert got.retain
+    assert DisplaySnapshot.model_validate_json(got.payload) == examples.display_snapshot()
+    assert status.json()["state"] == "online"
+
+
+def test_stop_frees_the_port_and_a_busy_port_is_reported(broker):
+    with pytest.raises(OSError, match="address already in use"):
+        EmbeddedBroker(port=broker.port).start()
+    port = broker.port
+    broker.stop()
+    again = EmbeddedBroker(port=port)
+    again.start()
+    try:
+        probe = MqttProbe(again.host, again.port, "#")
+        probe.close()
+    finally:
+        again.stop()
+
+
+def test_start_twice_is_refused(broker):
+    with pytest.raises(RuntimeError, match="already running"):
+        broker.start()
