@@ -84,9 +84,9 @@ def test_seq_is_tracked_per_topic():
         [Subscription(topics.display_all(SITE), DisplaySnapshot)],
         inbox.on_message,
     )
-    push(sub, topics.display(SITE, "a"), snapshot(10))
-    push(sub, topics.display(SITE, "b"), snapshot(4))
-    push(sub, topics.display(SITE, "b"), snapshot(4))
+    push(sub, topics.display(SITE, "A"), snapshot(10))
+    push(sub, topics.display(SITE, "B"), snapshot(4))
+    push(sub, topics.display(SITE, "B"), snapshot(4))
     assert inbox.seqs() == [10, 4]
 
 
@@ -147,7 +147,7 @@ def test_malformed_payloads_are_logged_and_ignored(payload, caplog):
         push(sub, DISPLAY, payload)
     assert inbox.messages == []
     assert sub.dropped_malformed == 1
-    assert "malformed message on qms/v1/hcm-main/display/hall-a" in caplog.text
+    assert "malformed message on qms/v1/hcm-main/display/A" in caplog.text
     push(sub, DISPLAY, snapshot(1))
     assert inbox.seqs() == [1]
 

@@ -12,16 +12,43 @@ from server.contract.messages import (
 from server.contract.vocab import CounterState, TicketStatus
 
 SITE = "hcm-main"
-AREA = "hall-a"
+AREA = "A"
 T0 = datetime(2026, 11, 23, 2, 15, tzinfo=UTC)  # 09:15 in Ho Chi Minh City
 
+# Zone A of the demo centre (server/seed/hcm_main.py): justice, police, social insurance.
 SERVICES = {
-    "LD": ("Lao động – Thương binh và Xã hội", "Labour, Invalids and Social Affairs"),
-    "TP": ("Tư pháp – Hộ tịch", "Justice – Civil status"),
-    "XD": ("Xây dựng", "Construction"),
-    "KH": ("Kế hoạch và Đầu tư", "Planning and Investment"),
-    "TN": ("Tài nguyên và Môi trường", "Natural Resources and Environment"),
-    "GT": ("Giao thông vận tải", "Transport"),
+    "tp-hotich": ("Hộ tịch", "Civil status registration"),
+    "tp-lltp": ("Lý lịch tư pháp", "Criminal record certificates"),
+    "tp-chungthuc": ("Chứng thực", "Certified copies and signatures"),
+    "tp-quoctich": ("Quốc tịch", "Nationality"),
+    "tp-botro": ("Luật sư, công chứng, bổ trợ tư pháp", "Lawyers, notaries and judicial support"),
+    "ca-cutru": ("Cư trú", "Residence registration"),
+    "ca-cancuoc": ("Căn cước", "Identity cards"),
+    "ca-xnc": ("Xuất nhập cảnh", "Passports and immigration"),
+    "bhxh-thu": (
+        "Thu, cấp sổ bảo hiểm xã hội, thẻ bảo hiểm y tế",
+        "Contributions, social insurance books, health insurance cards",
+    ),
+    "bhxh-chedo": ("Giải quyết chế độ bảo hiểm", "Insurance benefits"),
+}
+WAITING = (12, 4, 7, 1, 0, 9, 21, 3, 6, 2)
+# Counter number -> main field (counter 1 is the zone's priority counter).
+COUNTER_FIELDS = {
+    1: "tp-hotich",
+    2: "tp-hotich",
+    3: "tp-hotich",
+    4: "tp-lltp",
+    5: "tp-chungthuc",
+    6: "tp-quoctich",
+    7: "ca-cutru",
+    8: "ca-cutru",
+    9: "ca-cancuoc",
+    10: "ca-cancuoc",
+    11: "ca-xnc",
+    12: "bhxh-thu",
+    13: "bhxh-thu",
+    14: "bhxh-chedo",
+    15: "bhxh-chedo",
 }
 
 
@@ -30,7 +57,7 @@ def call(
     counter: int = 5,
     *,
     prefix: str = "",
-    service: str = "TP",
+    service: str = "tp-chungthuc",
     at: datetime | None = None,
     recall: bool = False,
     call_id: str | None = None,
@@ -47,7 +74,7 @@ def call(
         service_name_en=en,
         counter_id=f"q{counter}",
         counter_number=counter,
-        counter_name=f"Quầy {counter}",
+        counter_name=f"Quầy {counter}" + (" - Ưu tiên" if counter == 1 else ""),
         area=area,
         called_at=at or T0,
         recall=recall,
@@ -74,35 +101,48 @@ def snapshot(
         generated_at=generated_at or T0 + timedelta(seconds=seq),
         site_name="Trung tâm Phục vụ hành chính công TP. Hồ Chí Minh",
         area=AREA,
-        area_name="Sảnh A",
+        area_name="Khu A",
         calling=calling,
         recent=recent or [],
         counters=counters if counters is not None else demo_counters(),
         waiting=[
             ServiceWaiting(code=code, name_vi=vi, name_en=en, waiting=w)
-            for (code, (vi, en)), w in zip(SERVICES.items(), (12, 7, 3, 0, 9, 4), strict=True)
+            for (code, (vi, en)), w in zip(SERVICES.items(), WAITING, strict=True)
         ],
         notice=notice,
     )
 
 
+CURRENT = {
+    1: "1052",
+    2: "1047",
+    3: "1049",
+    4: "2016",
+    5: "1023",
+    6: "QT004",
+    7: "4012",
+    9: "5031",
+    10: "5033",
+    11: "XC018",
+    12: "BH027",
+    14: "CD009",
+}
+
+
 def demo_counters() -> list[CounterView]:
-    states = {3: CounterState.PAUSED, 8: CounterState.CLOSED}
-    services = list(SERVICES)
+    states = {8: CounterState.PAUSED, 13: CounterState.CLOSED, 15: CounterState.CLOSED}
     out = []
-    for n in range(1, 11):
+    for n, field in COUNTER_FIELDS.items():
         state = states.get(n, CounterState.OPEN)
-        current = None
-        if state == CounterState.OPEN:
-            current = f"{1000 + 7 * n}" if n % 2 else f"A{n * 3:03d}"
+        current = CURRENT.get(n) if state == CounterState.OPEN else None
         out.append(
             CounterView(
                 id=f"q{n}",
                 number=n,
-                name=f"Quầy {n}",
+                name=f"Quầy {n}" + (" - Ưu tiên" if n == 1 else ""),
                 area=AREA,
                 state=state,
-                services=[services[(n - 1) % len(services)]],
+                services=list(SERVICES) if n == 1 else [field],
                 current_ticket=current,
                 current_status=TicketStatus.SERVING if current else None,
             )
@@ -111,22 +151,23 @@ def demo_counters() -> list[CounterView]:
 
 
 def demo_snapshot(seq: int = 120) -> DisplaySnapshot:
-    """What the hall shows mid-morning: a fresh call, recent calls, open and closed counters."""
-    latest = call(1023, 5, at=T0)
+    """What zone A shows mid-morning: a fresh call, recent calls, open and closed counters."""
     recent = [
         call(1023, 5, at=T0),
-        call(12, 2, prefix="A", service="LD", at=T0 - timedelta(seconds=40)),
-        call(1021, 7, service="XD", at=T0 - timedelta(seconds=95)),
-        call(1019, 1, service="TN", at=T0 - timedelta(seconds=150)),
-        call(9, 4, prefix="B", service="GT", at=T0 - timedelta(seconds=200)),
-        call(1017, 9, service="KH", at=T0 - timedelta(seconds=260)),
+        call(1047, 2, service="tp-hotich", at=T0 - timedelta(seconds=40)),
+        call(18, 11, prefix="XC", service="ca-xnc", at=T0 - timedelta(seconds=95)),
+        call(5031, 9, service="ca-cancuoc", at=T0 - timedelta(seconds=150)),
+        call(27, 12, prefix="BH", service="bhxh-thu", at=T0 - timedelta(seconds=200)),
+        call(4012, 7, service="ca-cutru", at=T0 - timedelta(seconds=260)),
+        call(2016, 4, service="tp-lltp", at=T0 - timedelta(seconds=300)),
+        call(1052, 1, service="tp-hotich", at=T0 - timedelta(seconds=340)),
     ]
     return snapshot(
         seq,
-        calling=latest,
+        calling=recent[0],
         recent=recent,
         notice=(
-            "Công dân vui lòng chuẩn bị đầy đủ hồ sơ và căn cước công dân trước khi đến quầy. "
+            "Công dân vui lòng chuẩn bị đầy đủ hồ sơ và căn cước trước khi đến quầy. "
             "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng 7 giờ 30 – 11 giờ 30, "
             "chiều 13 giờ – 17 giờ. Please have your documents and ID card ready."
         ),
