@@ -36,6 +36,18 @@ STATUS_VI: dict[TicketStatus, str] = {
     TicketStatus.EXPIRED: "đã hết hạn",
 }
 
+STATUS_EN: dict[TicketStatus, str] = {
+    TicketStatus.WAITING: "waiting",
+    TicketStatus.CALLED: "called",
+    TicketStatus.SERVING: "being served",
+    TicketStatus.PARKED: "parked",
+    TicketStatus.DONE: "done",
+    TicketStatus.NO_SHOW: "marked no-show",
+    TicketStatus.TRANSFERRED: "transferred",
+    TicketStatus.CANCELLED: "cancelled",
+    TicketStatus.EXPIRED: "expired",
+}
+
 ACTION_VI: dict[str, str] = {
     "call": "gọi",
     "recall": "gọi lại",
@@ -122,7 +134,7 @@ def invalid_transition(status: TicketStatus, action: str) -> Refusal:
     return Refusal(
         "invalid_transition",
         f"Không thể {action_vi} số thứ tự đang ở trạng thái “{STATUS_VI[status]}”.",
-        f"Cannot {action_en} a ticket that is {status.value.replace('_', '-')}.",
+        f"Cannot {action_en} a ticket that is {STATUS_EN[status]}.",
         status=status.value,
         action=action,
     )

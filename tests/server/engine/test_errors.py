@@ -52,8 +52,8 @@ def test_invalid_transition_names_state_and_action_in_both_languages():
     assert refusal.message_vi == (
         "Không thể gọi lại số thứ tự đang ở trạng thái “đang được phục vụ”."
     )
-    assert refusal.message_en == "Cannot recall a ticket that is serving."
+    assert refusal.message_en == "Cannot recall a ticket that is being served."
 
 
-def test_every_status_has_a_vietnamese_name():
-    assert set(errors.STATUS_VI) == set(TicketStatus)
+def test_every_status_has_a_name_in_both_languages():
+    assert set(errors.STATUS_VI) == set(TicketStatus) == set(errors.STATUS_EN)
