@@ -37,7 +37,7 @@ KEY_TO_PRESS: dict[KeypadAction, str] = {
 }
 
 LED_IDLE = "----"
-LED_PAUSED = "P"
+LED_PAUSED = "TAM NGHI"  # "tạm nghỉ" as an ASCII panel can show it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +54,8 @@ class DevicePorts:
 
     def check(self) -> None:
         """Refuse a nonsense bus address before anything opens."""
-        if self.address is not None and not 0 <= self.address <= 255:
-            raise ValueError(f"bus address must be 0..255, not {self.address}")
+        if self.address is not None and not 1 <= self.address <= 254:
+            raise ValueError(f"bus address must be 1..254, not {self.address}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,12 @@ class CounterDevices(QObject):
             opened.rating_pad.on_event = self.rating_event.emit
             opened.rating_pad.start()
         if opened.led is not None:
+            # A bus driver opens its port in a reader thread; other displays need nothing.
+            start = getattr(opened.led, "start", None)
+            if callable(start):
+                start()
             self.led = LedFollower(opened.led, self.bus_address())
+            self._follow()
             self.vm.changed.connect(self._follow)
 
     def stop(self) -> None:
@@ -190,5 +195,15 @@ class CounterDevices(QObject):
 
 
 def open_devices(ports: DevicePorts) -> OpenedDevices:
-    """Open the drivers named by ``ports`` through the hardware layer."""
-    raise RuntimeError("pending hardware drivers")
+    """Make the hardware layer's drivers for the ports given (opened by ``start``).
+
+    The keypad and pad readers take every address; ``CounterDevices`` filters, because
+    the counter's number (the default address) is known only once the counter loads.
+    """
+    from hardware.bus import KeypadReader, LedBus, RatingPadReader
+
+    return OpenedDevices(
+        keypad=KeypadReader(ports.keypad) if ports.keypad else None,
+        rating_pad=RatingPadReader(ports.rating_pad) if ports.rating_pad else None,
+        led=LedBus(ports.led) if ports.led else None,
+    )

@@ -1,0 +1,136 @@
+"""The terminal window fed by snapshots alone, and with the server out of reach.
+
+The server here is a closed port on 127.0.0.1: a real "connection refused".
+"""
+
+import socket
+
+import pytest
+
+from counter.client import CounterClient
+from counter.viewmodel import CounterViewModel
+from counter.views.terminal import TerminalView
+from counter.worker import Worker
+from server.contract.vocab import CounterState, TicketStatus
+from tests.counter.samples import brief, snapshot
+
+pytestmark = pytest.mark.gui
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def offline(qtbot):
+    client = CounterClient(f"http://127.0.0.1:{closed_port()}", token="t", timeout_s=2)
+    worker = Worker()
+    vm = CounterViewModel(client, worker, "hcm-main", "5", retry_delays_ms=(), probe_ms=0)
+    view = TerminalView(vm)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    yield vm, view
+    worker.shutdown()
+    client.close()
+
+
+def test_snapshot_shows_ticket_queue_and_parked(offline):
+    vm, view = offline
+    current = brief(
+        "1023", status=TicketStatus.CALLED, priority="elderly", waited_s=754, call_count=2
+    )
+    vm.apply_snapshot(
+        snapshot(
+            current=current,
+            next_up=[brief("1024"), brief("1025", priority="disabled")],
+            parked=[brief("1011", status=TicketStatus.PARKED)],
+            waiting=7,
+        )
+    )
+    vm.set_live(True)
+    assert view.ticket.number.text() == "1023"
+    assert view.ticket.field.text() == "Hộ tịch"
+    assert view.ticket.priority.isVisible()
+    assert "12 phút" in view.ticket.details.text()
+    assert "Lần gọi: 2" in view.ticket.details.text()
+    assert view.ticket.buttons["recall"].isEnabled()
+    assert view.ticket.buttons["start"].isEnabled()
+    assert not view.banner.isVisible()
+    assert set(view.queue.parked_buttons) == {"id-1011"}
+    assert view.queue.parked_buttons["id-1011"].isEnabled()
+    box = view.queue.next_box
+    texts = [box.itemAt(i).widget().text() for i in range(box.count())]
+    assert texts[0].startswith("1024") and texts[1].startswith("★ 1025")
+    assert "Chờ lâu nhất: 12 phút" in view.queue.longest.text()
+
+
+def test_empty_queue_and_no_ticket(offline):
+    vm, view = offline
+    vm.apply_snapshot(snapshot(waiting=0))
+    vm.set_live(True)
+    assert "Gọi số tiếp theo" in view.ticket.number.text()
+    assert view.ticket.call_next.isEnabled()
+    assert not view.ticket.buttons["finish"].isEnabled()
+    assert view.queue.longest.text() == ""
+
+
+def test_paused_counter_offers_resume_only(offline):
+    vm, view = offline
+    vm.apply_snapshot(snapshot(state=CounterState.PAUSED))
+    vm.set_live(True)
+    assert view.banner.isVisible() and "tạm nghỉ" in view.banner.text()
+    assert not view.ticket.call_next.isEnabled()
+    assert view.pause_button.text().startswith("Mở lại quầy")
+
+
+def test_lost_mqtt_is_said_not_hidden(offline):
+    vm, view = offline
+    vm.apply_snapshot(snapshot())
+    vm.set_live(False)
+    assert view.banner.isVisible() and "MQTT" in view.banner.text()
+
+
+def test_unreachable_server_keeps_the_ticket_and_the_key(offline, qtbot):
+    vm, view = offline
+    current = brief("1023", status=TicketStatus.SERVING, call_count=1)
+    vm.apply_snapshot(snapshot(current=current))
+    vm.set_live(True)
+    with qtbot.waitSignal(vm.action_done) as done:
+        view.ticket.buttons["finish"].click()
+    assert done.args == ["finish", "unreachable"]
+    assert view.banner.isVisible() and "Không kết nối được máy chủ" in view.banner.text()
+    assert view.retry_button.isVisible()
+    assert view.ticket.number.text() == "1023"
+    kept = vm.intents.first_unanswered()
+    assert kept is not None and kept.action == "finish"
+    with qtbot.waitSignal(vm.action_done):
+        view.retry_button.click()
+    again = vm.intents.first_unanswered()
+    assert again is not None and again.key == kept.key and again.attempts == 2
+    with qtbot.waitSignal(vm.action_done):
+        view.ticket.buttons["finish"].click()
+    third = vm.intents.first_unanswered()
+    assert third is not None and third.key == kept.key
+
+
+def test_a_press_in_flight_disables_its_button(offline, qtbot):
+    vm, view = offline
+    vm.apply_snapshot(snapshot())
+    vm.set_live(True)
+    button = view.ticket.call_next
+    with qtbot.waitSignal(vm.action_done):
+        button.click()
+        assert not button.isEnabled()
+        assert vm.busy("call-next")
+        assert not vm.act("call-next")
+    assert button.isEnabled()
+
+
+def test_snapshot_of_another_counter_is_ignored(offline):
+    vm, view = offline
+    vm.apply_snapshot(snapshot(counter_id="6", current=brief("9999", status=TicketStatus.CALLED)))
+    assert vm.counter is None
+    assert view.ticket.number.text() != "9999"
