@@ -76,6 +76,27 @@ def estimate_wait_s(
     return round(people_ahead * per_ticket / max(1, counters_open))
 
 
+def actual_wait_s(ticket: Ticket) -> int | None:
+    """The wait the citizen really had: issue to first call; None if never called."""
+    if ticket.called_at is None:
+        return None
+    return max(0, round((ticket.called_at - ticket.issued_at).total_seconds()))
+
+
+def estimate_pairs(tickets: Sequence[Ticket]) -> list[tuple[int, int]]:
+    """(estimated, actual) waits of the tickets that got an estimate and were called.
+
+    Tickets never called (cancelled in line, expired) have no actual wait and are
+    left out; a report counts them by outcome instead.
+    """
+    pairs = []
+    for ticket in tickets:
+        actual = actual_wait_s(ticket)
+        if ticket.estimate_s is not None and actual is not None:
+            pairs.append((ticket.estimate_s, actual))
+    return pairs
+
+
 def accuracy(estimates: Sequence[tuple[int, int]]) -> dict[str, float]:
     """Compare (estimated, actual) waits in seconds.
 

@@ -1,11 +1,19 @@
 import math
+from datetime import timedelta
 
 import pytest
 
 from server.contract.vocab import TicketStatus
-from server.engine.estimate import accuracy, estimate_wait_s, people_ahead, typical_service_s
+from server.engine.estimate import (
+    accuracy,
+    actual_wait_s,
+    estimate_pairs,
+    estimate_wait_s,
+    people_ahead,
+    typical_service_s,
+)
 
-from .factories import ticket
+from .factories import MONDAY_9AM, ticket
 
 
 class TestPeopleAhead:
@@ -96,3 +104,27 @@ class TestAccuracy:
             "median_error_s",
             "within_25pct",
         }
+
+
+class TestActualWaits:
+    def test_issue_to_first_call(self):
+        called = ticket(
+            minutes_ago=12, status=TicketStatus.CALLED, called_at=MONDAY_9AM, estimate_s=600
+        )
+        assert actual_wait_s(called) == 720
+        assert actual_wait_s(ticket()) is None
+
+    def test_pairs_skip_tickets_without_estimate_or_call(self):
+        called = ticket(
+            "a", minutes_ago=10, status=TicketStatus.DONE, called_at=MONDAY_9AM, estimate_s=500
+        )
+        no_estimate = ticket("b", minutes_ago=5, status=TicketStatus.CALLED, called_at=MONDAY_9AM)
+        never_called = ticket("c", status=TicketStatus.CANCELLED, estimate_s=300)
+        # A transfer restarts the clock on the new ticket, which carries no estimate.
+        moved = ticket(
+            "d",
+            transferred_from="a",
+            called_at=MONDAY_9AM + timedelta(minutes=3),
+            status=TicketStatus.CALLED,
+        )
+        assert estimate_pairs([called, no_estimate, never_called, moved]) == [(500, 600)]
