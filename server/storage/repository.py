@@ -116,7 +116,7 @@ class Repository:
         stmt = select(DayCounterRow.service, DayCounterRow.issued).where(
             DayCounterRow.site_id == site_id, DayCounterRow.business_day == day
         )
-        return dict(self.s.execute(stmt).tuples().all())
+        return {row[0]: row[1] for row in self.s.execute(stmt)}
 
     def take_number(self, site_id: str, day: date, service: str) -> int:
         """The next seq of a service today (1 for the first ticket)."""
@@ -236,7 +236,7 @@ class Repository:
             )
             .group_by(TicketRow.service)
         )
-        return dict(self.s.execute(stmt).tuples().all())
+        return {row[0]: row[1] for row in self.s.execute(stmt)}
 
     def oldest_waiting(self, site_id: str, day: date, services: Sequence[str]) -> datetime | None:
         stmt = select(func.min(TicketRow.queue_at)).where(

@@ -6,8 +6,10 @@ passwords, and gives each device the token passed in ``known_tokens`` or a new o
 """
 
 import functools
+import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -25,6 +27,8 @@ from server.storage.models import (
     SiteRow,
     UserRow,
 )
+
+CREDENTIALS_FILE = "demo-credentials.json"
 
 
 @functools.lru_cache(maxsize=512)
@@ -119,12 +123,50 @@ def load_site(
     tokens: dict[str, str] = {}
     for device in seed.devices:
         token = known_tokens.get(device.id) or new_token()
-        d = session.get(DeviceRow, device.id)
-        if d is None:
-            d = DeviceRow(id=device.id, created_at=now, active=True)
-            session.add(d)
-        d.site_id, d.kind, d.name = site.id, device.kind.value, device.name
-        d.token_hash = token_hash(token)
+        dev = session.get(DeviceRow, device.id)
+        if dev is None:
+            dev = DeviceRow(id=device.id, created_at=now, active=True)
+            session.add(dev)
+        dev.site_id, dev.kind, dev.name = site.id, device.kind.value, device.name
+        dev.token_hash = token_hash(token)
         tokens[device.id] = token
     session.flush()
+    return tokens
+
+
+def seed_demo(
+    db_url: str, data_dir: Path, *, now: datetime, always_open: bool = False
+) -> dict[str, str]:
+    """``qms seed demo``: migrate, load the demo sites, keep their device tokens in
+    ``DATA_DIR/demo-credentials.json`` (demo only: real devices get ``qms device add``)."""
+    from server.seed import demo_sites
+    from server.storage.db import Database
+    from server.storage.migrate import upgrade
+
+    path = data_dir / CREDENTIALS_FILE
+    known: dict[str, str] = {}
+    if path.exists():
+        try:
+            known = dict(json.loads(path.read_text(encoding="utf-8")).get("devices", {}))
+        except (ValueError, AttributeError):
+            known = {}
+    db = Database(db_url)
+    try:
+        upgrade(db.engine)
+        seeds = demo_sites(always_open=always_open)
+        with db.write() as session:
+            tokens = load_sites(session, seeds, now=now, known_tokens=known)
+    finally:
+        db.dispose()
+    accounts = [
+        {"username": u.username, "password": u.password, "role": u.role.value, "counter": u.counter}
+        for seed in seeds
+        for u in seed.users
+    ]
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps({"devices": tokens, "users": accounts}, ensure_ascii=False, indent=1),
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
     return tokens

@@ -1,0 +1,28 @@
+"""Build the FastAPI application around a ``QueueService``."""
+
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+from server.api import errors, tracking
+from server.api.limits import BodyLimit
+from server.api.routes import router
+from server.service import QueueService
+
+VERSION = "0.1.0"
+
+
+def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = None) -> FastAPI:
+    """The app; ``mqtt_state`` reports the publisher's connection for ``/health``."""
+    app = FastAPI(
+        title="QMS queue server",
+        version=VERSION,
+        description="Commands over HTTP; state over MQTT. See docs/api.md.",
+    )
+    app.state.service = service
+    app.state.mqtt_state = mqtt_state
+    errors.install(app)
+    app.include_router(router)
+    app.include_router(tracking.router)
+    app.add_middleware(BodyLimit)
+    return app

@@ -1,0 +1,72 @@
+"""FastAPI dependencies as ``Annotated`` types: the service, the caller, the key."""
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from pydantic import BaseModel
+
+from server.contract.http import IDEMPOTENCY_HEADER
+from server.service import Actor, QueueService
+from server.service.errors import ServiceError, unauthorized
+
+
+def get_service(request: Request) -> QueueService:
+    service: QueueService = request.app.state.service
+    return service
+
+
+Service = Annotated[QueueService, Depends(get_service)]
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized()
+    return token.strip()
+
+
+def current_actor(request: Request, service: Service) -> Actor:
+    return service.authenticate(bearer_token(request))
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+def idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="A unique key per command; retries send the same key.",
+        ),
+    ] = None,
+) -> str:
+    if key is None or not key.strip():
+        raise ServiceError(
+            400,
+            "idempotency_key_missing",
+            "Thiếu tiêu đề Idempotency-Key: mỗi lệnh cần một khóa riêng để không bị thực "
+            "hiện hai lần.",
+            "The Idempotency-Key header is missing: every command needs its own key so a "
+            "retry is never applied twice.",
+        )
+    if len(key) > 200:
+        raise ServiceError(
+            400,
+            "idempotency_key_invalid",
+            "Khóa Idempotency-Key quá dài (tối đa 200 ký tự).",
+            "The Idempotency-Key is too long (at most 200 characters).",
+        )
+    return key.strip()
+
+
+IdempotencyKey = Annotated[str, Depends(idempotency_key)]
+
+
+def request_hash(request: Request, body: BaseModel | None) -> str:
+    """What makes two commands "the same": method, path and the parsed body."""
+    text = body.model_dump_json() if body is not None else ""
+    raw = f"{request.method} {request.url.path}\n{text}"
+    return hashlib.sha256(raw.encode()).hexdigest()

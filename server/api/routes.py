@@ -1,0 +1,217 @@
+"""The routes of ``/api/v1``: each parses, asks the service, answers the contract's model."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from server.api.deps import CurrentActor, IdempotencyKey, Service, request_hash
+from server.contract.http import (
+    ActionOut,
+    CallIn,
+    ClerkDayOut,
+    CountersOut,
+    DeviceStatusIn,
+    ErrorOut,
+    HealthOut,
+    LoginIn,
+    LoginOut,
+    MenuOut,
+    NoticeIn,
+    QueueOut,
+    RateIn,
+    TicketIn,
+    TicketOut,
+    TransferIn,
+)
+from server.contract.messages import DeviceStatus
+
+router = APIRouter(prefix="/api/v1")
+
+SiteId = Annotated[str, Path(min_length=1, max_length=64)]
+CounterId = Annotated[str, Path(min_length=1, max_length=64)]
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422)
+}
+
+
+class EmptyIn(BaseModel):
+    """Actions without parameters accept no body or ``{}``, nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(body, status_code=status)
+
+
+# ---- public -----------------------------------------------------------------------------
+
+
+@router.get("/health", response_model=HealthOut)
+def health(request: Request, service: Service) -> HealthOut:
+    probe = request.app.state.mqtt_state
+    mqtt = probe() if probe else "none"
+    try:
+        with service.db.read() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        database = service.db.backend
+    except Exception:
+        database = "unreachable"
+    ok = database != "unreachable" and mqtt in ("connected", "none")
+    return HealthOut(
+        status="ok" if ok else "degraded",
+        version=request.app.version,
+        database=database,
+        mqtt=mqtt,
+        time=datetime.now(UTC),
+    )
+
+
+@router.post("/auth/login", response_model=LoginOut, responses=_ERRORS)
+def login(body: LoginIn, service: Service) -> LoginOut:
+    return service.login(body.username, body.password)
+
+
+@router.post("/auth/logout", status_code=204, responses=_ERRORS)
+def logout(actor: CurrentActor, service: Service) -> JSONResponse:
+    service.logout(actor)
+    return JSONResponse(None, status_code=204)
+
+
+@router.get("/sites/{site}/services", response_model=MenuOut, responses=_ERRORS)
+def menu(site: SiteId, service: Service) -> MenuOut:
+    return service.menu(site)
+
+
+@router.get("/sites/{site}/tickets/{ticket_id}", response_model=TicketOut, responses=_ERRORS)
+def ticket_status(
+    site: SiteId, ticket_id: Annotated[str, Path(max_length=64)], service: Service
+) -> TicketOut:
+    return service.get_ticket(site, ticket_id)
+
+
+@router.get("/sites/{site}/counters", response_model=CountersOut, responses=_ERRORS)
+def counters(site: SiteId, service: Service) -> CountersOut:
+    return service.counters_view(site)
+
+
+# ---- kiosks and devices ---------------------------------------------------------------
+
+
+@router.post("/sites/{site}/tickets", status_code=201, response_model=TicketOut, responses=_ERRORS)
+def issue_ticket(
+    request: Request,
+    site: SiteId,
+    *,
+    body: TicketIn,
+    actor: CurrentActor,
+    key: IdempotencyKey,
+    service: Service,
+) -> JSONResponse:
+    result = service.issue_ticket(site, body, actor, key, request_hash(request, body))
+    return _answer(result.status, result.body)
+
+
+@router.post("/devices/status", response_model=DeviceStatus, responses=_ERRORS)
+def device_status(body: DeviceStatusIn, actor: CurrentActor, service: Service) -> DeviceStatus:
+    return service.device_status(actor, body)
+
+
+# ---- staff ------------------------------------------------------------------------------
+
+
+@router.get("/sites/{site}/queue", response_model=QueueOut, responses=_ERRORS)
+def queue(site: SiteId, actor: CurrentActor, service: Service) -> QueueOut:
+    return service.queue_view(site, actor)
+
+
+@router.get("/sites/{site}/counters/{counter}/day", response_model=ClerkDayOut, responses=_ERRORS)
+def clerk_day(
+    site: SiteId, counter: CounterId, actor: CurrentActor, service: Service
+) -> ClerkDayOut:
+    return service.clerk_day(site, counter, actor)
+
+
+@router.put("/sites/{site}/notice", response_model=NoticeIn, responses=_ERRORS)
+def set_notice(
+    request: Request, site: SiteId, body: NoticeIn, actor: CurrentActor, service: Service
+) -> JSONResponse:
+    key = request.headers.get("idempotency-key")
+    result = service.set_notice(site, body, actor, key, request_hash(request, body))
+    return _answer(result.status, result.body)
+
+
+def _action(name: str, body_model: type[BaseModel] | None) -> None:
+    """Register ``POST /sites/{site}/counters/{counter}/{name}``."""
+    path = f"/sites/{{site}}/counters/{{counter}}/{name}"
+    summary = f"Counter action: {name}"
+
+    if body_model is None:
+
+        def run_empty(
+            request: Request,
+            site: SiteId,
+            *,
+            counter: CounterId,
+            actor: CurrentActor,
+            key: IdempotencyKey,
+            service: Service,
+            body: Annotated[EmptyIn | None, Body()] = None,
+        ) -> JSONResponse:
+            result = service.counter_action(
+                site, counter, name, actor, key=key, request_hash=request_hash(request, None)
+            )
+            return _answer(result.status, result.body)
+
+        router.add_api_route(
+            path,
+            run_empty,
+            methods=["POST"],
+            response_model=ActionOut,
+            responses=_ERRORS,
+            summary=summary,
+            name=f"counter_{name}",
+        )
+        return
+
+    def run(
+        request: Request,
+        site: SiteId,
+        *,
+        counter: CounterId,
+        body: body_model,  # type: ignore[valid-type]
+        actor: CurrentActor,
+        key: IdempotencyKey,
+        service: Service,
+    ) -> JSONResponse:
+        result = service.counter_action(
+            site,
+            counter,
+            name,
+            actor,
+            key=key,
+            request_hash=request_hash(request, body),
+            body=body,
+        )
+        return _answer(result.status, result.body)
+
+    router.add_api_route(
+        path,
+        run,
+        methods=["POST"],
+        response_model=ActionOut,
+        responses=_ERRORS,
+        summary=summary,
+        name=f"counter_{name}",
+    )
+
+
+for _name in ("call-next", "recall", "start", "finish", "no-show", "park", "pause", "resume"):
+    _action(_name, None)
+_action("transfer", TransferIn)
+_action("call", CallIn)
+_action("rate", RateIn)

@@ -1,0 +1,111 @@
+"""Typed server settings: defaults, then a TOML file, then ``QMS_*`` variables, then flags.
+
+Validated once at start and passed in; nothing reads them from module globals.
+"""
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from server.storage.db import sqlite_url
+
+DEFAULT_HTTP = "127.0.0.1:8080"
+KEYS = ("db", "mqtt", "http", "data_dir", "public_url")
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("var")
+    db: str | None = None  # None: SQLite in data_dir
+    mqtt: str | None = None  # None: the embedded broker
+    http: str = DEFAULT_HTTP
+    public_url: str | None = None  # None: http://{http}
+    day_sweep_s: float = 60.0
+
+    @property
+    def db_url(self) -> str:
+        return self.db or sqlite_url(self.data_dir)
+
+    @property
+    def http_host(self) -> str:
+        return parse_http(self.http)[0]
+
+    @property
+    def http_port(self) -> int:
+        return parse_http(self.http)[1]
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.http}").rstrip("/")
+
+
+def parse_http(value: str) -> tuple[str, int]:
+    host, sep, port = value.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ConfigError(f"http must be HOST:PORT, e.g. 127.0.0.1:8080 (got {value!r})")
+    return host.strip("[]"), int(port)
+
+
+def _check(settings: Settings) -> Settings:
+    parse_http(settings.http)
+    if settings.db is not None and not settings.db.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"db must be a sqlite:/// or postgresql+psycopg:// URL (got {settings.db!r})"
+        )
+    if settings.mqtt is not None and not settings.mqtt.startswith(("mqtt://", "mqtts://")):
+        raise ConfigError(f"mqtt must be an mqtt:// or mqtts:// URL (got {settings.mqtt!r})")
+    if settings.public_url is not None and not settings.public_url.startswith(
+        ("http://", "https://")
+    ):
+        raise ConfigError(
+            f"public_url must start with http:// or https:// ({settings.public_url!r})"
+        )
+    return settings
+
+
+def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> Settings:
+    unknown = set(values) - set(KEYS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in {source}: {', '.join(sorted(unknown))}")
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise ConfigError(f"{key} in {source} must be a string")
+        changes[key] = Path(value) if key == "data_dir" else value
+    return replace(settings, **changes)
+
+
+def load_settings(
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP`` < command-line flags."""
+    settings = Settings()
+    if config_file is not None:
+        try:
+            data = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {config_file}: {exc}") from exc
+        section = data.get("server", data)
+        settings = _apply(settings, section, str(config_file))
+    env = os.environ if environ is None else environ
+    from_env = {
+        key: env[f"QMS_{key.upper()}"]
+        for key in ("db", "mqtt", "http")
+        if f"QMS_{key.upper()}" in env
+    }
+    settings = _apply(settings, from_env, "the environment")
+    if overrides:
+        settings = _apply(settings, overrides, "the command line")
+    return _check(settings)

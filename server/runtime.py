@@ -1,0 +1,122 @@
+"""The composition root: database, publisher (MQTT or a given one), HTTP server, day sweep."""
+
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from server.api.app import create_app
+from server.config import Settings
+from server.messaging.publisher import Publisher
+from server.service import QueueService
+from server.storage.db import Database
+from server.storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Everything one server process runs; ``start()`` returns once HTTP listens."""
+
+    settings: Settings
+    publisher: Publisher | None = None
+    db: Database = field(init=False)
+    service: QueueService = field(init=False)
+    port: int = 0
+    mqtt_url: str = ""
+    _closers: list[object] = field(default_factory=list)
+    _server: uvicorn.Server | None = None
+    _thread: threading.Thread | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        settings = self.settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        sock = socket.socket(socket.AF_INET6 if ":" in settings.http_host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.http_host, settings.http_port))
+        self.port = sock.getsockname()[1]
+        public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
+        self.db = Database(settings.db_url)
+        upgrade(self.db.engine)
+        publisher, mqtt_state = self._publisher()
+        self.service = QueueService(self.db, publisher, public_url=public_url)
+        self.service.republish_all()
+        app = create_app(self.service, mqtt_state=mqtt_state)
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+        )
+        self._server = uvicorn.Server(config)
+        server = self._server
+        self._thread = threading.Thread(
+            target=lambda: server.run(sockets=[sock]), name="http", daemon=True
+        )
+        self._thread.start()
+        threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
+        while not server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError("the HTTP server failed to start")
+            self._stop.wait(0.02)
+        log.info("queue server on http://%s:%d", settings.http_host, self.port)
+
+    def broker_address(self) -> tuple[str, int]:
+        """Host and port of the MQTT broker the server publishes to."""
+        from server.messaging.url import parse_mqtt_url
+
+        address = parse_mqtt_url(self.mqtt_url)
+        return address.host, address.port
+
+    def _publisher(self) -> tuple[Publisher, Callable[[], str] | None]:
+        if self.publisher is not None:
+            return self.publisher, None
+        from server.messaging.broker import EmbeddedBroker
+        from server.messaging.mqtt import MqttPublisher
+
+        url = self.settings.mqtt
+        if url is None:
+            broker = EmbeddedBroker(port=0)
+            broker.start()
+            self._closers.append(broker)
+            url = broker.url
+        self.mqtt_url = url
+        mqtt = MqttPublisher(url, on_connected=self._republish)
+        mqtt.start()
+        self._closers.insert(0, mqtt)
+        return mqtt, lambda: mqtt.state
+
+    def _republish(self) -> None:
+        """After every (re)connect of the publisher: the broker may have lost retained state."""
+        service = getattr(self, "service", None)
+        if service is not None:
+            service.republish_all()
+
+    def _sweep(self) -> None:
+        while not self._stop.wait(self.settings.day_sweep_s):
+            try:
+                self.service.sweep_days()
+            except Exception:
+                log.exception("day sweep failed")
+
+    def wait(self) -> None:
+        """Block until the HTTP server stops (Ctrl-C in ``qms server``)."""
+        if self._thread is not None:
+            self._thread.join()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        for closer in self._closers:
+            close = getattr(closer, "close", None) or getattr(closer, "stop", None)
+            if close is not None:
+                try:
+                    close()
+                except Exception:
+                    log.exception("closing %r failed", closer)
+        self.db.dispose()
