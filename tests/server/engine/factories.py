@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import (
@@ -30,11 +31,11 @@ SITE = SiteConfig(
 )
 
 
-def site(**changes: object) -> SiteConfig:
+def site(**changes: Any) -> SiteConfig:
     return replace(SITE, **changes)
 
 
-def service(code: str = "A", **changes: object) -> ServiceConfig:
+def service(code: str = "A", **changes: Any) -> ServiceConfig:
     base = ServiceConfig(
         code=code,
         department="tuphap",
@@ -46,7 +47,7 @@ def service(code: str = "A", **changes: object) -> ServiceConfig:
 
 
 def counter(
-    cid: str = "c1", services: tuple[str, ...] = ("A",), number: int = 1, **changes: object
+    cid: str = "c1", services: tuple[str, ...] = ("A",), number: int = 1, **changes: Any
 ) -> CounterConfig:
     base = CounterConfig(id=cid, number=number, name=f"Quầy {number}", area="A", services=services)
     return replace(base, **changes)
@@ -59,7 +60,7 @@ def ticket(
     *,
     minutes_ago: float = 0,
     now: datetime = MONDAY_9AM,
-    **changes: object,
+    **changes: Any,
 ) -> Ticket:
     at = now - timedelta(minutes=minutes_ago)
     base = Ticket(

@@ -6,7 +6,7 @@ import pytest
 from server.contract.vocab import ClosedReason, TicketStatus
 from server.engine.errors import Refusal
 from server.engine.issuing import availability, issue
-from server.engine.model import NumberFormat, OpeningHours, Ticket
+from server.engine.model import Event, NumberFormat, OpeningHours, Ticket
 
 from .factories import MONDAY_9AM, counter, service, site, ticket
 
@@ -19,7 +19,7 @@ SUNDAY_9AM = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 SATURDAY_9AM = datetime(2026, 11, 21, 2, 0, tzinfo=UTC)
 
 
-def issue_one(**kwargs: object) -> tuple[Ticket, object]:
+def issue_one(**kwargs: object) -> tuple[Ticket, Event]:
     args: dict[str, object] = {
         "ticket_id": "t1",
         "seq": 1,

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,7 +15,7 @@ LATER = MONDAY_9AM + timedelta(minutes=5)
 S = TicketStatus
 
 
-def in_status(status: TicketStatus, **changes: object) -> Ticket:
+def in_status(status: TicketStatus, **changes: Any) -> Ticket:
     held = status in {S.CALLED, S.SERVING, S.PARKED}
     return ticket(
         status=status,
