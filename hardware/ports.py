@@ -170,6 +170,7 @@ class RatingPad(EventSource, Protocol):
     on_event: Callable[[RatingEvent], None]
 
 
+@runtime_checkable
 class LedDisplay(Protocol):
     """The LED number display above a counter."""
 

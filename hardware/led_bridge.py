@@ -1,0 +1,209 @@
+"""The LED bridge: follow every counter's retained MQTT state, drive an area's LED bus.
+
+One small process per RS-485 bus. It subscribes to ``counters_all(site)``, decides in
+a pure function what each counter's display should show and whether to blink, and
+writes only changes. The display address is the counter's number unless a map says
+otherwise. A malformed or stale message is logged and ignored; the bus driver resends
+everything after a reconnect, so nothing here needs to.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from hardware.framing import FrameError
+from hardware.ports import LedDisplay
+from server.contract import topics
+from server.contract.messages import CounterSnapshot
+from server.contract.vocab import CounterState
+
+log = logging.getLogger(__name__)
+
+LED_IDLE = "----"  # open, nobody called yet
+LED_PAUSED = "TAM NGHI"  # "tạm nghỉ" as an ASCII panel can show it
+LED_CLOSED = ""  # dark
+
+
+@dataclass(frozen=True, slots=True)
+class LedState:
+    """What one counter's display shows, and which call it shows (to spot a new one)."""
+
+    seq: int
+    text: str
+    call: tuple[str, int] | None  # (ticket id, call count) of the ticket on show
+
+
+@dataclass(frozen=True, slots=True)
+class LedUpdate:
+    """The decision for one snapshot: the new state, and whether to send/blink."""
+
+    state: LedState
+    send: bool
+    blink: bool
+
+
+def decide(snapshot: CounterSnapshot, previous: LedState | None, *, replay: bool) -> LedUpdate:
+    """Pure: what the counter's LED should do for this snapshot.
+
+    Blink when a ticket is called anew (a different ticket, or a recall that raised
+    ``call_count``), but not for a retained snapshot replayed at start (``replay``)
+    when we have nothing to compare with: that call is old news.
+    """
+    counter = snapshot.counter
+    current = snapshot.current
+    if counter.state is CounterState.CLOSED:
+        text = LED_CLOSED
+    elif counter.state is CounterState.PAUSED:
+        text = LED_PAUSED
+    else:
+        text = counter.current_ticket or LED_IDLE
+    call = (current.id, current.call_count) if current is not None and current.call_count else None
+    state = LedState(seq=snapshot.seq, text=text, call=call)
+    if previous is None:
+        return LedUpdate(state, send=True, blink=call is not None and not replay)
+    new_call = call is not None and call != previous.call and counter.state is CounterState.OPEN
+    return LedUpdate(state, send=new_call or text != previous.text, blink=new_call)
+
+
+class LedBridge:
+    """Counter snapshots in (``handle_message``), LED frames out (``display``)."""
+
+    def __init__(
+        self,
+        site: str,
+        display: LedDisplay,
+        *,
+        addresses: Mapping[str, int] | None = None,
+        area: str | None = None,
+    ) -> None:
+        self.site = topics.check_slug(site)
+        self.display = display
+        self.addresses = dict(addresses or {})
+        self.area = area
+        self.states: dict[str, LedState] = {}
+        self.ignored = 0
+        self._lock = threading.Lock()
+
+    def address_of(self, snapshot: CounterSnapshot) -> int | None:
+        """The bus address of this counter: mapped, else its number if that fits the bus."""
+        counter = snapshot.counter
+        address = self.addresses.get(counter.id, counter.number)
+        return address if 1 <= address <= 254 else None
+
+    def handle_message(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+        """The whole on-message path, callable without a broker (tests do)."""
+        try:
+            site, kind, key = topics.parse(topic)
+        except ValueError:
+            self._ignore("not a qms topic: %s", topic)
+            return
+        if site != self.site or kind != "counters" or key is None:
+            self._ignore("not one of our counters: %s", topic)
+            return
+        if not payload:  # retained state cleared: the counter was removed
+            self._forget(key)
+            return
+        try:
+            snapshot = CounterSnapshot.model_validate_json(payload)
+        except ValidationError as exc:
+            self._ignore("malformed counter snapshot on %s: %s", topic, exc.errors()[:1])
+            return
+        if snapshot.site != self.site or snapshot.counter.id != key:
+            self._ignore("snapshot of %s/%s on %s", snapshot.site, snapshot.counter.id, topic)
+            return
+        if self.area is not None and snapshot.counter.area != self.area:
+            return
+        self.apply(snapshot, replay=retain)
+
+    def apply(self, snapshot: CounterSnapshot, *, replay: bool = False) -> None:
+        address = self.address_of(snapshot)
+        if address is None:
+            self._ignore("counter %s has no bus address", snapshot.counter.id)
+            return
+        with self._lock:
+            previous = self.states.get(snapshot.counter.id)
+            if previous is not None and snapshot.seq <= previous.seq:
+                log.debug("stale snapshot seq %s for %s", snapshot.seq, snapshot.counter.id)
+                return
+            update = decide(snapshot, previous, replay=replay)
+            self.states[snapshot.counter.id] = update.state
+        if update.send:
+            self._show(address, update.state.text, update.blink)
+
+    def _show(self, address: int, text: str, blink: bool) -> None:
+        try:
+            self.display.show(address, text, blink=blink)
+        except FrameError as exc:
+            log.warning("LED %s cannot show %r: %s", address, text, exc)
+
+    def _forget(self, counter_id: str) -> None:
+        with self._lock:
+            self.states.pop(counter_id, None)
+        address = self.addresses.get(counter_id)
+        if address is not None:
+            self._show(address, LED_CLOSED, False)
+
+    def _ignore(self, message: str, *args: Any) -> None:
+        self.ignored += 1
+        log.warning(message, *args)
+
+
+class MqttLedBridge:
+    """``LedBridge`` fed by paho-mqtt 2: subscribes on every (re)connect."""
+
+    def __init__(
+        self,
+        bridge: LedBridge,
+        host: str,
+        port: int = 1883,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        tls: bool = False,
+    ) -> None:
+        from paho.mqtt.client import Client
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.bridge = bridge
+        self.host, self.port = host, port
+        self.client = Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=f"qms-led-{bridge.site}-{uuid.uuid4().hex[:8]}",
+        )
+        if username:
+            self.client.username_pw_set(username, password)
+        if tls:
+            self.client.tls_set()
+        self.client.reconnect_delay_set(min_delay=1, max_delay=30)
+        self.client.on_connect = self._on_connect
+        self.client.on_message = self._on_message
+        self.connected = threading.Event()
+
+    def _on_connect(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any) -> None:
+        if getattr(reason, "is_failure", False):
+            log.warning("MQTT connect to %s:%s refused: %s", self.host, self.port, reason)
+            return
+        client.subscribe(topics.counters_all(self.bridge.site), qos=1)
+        self.connected.set()
+        log.info("LED bridge following %s", topics.counters_all(self.bridge.site))
+
+    def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
+        try:
+            self.bridge.handle_message(message.topic, message.payload, retain=message.retain)
+        except Exception:  # never let one message kill paho's network thread
+            log.exception("LED bridge failed on %s", message.topic)
+
+    def start(self) -> None:
+        self.client.connect_async(self.host, self.port, keepalive=30)
+        self.client.loop_start()
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
