@@ -1,0 +1,203 @@
+"""Every sentence the kiosk shows, in Vietnamese (the default) and English.
+
+One table per language with the same keys, so a test can prove nothing is missing
+and a switch of language is a lookup, never a re-translation in a widget.
+"""
+
+from __future__ import annotations
+
+import string
+from datetime import datetime
+from typing import Final
+
+LANGUAGES: Final = ("vi", "en")
+DEFAULT_LANGUAGE: Final = "vi"
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    "vi": {
+        "welcome_title": "Kính chào quý khách",
+        "welcome_prompt": "Chạm vào cơ quan, sở ngành cần giao dịch",
+        "fields_prompt": "Chọn lĩnh vực cần giải quyết",
+        "search_button": "Tìm lĩnh vực",
+        "search_prompt": "Gõ tên lĩnh vực, không cần dấu",
+        "search_placeholder": "Ví dụ: ho tich",
+        "search_empty": "Không tìm thấy lĩnh vực nào",
+        "search_clear": "Xoá",
+        "search_space": "Dấu cách",
+        "back": "Quay lại",
+        "page_previous": "Trang trước",
+        "page_next": "Trang sau",
+        "start_over": "Làm lại từ đầu",
+        "switch_language": "English",
+        "waiting": "Đang chờ: {count}",
+        "estimate": "Chờ {wait}",
+        "no_wait": "Không phải chờ",
+        "closed_quota": "Đã hết số hôm nay",
+        "closed_hours": "Ngoài giờ tiếp nhận",
+        "closed_disabled": "Tạm ngưng tiếp nhận",
+        "services_count": "{count} lĩnh vực",
+        "priority_title": "Quý khách có thuộc đối tượng ưu tiên không?",
+        "priority_hint": "Đối tượng ưu tiên được phục vụ trước. Cán bộ có thể đề nghị xem giấy tờ.",
+        "priority_none": "Không, lấy số thường",
+        "issuing": "Đang lấy số, vui lòng chờ...",
+        "ticket_title": "Số thứ tự của quý khách",
+        "ticket_priority": "Ưu tiên: {category}",
+        "ticket_ahead": "Số người chờ trước: {count}",
+        "ticket_wait": "Thời gian chờ dự kiến: {wait}",
+        "ticket_counters": "Mời đến quầy: {counters}",
+        "ticket_qr": "Quét mã để theo dõi lượt trên điện thoại",
+        "ticket_printing": "Đang in vé...",
+        "ticket_printed": "Mời quý khách nhận vé bên dưới.",
+        "ticket_print_failed": "Không in được vé: {reason}. "
+        "Số của quý khách vẫn được giữ: hãy ghi lại số hoặc chụp mã QR.",
+        "ticket_screen_only": "Vé không được in. "
+        "Số của quý khách vẫn được giữ: hãy ghi lại số hoặc chụp mã QR.",
+        "reprint": "In lại vé",
+        "reprint_none": "Chưa có vé nào để in lại",
+        "reprint_inactive": "Vé {number} đã được phục vụ xong, không in lại",
+        "done": "Xong",
+        "unavailable_title": "Tạm thời gián đoạn",
+        "unavailable_body": "Máy lấy số đang kết nối lại với hệ thống. "
+        "Vui lòng chờ trong giây lát hoặc liên hệ cán bộ hướng dẫn.",
+        "unavailable_retrying": "Tự động thử lại sau {seconds} giây",
+        "unavailable_pending": "Yêu cầu lấy số của quý khách sẽ được hoàn tất khi có kết nối.",
+        "printer_blocking": "{status}. Tạm ngưng cấp số tại máy này, "
+        "vui lòng liên hệ cán bộ hướng dẫn.",
+        "printer_screen_only": "{status}. Số thứ tự sẽ hiện trên màn hình, không in vé.",
+        "printer_none": "Máy này không có máy in: số thứ tự hiện trên màn hình.",
+        "greeting": "Xin chào {name} · CCCD {masked}",
+        "scan_unconfigured": "Máy này chưa được cài đặt để đọc căn cước, vui lòng chọn lĩnh vực.",
+        "scan_hint": "Có thể quét mã QR trên căn cước công dân",
+        "scan_forget": "Không phải tôi",
+        "active_ticket": "Quý khách đã có số {number} cho lĩnh vực này, đang chờ phục vụ. "
+        "Vui lòng dùng số đó.",
+        "service_closed": "{service}: {reason}",
+        "issue_refused": "Không lấy được số: {message}",
+        "printer_busy": "Máy in chưa sẵn sàng: {status}",
+    },
+    "en": {
+        "welcome_title": "Welcome",
+        "welcome_prompt": "Tap the department you need",
+        "fields_prompt": "Choose the service you need",
+        "search_button": "Search services",
+        "search_prompt": "Type the name of a service",
+        "search_placeholder": "For example: civil status",
+        "search_empty": "No service found",
+        "search_clear": "Clear",
+        "search_space": "Space",
+        "back": "Back",
+        "page_previous": "Previous page",
+        "page_next": "Next page",
+        "start_over": "Start over",
+        "switch_language": "Tiếng Việt",
+        "waiting": "Waiting: {count}",
+        "estimate": "Wait {wait}",
+        "no_wait": "No wait",
+        "closed_quota": "No more numbers today",
+        "closed_hours": "Outside opening hours",
+        "closed_disabled": "Not accepting requests now",
+        "services_count": "{count} services",
+        "priority_title": "Do you qualify for priority service?",
+        "priority_hint": "Priority visitors are served first. Staff may ask for a document.",
+        "priority_none": "No, a regular number",
+        "issuing": "Getting your number, please wait...",
+        "ticket_title": "Your number",
+        "ticket_priority": "Priority: {category}",
+        "ticket_ahead": "People ahead of you: {count}",
+        "ticket_wait": "Estimated wait: {wait}",
+        "ticket_counters": "Go to counter: {counters}",
+        "ticket_qr": "Scan to follow your turn on your phone",
+        "ticket_printing": "Printing your ticket...",
+        "ticket_printed": "Please take your ticket below.",
+        "ticket_print_failed": "The ticket could not be printed: {reason}. "
+        "Your number is kept: note it down or photograph the QR code.",
+        "ticket_screen_only": "No ticket is printed. "
+        "Your number is kept: note it down or photograph the QR code.",
+        "reprint": "Print again",
+        "reprint_none": "No ticket to print again yet",
+        "reprint_inactive": "Ticket {number} has been served; not printing it again",
+        "done": "Done",
+        "unavailable_title": "Temporarily unavailable",
+        "unavailable_body": "This kiosk is reconnecting to the system. "
+        "Please wait a moment or ask the staff for help.",
+        "unavailable_retrying": "Trying again in {seconds} seconds",
+        "unavailable_pending": "Your request for a number will complete once we reconnect.",
+        "printer_blocking": "{status}. This kiosk cannot issue numbers now, "
+        "please ask the staff for help.",
+        "printer_screen_only": "{status}. Your number will be shown on screen, not printed.",
+        "printer_none": "This kiosk has no printer: your number is shown on screen.",
+        "greeting": "Hello {name} · ID {masked}",
+        "scan_unconfigured": "This kiosk is not set up to read ID cards; please choose a service.",
+        "scan_hint": "You may scan the QR code on your citizen ID card",
+        "scan_forget": "Not me",
+        "active_ticket": "You already have number {number} for this service, still waiting. "
+        "Please use that number.",
+        "service_closed": "{service}: {reason}",
+        "issue_refused": "Could not get a number: {message}",
+        "printer_busy": "The printer is not ready: {status}",
+    },
+}
+
+_WEEKDAYS: Final = {
+    "vi": ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+_MONTHS_EN: Final = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def check_language(language: str) -> str:
+    """Refuse a language the kiosk has no texts for (a typo in a config, say)."""
+    if language not in TEXTS:
+        raise ValueError(f"unknown language {language!r}; use one of {', '.join(LANGUAGES)}")
+    return language
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The sentence ``key`` in ``language`` with its ``{placeholders}`` filled in."""
+    template = TEXTS[check_language(language)][key]
+    return template.format(**values) if values else template
+
+
+def placeholders(template: str) -> set[str]:
+    """Names of the ``{fields}`` in a template: both languages must use the same ones."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def format_date(moment: datetime, language: str) -> str:
+    """A date the way people read it at the hall: "Thứ Hai, 23/11/2026"."""
+    weekday = _WEEKDAYS[check_language(language)][moment.weekday()]
+    if language == "vi":
+        return f"{weekday}, {moment.day:02d}/{moment.month:02d}/{moment.year}"
+    return f"{weekday} {moment.day} {_MONTHS_EN[moment.month - 1]} {moment.year}"
+
+
+def format_time(moment: datetime) -> str:
+    """24-hour clock, the same in both languages."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def format_wait(seconds: int, language: str) -> str:
+    """A rounded, honest estimate: "khoảng 15 phút", "khoảng 1 giờ 20 phút"."""
+    check_language(language)
+    minutes = max(1, round(seconds / 60))
+    about = "khoảng" if language == "vi" else "about"
+    if minutes < 60:
+        unit = "phút" if language == "vi" else "min"
+        return f"{about} {minutes} {unit}"
+    hours, rest = divmod(minutes, 60)
+    if language == "vi":
+        return f"{about} {hours} giờ" + (f" {rest} phút" if rest else "")
+    return f"{about} {hours} h" + (f" {rest} min" if rest else "")

@@ -1,0 +1,145 @@
+"""The ticket screen (the number, big, with its QR code) and the unavailable screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.i18n import format_time, format_wait
+from kiosk.state import PrintState
+from kiosk.viewmodel import KioskViewModel
+from kiosk.views.style import Metrics, Orientation
+from kiosk.views.widgets import button, label, qr_pixmap
+
+
+class TicketScreen(QWidget):
+    """What the citizen reads (and photographs if the paper did not come out)."""
+
+    def __init__(self, vm: KioskViewModel, metrics: Metrics, orientation: Orientation) -> None:
+        super().__init__()
+        self.metrics = metrics
+        self._qr_for = ""
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(18)
+        card = QWidget()
+        card.setObjectName("ticketCard")
+        direction = (
+            QBoxLayout.Direction.TopToBottom
+            if orientation is Orientation.PORTRAIT
+            else QBoxLayout.Direction.LeftToRight
+        )
+        body = QBoxLayout(direction, card)
+        body.setContentsMargins(36, 28, 36, 28)
+        body.setSpacing(28)
+        facts = QVBoxLayout()
+        facts.setSpacing(10)
+        self.heading = label("", 36, bold=True)
+        self.number = label("", metrics.number_px, bold=True, role="number", wrap=False)
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setMinimumHeight(int(metrics.number_px * 1.45))
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.service = label("", 38, bold=True)
+        self.department = label("", 28)
+        self.priority = label("", 30, bold=True, role="closed")
+        self.ahead = label("", 32)
+        self.wait = label("", 32)
+        self.counters = label("", 32)
+        self.issued = label("", 26)
+        for part in (self.heading, self.number):
+            facts.addWidget(part)
+        for part in (
+            self.service,
+            self.department,
+            self.priority,
+            self.ahead,
+            self.wait,
+            self.counters,
+            self.issued,
+        ):
+            facts.addWidget(part)
+        facts.addStretch(1)
+        body.addLayout(facts, 3)
+        qr_box = QVBoxLayout()
+        self.qr = label("", 20, wrap=False)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setMinimumSize(metrics.qr_px, metrics.qr_px)
+        self.qr_caption = label("", 26)
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        qr_box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
+        qr_box.addWidget(self.qr_caption)
+        qr_box.addStretch(1)
+        body.addLayout(qr_box, 2)
+        outer.addWidget(card, 1)
+        self.status = label("", 30, bold=True, role="notice")
+        outer.addWidget(self.status)
+        actions = QHBoxLayout()
+        self.reprint = button("", 32, on_click=vm.reprint_last)
+        self.done = button("", 36, kind="primary", on_click=vm.finish)
+        actions.addWidget(self.reprint, 1)
+        actions.addWidget(self.done, 2)
+        outer.addLayout(actions)
+
+    def show_state(self, vm: KioskViewModel) -> None:
+        ticket = vm.ticket
+        if ticket is None:
+            return
+        en = vm.language == "en"
+        self.heading.setText(vm.t("ticket_title"))
+        self.number.setText(ticket.number)
+        self.service.setText(ticket.service_name_en if en else ticket.service_name_vi)
+        self.department.setText(ticket.department_name_en if en else ticket.department_name_vi)
+        category = vm.priority_name(ticket.priority)
+        self.priority.setText(vm.t("ticket_priority", category=category) if category else "")
+        self.priority.setVisible(category is not None)
+        self.ahead.setText(vm.t("ticket_ahead", count=ticket.people_ahead))
+        wait = format_wait(ticket.estimated_wait_s, vm.language)
+        self.wait.setText(vm.t("ticket_wait", wait=wait))
+        counters = ", ".join(str(c) for c in ticket.counters)
+        self.counters.setText(vm.t("ticket_counters", counters=counters) if counters else "")
+        self.counters.setVisible(bool(counters))
+        issued = ticket.issued_at.astimezone(vm.local_now().tzinfo)
+        self.issued.setText(f"{format_time(issued)} · {vm.site_name}")
+        if self._qr_for != ticket.track_url:
+            self._qr_for = ticket.track_url
+            self.qr.setPixmap(qr_pixmap(ticket.track_url, self.metrics.qr_px))
+        self.qr_caption.setText(vm.t("ticket_qr"))
+        state = vm.print_state
+        failure = vm.print_failure
+        if failure:
+            self.status.setText(failure)
+            self.status.setProperty("role", "blocking")
+        else:
+            key = "ticket_printed" if state is PrintState.PRINTED else "ticket_printing"
+            self.status.setText(vm.t(key))
+            self.status.setProperty("role", "notice")
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+        self.reprint.setText(vm.t("reprint"))
+        self.reprint.setVisible(state is PrintState.FAILED)
+        self.done.setText(vm.t("done"))
+
+
+class UnavailableScreen(QWidget):
+    """ "Tạm thời gián đoạn": shown while the server does not answer; goes away by itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 80, 40, 40)
+        layout.setSpacing(36)
+        self.title = label("", 64, bold=True, role="title")
+        self.body = label("", 36)
+        self.pending = label("", 32, bold=True, role="notice")
+        self.retry = label("", 30)
+        for part in (self.title, self.body, self.pending, self.retry):
+            part.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(part)
+        layout.addStretch(1)
+
+    def show_state(self, vm: KioskViewModel) -> None:
+        self.title.setText(vm.t("unavailable_title"))
+        self.body.setText(vm.t("unavailable_body"))
+        self.pending.setText(vm.t("unavailable_pending"))
+        self.pending.setVisible(vm.has_pending)
+        self.retry.setText(vm.t("unavailable_retrying", seconds=vm.retry_in_s()))

@@ -1,0 +1,54 @@
+from datetime import datetime
+
+import pytest
+
+from kiosk.i18n import (
+    LANGUAGES,
+    TEXTS,
+    check_language,
+    format_date,
+    format_wait,
+    placeholders,
+    text,
+)
+
+
+def test_both_languages_have_the_same_keys():
+    assert set(TEXTS) == set(LANGUAGES)
+    assert set(TEXTS["vi"]) == set(TEXTS["en"])
+
+
+@pytest.mark.parametrize("key", sorted(TEXTS["vi"]))
+def test_every_text_is_filled_and_uses_the_same_placeholders(key):
+    vi, en = TEXTS["vi"][key], TEXTS["en"][key]
+    assert vi.strip()
+    assert en.strip()
+    assert placeholders(vi) == placeholders(en)
+
+
+def test_the_required_vietnamese_wording():
+    assert text("back", "vi") == "Quay lại"
+    assert text("start_over", "vi") == "Làm lại từ đầu"
+    assert text("closed_quota", "vi") == "Đã hết số hôm nay"
+    assert text("closed_hours", "vi") == "Ngoài giờ tiếp nhận"
+    assert text("unavailable_title", "vi") == "Tạm thời gián đoạn"
+
+
+def test_language_switch_button_names_the_other_language():
+    assert text("switch_language", "vi") == "English"
+    assert text("switch_language", "en") == "Tiếng Việt"
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown language 'fr'"):
+        check_language("fr")
+
+
+def test_dates_and_waits():
+    monday = datetime(2026, 11, 23, 8, 5)
+    assert format_date(monday, "vi") == "Thứ Hai, 23/11/2026"
+    assert format_date(monday, "en") == "Monday 23 November 2026"
+    assert format_wait(30, "vi") == "khoảng 1 phút"
+    assert format_wait(15 * 60, "vi") == "khoảng 15 phút"
+    assert format_wait(80 * 60, "vi") == "khoảng 1 giờ 20 phút"
+    assert format_wait(120 * 60, "en") == "about 2 h"
