@@ -1,6 +1,17 @@
 """The kinds of events in a ticket's append-only log.
 
 A ``StrEnum`` so storage can keep the plain string and reports can group by it.
+``Event.data`` holds plain JSON values; every kind has ``number``, and:
+
+    issued          service, seq, priority?, estimate_s?
+    called          counter_number, call_count, from_status, reason? (a specific call)
+    recalled        call_count
+    no_show         call_count
+    parked          from_status, note?
+    cancelled       reason, from_status
+    expired         from_status                      (actor "system")
+    transferred     from_service, to_service, to_counter, keep_place, note?, to_ticket
+    transferred_in  the same, with from_ticket instead of to_ticket
 """
 
 from enum import StrEnum

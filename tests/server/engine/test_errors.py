@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from server.contract.vocab import TicketStatus
@@ -57,3 +59,8 @@ def test_invalid_transition_names_state_and_action_in_both_languages():
 
 def test_every_status_has_a_name_in_both_languages():
     assert set(errors.STATUS_VI) == set(TicketStatus) == set(errors.STATUS_EN)
+
+
+@pytest.mark.parametrize("refusal", ALL_REFUSALS, ids=lambda r: r.code)
+def test_details_are_plain_json(refusal: Refusal):
+    assert json.loads(json.dumps(refusal.details)) == refusal.details

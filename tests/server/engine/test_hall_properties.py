@@ -6,6 +6,7 @@ first ticket to exactly one current ticket, each ticket's log replaying to its
 state, refusals changing nothing, and no counter holding two tickets.
 """
 
+import json
 from collections import Counter as Tally
 from datetime import datetime, time, timedelta
 
@@ -334,6 +335,12 @@ class Hall(RuleBasedStateMachine):
                 assert event.ticket_id in replayed
             replayed[event.ticket_id] = REPLAY[event.kind]
         assert replayed == {tid: t.status for tid, t in self.tickets.items()}
+
+    @invariant()
+    def event_data_is_plain_json(self) -> None:
+        for event in self.events[-3:]:
+            assert json.loads(json.dumps(dict(event.data))) == dict(event.data)
+            assert event.at.utcoffset() is not None
 
     @invariant()
     def outcomes_match_states(self) -> None:
