@@ -1,5 +1,6 @@
 """Run the Alembic migrations from code (``qms db upgrade``, server start, tests)."""
 
+import logging
 from pathlib import Path
 
 from alembic import command
@@ -18,6 +19,9 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` on the given engine's database."""
+    quiet = logging.getLogger("alembic")
+    if quiet.level == logging.NOTSET:
+        quiet.setLevel(logging.WARNING)  # one line per plugin at INFO drowns the server's log
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

@@ -1,0 +1,211 @@
+"""``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add``, ``qms device add``.
+
+Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.config import Settings
+    from server.storage.db import Database
+
+ROLES = ("clerk", "supervisor", "admin")
+KINDS = ("kiosk", "display", "counter")
+
+
+def _storage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database URL (default: SQLite in --data-dir; env QMS_DB)")
+    parser.add_argument("--data-dir", help="where SQLite and demo files live (default ./var)")
+    parser.add_argument("--config", type=Path, help="TOML file with the same keys")
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    server = sub.add_parser("server", help="run the queue server (HTTP API + MQTT publisher)")
+    _storage_options(server)
+    server.add_argument("--mqtt", help="broker URL, e.g. mqtt://host:1883 (default: embedded)")
+    server.add_argument("--http", help="HOST:PORT to listen on (default 127.0.0.1:8080)")
+    server.add_argument("--public-url", help="base URL citizens' phones reach (tracking links)")
+    server.set_defaults(func=run_server)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION")
+    db_sub.required = True
+    upgrade = db_sub.add_parser("upgrade", help="apply the schema migrations")
+    _storage_options(upgrade)
+    upgrade.set_defaults(func=run_db_upgrade)
+
+    seed = sub.add_parser("seed", help="load data")
+    seed_sub = seed.add_subparsers(dest="seed_command", metavar="WHAT")
+    seed_sub.required = True
+    demo = seed_sub.add_parser("demo", help="the demo sites, accounts and devices (demo only)")
+    _storage_options(demo)
+    demo.add_argument(
+        "--always-open", action="store_true", help="ignore opening hours (a demo at night)"
+    )
+    demo.set_defaults(func=run_seed_demo)
+
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", metavar="ACTION")
+    user_sub.required = True
+    add_user = user_sub.add_parser("add", help="create an account (or reset its password)")
+    add_user.add_argument("name", help="the login name")
+    add_user.add_argument("--role", required=True, choices=ROLES)
+    add_user.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    add_user.add_argument("--site", help="restrict the account to one site")
+    add_user.add_argument("--display-name", default="", help="the name shown on screens")
+    _storage_options(add_user)
+    add_user.set_defaults(func=run_user_add)
+
+    device = sub.add_parser("device", help="kiosks, displays, counter devices")
+    device_sub = device.add_subparsers(dest="device_command", metavar="ACTION")
+    device_sub.required = True
+    add_device = device_sub.add_parser("add", help="register a device; prints its token last")
+    add_device.add_argument("name", help="device id (letters, digits, - _ .)")
+    add_device.add_argument("--kind", required=True, choices=KINDS)
+    add_device.add_argument("--site", required=True)
+    add_device.add_argument("--label", default="", help="a human-readable name")
+    _storage_options(add_device)
+    add_device.set_defaults(func=run_device_add)
+
+
+def _settings(args: argparse.Namespace) -> "Settings":
+    from server.config import load_settings
+
+    overrides = {
+        key: getattr(args, key, None) for key in ("db", "mqtt", "http", "data_dir", "public_url")
+    }
+    return load_settings(config_file=args.config, overrides=overrides)
+
+
+def _fail(message: str) -> int:
+    print(f"qms: {message}", file=sys.stderr)
+    return 2
+
+
+def run_server(args: argparse.Namespace) -> int:
+    import logging
+    import signal
+
+    from server.config import ConfigError
+    from server.runtime import Runtime
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    runtime = Runtime(settings)
+    try:
+        runtime.start()
+    except OSError as exc:
+        return _fail(f"cannot start: {exc}")
+    signal.signal(signal.SIGTERM, lambda *_: runtime.stop())
+    logging.getLogger(__name__).info(
+        "serving http://%s:%d (database %s, MQTT %s)",
+        settings.http_host,
+        runtime.port,
+        runtime.db.backend,
+        runtime.mqtt_url,
+    )
+    try:
+        runtime.wait()
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _database(args: argparse.Namespace) -> "Database":
+    from server.storage.db import Database
+    from server.storage.migrate import upgrade
+
+    settings = _settings(args)
+    db = Database(settings.db_url, pool_size=1)
+    upgrade(db.engine)
+    return db
+
+
+def run_db_upgrade(args: argparse.Namespace) -> int:
+    from server.config import ConfigError
+
+    try:
+        db = _database(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    print(f"database schema is up to date ({db.backend})")
+    db.dispose()
+    return 0
+
+
+def run_seed_demo(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from server.config import ConfigError
+    from server.storage.seeding import CREDENTIALS_FILE, seed_demo
+
+    try:
+        settings = _settings(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    tokens = seed_demo(
+        settings.db_url, settings.data_dir, now=datetime.now(UTC), always_open=args.always_open
+    )
+    print("Demo data loaded. Device tokens (demo only):")
+    for device, token in tokens.items():
+        print(f"  {device}: {token}")
+    print("Clerk accounts: clerk01..clerk67 with passwords demo01..demo67.")
+    print(f"Saved to {settings.data_dir / CREDENTIALS_FILE}")
+    return 0
+
+
+def run_user_add(args: argparse.Namespace) -> int:
+    from server.config import ConfigError
+    from server.contract.vocab import Role
+    from server.messaging.publisher import RecordingPublisher
+    from server.service import QueueService, ServiceError
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        return _fail("no password on stdin")
+    try:
+        db = _database(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        service = QueueService(db, RecordingPublisher())
+        service.add_user(
+            args.name, password, Role(args.role), site=args.site, display_name=args.display_name
+        )
+    except ServiceError as exc:
+        return _fail(exc.message_en)
+    finally:
+        db.dispose()
+    print(f"user {args.name} ({args.role}) saved")
+    return 0
+
+
+def run_device_add(args: argparse.Namespace) -> int:
+    from server.config import ConfigError
+    from server.contract.vocab import DeviceKind
+    from server.messaging.publisher import RecordingPublisher
+    from server.service import QueueService, ServiceError
+
+    try:
+        db = _database(args)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    try:
+        service = QueueService(db, RecordingPublisher())
+        token = service.add_device(args.name, DeviceKind(args.kind), args.site, args.label)
+    except ValueError as exc:
+        return _fail(str(exc))
+    except ServiceError as exc:
+        return _fail(exc.message_en)
+    finally:
+        db.dispose()
+    print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
+    print(token)
+    return 0
