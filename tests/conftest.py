@@ -5,4 +5,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Add a module here when you add one under tests/support/.
-pytest_plugins: list[str] = ["tests.support.mosquitto", "tests.support.live_server", "tests.support.postgres"]
+pytest_plugins: list[str] = [
+    "tests.support.mosquitto",
+    "tests.support.live_server",
+    "tests.support.postgres",
+]
