@@ -4,6 +4,7 @@ The golden JSON files in ``docs/schemas/examples/`` are these, serialised; a tes
 them equal, so a change of the contract shows up as a diff a reviewer reads.
 """
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
@@ -30,6 +31,11 @@ NOW = datetime(2026, 1, 5, 2, 12, 30, tzinfo=UTC)
 SEQ = 48213
 
 
+def fake_id(*parts: object) -> str:
+    """A fixed id shaped like the server's (uuid4 hex), so the examples never change."""
+    return hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
 def call_info(
     number: str = "3023",
     counter: int = 5,
@@ -45,8 +51,8 @@ def call_info(
 ) -> CallInfo:
     code, name_vi, name_en = service
     return CallInfo(
-        call_id=f"c-{SEQ - ago_s:08d}-{counter:02d}",
-        ticket_id=f"t-20260105-{code}-{number}",
+        call_id=fake_id("call", number, counter, recall),
+        ticket_id=fake_id("ticket", number),
         ticket_number=number,
         service=code,
         service_name_vi=name_vi,
@@ -125,7 +131,7 @@ def display_snapshot() -> DisplaySnapshot:
 def _brief(number: str, minutes: int, **kw: object) -> TicketBrief:
     return TicketBrief.model_validate(
         {
-            "id": f"t-20260105-tp-chungthuc-{number}",
+            "id": fake_id("ticket", number),
             "number": number,
             "service": kw.get("service", "tp-chungthuc"),
             "status": kw.get("status", TicketStatus.WAITING),
@@ -209,7 +215,8 @@ def call_event() -> CallEvent:
 
 
 def server_status() -> ServerStatus:
-    return ServerStatus(state="online", at=NOW, version="0.1.0")
+    started = NOW.replace(hour=0, minute=25, second=4)  # the server process's start
+    return ServerStatus(state="online", at=started, version="0.1.0")
 
 
 def device_status() -> DeviceStatus:

@@ -50,6 +50,9 @@ class MqttPublisher:
         self.address: BrokerAddress = parse_mqtt_url(url)
         self.on_connected = on_connected
         self._version = version
+        # "online" carries the process's start time: a client that sees it change knows
+        # the server restarted (its sequence numbers may have started again).
+        self.started_at = datetime.now(UTC)
         self._keepalive_s = keepalive_s
         self._outbox = Outbox(coalesce=coalesce)
         self._connected = threading.Event()
@@ -70,7 +73,8 @@ class MqttPublisher:
             client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
             client.tls_set_context(tls_context or ssl.create_default_context())
-        client.will_set(topics.server_status(), self._status("offline"), qos=QOS, retain=True)
+        # The will cannot know when the server will die: its ``at`` is left empty.
+        client.will_set(topics.server_status(), self._status("offline", None), qos=QOS, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=reconnect_max_s)
         # QoS 1 messages in flight before paho waits for acks; a burst of snapshots needs room.
         client.max_inflight_messages_set(200)
@@ -117,7 +121,10 @@ class MqttPublisher:
         if self._connected.is_set():
             try:
                 info = self._client.publish(
-                    topics.server_status(), self._status("offline"), qos=QOS, retain=True
+                    topics.server_status(),
+                    self._status("offline", datetime.now(UTC)),
+                    qos=QOS,
+                    retain=True,
                 )
                 info.wait_for_publish(timeout)
             except (RuntimeError, ValueError, OSError) as exc:
@@ -142,10 +149,8 @@ class MqttPublisher:
 
     # ---- internals --------------------------------------------------------------
 
-    def _status(self, state: str) -> str:
-        status = ServerStatus.model_validate(
-            {"state": state, "at": datetime.now(UTC), "version": self._version}
-        )
+    def _status(self, state: str, at: datetime | None) -> str:
+        status = ServerStatus.model_validate({"state": state, "at": at, "version": self._version})
         return status.model_dump_json()
 
     def nodelay(self) -> bool:
@@ -177,7 +182,9 @@ class MqttPublisher:
             log.warning("MQTT: back online; %d messages were dropped meanwhile", self._dropped)
             self._dropped = 0
         log.info("MQTT connected to %s", self.address.display())
-        client.publish(topics.server_status(), self._status("online"), qos=QOS, retain=True)
+        client.publish(
+            topics.server_status(), self._status("online", self.started_at), qos=QOS, retain=True
+        )
         self._connected.set()
         self._republish.set()
         self._outbox.wake()

@@ -146,11 +146,19 @@ def test_reconnect_after_broker_restart_republishes(mosquitto):
         wait_until(lambda: len(calls) == 2, timeout=20)
         assert pub.nodelay()
         probe = MqttProbe(mosquitto.host, mosquitto.port, DISPLAY_A)
-        got = probe.wait_for(timeout=10)
+        probe.wait_for(lambda m: m.json()["seq"] == 102)
         probe.close()
+        late = MqttProbe(mosquitto.host, mosquitto.port, DISPLAY_A)
+        got = late.wait_for()
+        late.close()
         assert got.retain
         assert got.json()["seq"] == 102
         assert pub.connects == 2
+        # "online" again, with the same start time: the process did not restart.
+        status = MqttProbe(mosquitto.host, mosquitto.port, STATUS)
+        online = ServerStatus.model_validate_json(status.wait_for().payload)
+        status.close()
+        assert (online.state, online.at) == ("online", pub.started_at)
     finally:
         pub.close()
 
