@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, ConfigDict
-
 from appkit.api_client import ApiClient, new_key
 from server.contract.http import DeviceStatusIn, MenuOut, TicketIn, TicketOut
-
-
-class StatusAck(BaseModel):
-    """Whatever the server answers to a status report; the kiosk only needs a 2xx."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
+from server.contract.messages import DeviceStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +58,6 @@ class KioskClient:
     def ticket(self, ticket_id: str) -> TicketOut:
         return self.api.request("GET", f"/sites/{self.site}/tickets/{ticket_id}", TicketOut)
 
-    def report_status(self, status: DeviceStatusIn) -> None:
+    def report_status(self, status: DeviceStatusIn) -> DeviceStatus:
         """Tell the server (and through it the supervisors) how this kiosk is."""
-        self.api.request(
-            "POST", "/devices/status", StatusAck, body=status, idempotency_key=new_key()
-        )
+        return self.api.request("POST", "/devices/status", DeviceStatus, body=status)

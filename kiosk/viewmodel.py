@@ -453,6 +453,13 @@ class KioskViewModel(QObject):
             self.refresh()
         self.changed.emit()
 
+    def set_live_connected(self, connected: bool) -> None:
+        """Without the broker the counts would go stale: fall back to the menu's (refreshed)."""
+        if not connected and self._snapshot is not None:
+            log.info("live queue state lost; showing the menu's counts until it is back")
+            self._snapshot = None
+            self.changed.emit()
+
     def tick(self) -> None:
         """Once a second: clock, idle timeout, retries, status reports, printer polls."""
         now = self._clock()

@@ -26,6 +26,7 @@ from server.contract.http import (
     TicketIn,
     TicketOut,
 )
+from server.contract.messages import DeviceStatus
 
 SITE = "demo"
 
@@ -123,8 +124,12 @@ class FakeApi:
         if request.method == "GET" and path == f"/sites/{SITE}/services":
             return httpx.Response(200, content=self.menu.model_dump_json())
         if request.method == "POST" and path == "/devices/status":
-            self.statuses.append(json.loads(request.content))
-            return httpx.Response(200, json={"ok": True})
+            body = json.loads(request.content)
+            self.statuses.append(body)
+            answer = DeviceStatus(
+                site=SITE, device="kiosk-1", kind="kiosk", at=datetime.now(UTC), **body
+            )
+            return httpx.Response(200, content=answer.model_dump_json())
         if request.method == "POST" and path == f"/sites/{SITE}/tickets":
             return self._issue(request)
         if request.method == "GET" and path.startswith(f"/sites/{SITE}/tickets/"):

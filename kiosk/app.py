@@ -1,0 +1,165 @@
+"""The kiosk's composition root: typed configuration in, a running kiosk out.
+
+Everything the kiosk needs (server client, printer, scanner, broker link) is built
+here from ``KioskConfig`` and passed in; nothing reads globals or the environment
+below this module.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from hardware.ports import DeviceConfigError
+from hardware.printer.backends import open_printer
+from hardware.scanner import SerialScanner
+from kiosk.client import KioskClient
+from kiosk.live import LiveInputs
+from kiosk.printing import PrinterGate
+from kiosk.state import KioskSettings
+from kiosk.viewmodel import KioskViewModel
+from kiosk.views.style import Orientation, font, load_fonts
+from kiosk.views.window import KioskWindow
+from server.contract.topics import check_slug
+
+log = logging.getLogger(__name__)
+
+NO_PRINTER = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class KioskConfig:
+    """What ``qms kiosk`` was asked to do, checked before anything opens."""
+
+    server: str
+    site: str
+    kiosk_id: str
+    token: str | None = None
+    mqtt: str | None = None
+    printer: str = NO_PRINTER
+    scanner: str | None = None
+    id_key: str | None = None
+    orientation: Orientation = Orientation.PORTRAIT
+    fullscreen: bool = False
+    allow_screen_ticket: bool = False
+    idle_timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not self.server.startswith(("http://", "https://")):
+            raise ValueError(f"--server must be an http(s) URL, got {self.server!r}")
+        check_slug(self.site)
+        check_slug(self.kiosk_id)
+        if self.scanner and not self.id_key:
+            raise ValueError(
+                "an ID scanner needs the site's ID key (--id-key or QMS_ID_KEY) to hash "
+                "the card number; the number itself is never sent"
+            )
+        if self.idle_timeout_s <= 0:
+            raise ValueError("--idle-timeout must be a positive number of seconds")
+        if self.id_key is not None and len(self.id_key.encode()) < 16:
+            raise ValueError("the ID key must have at least 16 bytes")
+
+
+class KioskApp:
+    """One kiosk: view-model, window and its devices, started and stopped together."""
+
+    def __init__(self, config: KioskConfig) -> None:
+        self.config = config
+        load_fonts()
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setFont(font(28))
+        printer = None if config.printer == NO_PRINTER else open_printer(config.printer)
+        self.client = KioskClient.connect(config.server, config.site, config.token)
+        settings = KioskSettings(
+            site=config.site,
+            kiosk_id=config.kiosk_id,
+            idle_timeout_s=config.idle_timeout_s,
+            allow_screen_ticket=config.allow_screen_ticket,
+        )
+        self.printer = PrinterGate(printer)
+        self.vm = KioskViewModel(
+            self.client,
+            settings,
+            self.printer,
+            id_key=config.id_key.encode() if config.id_key else None,
+        )
+        self.window = KioskWindow(self.vm, config.orientation)
+        self.window.setWindowTitle(f"QMS kiosk {config.kiosk_id}")
+        self.live = LiveInputs(self.vm)
+
+    def start(self) -> None:
+        if self.config.mqtt:
+            self.live.subscribe(self.config.mqtt, self.config.site, f"kiosk-{self.config.kiosk_id}")
+        if self.config.scanner:
+            self.live.attach_scanner(SerialScanner(self.config.scanner))
+        self.vm.start()
+
+    def show(self) -> None:
+        if self.config.fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.show()
+
+    def wait_ready(self, timeout_s: float = 15.0) -> bool:
+        """Process events until the first menu (and printer state) arrived, or time is up."""
+        loop = QEventLoop()
+        poll = QTimer()
+        poll.setInterval(50)
+        poll.timeout.connect(lambda: loop.quit() if self._ready() else None)
+        QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+        poll.start()
+        if not self._ready():
+            loop.exec()
+        poll.stop()
+        return self.vm.menu is not None
+
+    def _ready(self) -> bool:
+        return self.vm.runner.idle() and (self.vm.menu is not None or not self.vm.online)
+
+    def screenshot(self, path: Path) -> bool:
+        """Render the first screen with live data into ``path``; False if the server was away."""
+        ready = self.wait_ready()
+        if self.config.mqtt:
+            self._settle(1.5)  # let the retained queue snapshot arrive
+        self.window.refresh()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.window.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        log.info("saved %s (%s)", path, "live data" if ready else "server unreachable")
+        return ready
+
+    @staticmethod
+    def _settle(seconds: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
+    def stop(self) -> None:
+        self.vm.stop()
+        self.live.stop()
+        self.printer.close()
+        self.client.close()
+
+
+def run(config: KioskConfig, screenshot: Path | None = None) -> int:
+    """Run the kiosk until the window closes (or take one screenshot and exit)."""
+    app = QApplication.instance() or QApplication([])
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    try:
+        kiosk = KioskApp(config)
+    except DeviceConfigError as exc:
+        log.error("kiosk device configuration: %s", exc)
+        return 2
+    try:
+        kiosk.start()
+        if screenshot is not None:
+            return 0 if kiosk.screenshot(screenshot) else 1
+        kiosk.show()
+        return int(app.exec())
+    finally:
+        kiosk.stop()
