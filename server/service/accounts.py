@@ -207,9 +207,11 @@ class AccountService(ServiceCore):
                 .join(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
                 .where(DeviceRow.site_id == site_id)
             ).all()
-        for device, status in rows:
-            message = self._device_message(site_id, device.id, device.kind, status)
-            self.publisher.publish_snapshot(topics.device(site_id, device.id), message)
+            messages = [
+                (d.id, self._device_message(site_id, d.id, d.kind, status)) for d, status in rows
+            ]
+        for device_id, message in messages:
+            self.publisher.publish_snapshot(topics.device(site_id, device_id), message)
 
     # ---- the notice on the hall displays -------------------------------------------------
 

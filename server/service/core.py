@@ -6,6 +6,7 @@ in one transaction. Only after the commit are the affected snapshots rebuilt
 from the database and published.
 """
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -70,6 +71,7 @@ class ServiceCore:
     ) -> Result:
         """Run ``apply`` in one locked transaction, exactly once per idempotency key."""
         self._roll_day_if_needed(site_id)
+        request_hash = hashlib.sha256(request_hash.encode()).hexdigest()
         with self.db.write() as session:
             repo = Repository(session)
             site = repo.lock_site(site_id)
