@@ -53,7 +53,7 @@ def tiny_site(site_id: str = SITE) -> SiteSeed:
                 NumberFormat("prefix", "C", 3),
                 daily_quota=50,
             ),
-        ),  # fmt: skip
+        ),
         counters=(
             CounterConfig("1", 1, "Quầy 1", "A", ("ht", "ct")),
             CounterConfig("2", 2, "Quầy 2", "A", ("ht",)),
@@ -116,7 +116,10 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'qms.sqlite3'}"
 
 
-BACKENDS = [pytest.param("sqlite", id="sqlite"), pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)]  # fmt: skip
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+]
 
 
 @pytest.fixture(params=BACKENDS)
