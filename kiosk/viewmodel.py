@@ -181,6 +181,11 @@ class KioskViewModel(QObject):
         return self._printer_status
 
     @property
+    def has_live_counts(self) -> bool:
+        """Whether the counts come from the live queue snapshot (not only the menu)."""
+        return self._snapshot is not None
+
+    @property
     def has_pending(self) -> bool:
         return self._pending is not None
 
@@ -636,9 +641,11 @@ class KioskViewModel(QObject):
         log.error("printer status failed: %s", exc)
         self._printer_polled(PrinterStatus.OFFLINE)
 
-    def _print(self, ticket: TicketOut) -> None:
+    def _print(self, ticket: TicketOut, *, retry: bool = False) -> None:
+        """Print an issued ticket; ``retry`` (staff reprint) tries even if the last poll was bad."""
         status = self._printer_status
-        if self.printer.printer is None or (status is not None and not status.can_print):
+        known_bad = status is not None and not status.can_print and not retry
+        if self.printer.printer is None or known_bad:
             self._print_state = PrintState.SCREEN_ONLY
             self.printFinished.emit(PrintState.SCREEN_ONLY.value)
             self.changed.emit()
@@ -660,6 +667,8 @@ class KioskViewModel(QObject):
         return code
 
     def _printed(self, ticket: TicketOut) -> None:
+        if self._printer_status is not None and not self._printer_status.can_print:
+            self.poll_printer()  # it printed, so the printer is back: say so at once
         if self._ticket is not None and self._ticket.id == ticket.id:
             self._print_state = PrintState.PRINTED
             self.touch()  # the short ticket timeout counts from the print
@@ -686,7 +695,7 @@ class KioskViewModel(QObject):
             self._ticket = fresh
             self._history.clear()
             self._set_screen(Screen.TICKET)
-        self._print(fresh)
+        self._print(fresh, retry=True)
 
     def _reprint_stale(self, exc: Exception) -> None:
         """No answer: print what we have (the server did issue it). A refusal: do not."""

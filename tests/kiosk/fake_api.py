@@ -29,6 +29,8 @@ from server.contract.http import (
 from server.contract.messages import DeviceStatus
 
 SITE = "demo"
+ID_KEY = b"site-secret-key-for-tests-0123456789"
+ID_TEXT = "079090001234|025123456|Nguyễn Văn An|15031990|Nam|12 Lê Lợi, Bến Nghé, TP.HCM|20042021"
 
 
 def service(code: str, department: str, name_vi: str, name_en: str, **extra: object) -> ServiceOut:

@@ -9,7 +9,6 @@ import pytest
 
 from hardware.cccd import parse_cccd
 from hardware.ports import PrinterStatus, ScanRejected
-from hardware.printer.virtual import VirtualPrinter
 from kiosk.printing import PrinterGate
 from kiosk.runner import InlineRunner
 from kiosk.state import KioskSettings, PrintState, Screen
@@ -17,25 +16,12 @@ from kiosk.viewmodel import KioskViewModel
 from server.contract.http import ErrorOut
 from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import TicketStatus
-from tests.kiosk.fake_api import SITE, FakeApi, FakeClock, sample_menu
-
-ID_TEXT = "079090001234|025123456|Nguyễn Văn An|15031990|Nam|12 Lê Lợi, Bến Nghé, TP.HCM|20042021"
-ID_KEY = b"site-secret-key-for-tests-0123456789"
+from tests.kiosk.fake_api import ID_KEY, ID_TEXT, SITE, FakeApi, sample_menu
 
 
 @pytest.fixture
 def api():
     return FakeApi()
-
-
-@pytest.fixture
-def printer(tmp_path):
-    return VirtualPrinter(tmp_path / "tickets")
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
 
 
 def make_vm(api, printer, clock, **settings):

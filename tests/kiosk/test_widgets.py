@@ -1,0 +1,165 @@
+"""The real widgets, offscreen, on the real server: a citizen's taps from welcome to ticket."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from hardware.ports import PrinterStatus
+from hardware.scanner import SerialScanner
+from hardware.sim.devices import ScannerSim
+from kiosk.live import LiveInputs
+from kiosk.runner import Runner
+from kiosk.state import Screen
+from kiosk.views.style import MIN_TOUCH_PX, Orientation, load_fonts
+from kiosk.views.window import KioskWindow
+from tests.kiosk.conftest import restart_server
+from tests.kiosk.fake_api import ID_TEXT
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window_for(qtbot, make_vm):
+    load_fonts()
+
+    def make(orientation=Orientation.PORTRAIT, **settings):
+        vm = make_vm(runner=Runner(), **settings)
+        window = KioskWindow(vm, orientation)
+        qtbot.addWidget(window)
+        window.show()
+        vm.start()
+        qtbot.waitUntil(lambda: vm.menu is not None and vm.printer_status is not None)
+        qtbot.waitUntil(vm.runner.idle)
+        return vm, window
+
+    yield make
+
+
+def tap(qtbot, widget):
+    qtbot.waitUntil(widget.isVisible)  # new children of a shown widget appear on the next loop
+    assert widget.isEnabled(), widget
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def tile(grid, key):
+    return next(b for b in grid.buttons if b.tile.key == key)
+
+
+def test_a_citizen_taps_through_to_a_printed_ticket(qtbot, window_for, printer):
+    vm, window = window_for()
+    assert window.site.text().startswith("Trung tâm Phục vụ hành chính công")
+    assert window.clock.text()
+    tap(qtbot, tile(window.welcome.grid, "tu-phap"))
+    assert vm.screen is Screen.FIELDS
+    hotich = tile(window.fields.grid, "tp-hotich")
+    assert "Đang chờ" in hotich.detail.text()
+    tap(qtbot, hotich)
+    assert window.priority.isVisible()
+    tap(qtbot, window.priority.regular)
+    qtbot.waitUntil(lambda: vm.screen is Screen.TICKET)
+    qtbot.waitUntil(lambda: len(list(printer.directory.glob("*.png"))) == 1)
+    qtbot.waitUntil(lambda: window.ticket.status.text() == "Mời quý khách nhận vé bên dưới.")
+    assert window.ticket.number.text() == vm.ticket.number
+    assert window.ticket.qr.pixmap() is not None and not window.ticket.qr.pixmap().isNull()
+    assert not window.ticket.reprint.isVisible()
+    tap(qtbot, window.ticket.done)
+    assert vm.screen is Screen.WELCOME
+
+
+def test_language_switch_and_search_by_the_keyboard(qtbot, window_for):
+    vm, window = window_for(Orientation.LANDSCAPE)
+    tap(qtbot, window.language)
+    assert window.back.text().endswith("Back")
+    assert window.language.text() == "Tiếng Việt"
+    tap(qtbot, window.welcome.search)
+    keys = {b.text(): b for b in window.search.findChildren(QPushButton)}
+    for letter in "HO":
+        tap(qtbot, keys[letter])
+    tap(qtbot, window.search.space)
+    for letter in "TICH":
+        tap(qtbot, keys[letter])
+    assert window.search.field.text() == "ho tich"
+    titles = [b.title.text() for b in window.search.grid.buttons]
+    assert "Civil status registration" in titles[0] or titles
+    tap(qtbot, window.start_over)
+    assert vm.screen is Screen.WELCOME
+    assert vm.language == "en"
+
+
+def test_printer_out_of_paper_is_shown_before_choosing(qtbot, window_for, printer):
+    printer.set_fault(PrinterStatus.PAPER_OUT)
+    vm, window = window_for()
+    assert window.notice.isVisible()
+    assert window.notice.text().startswith("Máy in hết giấy")
+    tap(qtbot, tile(window.welcome.grid, "tu-phap"))
+    qtbot.waitUntil(vm.runner.idle)
+    tap(qtbot, tile(window.fields.grid, "tp-hotich"))
+    assert vm.screen is Screen.FIELDS
+    assert window.message.isVisible()
+    assert vm.ticket is None
+    assert list(printer.directory.glob("*.png")) == []
+
+
+def test_print_failure_after_issuing_keeps_the_number_on_screen(qtbot, window_for, printer):
+    vm, window = window_for()
+    tap(qtbot, tile(window.welcome.grid, "tu-phap"))
+    qtbot.waitUntil(vm.runner.idle)
+    printer.set_fault(PrinterStatus.OFFLINE)  # it breaks after the check
+    tap(qtbot, tile(window.fields.grid, "tp-hotich"))
+    tap(qtbot, window.priority.regular)
+    qtbot.waitUntil(lambda: window.ticket.reprint.isVisible())
+    assert window.ticket.number.text() == vm.ticket.number
+    assert window.ticket.status.text().startswith("Không in được vé")
+    printer.set_fault(PrinterStatus.OK)
+    tap(qtbot, window.ticket.reprint)
+    qtbot.waitUntil(lambda: len(list(printer.directory.glob("*.png"))) == 1)
+
+
+def test_server_stopped_then_back(qtbot, window_for, live_server, clock):
+    vm, window = window_for()
+    live_server.runtime.stop()
+    clock.advance(30)
+    vm.tick()
+    qtbot.waitUntil(lambda: window.unavailable.isVisible())
+    assert window.unavailable.title.text() == "Tạm thời gián đoạn"
+    restart_server(live_server)
+    qtbot.waitUntil(vm.runner.idle)
+    clock.advance(5)
+    vm.tick()
+    qtbot.waitUntil(lambda: window.welcome.isVisible())
+
+
+def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
+    vm, window = window_for()
+    sim = ScannerSim()
+    live = LiveInputs(vm)
+    live.attach_scanner(SerialScanner(sim.port_path))
+    try:
+        qtbot.waitUntil(lambda: live.scanner is not None and live.scanner.connected)
+        sim.scan(ID_TEXT)
+        qtbot.waitUntil(lambda: window.greeting.isVisible())
+        assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD 0790******34"
+        assert "079090001234" not in window.greeting.text()
+        tap(qtbot, window.forget)
+        assert not window.greeting.isVisible()
+    finally:
+        live.stop()
+        sim.close()
+
+
+@pytest.mark.parametrize("orientation", list(Orientation))
+def test_every_button_is_a_large_touch_target(qtbot, window_for, orientation):
+    vm, window = window_for(orientation)
+    for step in (
+        lambda: None,
+        lambda: vm.select_department("tu-phap"),
+        lambda: vm.open_search(),
+        lambda: vm.set_query("ho"),
+    ):
+        step()
+        qtbot.waitUntil(vm.runner.idle)
+        window.refresh()
+        for button in window.findChildren(QPushButton):
+            if button.isVisible():
+                assert button.height() >= MIN_TOUCH_PX, button.text()
+                assert button.width() >= MIN_TOUCH_PX, button.text()
