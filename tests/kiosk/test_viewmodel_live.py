@@ -88,7 +88,8 @@ def test_a_scanned_citizen_cannot_hold_two_tickets_for_one_field(make_vm):
     choose(vm)
     assert vm.screen is Screen.FIELDS
     assert vm.message == (
-        f"Quý khách đã có số {first.number} cho lĩnh vực này, đang chờ phục vụ. Vui lòng dùng số đó."
+        f"Quý khách đã có số {first.number} cho lĩnh vực này, đang chờ phục vụ. "
+        "Vui lòng dùng số đó."
     )
     assert vm.ticket is None
 

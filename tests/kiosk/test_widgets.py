@@ -107,7 +107,7 @@ def test_print_failure_after_issuing_keeps_the_number_on_screen(qtbot, window_fo
     printer.set_fault(PrinterStatus.OFFLINE)  # it breaks after the check
     tap(qtbot, tile(window.fields.grid, "tp-hotich"))
     tap(qtbot, window.priority.regular)
-    qtbot.waitUntil(lambda: window.ticket.reprint.isVisible())
+    qtbot.waitUntil(window.ticket.reprint.isVisible)
     assert window.ticket.number.text() == vm.ticket.number
     assert window.ticket.status.text().startswith("Không in được vé")
     printer.set_fault(PrinterStatus.OK)
@@ -120,13 +120,13 @@ def test_server_stopped_then_back(qtbot, window_for, live_server, clock):
     live_server.runtime.stop()
     clock.advance(30)
     vm.tick()
-    qtbot.waitUntil(lambda: window.unavailable.isVisible())
+    qtbot.waitUntil(window.unavailable.isVisible)
     assert window.unavailable.title.text() == "Tạm thời gián đoạn"
     restart_server(live_server)
     qtbot.waitUntil(vm.runner.idle)
     clock.advance(5)
     vm.tick()
-    qtbot.waitUntil(lambda: window.welcome.isVisible())
+    qtbot.waitUntil(window.welcome.isVisible)
 
 
 def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
@@ -137,7 +137,7 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
     try:
         qtbot.waitUntil(lambda: live.scanner is not None and live.scanner.connected)
         sim.scan(ID_TEXT)
-        qtbot.waitUntil(lambda: window.greeting.isVisible())
+        qtbot.waitUntil(window.greeting.isVisible)
         assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD 0790******34"
         assert "079090001234" not in window.greeting.text()
         tap(qtbot, window.forget)
@@ -153,7 +153,7 @@ def test_every_button_is_a_large_touch_target(qtbot, window_for, orientation):
     for step in (
         lambda: None,
         lambda: vm.select_department("tu-phap"),
-        lambda: vm.open_search(),
+        vm.open_search,
         lambda: vm.set_query("ho"),
     ):
         step()
