@@ -107,6 +107,7 @@ class CounterApp(QObject):
             clerk=clerk,
             retry_delays_ms=self.options.retry_delays_ms,
             probe_ms=self.options.probe_ms,
+            open_on_start=True,
         )
         self.vm = vm
         self.terminal = TerminalView(vm)
@@ -119,6 +120,8 @@ class CounterApp(QObject):
             want_window = ports.rating_pad is None
         if want_window:
             self.rating = RatingWindow(vm)
+            # A citizen's tap on the rating window must not leave the clerk without F1/Space.
+            vm.rating_closed.connect(self.window.activateWindow)
         if self.options.live:
             self.live = CounterLive(settings.mqtt, settings.site, counter_id)
             self.live.snapshot.connect(vm.apply_snapshot)

@@ -7,14 +7,16 @@ the same press passes the same key, so the server never applies it twice.
 import logging
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+import httpx
+from pydantic import ValidationError
 
-from appkit.api_client import ApiClient
+from appkit.api_client import ApiClient, ApiError, ServerUnreachable
 from server.contract.http import (
     ActionOut,
     CallIn,
     ClerkDayOut,
     CountersOut,
+    ErrorOut,
     LoginIn,
     LoginOut,
     MenuOut,
@@ -27,12 +29,6 @@ log = logging.getLogger(__name__)
 
 # The counter actions that need no body, by the name the view-model uses.
 SIMPLE_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "park", "pause", "resume")
-
-
-class _Answer(BaseModel):
-    """Any JSON object: the logout answer carries nothing the terminal needs."""
-
-    model_config = ConfigDict(extra="allow")
 
 
 class CounterClient(ApiClient):
@@ -53,7 +49,22 @@ class CounterClient(ApiClient):
         """
         if not self.token:
             return
-        self.request("POST", "/auth/logout", _Answer, {})
+        try:
+            response = self._http.post("/auth/logout", headers=self._headers(None))
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(str(exc) or type(exc).__name__) from exc
+        if response.status_code >= 500:
+            raise ServerUnreachable(f"server error {response.status_code}")
+        if response.status_code >= 400 and response.status_code != 401:
+            # 401: the session already ended (expired or revoked); nothing left to close.
+            try:
+                error = ErrorOut.model_validate_json(response.content)
+            except ValidationError:
+                detail = response.text[:200]
+                error = ErrorOut(
+                    error="http_error", message=detail, message_vi=detail, message_en=detail
+                )
+            raise ApiError(response.status_code, error)
         log.info("logged out of counter %s at %s; the server paused it", counter, site)
         self.token = None
 

@@ -71,6 +71,7 @@ class CounterViewModel(QObject):
         clerk: str = "",
         retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000),
         probe_ms: int = 5000,
+        open_on_start: bool = False,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -99,6 +100,7 @@ class CounterViewModel(QObject):
         self._probe.setSingleShot(True)
         self._probe.timeout.connect(self._on_probe)
         self._probe_ms = probe_ms
+        self._open_on_start = open_on_start
 
     # ---- what the view asks -----------------------------------------------------
 
@@ -162,6 +164,11 @@ class CounterViewModel(QObject):
                 if item.counter.id == self.counter_id:
                     self._apply_counter(item)
         self.changed.emit()
+        if self._open_on_start and self.counter is not None:
+            # The clerk just sat down: a closed or paused counter opens (logout paused it).
+            self._open_on_start = False
+            if self.counter.state != CounterState.OPEN:
+                self.act("resume")
 
     def _on_services(self, result: Any) -> None:
         if not self._reached(result):

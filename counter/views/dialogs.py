@@ -56,9 +56,7 @@ class TransferDialog(QDialog):
         self.counter = QComboBox()
         for item in vm.counters:
             if item.counter.id != vm.counter_id:
-                self.counter.addItem(
-                    f"{text('counter', lang)} {item.counter.name}", item.counter.id
-                )
+                self.counter.addItem(item.counter.name, item.counter.id)
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
         form = QFormLayout()

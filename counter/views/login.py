@@ -107,11 +107,10 @@ class LoginView(QWidget):
         self.hello.setText(login.display_name)
 
     def _counters(self, counters: list[CounterOut]) -> None:
-        lang = self.vm.settings.language
         self.counter.clear()
         for item in counters:
             clerk = f" — {item.clerk}" if item.clerk else ""
-            label = f"{text('counter', lang)} {item.counter.name}{clerk}"
+            label = f"{item.counter.name}{clerk}"
             self.counter.addItem(label, item.counter.id)
         chosen = self.vm.default_counter()
         if chosen is not None:

@@ -26,6 +26,8 @@ class RatingWindow(QWidget):
         self.vm = vm
         lang = vm.language
         self.setObjectName("login")
+        # The clerk's window keeps the keyboard (F1/Space) when this one pops up.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         self.setWindowTitle(text("rate", lang))
         self.resize(720, 420)
         layout = QVBoxLayout(self)

@@ -58,7 +58,7 @@ class TerminalView(QWidget):
         self.call_dialog: CallNumberDialog | None = None
         for key, action in SHORTCUTS:
             shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(lambda a=action: self.press(a))
         vm.changed.connect(self.refresh)
         self.refresh()
@@ -136,20 +136,26 @@ class TerminalView(QWidget):
     def open_transfer(self) -> TransferDialog:
         dialog = TransferDialog(self.vm, self)
         self.transfer_dialog = dialog
+        dialog.finished.connect(self._back_to_keys)
         dialog.open()
         return dialog
 
     def open_call(self) -> CallNumberDialog:
         dialog = CallNumberDialog(self.vm, self)
         self.call_dialog = dialog
+        dialog.finished.connect(self._back_to_keys)
         dialog.open()
         return dialog
+
+    def _back_to_keys(self) -> None:
+        """After a form closes, the terminal's window takes the keyboard back (F1, Space)."""
+        self.window().activateWindow()
 
     def refresh(self) -> None:
         vm, lang = self.vm, self.vm.language
         counter = vm.counter
-        name = counter.name if counter else vm.counter_id
-        self.title.setText(f"{text('counter', lang)} {name}")
+        # The site names its counters in full ("Quầy 1 - Ưu tiên").
+        self.title.setText(counter.name if counter else f"{text('counter', lang)} {vm.counter_id}")
         if counter is not None:
             self.state.setText(counter_state_text(counter.state, lang))
             self.state.setStyleSheet(f"background: {_STATE_COLOUR[counter.state]};")
