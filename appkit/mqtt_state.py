@@ -209,6 +209,7 @@ class StateSubscriber:
         self._clock = clock
         self._lock = threading.Lock()
         self._connected: bool | None = None  # None until the first attempt ends
+        self._stopping = False
         self._client: mqtt.Client | None = None
         self.dropped_stale = 0
         self.dropped_malformed = 0
@@ -238,6 +239,7 @@ class StateSubscriber:
         client.on_connect_fail = self._paho_connect_fail
         client.on_message = self._paho_message
         self._client = client
+        self._stopping = False
         client.connect_async(self.address.host, self.address.port, keepalive=self._keepalive_s)
         client.loop_start()
 
@@ -245,6 +247,7 @@ class StateSubscriber:
         client, self._client = self._client, None
         if client is None:
             return
+        self._stopping = True
         client.disconnect()
         client.loop_stop()
 
@@ -312,6 +315,8 @@ class StateSubscriber:
         state = ConnectionState(connected=connected, since=self._clock(), detail=detail)
         if connected:
             log.info("connected to MQTT broker %s:%d", self.address.host, self.address.port)
+        elif self._stopping:
+            log.info("disconnected from MQTT broker %s", self.address.host)
         else:
             log.warning("lost the MQTT broker %s: %s", self.address.host, detail)
         if self._on_connection is not None:

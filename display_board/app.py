@@ -1,0 +1,181 @@
+"""The board's composition root: configuration in, subscriber → view-model → widgets and voice.
+
+``run`` shows the board until the window closes or the process is told to stop;
+``screenshot`` renders it once from the retained snapshot and saves a PNG.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from display_board.numbers_vi import Dialect
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from appkit.mqtt_state import StateSubscriber
+    from display_board.announcer import Announcer
+    from display_board.qt_bridge import QtBoard
+    from display_board.viewmodel import BoardViewModel
+    from display_board.views.board import Layout
+    from display_board.views.theme import Theme
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayConfig:
+    """Everything ``qms display`` can be told, validated by the CLI."""
+
+    mqtt_url: str
+    site: str
+    area: str
+    layout: Layout = "landscape"
+    size: tuple[int, int] | None = None
+    fullscreen: bool = False
+    sound: bool = True
+    voice_dir: Path | None = None
+    english: bool = False
+    dialect: Dialect = "north"
+    theme: Path | None = None
+    blink_s: float = 6.0
+    screenshot: Path | None = None
+    screenshot_wait_s: float = 10.0
+
+
+def _qt_app() -> QApplication:
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(["qms-display"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("qms-display")
+    return app
+
+
+def _parts(config: DisplayConfig) -> tuple[BoardViewModel, QtBoard, StateSubscriber, Theme]:
+    """The view-model, its Qt bridge, the subscriber and the theme."""
+    from appkit.mqtt_state import StateSubscriber, Subscription
+    from display_board.qt_bridge import QtBoard
+    from display_board.viewmodel import BoardViewModel
+    from display_board.views.theme import Theme
+    from server.contract import topics
+    from server.contract.messages import CallEvent, DisplaySnapshot
+
+    theme = Theme.load(config.theme) if config.theme else Theme()
+    vm = BoardViewModel(config.site, config.area)
+    bridge = QtBoard(vm)
+    subscriber = StateSubscriber(
+        config.mqtt_url,
+        [
+            Subscription(topics.display(config.site, config.area), DisplaySnapshot),
+            Subscription(topics.calls(config.site), CallEvent, ordered=False),
+        ],
+        bridge.on_message,
+        bridge.on_connection,
+        client_id=f"qms-display-{config.site}-{config.area}-{os.getpid()}",
+    )
+    return vm, bridge, subscriber, theme
+
+
+def screenshot(config: DisplayConfig) -> int:
+    """Wait for the retained snapshot, render the board once, save it, exit."""
+    assert config.screenshot is not None
+    app = _qt_app()
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from display_board.views.board import SIZES, BoardView
+
+    vm, _bridge, subscriber, theme = _parts(config)
+    loop = QEventLoop()
+    vm.changed.append(lambda: loop.quit() if vm.snapshot is not None else None)
+    QTimer.singleShot(round(config.screenshot_wait_s * 1000), loop.quit)
+    subscriber.start()
+    try:
+        if vm.snapshot is None:
+            loop.exec()
+    finally:
+        subscriber.stop()
+    if vm.snapshot is None:
+        log.error(
+            "no display snapshot for %s/%s arrived from %s within %.0f s; is the server running?",
+            config.site,
+            config.area,
+            config.mqtt_url,
+            config.screenshot_wait_s,
+        )
+        return 2
+    view = BoardView(vm, theme, config.layout, animate=False, blink_s=config.blink_s)
+    view.resize(*(config.size or SIZES[config.layout]))
+    ok = view.grab().save(str(config.screenshot))
+    view.deleteLater()
+    app.processEvents()
+    if not ok:
+        log.error("could not write the screenshot to %s", config.screenshot)
+        return 1
+    log.info("saved the board of %s/%s to %s", config.site, config.area, config.screenshot)
+    return 0
+
+
+def _voice(config: DisplayConfig) -> Announcer:
+    """The announcer, with the voice folder filled in the background on first start."""
+    from display_board.announcer import Announcer
+    from display_board.audio import SilentSink, choose_sink
+    from display_board.voice import VoiceBank, default_voice_dir, ensure_voice
+
+    root = config.voice_dir or default_voice_dir()
+    bank = VoiceBank(root)
+    sink = choose_sink() if config.sound else SilentSink()
+    announcer = Announcer(bank, sink, dialect=config.dialect, english=config.english)
+
+    def fill() -> None:
+        try:
+            ensure_voice(root)
+            bank.reload()
+        except OSError as exc:
+            log.warning("cannot prepare the voice folder %s: %s (chime only)", root, exc)
+
+    if config.sound:
+        threading.Thread(target=fill, name="voice-setup", daemon=True).start()
+    announcer.start()
+    return announcer
+
+
+def run(config: DisplayConfig) -> int:
+    """Show the board until its window closes or SIGINT/SIGTERM arrives."""
+    if config.screenshot is not None:
+        return screenshot(config)
+    app = _qt_app()
+    from PySide6.QtCore import QTimer
+
+    from display_board.views.board import BoardView
+
+    vm, _bridge, subscriber, theme = _parts(config)
+    announcer = _voice(config)
+    if config.sound:
+        vm.announced.append(announcer.announce)
+    view = BoardView(vm, theme, config.layout, blink_s=config.blink_s)
+    if config.size:
+        view.resize(*config.size)
+    if config.fullscreen:
+        view.showFullScreen()
+    else:
+        view.show()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: app.quit())
+    wake = QTimer()
+    wake.start(250)  # lets Python run its signal handlers while Qt waits
+    wake.timeout.connect(lambda: None)
+    subscriber.start()
+    try:
+        return int(app.exec())
+    finally:
+        subscriber.stop()
+        announcer.stop()

@@ -1,0 +1,418 @@
+"""The board's panels, each a painted widget sized by the board in units ``u``.
+
+``u`` is the short side of the screen divided by 1080, so a 1920×1080 and a
+1080×1920 board have ``u = 1`` and a 3840×2160 board ``u = 2``: every size below
+is in those units and the picture scales without re-layout.
+
+A panel that fails to paint logs the error and leaves its area blank; an
+exception escaping a paint event would leave Qt's painter open and can crash the
+process, and the board must run for days.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QWidget
+
+from display_board.views.paint import (
+    draw_digits,
+    draw_fitted,
+    draw_lines_fitted,
+    draw_text,
+    fitted_digits,
+    panel,
+)
+from display_board.views.texts import T, counter_state_text, date_vi
+from display_board.views.theme import Theme, font
+from server.contract.messages import CallInfo, CounterView, ServiceWaiting
+from server.contract.vocab import CounterState
+
+log = logging.getLogger(__name__)
+Align = Qt.AlignmentFlag
+
+
+class Panel(QWidget):
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme
+        self.u = 1.0
+        self.paint_errors = 0
+
+    def c(self, name: str) -> QColor:
+        return self.theme.color(name)
+
+    def box(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5)
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        p = QPainter(self)
+        try:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            self.paint(p)
+        except Exception:
+            self.paint_errors += 1
+            log.exception("%s could not paint", type(self).__name__)
+        finally:
+            p.end()
+
+    def paint(self, p: QPainter) -> None:
+        """Draw the panel; subclasses override."""
+
+
+class HeaderPanel(Panel):
+    """Logo, site and area names on the left; clock and date on the right."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.site_name = ""
+        self.area_name = ""
+        self.now: datetime | None = None
+        self._logo = QPixmap(str(theme.logo)) if theme.logo else QPixmap()
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = QRectF(self.rect())
+        p.fillRect(r, self.c("header"))
+        x = 28 * u
+        if not self._logo.isNull():
+            size = round(r.height() - 20 * u)
+            logo = self._logo.scaled(
+                size,
+                size,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            p.drawPixmap(round(x), round((r.height() - logo.height()) / 2), logo)
+            x += logo.width() + 20 * u
+        clock_w = 330 * u
+        text_w = r.width() - x - clock_w - 30 * u
+        name_h = r.height() * 0.62
+        top = QRectF(x, 6 * u, text_w, name_h - 6 * u)
+        bottom = QRectF(x, name_h, text_w, r.height() - name_h - 4 * u)
+        name_font = font(0, bold=True)
+        draw_lines_fitted(
+            p, top, self.site_name.upper(), name_font, self.c("text"), 40 * u, min_px=30 * u
+        )
+        area_font = font(min(34 * u, bottom.height() * 0.8), bold=True)
+        draw_text(
+            p, bottom, self.area_name, area_font, self.c("accent"), Align.AlignLeft, elide=True
+        )
+        if self.now is not None:
+            right = QRectF(r.width() - clock_w - 24 * u, 2 * u, clock_w, r.height() * 0.64)
+            clock_font = font(min(60 * u, right.height() * 0.8), bold=True)
+            draw_text(p, right, f"{self.now:%H:%M}", clock_font, self.c("text"), Align.AlignRight)
+            below = QRectF(right.x(), right.bottom(), clock_w, r.height() - right.bottom() - 4 * u)
+            draw_text(p, below, date_vi(self.now), font(24 * u), self.c("text"), Align.AlignRight)
+
+
+class HeroPanel(Panel):
+    """The newest call, very large: number → counter; blinks for a few seconds when live."""
+
+    TICK_MS = 500
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None, blink_s: float = 6.0) -> None:
+        super().__init__(theme, parent)
+        self.call: CallInfo | None = None
+        self.placeholder = T.waiting_for_data
+        self.blink_ticks = max(2, round(blink_s * 1000 / self.TICK_MS))
+        self._ticks_left = 0
+        self.inverted = False
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.number_font = font(10)
+
+    @property
+    def blinking(self) -> bool:
+        return self._ticks_left > 0
+
+    def flash(self, call: CallInfo) -> None:
+        """Show a live call and blink it (restarts the blink for a newer call)."""
+        self.call = call
+        self._ticks_left = self.blink_ticks
+        self.inverted = True
+        self.timer.start()
+        self.update()
+
+    def tick(self) -> None:
+        self._ticks_left -= 1
+        if self._ticks_left <= 0:
+            self._ticks_left = 0
+            self.inverted = False
+            self.timer.stop()
+        else:
+            self.inverted = not self.inverted
+        self.update()
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = self.box()
+        fill = self.c("accent") if self.inverted else self.c("panel")
+        ink = self.c("accent_text") if self.inverted else self.c("number")
+        label = self.c("accent_text") if self.inverted else self.c("text")
+        panel(p, r, fill, self.c("panel_edge"), 18 * u)
+        if self.call is None:
+            box = r.adjusted(40 * u, 0, -40 * u, 0)
+            draw_fitted(p, box, self.placeholder, font(0), self.c("muted"), 44 * u)
+            return
+        pad = 24 * u
+        label_h = 80 * u
+        inner = r.adjusted(pad, pad * 0.5, -pad, -pad * 0.5)
+        left = QRectF(inner.x(), inner.y(), inner.width() * 0.63, inner.height())
+        arrow_w = inner.width() * 0.09
+        right = QRectF(
+            left.right() + arrow_w,
+            inner.y(),
+            inner.right() - left.right() - arrow_w,
+            inner.height(),
+        )
+        head, head_en = (
+            (T.recall, T.recall_en) if self.call.recall else (T.now_calling, T.now_calling_en)
+        )
+        for box, vi, en, align in (
+            (left, head, head_en, Align.AlignLeft),
+            (right, T.to_counter, T.to_counter_en, Align.AlignHCenter),
+        ):
+            vi_box = QRectF(box.x(), box.y(), box.width(), label_h * 0.58)
+            en_box = QRectF(box.x(), vi_box.bottom(), box.width(), label_h * 0.42)
+            draw_fitted(p, vi_box, vi, font(0, bold=True), label, 44 * u, align)
+            draw_fitted(p, en_box, en, font(0), label, 28 * u, align)
+        top = inner.y() + label_h
+        body_h = inner.bottom() - top
+        number_box = QRectF(left.x(), top + body_h * 0.1, left.width() - 20 * u, body_h * 0.8)
+        number = self.call.ticket_number
+        self.number_font = fitted_digits(
+            font(0, bold=True), number, number_box.width(), number_box.height(), 600 * u
+        )
+        draw_digits(p, number_box, number, self.number_font, ink, Align.AlignLeft)
+        arrow = QRectF(left.right(), number_box.y(), arrow_w, number_box.height())
+        draw_fitted(p, arrow, "→", font(0, bold=True), label, 150 * u)
+        counter_box = QRectF(right.x(), number_box.y(), right.width(), number_box.height())
+        counter = str(self.call.counter_number)
+        counter_font = fitted_digits(
+            font(0, bold=True), counter, counter_box.width(), counter_box.height(), 600 * u
+        )
+        if counter_font.pixelSize() > self.number_font.pixelSize():
+            counter_font = self.number_font  # the same size as the ticket reads as one line
+        draw_digits(p, counter_box, counter, counter_font, ink)
+
+
+class CountersPanel(Panel):
+    """The current number at every counter of the area; closed and paused counters dimmed."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.counters: list[CounterView] = []
+        self.highlight: str | None = None
+        self.columns = 5
+        self.number_font = font(10)
+
+    def grid(self) -> tuple[int, int]:
+        n = max(1, len(self.counters))
+        cols = min(self.columns, n)
+        return cols, -(-n // cols)
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = self.box()
+        title_h = 42 * u
+        title = QRectF(r.x() + 6 * u, r.y(), r.width(), title_h)
+        draw_fitted(
+            p, title, T.counters_title, font(0, bold=True), self.c("muted"), 28 * u, Align.AlignLeft
+        )
+        if not self.counters:
+            return
+        cols, rows = self.grid()
+        gap = 10 * u
+        area = QRectF(r.x(), r.y() + title_h, r.width(), r.height() - title_h)
+        cw = (area.width() - gap * (cols - 1)) / cols
+        ch = (area.height() - gap * (rows - 1)) / rows
+        label_h = min(38 * u, ch * 0.28)
+        # One size for the whole grid, fitted to its widest ticket, so the grid reads evenly.
+        probe = font(100, bold=True, condensed=True)
+        metrics = QFontMetricsF(probe)
+        tickets = [c.current_ticket for c in self.counters if c.current_ticket] + ["0000"]
+        widest = max(tickets, key=lambda t: metrics.tightBoundingRect(t).width())
+        self.number_font = fitted_digits(probe, widest, cw - 40 * u, (ch - label_h) * 0.72, 220 * u)
+        for i, counter in enumerate(self.counters):
+            row, col = divmod(i, cols)
+            cell = QRectF(area.x() + col * (cw + gap), area.y() + row * (ch + gap), cw, ch)
+            self._cell(p, cell, counter, label_h)
+
+    def _cell(self, p: QPainter, cell: QRectF, counter: CounterView, label_h: float) -> None:
+        u = self.u
+        open_ = counter.state == CounterState.OPEN
+        lit = open_ and counter.id == self.highlight
+        panel(p, cell, self.c("accent") if lit else self.c("panel"), self.c("panel_edge"), 12 * u)
+        label_color = self.c("accent_text") if lit else self.c("text" if open_ else "closed")
+        label = QRectF(cell.x() + 12 * u, cell.y() + 4 * u, cell.width() - 24 * u, label_h)
+        name = f"{T.counter} {counter.number}"
+        label_font = font(min(30 * u, label_h * 0.8), bold=True)
+        draw_text(p, label, name, label_font, label_color, Align.AlignLeft)
+        # What the site adds to the name ("Quầy 1 - Ưu tiên" -> "Ưu tiên"), smaller, on the right.
+        extra = counter.name.removeprefix(name).strip(" -–·")
+        if extra:
+            name_w = QFontMetricsF(label_font).horizontalAdvance(name) + 12 * u
+            tag = label.adjusted(name_w, 0, 0, 0)
+            tag_font = font(min(24 * u, label_h * 0.62))
+            draw_text(p, tag, extra, tag_font, label_color, Align.AlignRight, elide=True)
+        body = QRectF(
+            cell.x() + 10 * u,
+            label.bottom(),
+            cell.width() - 20 * u,
+            cell.bottom() - label.bottom() - 6 * u,
+        )
+        if open_ and counter.current_ticket:
+            ink = self.c("accent_text") if lit else self.c("number")
+            draw_digits(p, body, counter.current_ticket, self.number_font, ink)
+        else:
+            text = counter_state_text(counter.state)
+            draw_fitted(p, body, text, font(0, bold=True), self.c("closed"), body.height() * 0.45)
+
+
+class RecentPanel(Panel):
+    """The last calls before the one on the hero, newest first."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.calls: list[CallInfo] = []
+        self.rows = 4
+        self.number_font = font(10)
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = self.box()
+        panel(p, r, self.c("panel"), self.c("panel_edge"), 18 * u)
+        title_h = 52 * u
+        inner = r.adjusted(20 * u, 4 * u, -20 * u, -8 * u)
+        title = QRectF(inner.x(), inner.y(), inner.width(), title_h)
+        draw_fitted(
+            p, title, T.recent_title, font(0, bold=True), self.c("muted"), 28 * u, Align.AlignLeft
+        )
+        rows = inner.adjusted(0, title_h, 0, 0)
+        row_h = rows.height() / max(1, self.rows)
+        self.number_font = fitted_digits(
+            font(0, bold=True), "XC000", rows.width() * 0.42, row_h * 0.62, 90 * u
+        )
+        counter_font = font(min(row_h * 0.5, 44 * u), bold=True)
+        for i, call in enumerate(self.calls[: self.rows]):
+            row = QRectF(rows.x(), rows.y() + i * row_h, rows.width(), row_h)
+            if i:
+                p.setPen(self.c("panel_edge"))
+                p.drawLine(row.topLeft(), row.topRight())
+            left = QRectF(row.x(), row.y(), row.width() * 0.46, row.height())
+            mid = QRectF(left.right(), row.y(), row.width() * 0.12, row.height())
+            right = QRectF(mid.right(), row.y(), row.right() - mid.right(), row.height())
+            draw_digits(
+                p, left, call.ticket_number, self.number_font, self.c("number"), Align.AlignLeft
+            )
+            draw_text(p, mid, "→", counter_font, self.c("muted"))
+            counter = f"{T.counter} {call.counter_number}"
+            draw_text(p, right, counter, counter_font, self.c("text"), Align.AlignRight)
+
+
+class WaitingPanel(Panel):
+    """How many people wait for each field of the area."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.waiting: list[ServiceWaiting] = []
+        self.columns = 1
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = self.box()
+        panel(p, r, self.c("panel"), self.c("panel_edge"), 18 * u)
+        title_h = 52 * u
+        inner = r.adjusted(18 * u, 4 * u, -18 * u, -8 * u)
+        title = QRectF(inner.x(), inner.y(), inner.width(), title_h)
+        draw_fitted(
+            p, title, T.waiting_title, font(0, bold=True), self.c("muted"), 28 * u, Align.AlignLeft
+        )
+        if not self.waiting:
+            return
+        cols = max(1, self.columns)
+        per_col = -(-len(self.waiting) // cols)
+        rows = inner.adjusted(0, title_h, 0, 0)
+        col_gap = 36 * u
+        col_w = (rows.width() - col_gap * (cols - 1)) / cols
+        row_h = min(rows.height() / per_col, 64 * u)
+        name_font = font(min(row_h * 0.56, 32 * u))
+        count_font = font(min(row_h * 0.72, 40 * u), bold=True)
+        count_w = 70 * u
+        for i, item in enumerate(self.waiting):
+            col, row_i = divmod(i, per_col)
+            row = QRectF(rows.x() + col * (col_w + col_gap), rows.y() + row_i * row_h, col_w, row_h)
+            name = QRectF(row.x(), row.y(), row.width() - count_w - 8 * u, row.height())
+            count = QRectF(row.right() - count_w, row.y(), count_w, row.height())
+            draw_text(p, name, item.name_vi, name_font, self.c("text"), Align.AlignLeft, elide=True)
+            color = self.c("number") if item.waiting else self.c("closed")
+            draw_text(p, count, str(item.waiting), count_font, color, Align.AlignRight)
+
+
+class TickerPanel(Panel):
+    """The supervisor's notice, scrolling right to left when it is longer than the screen."""
+
+    STEP_MS = 33
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.text = ""
+        self.offset = 0.0
+        self.timer = QTimer(self)
+        self.timer.setInterval(self.STEP_MS)
+        self.timer.timeout.connect(self.step)
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.offset = 0.0
+            self.update()
+
+    def start(self) -> None:
+        self.timer.start()
+
+    def step(self) -> None:
+        if self.text:
+            self.offset += 3 * self.u
+            self.update()
+
+    def paint(self, p: QPainter) -> None:
+        u = self.u
+        r = QRectF(self.rect())
+        p.fillRect(r, self.c("accent"))
+        if not self.text:
+            return
+        f = font(r.height() * 0.46, bold=True)
+        width = QFontMetricsF(f).horizontalAdvance(self.text)
+        if width <= r.width() - 60 * u:
+            draw_text(p, r, self.text, f, self.c("accent_text"))
+            return
+        span = width + 160 * u
+        x = 40 * u - (self.offset % span)
+        while x < r.width():
+            box = QRectF(x, 0, width + 4, r.height())
+            draw_text(p, box, self.text, f, self.c("accent_text"), Align.AlignLeft)
+            x += span
+
+
+class StatusMark(Panel):
+    """A small red mark: "Mất kết nối · 09:12" when the broker (or the server) is lost."""
+
+    def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
+        super().__init__(theme, parent)
+        self.text = ""
+
+    def paint(self, p: QPainter) -> None:
+        if not self.text:
+            return
+        u = self.u
+        r = self.box()
+        panel(p, r, self.c("alert"), QColor("white"), 10 * u)
+        box = r.adjusted(12 * u, 2 * u, -12 * u, -2 * u)
+        draw_fitted(p, box, self.text, font(0, bold=True), QColor("white"), 30 * u)

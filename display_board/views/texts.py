@@ -1,0 +1,46 @@
+"""What the board says on screen: Vietnamese first, English second, dates in Vietnamese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from server.contract.vocab import CounterState
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    now_calling: str = "MỜI CÔNG DÂN CÓ SỐ"
+    now_calling_en: str = "Now calling"
+    recall: str = "MỜI LẠI CÔNG DÂN CÓ SỐ"
+    recall_en: str = "Calling again"
+    to_counter: str = "ĐẾN QUẦY"
+    to_counter_en: str = "Please go to counter"
+    counter: str = "Quầy"
+    counters_title: str = "SỐ ĐANG PHỤC VỤ TẠI CÁC QUẦY · Now serving"
+    recent_title: str = "VỪA GỌI · Recently called"
+    waiting_title: str = "SỐ NGƯỜI ĐANG CHỜ · Waiting"
+    closed: str = "Đóng quầy"
+    paused: str = "Tạm nghỉ"
+    idle: str = "—"
+    waiting_for_data: str = "Đang chờ dữ liệu từ máy chủ… · Waiting for the server…"
+    connection_lost: str = "Mất kết nối"
+    server_offline: str = "Máy chủ tạm ngưng"
+
+
+T = Texts()
+
+
+def counter_state_text(state: CounterState) -> str:
+    if state == CounterState.CLOSED:
+        return T.closed
+    if state == CounterState.PAUSED:
+        return T.paused
+    return T.idle
+
+
+def date_vi(moment: datetime) -> str:
+    """``Thứ Hai, 23/11/2026``."""
+    return f"{WEEKDAYS_VI[moment.weekday()]}, {moment:%d/%m/%Y}"
