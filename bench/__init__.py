@@ -1,0 +1,1 @@
+"""Benchmarks that print figures; results and method in docs/performance.md."""

@@ -1,0 +1,85 @@
+"""The benchmark's surroundings: a throwaway PostgreSQL or Mosquitto, a seeded database
+and the server process. The same throwaway servers the tests use."""
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from server.storage.db import sqlite_url
+from server.storage.seeding import CREDENTIALS_FILE, seed_demo
+from tests.support.mosquitto import Mosquitto
+from tests.support.postgres import PostgresServer
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    mqtt_host: str
+    mqtt_port: int
+    credentials: dict[str, object]
+    db: str
+    broker: str
+
+
+@contextmanager
+def running_server(db: str, broker: str) -> Iterator[Server]:
+    """``db``: sqlite or postgresql; ``broker``: embedded or mosquitto."""
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qms-bench-")))
+        data_dir = workdir / "var"
+        if db == "postgresql":
+            pg = PostgresServer()
+            pg.start()
+            stack.callback(pg.stop)
+            db_url = pg.create_database()
+        elif db == "sqlite":
+            db_url = sqlite_url(data_dir)
+        else:
+            raise ValueError(f"--db must be sqlite or postgresql, not {db!r}")
+        mqtt_url: str | None = None
+        if broker == "mosquitto":
+            mosquitto = Mosquitto(workdir)
+            mosquitto.start()
+            stack.callback(mosquitto.stop)
+            mqtt_url = mosquitto.url
+        elif broker != "embedded":
+            raise ValueError(f"--broker must be embedded or mosquitto, not {broker!r}")
+        data_dir.mkdir(parents=True)
+        seed_demo(db_url, data_dir, now=datetime.now(UTC), always_open=True)
+        credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+        cmd = [sys.executable, "-m", "bench.serve", "--data-dir", str(data_dir), "--db", db_url]
+        if mqtt_url:
+            cmd += ["--mqtt", mqtt_url]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        stack.callback(_stop, proc)
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the server process did not start (see its log above)")
+        ports = json.loads(line)
+        yield Server(
+            base_url=f"http://127.0.0.1:{ports['http_port']}",
+            mqtt_host=ports["mqtt_host"],
+            mqtt_port=ports["mqtt_port"],
+            credentials=credentials,
+            db=db,
+            broker=broker,
+        )
+
+
+def _stop(proc: "subprocess.Popen[str]") -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+    if proc.stdout is not None:
+        proc.stdout.close()
