@@ -25,7 +25,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "resume_parked": ("Gọi tiếp", "Resume"),
     "rate": ("Đánh giá", "Rating"),
     "retry": ("Thử lại", "Retry"),
-    "current": ("Đang phục vụ", "Current ticket"),
+    "current": ("Số hiện tại", "Current ticket"),
     "no_current": ("Chưa có số nào. Bấm “Gọi số tiếp theo”.", "No ticket. Press “Call next”."),
     "waited": ("Đã chờ", "Waited"),
     "times_called": ("Lần gọi", "Times called"),
@@ -40,8 +40,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "my_day": ("Hôm nay của tôi", "My day"),
     "served": ("Đã phục vụ", "Served"),
     "no_shows": ("Vắng mặt", "No-shows"),
-    "avg_service": ("TB thời gian phục vụ", "Avg service time"),
-    "avg_rating": ("Điểm hài lòng TB", "Avg rating"),
+    "avg_service": ("Phục vụ TB", "Avg service"),
+    "avg_rating": ("Hài lòng TB", "Avg rating"),
     "unreachable": (
         "Không kết nối được máy chủ. Số đang phục vụ vẫn giữ nguyên; "
         "thao tác sẽ được gửi lại an toàn.",
