@@ -78,7 +78,13 @@ def test_screenshot_with_live_data(live_server, tmp_path):
     ]  # fmt: skip
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
-        command, input=password + "\n", capture_output=True, text=True, env=env, timeout=120
+        command,
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     with Image.open(out) as image:

@@ -50,8 +50,10 @@ def test_keypad_serves_and_rating_pad_rates(qtbot, live_server, store):
             assert vm.current.status == TicketStatus.CALLED
             keypad.press(KeypadAction.TRANSFER)
             qtbot.waitUntil(
-                lambda: app.terminal.transfer_dialog is not None
-                and app.terminal.transfer_dialog.isVisible()
+                lambda: (
+                    app.terminal.transfer_dialog is not None
+                    and app.terminal.transfer_dialog.isVisible()
+                )
             )
             app.terminal.transfer_dialog.reject()
             keypad.press(KeypadAction.NO_SHOW)
