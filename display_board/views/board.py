@@ -158,44 +158,40 @@ class BoardView(QWidget):
         header_h, ticker_h = round(100 * u), round(72 * u)
         self.header.setGeometry(0, 0, w, header_h)
         self.ticker.setGeometry(0, h - ticker_h, w, ticker_h)
-        top = header_h + m
-        body_h = h - ticker_h - m - top
-        hero_w = round(w * 0.6)
-        hero_h = round(body_h * 0.38)
-        side_x = 2 * m + hero_w
-        self.hero.setGeometry(m, top, hero_w, hero_h)
-        self.recent.setGeometry(side_x, top, w - side_x - m, hero_h)
-        self.recent.rows = 4
-        low = top + hero_h + m
-        low_h = body_h - hero_h - m
-        waiting_w = round(w * 0.22)
-        counters_w = w - waiting_w - 3 * m
-        self.counters.setGeometry(m, low, counters_w, low_h)
+        inner_w = w - 2 * m
+        y = header_h + m
+        top_h = round(310 * u)
+        hero_w = round(w * 0.56)
+        self.hero.setGeometry(m, y, hero_w, top_h)
+        self.waiting.setGeometry(2 * m + hero_w, y, w - hero_w - 3 * m, top_h)
+        self.waiting.columns = 2
+        y += top_h + m
+        recent_h = round(72 * u)
+        self.recent.setGeometry(m, y, inner_w, recent_h)
+        self.recent.items = 6
+        y += recent_h + m
+        self.counters.setGeometry(m, y, inner_w, h - ticker_h - m - y)
         self.counters.columns = 5
-        self.waiting.setGeometry(2 * m + counters_w, low, waiting_w, low_h)
-        self.waiting.columns = 1
 
     def _place_portrait(self, w: int, h: int, u: float) -> None:
         m = round(18 * u)
         header_h, ticker_h = round(150 * u), round(84 * u)
         self.header.setGeometry(0, 0, w, header_h)
         self.ticker.setGeometry(0, h - ticker_h, w, ticker_h)
-        top = header_h + m
-        body_h = h - ticker_h - m - top
         inner_w = w - 2 * m
-        hero_h = round(body_h * 0.22)
-        counters_h = round(body_h * 0.43)
-        recent_h = round(body_h * 0.14)
-        waiting_h = body_h - hero_h - counters_h - recent_h - 3 * m
-        y = top
+        y = header_h + m
+        hero_h = round(400 * u)
         self.hero.setGeometry(m, y, inner_w, hero_h)
         y += hero_h + m
+        recent_h = round(84 * u)
+        self.recent.setGeometry(m, y, inner_w, recent_h)
+        self.recent.items = 3
+        y += recent_h + m
+        waiting_h = round(300 * u)
+        counters_h = h - ticker_h - m - waiting_h - m - y
         self.counters.setGeometry(m, y, inner_w, counters_h)
         self.counters.columns = 3
         y += counters_h + m
-        self.recent.setGeometry(m, y, inner_w, recent_h)
-        self.recent.rows = 3
-        y += recent_h + m
         self.waiting.setGeometry(m, y, inner_w, waiting_h)
         self.waiting.columns = 2
 

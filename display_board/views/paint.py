@@ -30,14 +30,18 @@ def fitted_digits(base: QFont, text: str, width: float, height: float, max_px: f
     """Like :func:`fitted` for ticket numbers (A-Z, 0-9: no marks, no descenders).
 
     Only the ink is measured, so a number fills its box; drawn with :func:`draw_digits`.
+    The height is that of a digit (a "Q" may dip its tail a little below).
     """
     f = QFont(base)
     lo, hi = 4.0, max(4.0, max_px)
     for _ in range(14):
         mid = (lo + hi) / 2
         f.setPixelSize(round(mid))
-        ink = QFontMetricsF(f).tightBoundingRect(text)
-        if ink.width() <= width and ink.height() <= height:
+        m = QFontMetricsF(f)
+        if (
+            m.tightBoundingRect(text).width() <= width
+            and m.tightBoundingRect("8").height() <= height
+        ):
             lo = mid
         else:
             hi = mid

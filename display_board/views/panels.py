@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -184,7 +184,7 @@ class HeroPanel(Panel):
             draw_fitted(p, en_box, en, font(0), label, 28 * u, align)
         top = inner.y() + label_h
         body_h = inner.bottom() - top
-        number_box = QRectF(left.x(), top + body_h * 0.1, left.width() - 20 * u, body_h * 0.8)
+        number_box = QRectF(left.x(), top + body_h * 0.1, left.width() - 36 * u, body_h * 0.8)
         number = self.call.ticket_number
         self.number_font = fitted_digits(
             font(0, bold=True), number, number_box.width(), number_box.height(), 600 * u
@@ -238,7 +238,7 @@ class CountersPanel(Panel):
         metrics = QFontMetricsF(probe)
         tickets = [c.current_ticket for c in self.counters if c.current_ticket] + ["0000"]
         widest = max(tickets, key=lambda t: metrics.tightBoundingRect(t).width())
-        self.number_font = fitted_digits(probe, widest, cw - 40 * u, (ch - label_h) * 0.72, 220 * u)
+        self.number_font = fitted_digits(probe, widest, cw - 56 * u, (ch - label_h) * 0.72, 220 * u)
         for i, counter in enumerate(self.counters):
             row, col = divmod(i, cols)
             cell = QRectF(area.x() + col * (cw + gap), area.y() + row * (ch + gap), cw, ch)
@@ -276,44 +276,51 @@ class CountersPanel(Panel):
 
 
 class RecentPanel(Panel):
-    """The last calls before the one on the hero, newest first."""
+    """A strip of the last calls before the one on the hero, newest first: "1047 → 2"."""
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(theme, parent)
         self.calls: list[CallInfo] = []
-        self.rows = 4
+        self.items = 5
         self.number_font = font(10)
 
     def paint(self, p: QPainter) -> None:
         u = self.u
         r = self.box()
-        panel(p, r, self.c("panel"), self.c("panel_edge"), 18 * u)
-        title_h = 52 * u
-        inner = r.adjusted(20 * u, 4 * u, -20 * u, -8 * u)
-        title = QRectF(inner.x(), inner.y(), inner.width(), title_h)
+        panel(p, r, self.c("panel"), self.c("panel_edge"), 14 * u)
+        inner = r.adjusted(18 * u, 6 * u, -18 * u, -6 * u)
+        title_w = 190 * u
+        vi = QRectF(inner.x(), inner.y(), title_w, inner.height() * 0.58)
+        en = QRectF(inner.x(), vi.bottom(), title_w, inner.height() * 0.42)
         draw_fitted(
-            p, title, T.recent_title, font(0, bold=True), self.c("muted"), 28 * u, Align.AlignLeft
+            p, vi, T.recent_title, font(0, bold=True), self.c("muted"), 30 * u, Align.AlignLeft
         )
-        rows = inner.adjusted(0, title_h, 0, 0)
-        row_h = rows.height() / max(1, self.rows)
-        self.number_font = fitted_digits(
-            font(0, bold=True), "XC000", rows.width() * 0.42, row_h * 0.62, 90 * u
-        )
-        counter_font = font(min(row_h * 0.5, 44 * u), bold=True)
-        for i, call in enumerate(self.calls[: self.rows]):
-            row = QRectF(rows.x(), rows.y() + i * row_h, rows.width(), row_h)
+        draw_fitted(p, en, T.recent_title_en, font(0), self.c("muted"), 22 * u, Align.AlignLeft)
+        strip = inner.adjusted(title_w + 16 * u, 0, 0, 0)
+        n = max(1, self.items)
+        item_w = strip.width() / n
+        number_w = item_w * 0.56
+        probe = font(100, bold=True, condensed=True)
+        metrics = QFontMetricsF(probe)
+        tickets = [c.ticket_number for c in self.calls[:n]] + ["0000"]
+        widest = max(tickets, key=lambda t: metrics.tightBoundingRect(t).width())
+        self.number_font = fitted_digits(probe, widest, number_w, strip.height() * 0.6, 90 * u)
+        counter_font = font(min(strip.height() * 0.42, 34 * u), bold=True)
+        for i, call in enumerate(self.calls[:n]):
+            x = strip.x() + i * item_w
             if i:
                 p.setPen(self.c("panel_edge"))
-                p.drawLine(row.topLeft(), row.topRight())
-            left = QRectF(row.x(), row.y(), row.width() * 0.46, row.height())
-            mid = QRectF(left.right(), row.y(), row.width() * 0.12, row.height())
-            right = QRectF(mid.right(), row.y(), row.right() - mid.right(), row.height())
-            draw_digits(
-                p, left, call.ticket_number, self.number_font, self.c("number"), Align.AlignLeft
+                p.drawLine(QPointF(x - 6 * u, strip.top()), QPointF(x - 6 * u, strip.bottom()))
+            number = QRectF(x, strip.y(), number_w, strip.height())
+            gap = 10 * u
+            counter = QRectF(
+                number.right() + gap, strip.y(), item_w - number_w - gap, strip.height()
             )
-            draw_text(p, mid, "→", counter_font, self.c("muted"))
-            counter = f"{T.counter} {call.counter_number}"
-            draw_text(p, right, counter, counter_font, self.c("text"), Align.AlignRight)
+            draw_digits(
+                p, number, call.ticket_number, self.number_font, self.c("number"), Align.AlignLeft
+            )
+            label = f"→ {call.counter_number}"
+            draw_text(p, counter, label, counter_font, self.c("text"), Align.AlignLeft)
 
 
 class WaitingPanel(Panel):
