@@ -71,6 +71,9 @@ class SerialLink(Generic[T]):
         self._connected = threading.Event()
         self._thread: threading.Thread | None = None
         self.reconnects = 0
+        # A simulator this link was opened on by ``hardware.registry`` (``sim://``): the
+        # demo drives it, and ``stop`` closes it with the link.
+        self.simulator: Any = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.port!r}, connected={self.connected})"
@@ -111,6 +114,9 @@ class SerialLink(Generic[T]):
             self._thread.join(timeout=5)
             self._thread = None
         self._close()
+        if self.simulator is not None:
+            self.simulator.close()
+            self.simulator = None
 
     def __enter__(self) -> SerialLink[T]:
         self.start()
