@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, 
 from kiosk.state import ServiceItem
 from kiosk.viewmodel import KioskViewModel
 from kiosk.views.style import Metrics
-from kiosk.views.widgets import Tile, TileGrid, button, label
+from kiosk.views.widgets import Tile, TileGrid, button, label, set_text
 
 KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -74,7 +74,7 @@ class WelcomeScreen(_Titled):
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))
         self.prompt.setText(vm.t("welcome_prompt"))
-        self.search.setText(vm.t("search_button"))
+        set_text(self.search, vm.t("search_button"))
         tiles = [Tile(d.code, d.name, d.detail) for d in vm.departments()]
         self.grid.set_tiles(tiles, *_pages(vm))
 
@@ -84,7 +84,7 @@ class FieldsScreen(_Titled):
 
     def __init__(self, vm: KioskViewModel, metrics: Metrics) -> None:
         super().__init__(vm)
-        columns = max(1, metrics.columns // 2) if metrics.columns > 2 else metrics.columns
+        columns = 1 if metrics.columns <= 2 else 2  # whole names, read at a glance
         self.grid = TileGrid(
             vm.select_service, columns, metrics.rows, metrics.tile_height, metrics.content_width
         )
@@ -93,7 +93,7 @@ class FieldsScreen(_Titled):
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.department_name)
         self.prompt.setText(vm.t("fields_prompt"))
-        self.search.setText(vm.t("search_button"))
+        set_text(self.search, vm.t("search_button"))
         self.grid.set_tiles(service_tiles(vm.services()), *_pages(vm))
 
 
@@ -109,7 +109,7 @@ class SearchScreen(_Titled):
         self.field.textEdited.connect(vm.set_query)
         self.layout_.addWidget(self.field)
         rows = 3 if metrics.columns <= 2 else 2
-        columns = 2 if metrics.columns <= 2 else 3
+        columns = 1 if metrics.columns <= 2 else 3
         self.grid = TileGrid(
             vm.select_service, columns, rows, metrics.tile_height - 20, metrics.content_width
         )
@@ -118,18 +118,18 @@ class SearchScreen(_Titled):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.layout_.addWidget(self.empty)
         self.keys = QGridLayout()
-        self.keys.setSpacing(8)
+        self.keys.setSpacing(6)  # ten 96 px keys fit the 1024 px of a portrait screen
         for r, row in enumerate(KEY_ROWS):
             for c, key in enumerate(row):
                 key_button = button(key.upper(), 34, on_click=partial(self._type, key))
                 key_button.setMinimumSize(metrics.key_px, metrics.key_px)
-                self.keys.addWidget(key_button, r, c * 2 + r, 1, 2)
+                self.keys.addWidget(key_button, r, c + r)
         self.space = button("", 30, on_click=lambda: self._type(" "))
         self.erase = button("⌫", 34, on_click=self._erase)
         self.clear = button("", 30, on_click=lambda: self._set(""))
-        self.keys.addWidget(self.clear, 3, 0, 1, 5)
-        self.keys.addWidget(self.space, 3, 5, 1, 10)
-        self.keys.addWidget(self.erase, 3, 15, 1, 5)
+        self.keys.addWidget(self.clear, 3, 0, 1, 3)
+        self.keys.addWidget(self.space, 3, 3, 1, 5)
+        self.keys.addWidget(self.erase, 3, 8, 1, 2)
         self.layout_.addLayout(self.keys)
 
     def _type(self, key: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from PySide6.QtGui import QFont, QFontDatabase
 
 MIN_TOUCH_PX = 96
+MIN_TILE_PX = 128  # a tile holds a two-line name and a detail line
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FAMILY = "DejaVu Sans"
 
@@ -101,6 +102,7 @@ QPushButton:pressed {{ background: {AMBER}; }}
 QPushButton:disabled {{ background: {GREY}; color: #3a3a3a; border-color: #6b6b6b; }}
 QPushButton[kind="primary"] {{ background: {BLUE}; color: {PAPER}; border-color: {NAVY}; }}
 QPushButton[kind="bar"] {{ background: {PAPER}; color: {NAVY}; border-color: {PAPER}; }}
+QPushButton[kind="bar"]:disabled {{ background: #8fa3b8; color: #1d2b3a; border-color: #8fa3b8; }}
 QPushButton[kind="closed"] {{ background: {GREY}; border-color: #6b6b6b; }}
 QLabel[role="closed"] {{ color: {RED}; }}
 QLabel[role="detail"] {{ color: #1d2b3a; }}

@@ -48,6 +48,7 @@ class TicketScreen(QWidget):
         self.issued = label("", 26)
         for part in (self.heading, self.number):
             facts.addWidget(part)
+        facts.addSpacing(12)
         for part in (
             self.service,
             self.department,

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import qrcode
 import qrcode.constants
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap
+from PySide6.QtCore import QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.views.style import MIN_TOUCH_PX, font
+from kiosk.views.style import MIN_TILE_PX, MIN_TOUCH_PX, font
 
 
 def label(value: str, px: int, bold: bool = False, role: str = "", wrap: bool = True) -> QLabel:
@@ -51,6 +51,12 @@ def button(
     return widget
 
 
+def set_text(widget: QPushButton, value: str) -> None:
+    """Set a button's words and keep it wide enough for them in either language."""
+    widget.setText(value)
+    widget.setMinimumWidth(max(MIN_TOUCH_PX, widget.sizeHint().width()))
+
+
 @dataclass(frozen=True, slots=True)
 class Tile:
     key: str
@@ -72,8 +78,8 @@ class TileButton(QPushButton):
         if not tile.enabled:
             self.setProperty("kind", "closed")
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 12, 22, 12)
-        layout.setSpacing(6)
+        layout.setContentsMargins(22, 10, 22, 10)
+        layout.setSpacing(4)
         self.title = label(tile.title, fit_px(tile.title, title_px, width - 52, 2), bold=True)
         self.detail = label(tile.detail, detail_px, role=tile.detail_role)
         for part in (self.title, self.detail):
@@ -87,22 +93,30 @@ class TileButton(QPushButton):
 
 
 def fit_px(value: str, px: int, width: int, lines: int, smallest: int = 22) -> int:
-    """The largest size up to ``px`` at which ``value`` fits in ``lines`` lines of ``width``.
+    """The largest size up to ``px`` at which ``value`` word-wraps into ``lines`` lines.
 
-    Long department names ("Ban Quản lý các khu chế xuất và công nghiệp") shrink a
-    little instead of spilling over the line below; the 0.92 leaves room for the
-    word-wrap's ragged edge.
+    Long names ("Department of Agriculture and Environment") shrink a little
+    instead of spilling over the line below.
     """
     size = px
     while size > smallest:
-        if QFontMetrics(font(size, bold=True)).horizontalAdvance(value) <= width * lines * 0.92:
+        metrics = QFontMetrics(font(size, bold=True))
+        box = metrics.boundingRect(QRect(0, 0, width, 10_000), int(Qt.TextFlag.TextWordWrap), value)
+        if box.height() <= metrics.lineSpacing() * lines:
             break
         size -= 2
     return size
 
 
 class TileGrid(QWidget):
-    """Tiles in ``columns`` x ``rows`` pages, with big paging buttons when needed."""
+    """Tiles in pages of ``columns`` x up to ``rows``, with big paging buttons when needed.
+
+    The rows fit the height the screen leaves (a printer banner takes some): tiles
+    shrink down to ``MIN_TILE_PX`` before a second page appears, and never spill
+    out of sight.
+    """
+
+    SPACING = 16
 
     def __init__(
         self,
@@ -114,23 +128,27 @@ class TileGrid(QWidget):
     ) -> None:
         super().__init__()
         self._on_pick = on_pick
-        self.tile_width = (width - (columns - 1) * 16) // columns
+        self.tile_width = (width - (columns - 1) * self.SPACING) // columns
         self.columns = columns
+        self.max_rows = rows
+        self.max_tile_height = tile_height
         self.rows = rows
         self.tile_height = tile_height
         self.page = 0
         self._tiles: list[Tile] = []
-        self._shown: tuple[Tile, ...] = ()
+        self._shown: tuple[Tile, ...] | None = None
         self._labels = ("", "")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(16)
+        outer.setSpacing(self.SPACING)
         self._grid_host = QWidget()
+        self._grid_host.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self._grid = QGridLayout(self._grid_host)
         self._grid.setContentsMargins(0, 0, 0, 0)
-        self._grid.setSpacing(16)
-        outer.addWidget(self._grid_host)
-        outer.addStretch(1)
+        self._grid.setSpacing(self.SPACING)
+        self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        outer.addWidget(self._grid_host, 1)
         pager = QHBoxLayout()
         self.previous = button("", 30, on_click=lambda: self._turn(-1))
         self.page_label = label("", 28, bold=True)
@@ -144,6 +162,9 @@ class TileGrid(QWidget):
         outer.addWidget(self._pager)
         self.buttons: list[TileButton] = []
 
+    def minimumSizeHint(self) -> QSize:
+        return QSize(MIN_TOUCH_PX, MIN_TILE_PX)
+
     @property
     def per_page(self) -> int:
         return self.columns * self.rows
@@ -155,7 +176,34 @@ class TileGrid(QWidget):
                 self.page = 0
             self._tiles = tiles
         self._labels = (previous_text, next_text)
+        self._fit()
         self._render()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit():
+            self._render()
+
+    def _fit(self) -> bool:
+        """Choose rows and tile height for the current height; True if they changed."""
+        height = self.height()
+        rows, tile_height = self.max_rows, self.max_tile_height
+        if height > 0:
+            count = max(1, len(self._tiles))
+            needed = -(-count // self.columns)
+            rows, tile_height = 1, MIN_TILE_PX
+            for candidate in range(min(needed, self.max_rows), 0, -1):
+                paged = candidate * self.columns < count
+                room = height - (MIN_TOUCH_PX + self.SPACING if paged else 0)
+                room -= (candidate - 1) * self.SPACING
+                if room // candidate >= MIN_TILE_PX:
+                    rows, tile_height = candidate, min(self.max_tile_height, room // candidate)
+                    break
+        changed = (rows, tile_height) != (self.rows, self.tile_height)
+        self.rows, self.tile_height = rows, tile_height
+        if changed:
+            self._shown = None
+        return changed
 
     def _turn(self, step: int) -> None:
         self.page = max(0, min(self.pages - 1, self.page + step))

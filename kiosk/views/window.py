@@ -42,10 +42,17 @@ class KioskWindow(QWidget):
         content.setContentsMargins(28, 20, 28, 20)
         content.setSpacing(16)
         self.greeting = self._banner(28, "greeting")
+        self.forget = button("", 28, on_click=self.vm.forget_citizen)
+        self.forget.setVisible(False)
+        greeting_row = QHBoxLayout()
+        greeting_row.setSpacing(16)
+        greeting_row.addWidget(self.greeting, 1)
+        greeting_row.addWidget(self.forget)
+        content.addLayout(greeting_row)
         self.notice = self._banner(28, "notice")
         self.message = self._banner(30, "message")
         self.busy = self._banner(32, "notice")
-        for banner in (self.greeting, self.notice, self.message, self.busy):
+        for banner in (self.notice, self.message, self.busy):
             content.addWidget(banner)
         self.stack = QStackedWidget()
         self.welcome = WelcomeScreen(vm, self.metrics)
@@ -108,9 +115,7 @@ class KioskWindow(QWidget):
         row.setSpacing(24)
         self.back = button("", 34, kind="bar", on_click=self.vm.back)
         self.start_over = button("", 34, kind="bar", on_click=self.vm.start_over)
-        self.forget = button("", 30, kind="bar", on_click=self.vm.forget_citizen)
         row.addWidget(self.back, 1)
-        row.addWidget(self.forget, 1)
         row.addWidget(self.start_over, 1)
         return footer
 
