@@ -38,7 +38,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "queue_empty": ("Không có ai đang chờ", "Nobody is waiting"),
     "none": ("Không có", "None"),
     "my_day": ("Hôm nay của tôi", "My day"),
-    "served": ("Đã phục vụ", "Served"),
+    "served": ("Đã xong", "Served"),
     "no_shows": ("Vắng mặt", "No-shows"),
     "avg_service": ("Phục vụ TB", "Avg service"),
     "avg_rating": ("Hài lòng TB", "Avg rating"),
@@ -148,9 +148,9 @@ def duration(seconds: int | None, language: str = "vi") -> str:
     return f"{hours} giờ {rest:02d} phút" if language != "en" else f"{hours} h {rest:02d} min"
 
 
-def average_rating(value: float | None, count: int, language: str = "vi") -> str:
-    """The day's mean rating on the pad's scale (4 = very satisfied), with the count."""
-    if value is None or count == 0:
+def average_rating(value: float | None, language: str = "vi") -> str:
+    """The day's mean rating on the pad's scale (4 = very satisfied)."""
+    if value is None:
         return "—"
-    votes = "lượt" if language != "en" else "ratings"
-    return f"{value:.1f}/4 ({count} {votes})"
+    text_value = f"{value:.1f}/4"
+    return text_value.replace(".", ",") if language != "en" else text_value

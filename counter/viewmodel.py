@@ -22,6 +22,7 @@ from server.contract.http import (
     CounterOut,
     CountersOut,
     MenuOut,
+    PriorityCategory,
     RateIn,
     ServiceOut,
     TransferIn,
@@ -90,6 +91,7 @@ class CounterViewModel(QObject):
         self.longest_wait_s = 0
         self.day: ClerkDayOut | None = None
         self.services: dict[str, ServiceOut] = {}
+        self.priorities: dict[str, PriorityCategory] = {}
         self.counters: list[CounterOut] = []
         self.server_ok = True
         self.live_ok = False
@@ -135,6 +137,13 @@ class CounterViewModel(QObject):
             return code
         return named.name_en if self.language == "en" else named.name_vi
 
+    def priority_name(self, code: str) -> str:
+        """The priority category's name ("Người cao tuổi"), else its code."""
+        category = self.priorities.get(code)
+        if category is None:
+            return code
+        return category.name_en if self.language == "en" else category.name_vi
+
     def context(self) -> Context:
         current = self.current
         return (
@@ -179,6 +188,7 @@ class CounterViewModel(QObject):
                 for department in result.departments
                 for service in department.services
             }
+            self.priorities = {p.code: p for p in result.priority_categories}
         self.changed.emit()
 
     def _on_day(self, result: Any) -> None:

@@ -26,6 +26,7 @@ class LoginView(QWidget):
         self.vm = vm
         lang = vm.settings.language
         self.setObjectName("login")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         outer = QHBoxLayout(self)
         outer.addStretch(1)
         card = QFrame()

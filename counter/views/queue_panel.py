@@ -31,7 +31,21 @@ def _clear(layout: QVBoxLayout | QGridLayout) -> None:
         item = layout.takeAt(0)
         widget = item.widget() if item is not None else None
         if widget is not None:
+            # Hidden now, deleted when the event loop runs: never drawn under the new rows.
+            widget.hide()
             widget.deleteLater()
+
+
+def _show_all(layout: QVBoxLayout | QGridLayout) -> None:
+    """Show new rows at once (a layout would only show them on the next event loop turn)."""
+    parent = layout.parentWidget()
+    if parent is None or not parent.isVisible():
+        return
+    for index in range(layout.count()):
+        item = layout.itemAt(index)
+        widget = item.widget() if item is not None else None
+        if widget is not None:
+            widget.show()
 
 
 class QueuePanel(QFrame):
@@ -46,10 +60,11 @@ class QueuePanel(QFrame):
         lang = vm.language
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 14, 18, 14)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(_label(text("queue", lang), "section"))
         self.fields = QGridLayout()
         self.fields.setHorizontalSpacing(12)
+        self.fields.setVerticalSpacing(2)
         layout.addLayout(self.fields)
         self.longest = _label("", "detail")
         layout.addWidget(self.longest)
@@ -79,26 +94,27 @@ class QueuePanel(QFrame):
             self.fields.addWidget(_label(text("queue_empty", lang), "detail"), 0, 0)
         for row, field in enumerate(vm.waiting):
             name = field.name_en if lang == "en" else field.name_vi
-            name_label = _label(name, "field")
+            name_label = _label(name, "qfield")
             name_label.setWordWrap(True)
-            count = _label(str(field.waiting), "stat")
+            count = _label(str(field.waiting), "qcount")
             count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.fields.addWidget(name_label, row, 0)
             self.fields.addWidget(count, row, 1)
         self.fields.setColumnStretch(0, 1)
         waiting_total = sum(field.waiting for field in vm.waiting)
-        self.longest.setText(
-            f"{text('longest_wait', lang)}: {duration(vm.longest_wait_s, lang)}"
-            if waiting_total
-            else ""
-        )
+        if waiting_total:
+            self.longest.setText(
+                f"{text('longest_wait', lang)}: {duration(vm.longest_wait_s, lang)}"
+            )
+        else:
+            self.longest.setText(text("queue_empty", lang) if vm.waiting else "")
 
         _clear(self.next_box)
         shown = vm.next_up[:NEXT_SHOWN]
         if not shown:
             self.next_box.addWidget(_label(text("none", lang), "detail"))
         for ticket in shown:
-            line = _label(self._ticket_line(ticket), "field")
+            line = _label(self._ticket_line(ticket), "qfield")
             line.setWordWrap(True)
             self.next_box.addWidget(line)
 
@@ -110,7 +126,7 @@ class QueuePanel(QFrame):
             holder = QWidget()
             row_layout = QHBoxLayout(holder)
             row_layout.setContentsMargins(0, 0, 0, 0)
-            label = _label(self._ticket_line(ticket), "field")
+            label = _label(self._ticket_line(ticket), "qfield")
             label.setWordWrap(True)
             button = QPushButton(text("resume_parked", lang))
             button.setObjectName("small")
@@ -121,6 +137,8 @@ class QueuePanel(QFrame):
             row_layout.addWidget(button)
             self.parked_box.addWidget(holder)
             self.parked_buttons[ticket.id] = button
+        for box in (self.fields, self.next_box, self.parked_box):
+            _show_all(box)
 
 
 class DayPanel(QFrame):
@@ -137,13 +155,15 @@ class DayPanel(QFrame):
         grid = QGridLayout()
         grid.setHorizontalSpacing(18)
         self.values: dict[str, QLabel] = {}
+        self.names: dict[str, QLabel] = {}
         for column, key in enumerate(("served", "no_shows", "avg_service", "avg_rating")):
             value = _label("—", "stat")
             name = _label(text(key, lang), "statname")
-            name.setWordWrap(True)
             grid.addWidget(value, 0, column)
             grid.addWidget(name, 1, column, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(column, 1)
             self.values[key] = value
+            self.names[key] = name
         layout.addLayout(grid)
 
     def refresh(self) -> None:
@@ -155,4 +175,6 @@ class DayPanel(QFrame):
         self.values["served"].setText(str(day.served))
         self.values["no_shows"].setText(str(day.no_shows))
         self.values["avg_service"].setText(duration(day.average_service_s, lang))
-        self.values["avg_rating"].setText(average_rating(day.average_rating, day.ratings, lang))
+        self.values["avg_rating"].setText(average_rating(day.average_rating, lang))
+        votes = "lượt" if lang != "en" else "ratings"
+        self.names["avg_rating"].setText(f"{text('avg_rating', lang)} ({day.ratings} {votes})")

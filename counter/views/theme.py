@@ -38,7 +38,9 @@ QLabel#banner {{ font-size: 16px; font-weight: bold; color: white; padding: 10px
     border-radius: 8px; }}
 QLabel#message {{ font-size: 16px; color: {RED}; font-weight: bold; }}
 QLabel#footer {{ font-size: 13px; color: {GREY}; }}
-QLabel#stat {{ font-size: 26px; font-weight: bold; }}
+QLabel#stat {{ font-size: 24px; font-weight: bold; }}
+QLabel#qfield {{ font-size: 16px; }}
+QLabel#qcount {{ font-size: 20px; font-weight: bold; }}
 QLabel#statname {{ font-size: 14px; color: {GREY}; }}
 QPushButton {{ font-size: 17px; min-height: 52px; padding: 4px 14px; border-radius: 8px;
     background: #e8edf3; border: 1px solid #c4ccd6; }}
@@ -49,6 +51,7 @@ QPushButton#primary:disabled {{ background: #9cc8aa; color: #f0f0f0; }}
 QPushButton#danger {{ color: white; background: {RED}; border: none; }}
 QPushButton#danger:disabled {{ background: #e3aaa6; color: #f7f7f7; }}
 QPushButton#small {{ font-size: 15px; min-height: 40px; }}
+QPushButton#small:disabled {{ color: #9aa3ad; background: #eef0f2; border-color: #dde1e5; }}
 QLineEdit, QComboBox {{ font-size: 18px; min-height: 44px; padding: 2px 8px; }}
 QListWidget {{ font-size: 17px; border: none; }}
 """

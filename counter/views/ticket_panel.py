@@ -122,7 +122,10 @@ class TicketPanel(QFrame):
                 parts.append(f"{text('note', lang)}: {ticket.note}")
             self.details.setText("   ·   ".join(parts))
             self.priority.setVisible(bool(ticket.priority))
-            self.priority.setText(f"★ {text('priority', lang)}")
+            if ticket.priority:
+                self.priority.setText(
+                    f"★ {text('priority', lang)}: {vm.priority_name(ticket.priority)}"
+                )
             self.status.setText(status_text(ticket.status, lang))
             self.status.setStyleSheet("background: #1f5fa8;")
             self.status.show()

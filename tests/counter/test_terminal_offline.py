@@ -74,7 +74,7 @@ def test_empty_queue_and_no_ticket(offline):
     assert "Gọi số tiếp theo" in view.ticket.number.text()
     assert view.ticket.call_next.isEnabled()
     assert not view.ticket.buttons["finish"].isEnabled()
-    assert view.queue.longest.text() == ""
+    assert view.queue.longest.text() == "Không có ai đang chờ"
 
 
 def test_paused_counter_offers_resume_only(offline):
@@ -134,3 +134,11 @@ def test_snapshot_of_another_counter_is_ignored(offline):
     vm.apply_snapshot(snapshot(counter_id="6", current=brief("9999", status=TicketStatus.CALLED)))
     assert vm.counter is None
     assert view.ticket.number.text() != "9999"
+
+
+def test_parked_tickets_wait_while_paused(offline):
+    vm, view = offline
+    vm.apply_snapshot(
+        snapshot(state=CounterState.PAUSED, parked=[brief("1011", status=TicketStatus.PARKED)])
+    )
+    assert not view.queue.parked_buttons["id-1011"].isEnabled()

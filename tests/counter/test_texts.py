@@ -23,9 +23,9 @@ def test_duration(seconds, vi, en):
 
 
 def test_average_rating_needs_ratings():
-    assert average_rating(None, 0) == "—"
-    assert average_rating(3.456, 9) == "3.5/4 (9 lượt)"
-    assert average_rating(3.0, 2, "en") == "3.0/4 (2 ratings)"
+    assert average_rating(None) == "—"
+    assert average_rating(3.456) == "3,5/4"  # Vietnamese decimal comma
+    assert average_rating(3.0, "en") == "3.0/4"
 
 
 def test_every_status_and_rating_has_both_languages():
