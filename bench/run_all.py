@@ -1,13 +1,15 @@
-"""``make bench``: the engine micro-benchmark, then HTTP/MQTT throughput on SQLite and
-on PostgreSQL (both with a throwaway Mosquitto). Prints every figure."""
+"""``make bench``: the engine micro-benchmark, the MQTT publisher alone, then HTTP/MQTT
+throughput on SQLite and on PostgreSQL (both with a throwaway Mosquitto)."""
 
 import sys
 
-from bench import engine, throughput
+from bench import engine, mqtt_publish, throughput
 
 
 def main() -> int:
     engine.main()
+    for broker in ("mosquitto", "embedded"):
+        mqtt_publish.main(["--broker", broker])
     for db in ("sqlite", "postgresql"):
         throughput.main(["--db", db, "--broker", "mosquitto"])
     return 0
