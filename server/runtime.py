@@ -3,10 +3,12 @@
 import logging
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import uvicorn
+from fastapi import FastAPI
 
 from server.api.app import create_app
 from server.config import Settings
@@ -16,6 +18,32 @@ from server.storage.db import Database
 from server.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Bind first, so port 0 gives a free port we know before uvicorn starts."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: without it a response's body waits ~40 ms for
+    # the client's delayed ACK of the headers (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def serve_in_thread(app: FastAPI, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
+    """Run uvicorn on ``sock`` in a daemon thread; returns once it accepts connections."""
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=lambda: server.run(sockets=[sock]), name="http", daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the HTTP server failed to start")
+        time.sleep(0.01)
+    return server, thread
 
 
 @dataclass
@@ -36,31 +64,17 @@ class Runtime:
     def start(self) -> None:
         settings = self.settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        sock = socket.socket(socket.AF_INET6 if ":" in settings.http_host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((settings.http_host, settings.http_port))
+        sock = bind(settings.http_host, settings.http_port)
         self.port = sock.getsockname()[1]
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
         self.db = Database(settings.db_url)
         upgrade(self.db.engine)
         publisher, mqtt_state = self._publisher()
-        self.service = QueueService(self.db, publisher, public_url=public_url)
+        self.service = QueueService(self.db, publisher, public_url=public_url, background=True)
         self.service.republish_all()
         app = create_app(self.service, mqtt_state=mqtt_state)
-        config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-        )
-        self._server = uvicorn.Server(config)
-        server = self._server
-        self._thread = threading.Thread(
-            target=lambda: server.run(sockets=[sock]), name="http", daemon=True
-        )
-        self._thread.start()
+        self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
-        while not server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError("the HTTP server failed to start")
-            self._stop.wait(0.02)
         log.info("queue server on http://%s:%d", settings.http_host, self.port)
 
     def broker_address(self) -> tuple[str, int]:
@@ -112,6 +126,9 @@ class Runtime:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if hasattr(self, "service"):
+            self.service.flush(5)
+            self.service.close()
         for closer in self._closers:
             close = getattr(closer, "close", None) or getattr(closer, "stop", None)
             if close is not None:

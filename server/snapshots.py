@@ -5,10 +5,12 @@ counters, waiting counts, recent service times), so building every snapshot of a
 site costs a handful of queries, not one per counter.
 """
 
+import collections
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 
 from server.contract.messages import (
     CallEvent,
@@ -24,8 +26,9 @@ from server.contract.messages import (
 from server.contract.vocab import ClosedReason, CounterState, TicketStatus
 from server.engine.estimate import estimate_wait_s
 from server.engine.issuing import availability
+from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
-from server.storage.mapping import SiteBundle, ticket_from_row
+from server.storage.mapping import SiteBundle
 from server.storage.models import CallRow, CounterRow, TicketRow
 from server.storage.repository import Repository
 
@@ -39,7 +42,7 @@ CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
 }
 
 
-def brief(row: TicketRow, now: datetime) -> TicketBrief:
+def brief(row: TicketRow | Ticket, now: datetime) -> TicketBrief:
     end = row.called_at if row.called_at and row.status != TicketStatus.WAITING else now
     return TicketBrief(
         id=row.id,
@@ -55,7 +58,9 @@ def brief(row: TicketRow, now: datetime) -> TicketBrief:
     )
 
 
-def counter_view(bundle: SiteBundle, row: CounterRow, current: TicketRow | None) -> CounterView:
+def counter_view(
+    bundle: SiteBundle, row: CounterRow | Any, current: TicketRow | Ticket | None
+) -> CounterView:
     config = bundle.counters[row.id]
     return CounterView(
         id=row.id,
@@ -124,16 +129,28 @@ class SiteView:
         self.policy = policy
 
     @cached_property
-    def counter_rows(self) -> dict[str, CounterRow]:
-        return self.repo.counter_rows(self.site_id)
+    def counter_rows(self) -> dict[str, Any]:
+        return self.repo.counter_states(self.site_id)
 
     @cached_property
-    def at_counters(self) -> dict[str, TicketRow]:
-        return self.repo.at_counters(self.site_id)
+    def live(self) -> list[Ticket]:
+        return self.repo.live_tickets(self.site_id, self.day)
+
+    @cached_property
+    def waiting(self) -> list[Ticket]:
+        return [t for t in self.live if t.status is TicketStatus.WAITING]
+
+    @cached_property
+    def at_counters(self) -> dict[str, Ticket]:
+        out: dict[str, Ticket] = {}
+        for t in sorted(self.live, key=lambda t: t.called_at or t.issued_at):
+            if t.counter_id and t.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+                out[t.counter_id] = t
+        return out
 
     @cached_property
     def waiting_counts(self) -> dict[str, int]:
-        return self.repo.waiting_counts(self.site_id, self.day)
+        return dict(collections.Counter(t.service for t in self.waiting))
 
     @cached_property
     def recent_times(self) -> dict[str, list[float]]:
@@ -228,16 +245,17 @@ class SiteView:
         config = self.bundle.counters[counter_id]
         row = self.counter_rows[counter_id]
         current = self.at_counters.get(counter_id)
-        rows = self.repo.waiting_for_counter(self.site_id, self.day, config.services, counter_id)
-        by_id = {r.id: r for r in rows}
         ordered = self.policy.order(
             self.bundle.site,
             config,
-            [ticket_from_row(r) for r in rows],
+            self.waiting,
             priority_streak=row.priority_streak,
             now=self.now,
         )
-        oldest = min((r.issued_at for r in rows), default=None)
+        oldest = min((t.issued_at for t in ordered), default=None)
+        parked = [
+            t for t in self.live if t.status is TicketStatus.PARKED and t.counter_id == counter_id
+        ]
         return CounterSnapshot(
             site=self.site_id,
             seq=self.seq,
@@ -245,8 +263,8 @@ class SiteView:
             counter=self.view_of(counter_id),
             clerk=row.clerk,
             current=brief(current, self.now) if current else None,
-            next_up=[brief(by_id[t.id], self.now) for t in ordered[:NEXT_UP]],
-            parked=[brief(r, self.now) for r in self.repo.parked_at(self.site_id, counter_id)],
+            next_up=[brief(t, self.now) for t in ordered[:NEXT_UP]],
+            parked=[brief(t, self.now) for t in sorted(parked, key=lambda t: t.queue_at)],
             waiting=self.service_waiting(config.services),
             longest_wait_s=max(0, int((self.now - oldest).total_seconds())) if oldest else 0,
         )

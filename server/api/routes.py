@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from server.api.deps import CurrentActor, IdempotencyKey, Service, request_hash
@@ -77,9 +77,9 @@ def login(body: LoginIn, service: Service) -> LoginOut:
 
 
 @router.post("/auth/logout", status_code=204, responses=_ERRORS)
-def logout(actor: CurrentActor, service: Service) -> JSONResponse:
+def logout(actor: CurrentActor, service: Service) -> Response:
     service.logout(actor)
-    return JSONResponse(None, status_code=204)
+    return Response(status_code=204)
 
 
 @router.get("/sites/{site}/services", response_model=MenuOut, responses=_ERRORS)

@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import BaseModel
 
@@ -22,6 +22,7 @@ from server.engine.policy import CallPolicy, DefaultPolicy
 from server.messaging.publisher import Publisher
 from server.service import errors
 from server.service.context import Actor, Ctx, Effects, Result
+from server.service.pump import Pump
 from server.snapshots import SiteView
 from server.storage.db import Database
 from server.storage.mapping import ticket_from_row
@@ -48,7 +49,10 @@ class ServiceCore:
         public_url: str = "http://127.0.0.1:8080",
         clock: Clock = utc_now,
         policy: CallPolicy | None = None,
+        background: bool = False,
     ) -> None:
+        """``background``: publish from a thread that merges bursts (the server does);
+        otherwise publish before the command returns (deterministic, for tests)."""
         self.db = db
         self.publisher = publisher
         self.public_url = public_url.rstrip("/")
@@ -58,6 +62,16 @@ class ServiceCore:
         self._publish_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._last_seq: dict[str, int] = {}
+        self._known_day: dict[str, tuple[str, date]] = {}
+        self._pump = Pump(self._publish_now) if background else None
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until the snapshots of every committed change went out."""
+        return self._pump.flush(timeout) if self._pump is not None else True
+
+    def close(self) -> None:
+        if self._pump is not None:
+            self._pump.close()
 
     # ---- transactions -------------------------------------------------------------
 
@@ -124,14 +138,20 @@ class ServiceCore:
     # ---- the business day -------------------------------------------------------
 
     def _roll_day_if_needed(self, site_id: str) -> None:
+        """Cheap on most calls: the day this process last saw the site roll is cached."""
+        known = self._known_day.get(site_id)
+        if known is not None and business_day(self.clock(), known[0]) == known[1]:
+            return
         with self.db.read() as session:
             site = Repository(session).site(site_id)
             if site is None:
                 raise errors.unknown_site(site_id)
-            today = business_day(self.clock(), site.time_zone)
-            if site.current_day == today:
-                return
-        self.roll_day(site_id)
+            time_zone = site.time_zone
+            today = business_day(self.clock(), time_zone)
+            current = site.current_day
+        if current != today:
+            self.roll_day(site_id)
+        self._known_day[site_id] = (time_zone, today)
 
     def roll_day(self, site_id: str) -> int:
         """Expire the active tickets of past business days; returns how many."""
@@ -150,8 +170,10 @@ class ServiceCore:
                 repo.save_ticket(ticket, row)
                 repo.append_events(site_id, [event])
             site.current_day = today
-            repo.bump_seq(site)
-        self.publish(site_id, Effects(everything=True))
+            if stale:
+                repo.bump_seq(site)
+        if stale:
+            self.publish(site_id, Effects(everything=True))
         return len(stale)
 
     def sweep_days(self) -> int:
@@ -174,6 +196,12 @@ class ServiceCore:
         """
         if not effects.changed:
             return
+        if self._pump is not None:
+            self._pump.submit(site_id, effects)
+        else:
+            self._publish_now(site_id, effects)
+
+    def _publish_now(self, site_id: str, effects: Effects) -> None:
         try:
             with self._publish_lock(site_id):
                 self._publish_locked(site_id, effects)

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
-from server.engine.estimate import people_ahead
+from server.engine.estimate import estimate_wait_s, people_ahead
 from server.engine.issuing import issue
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.snapshots import SiteView
-from server.storage.mapping import ticket_from_row
+from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.models import TicketRow
 from server.storage.repository import Repository
 
@@ -54,44 +54,42 @@ class TicketService(ServiceCore):
                 actor=actor.name,
             )
             repo.take_number(site_id, ctx.day, service.code)
-            waiting = repo.tickets(site_id, ctx.day, [TicketStatus.WAITING.value], [service.code])
-            ahead = people_ahead(ticket, [ticket_from_row(r) for r in waiting])
-            view = self._view(ctx)
-            ticket = replace(ticket, estimate_s=view.estimate(service.code, ahead))
+            ahead = repo.count_ahead_of_new(site_id, ctx.day, service.code, bool(ticket.priority))
+            open_ids = repo.open_counters(site_id)
+            estimate = estimate_wait_s(
+                ahead,
+                repo.service_times_of(site_id, ctx.day, service.code),
+                sum(1 for c in ctx.bundle.counters_for(service.code) if c.id in open_ids),
+                service.default_service_s,
+            )
+            ticket = replace(ticket, estimate_s=estimate)
             row = repo.save_ticket(ticket)
             row.track_token = secrets.token_urlsafe(18)
             repo.append_events(site_id, [event])
             ctx.effects.touch_service(ctx.bundle, service.code)
-            return 201, self.ticket_out(view, row, ahead=ahead)
+            return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, estimate=estimate)
 
         return self.command(site_id, actor, key, request_hash, apply)
-
-    def _view(self, ctx: Ctx) -> SiteView:
-        return SiteView(
-            ctx.repo,
-            ctx.bundle,
-            day=ctx.day,
-            now=ctx.now,
-            seq=ctx.site.seq,
-            policy=self.policy,
-        )
 
     def track_url(self, row: TicketRow) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
 
-    def ticket_out(self, view: SiteView, row: TicketRow, *, ahead: int | None = None) -> TicketOut:
-        bundle = view.bundle
+    def ticket_view(self, view: SiteView, row: TicketRow) -> TicketOut:
+        """A ticket with its live place in line (people ahead by the engine's rule)."""
+        ahead, estimate = 0, 0
+        if row.status == TicketStatus.WAITING.value:
+            waiting = view.repo.tickets(
+                row.site_id, row.business_day, [TicketStatus.WAITING.value], [row.service]
+            )
+            ahead = people_ahead(ticket_from_row(row), [ticket_from_row(r) for r in waiting])
+            estimate = view.estimate(row.service, ahead)
+        return self.ticket_out(view.bundle, row, ahead=ahead, estimate=estimate)
+
+    def ticket_out(
+        self, bundle: SiteBundle, row: TicketRow, *, ahead: int, estimate: int
+    ) -> TicketOut:
         service = bundle.services[row.service]
         department = bundle.departments[service.department]
-        if row.status == TicketStatus.WAITING.value:
-            if ahead is None:
-                waiting = view.repo.tickets(
-                    row.site_id, row.business_day, [TicketStatus.WAITING.value], [row.service]
-                )
-                ahead = people_ahead(ticket_from_row(row), [ticket_from_row(r) for r in waiting])
-            estimate = view.estimate(row.service, ahead)
-        else:
-            ahead, estimate = 0, 0
         counter = bundle.counters.get(row.counter_id) if row.counter_id else None
         return TicketOut(
             id=row.id,
@@ -122,7 +120,7 @@ class TicketService(ServiceCore):
             row = view.repo.ticket_row(ticket_id)
             if row is None or row.site_id != site_id:
                 raise errors.unknown_ticket(ticket_id)
-            return self.ticket_out(view, row)
+            return self.ticket_view(view, row)
 
     def track(self, token: str) -> TicketOut | None:
         """The ticket behind a tracking link, or None for an unknown link."""
@@ -133,4 +131,4 @@ class TicketService(ServiceCore):
             site_id = row.site_id
         with self.reading(site_id) as view:
             row = view.repo.ticket_by_track_token(token)
-            return self.ticket_out(view, row) if row is not None else None
+            return self.ticket_view(view, row) if row is not None else None

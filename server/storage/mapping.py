@@ -1,5 +1,6 @@
 """Rows to engine values and back. JSON shapes for hours, formats and site rules."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -123,7 +124,8 @@ def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> Counte
     )
 
 
-def ticket_from_row(row: TicketRow) -> Ticket:
+def ticket_from_row(row: TicketRow | Any) -> Ticket:
+    """From an ORM row or a Core row of the tickets table (same attribute names)."""
     return Ticket(
         id=row.id,
         site=row.site_id,
@@ -183,7 +185,7 @@ def ticket_to_row(ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
     return row
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SiteBundle:
     """A site's whole configuration, loaded once per ``config_version``."""
 
@@ -195,14 +197,20 @@ class SiteBundle:
     counters: dict[str, CounterConfig]
     service_position: dict[str, int] = field(default_factory=dict)
 
+    @functools.cached_property
+    def _by_service(self) -> dict[str, list[CounterConfig]]:
+        out: dict[str, list[CounterConfig]] = {}
+        for c in self.counters.values():
+            for code in c.services:
+                out.setdefault(code, []).append(c)
+        return out
+
     def counters_for(self, service: str) -> list[CounterConfig]:
-        return [c for c in self.counters.values() if service in c.services]
+        return self._by_service.get(service, [])
 
     def area_of_service(self, service: str) -> str | None:
-        for c in self.counters.values():
-            if service in c.services:
-                return c.area
-        return None
+        counters = self._by_service.get(service)
+        return counters[0].area if counters else None
 
 
 def bundle_from_rows(

@@ -103,6 +103,22 @@ class Repository:
         rows = self.s.scalars(select(CounterRow).where(CounterRow.site_id == site_id))
         return {r.id: r for r in rows}
 
+    def counter_states(self, site_id: str) -> dict[str, Any]:
+        """Each counter's live state as light rows (id, state, clerk, priority_streak)."""
+        stmt = select(
+            CounterRow.id, CounterRow.state, CounterRow.clerk, CounterRow.priority_streak
+        ).where(CounterRow.site_id == site_id)
+        return {r.id: r for r in self.s.execute(stmt)}
+
+    def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
+        """Today's active tickets as engine values, without ORM objects (snapshots)."""
+        stmt = select(TicketRow.__table__).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.status.in_(ACTIVE),
+        )
+        return [ticket_from_row(r) for r in self.s.execute(stmt)]
+
     def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
         return self.s.get(CounterRow, (site_id, counter_id))
 
@@ -268,6 +284,47 @@ class Repository:
             if started is not None and finished is not None:
                 out.setdefault(service, []).append((finished - started).total_seconds())
         return out
+
+    def count_ahead_of_new(self, site_id: str, day: date, service: str, priority: bool) -> int:
+        """People ahead of a ticket issued now: every waiting ticket of the service's
+        general line came earlier, and priority ones go first (as in the engine)."""
+        stmt = select(func.count()).where(
+            TicketRow.site_id == site_id,
+            TicketRow.business_day == day,
+            TicketRow.status == TicketStatus.WAITING.value,
+            TicketRow.service == service,
+            TicketRow.target_counter.is_(None),
+        )
+        if priority:
+            stmt = stmt.where(TicketRow.priority.is_not(None))
+        return int(self.s.scalar(stmt) or 0)
+
+    def service_times_of(
+        self, site_id: str, day: date, service: str, limit: int = 50
+    ) -> list[float]:
+        stmt = (
+            select(TicketRow.started_at, TicketRow.finished_at)
+            .where(
+                TicketRow.site_id == site_id,
+                TicketRow.business_day == day,
+                TicketRow.service == service,
+                TicketRow.status == TicketStatus.DONE.value,
+                TicketRow.started_at.is_not(None),
+            )
+            .order_by(TicketRow.finished_at.desc())
+            .limit(limit)
+        )
+        return [
+            (finished - started).total_seconds()
+            for started, finished in self.s.execute(stmt)
+            if started is not None and finished is not None
+        ]
+
+    def open_counters(self, site_id: str) -> set[str]:
+        stmt = select(CounterRow.id).where(
+            CounterRow.site_id == site_id, CounterRow.state == "open"
+        )
+        return set(self.s.scalars(stmt))
 
     def past_active(self, site_id: str, day: date) -> list[TicketRow]:
         stmt = select(TicketRow).where(

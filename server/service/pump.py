@@ -1,0 +1,66 @@
+"""Publishing off the request path: changes are merged per site and published by one
+thread, so a burst of commands costs one snapshot build, not one per command."""
+
+import logging
+import threading
+from collections.abc import Callable
+
+from server.service.context import Effects
+
+log = logging.getLogger(__name__)
+
+
+def merge(into: Effects, more: Effects) -> None:
+    into.areas |= more.areas
+    into.counters |= more.counters
+    into.queue = into.queue or more.queue
+    into.everything = into.everything or more.everything
+    into.calls.extend(more.calls)
+
+
+class Pump:
+    """One background thread that runs ``publish(site, effects)`` for merged changes."""
+
+    def __init__(self, publish: Callable[[str, Effects], None]) -> None:
+        self._publish = publish
+        self._pending: dict[str, Effects] = {}
+        self._cond = threading.Condition()
+        self._busy = False
+        self._closing = False
+        self._thread = threading.Thread(target=self._run, name="snapshot-pump", daemon=True)
+        self._thread.start()
+
+    def submit(self, site_id: str, effects: Effects) -> None:
+        with self._cond:
+            pending = self._pending.setdefault(site_id, Effects())
+            merge(pending, effects)
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closing:
+                    self._cond.wait()
+                if self._closing and not self._pending:
+                    return
+                batch, self._pending = self._pending, {}
+                self._busy = True
+            for site_id, effects in batch.items():
+                try:
+                    self._publish(site_id, effects)
+                except Exception:
+                    log.exception("publishing site %s failed", site_id)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted so far is published."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._pending and not self._busy, timeout)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join(timeout=10)
