@@ -11,7 +11,10 @@
    hero), through ``appkit.mqtt_state`` and the view-model exactly as the board runs.
    Only the Qt hop to the widgets is left out (a queued signal, well under 1 ms).
 
-    python -m bench.display_memory [--calls 100000] [--latency 30]
+3. Widgets (``--gui N``, default 5,000): the same calls into an offscreen 1080p board,
+   fully repainted after each call, printing RSS: a leak in painting would show here.
+
+    python -m bench.display_memory [--calls 100000] [--gui 5000] [--latency 30]
 """
 
 from __future__ import annotations
@@ -156,6 +159,42 @@ def memory_run(total: int, report_every: int) -> None:
         )
 
 
+def gui_run(total: int, report_every: int) -> None:
+    """The widgets too: live calls into an offscreen board, repainted after each one."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from display_board.views.board import BoardView
+
+    app = QApplication.instance() or QApplication([])
+    vm = BoardViewModel(SITE, AREA)
+    view = BoardView(vm, animate=False, blink_s=1.0)
+    view.resize(1920, 1080)
+    print(f"\ndisplay widgets: {total:,} live calls into an offscreen 1920x1080 board")
+    print(f"{'calls':>9} {'RSS MiB':>8} {'paint errors':>12}")
+    recent: list[CallInfo] = []
+    started = time.perf_counter()
+    for i in range(1, total + 1):
+        info = make_call(i)
+        vm.apply_call(CallEvent(site=SITE, seq=2 * i, call=info))
+        recent = [info, *recent[:7]]
+        vm.apply_snapshot(make_snapshot(2 * i + 1, recent))
+        view.hero.tick()
+        view.grab()  # paints every panel, as the screen would
+        if i % report_every == 0:
+            app.processEvents()
+            errors = sum(
+                p.paint_errors for p in (view.hero, view.counters, view.recent, view.waiting)
+            )
+            print(f"{i:>9,} {rss_mb():>8.1f} {errors:>12}")
+    elapsed = time.perf_counter() - started
+    print(f"{total / elapsed:,.0f} calls/s including a full 1080p repaint each")
+    view.deleteLater()
+    app.processEvents()
+
+
 def latency_run(n: int) -> None:
     import httpx
 
@@ -242,9 +281,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=100_000)
     parser.add_argument("--every", type=int, default=10_000, help="report interval (calls)")
+    parser.add_argument("--gui", type=int, default=5_000, help="calls into the widgets; 0 skips")
     parser.add_argument("--latency", type=int, default=30, help="calls to time; 0 skips")
     args = parser.parse_args(argv)
     memory_run(args.calls, args.every)
+    if args.gui:
+        gui_run(args.gui, max(1, args.gui // 10))
     if args.latency:
         latency_run(args.latency)
     return 0

@@ -54,6 +54,9 @@ def _qt_app() -> QApplication:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
+    from appkit.qt_guard import protect_none
+
+    protect_none()
     app = QApplication.instance() or QApplication(["qms-display"])
     assert isinstance(app, QApplication)
     app.setApplicationName("qms-display")
