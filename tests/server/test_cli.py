@@ -1,0 +1,55 @@
+"""The admin commands of ``qms``: db upgrade, seed demo, user add, device add."""
+
+import io
+import json
+
+from qms.cli import main
+from server.messaging.publisher import RecordingPublisher
+from server.service import QueueService
+from server.storage.db import Database, sqlite_url
+
+
+def service_for(data_dir) -> QueueService:
+    return QueueService(Database(sqlite_url(data_dir)), RecordingPublisher())
+
+
+def test_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) -> None:
+    data = tmp_path / "var"
+    assert main(["db", "upgrade", "--data-dir", str(data)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    at = ["--data-dir", str(data)]
+    assert main(["user", "add", "admin1", "--role", "admin", "--password-stdin", *at]) == 0
+    assert "s3cret" not in capsys.readouterr().out
+    login = service_for(data).login("admin1", "s3cret-pass")
+    assert login.role == "admin" and login.site is None
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["user", "add", "x", "--role", "clerk", "--password-stdin", *at]) == 2
+
+
+def test_seed_demo_then_device_add_prints_the_token_last(tmp_path, capsys) -> None:
+    data = tmp_path / "var"
+    assert main(["seed", "demo", "--data-dir", str(data)]) == 0
+    creds = json.loads((data / "demo-credentials.json").read_text())
+    assert "kiosk-1" in creds["devices"]
+    assert main(["seed", "demo", "--data-dir", str(data)]) == 0  # idempotent, same tokens
+    assert json.loads((data / "demo-credentials.json").read_text())["devices"] == creds["devices"]
+    capsys.readouterr()
+    args = ["device", "add", "kiosk-new", "--kind", "kiosk", "--site", "hcm-main"]
+    assert main([*args, "--data-dir", str(data)]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    actor = service_for(data).authenticate(token)
+    assert (actor.kind, actor.name, actor.role, actor.site) == (
+        "device",
+        "kiosk-new",
+        "kiosk",
+        "hcm-main",
+    )
+    at = ["--data-dir", str(data)]
+    assert main(["device", "add", "k2", "--kind", "kiosk", "--site", "nowhere", *at]) == 2
+    assert main(["device", "add", "a/b", "--kind", "kiosk", "--site", "hcm-main", *at]) == 2
+
+
+def test_bad_settings_are_refused_with_a_message(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("QMS_HTTP", "nonsense")
+    assert main(["server", "--data-dir", str(tmp_path)]) == 2
+    assert "HOST:PORT" in capsys.readouterr().err
