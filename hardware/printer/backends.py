@@ -9,9 +9,13 @@ never hands out a blank ticket; any failure becomes a ``PrintError``.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import subprocess
 import threading
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -58,13 +62,15 @@ class EscposPrinter:
         url: str,
         connect: Callable[[], Any],
         *,
-        can_read: bool,
+        probe: Callable[[], PrinterStatus] | None = None,
         layout: TicketLayout | None = None,
         cut: str | None = "PART",
     ) -> None:
+        """``probe``: for write-only transports, how to tell status without a print job
+        (opening a CUPS ``lp`` job and closing it would print a blank line)."""
         self._url = url
         self._connect = connect
-        self.can_read = can_read
+        self._probe = probe
         self.layout = layout or TicketLayout()
         self.cut = cut
         self._lock = threading.Lock()
@@ -75,6 +81,11 @@ class EscposPrinter:
 
     def __repr__(self) -> str:
         return f"EscposPrinter({self._url!r})"
+
+    @property
+    def can_read(self) -> bool:
+        """Whether the printer answers real-time status queries over this transport."""
+        return self._probe is None
 
     def _open(self) -> Any:
         from escpos.exceptions import Error as EscposError
@@ -118,16 +129,18 @@ class EscposPrinter:
         return decode_status(*answers)
 
     def status(self) -> PrinterStatus:
-        """Real-time status where the transport reads; otherwise OK if it opens."""
+        """Real-time status where the transport reads; otherwise what the probe says."""
         from escpos.exceptions import Error as EscposError
 
         with self._lock:
+            if self._probe is not None:
+                return self._probe()
             try:
                 device = self._open()
             except PrintError:
                 return PrinterStatus.OFFLINE
             try:
-                return self._query_status(device) if self.can_read else PrinterStatus.OK
+                return self._query_status(device)
             except (OSError, EscposError) as exc:
                 log.warning("status query to %s failed: %s", self._url, exc)
                 return PrinterStatus.OFFLINE
@@ -140,9 +153,13 @@ class EscposPrinter:
         image = ticket if isinstance(ticket, Image.Image) else render_ticket(ticket, self.layout)
         data = ticket_bytes(image, cut=self.cut)
         with self._lock:
+            if self._probe is not None:
+                state = self._probe()
+                if not state.can_print:
+                    raise PrintError(state, self._url)
             device = self._open()
             try:
-                if self.can_read:
+                if self._probe is None:
                     state = self._query_status(device)
                     if not state.can_print:
                         raise PrintError(state, self._url)
@@ -226,7 +243,7 @@ def _tcp(
     def connect() -> Any:
         return _network_class()(host=host, port=port or 9100, timeout=timeout)
 
-    return EscposPrinter(url, connect, can_read=True, layout=layout, cut=cut)
+    return EscposPrinter(url, connect, layout=layout, cut=cut)
 
 
 def _serial(
@@ -246,7 +263,7 @@ def _serial(
 
         return Serial(devfile=path, baudrate=baudrate, timeout=timeout)
 
-    return EscposPrinter(url, connect, can_read=True, layout=layout, cut=cut)
+    return EscposPrinter(url, connect, layout=layout, cut=cut)
 
 
 def _usb(url: str, netloc: str, layout: TicketLayout | None, cut: str | None) -> EscposPrinter:
@@ -266,7 +283,7 @@ def _usb(url: str, netloc: str, layout: TicketLayout | None, cut: str | None) ->
     def connect() -> Any:
         return Usb(idVendor=vid, idProduct=pid, timeout=DEFAULT_USB_TIMEOUT_MS)
 
-    return EscposPrinter(url, connect, can_read=True, layout=layout, cut=cut)
+    return EscposPrinter(url, connect, layout=layout, cut=cut)
 
 
 def _file(url: str, path: str, layout: TicketLayout | None, cut: str | None) -> EscposPrinter:
@@ -278,7 +295,13 @@ def _file(url: str, path: str, layout: TicketLayout | None, cut: str | None) -> 
 
         return File(devfile=path)
 
-    return EscposPrinter(url, connect, can_read=False, layout=layout, cut=cut)
+    def probe() -> PrinterStatus:
+        """Writable device file, or a new file in a writable folder: OK."""
+        target = Path(path)
+        place = target if target.exists() else target.parent
+        return PrinterStatus.OK if os.access(place, os.W_OK) else PrinterStatus.OFFLINE
+
+    return EscposPrinter(url, connect, probe=probe, layout=layout, cut=cut)
 
 
 def _cups(url: str, name: str, layout: TicketLayout | None, cut: str | None) -> EscposPrinter:
@@ -291,11 +314,36 @@ def _cups(url: str, name: str, layout: TicketLayout | None, cut: str | None) -> 
         def connect() -> Any:
             return CupsPrinter(printer_name=name)
 
-    elif LP.is_usable():
+    elif LP.is_usable() and shutil.which("lp"):
 
         def connect() -> Any:
             return LP(printer_name=name)
 
     else:
         raise DeviceConfigError("cups:// printers need pycups or the lp command (cups-client)")
-    return EscposPrinter(url, connect, can_read=False, layout=layout, cut=cut)
+    return EscposPrinter(url, connect, probe=lambda: cups_status(name), layout=layout, cut=cut)
+
+
+def cups_status(name: str) -> PrinterStatus:
+    """Ask CUPS (``lpstat -p NAME``) whether the queue exists and accepts jobs.
+
+    CUPS does not relay the paper sensor, so this tells only OK or OFFLINE.
+    """
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return PrinterStatus.OK  # cannot ask; the print itself will tell
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed program, the queue name is one argument
+            [lpstat, "-p", name],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+            env={**os.environ, "LC_ALL": "C"},  # "disabled" in English, whatever the locale
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("lpstat failed for %s: %s", name, exc)
+        return PrinterStatus.OFFLINE
+    if done.returncode != 0 or "disabled" in done.stdout:
+        return PrinterStatus.OFFLINE
+    return PrinterStatus.OK

@@ -123,3 +123,46 @@ def test_file_printer_in_a_missing_folder_is_offline(tmp_path, ticket):
 def test_bad_urls_are_refused_at_once(url, message):
     with pytest.raises(DeviceConfigError, match=message):
         open_printer(url)
+
+
+FAKE_LPSTAT = """#!/bin/sh
+case "$1" in
+  -e) echo kiosk1 ;;
+  -v) echo "device for kiosk1: usb://EPSON/TM-T20" ;;
+  -d) echo "system default destination: kiosk1" ;;
+  -p) [ "$2" = kiosk1 ] || exit 1
+      if [ -f "$QMS_FAKE_CUPS/disabled" ]; then echo "printer kiosk1 disabled since today"
+      else echo "printer kiosk1 is idle.  enabled since today"; fi ;;
+esac
+"""
+FAKE_LP = """#!/bin/sh
+cat > "$QMS_FAKE_CUPS/job-$$.bin"
+"""
+
+
+@pytest.fixture
+def fake_cups(tmp_path, monkeypatch):
+    """``lp`` and ``lpstat`` stand-ins that keep jobs as files, first on PATH."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for name, text in (("lpstat", FAKE_LPSTAT), ("lp", FAKE_LP)):
+        script = bin_dir / name
+        script.write_text(text)
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    monkeypatch.setenv("QMS_FAKE_CUPS", str(tmp_path))
+    return tmp_path
+
+
+def test_cups_queue_prints_and_reports_disabled(fake_cups, ticket):
+    printer = open_printer("cups://kiosk1")
+    assert printer.status() is PrinterStatus.OK
+    assert not list(fake_cups.glob("job-*"))  # asking status printed nothing
+    printer.print_ticket(ticket)
+    [job] = fake_cups.glob("job-*.bin")
+    assert job.read_bytes().startswith(ticket_bytes(render_ticket(ticket)))
+    (fake_cups / "disabled").touch()
+    assert printer.status() is PrinterStatus.OFFLINE
+    with pytest.raises(PrintError):
+        printer.print_ticket(ticket)
+    assert open_printer("cups://no-such-queue").status() is PrinterStatus.OFFLINE
