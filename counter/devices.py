@@ -1,9 +1,11 @@
 """The counter's serial devices wired to the terminal: keypad, rating pad, LED display.
 
-The drivers come from ``hardware`` and call back on their reader threads; each
-event is re-emitted as a Qt signal so it reaches the view-model on the GUI thread.
-The LED display follows the counter's current ticket as the view-model sees it
-(from the retained counter snapshot and the action answers).
+The drivers come from ``hardware.registry`` (a port path, a pyserial URL or
+``sim://KIND``) and call back on their reader threads; each event is re-emitted as a
+Qt signal so it reaches the view-model on the GUI thread. The LED display follows
+the counter's retained snapshot through the hardware layer's ``LedBridge`` (the
+same decisions as the hall's headless LED bridge: number, blink on each call,
+"TAM NGHI" when paused, dark when closed).
 """
 
 import logging
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal, Slot
 
 from counter.viewmodel import CounterViewModel
+from hardware.led_bridge import LedBridge
 from hardware.ports import (
     Keypad,
     KeypadAction,
@@ -21,7 +24,8 @@ from hardware.ports import (
     RatingEvent,
     RatingPad,
 )
-from server.contract.vocab import CounterState, Rating, TicketStatus
+from server.contract.messages import CounterSnapshot
+from server.contract.vocab import Rating
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +39,6 @@ KEY_TO_PRESS: dict[KeypadAction, str] = {
     KeypadAction.START: "start",
     KeypadAction.FINISH: "finish",
 }
-
-LED_IDLE = "----"
-LED_PAUSED = "TAM NGHI"  # "tạm nghỉ" as an ASCII panel can show it
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,40 +68,6 @@ class OpenedDevices:
     led: LedDisplay | None = None
 
 
-def led_text(vm: CounterViewModel) -> tuple[str, bool]:
-    """What the LED above the counter shows now: (text, whether it is a fresh call)."""
-    counter = vm.counter
-    if counter is not None and counter.state != CounterState.OPEN:
-        return LED_PAUSED, False
-    current = vm.current
-    if current is None or current.status not in (TicketStatus.CALLED, TicketStatus.SERVING):
-        return LED_IDLE, False
-    return current.number, current.status == TicketStatus.CALLED
-
-
-class LedFollower:
-    """Sends the counter's number to the LED only when it changes; blinks on each call."""
-
-    def __init__(self, led: LedDisplay, address: int) -> None:
-        self.led = led
-        self.address = address
-        self._shown: tuple[str, str | None, int] | None = None
-
-    def follow(self, vm: CounterViewModel) -> None:
-        shown, calling = led_text(vm)
-        current = vm.current
-        key = (shown, current.id if current else None, current.call_count if current else 0)
-        if key == self._shown:
-            return
-        fresh_call = calling and (self._shown is None or key[1:] != self._shown[1:])
-        self._shown = key
-        try:
-            self.led.show(self.address, shown, blink=fresh_call)
-        except Exception:
-            # The LED is a convenience: a broken one is logged, never stops the clerk.
-            log.exception("LED display at address %d did not take %r", self.address, shown)
-
-
 class CounterDevices(QObject):
     """Owns the opened devices and routes their events to the terminal."""
 
@@ -120,7 +87,8 @@ class CounterDevices(QObject):
         self.press = press
         self.opened = (opener or open_devices)(ports)
         self.address = ports.address
-        self.led: LedFollower | None = None
+        self.led: LedBridge | None = None
+        self._replayed = False
         self.keypad_event.connect(self._on_keypad)
         self.rating_event.connect(self._on_rating)
 
@@ -149,26 +117,31 @@ class CounterDevices(QObject):
             start = getattr(opened.led, "start", None)
             if callable(start):
                 start()
-            self.led = LedFollower(opened.led, self.bus_address())
-            self._follow()
-            self.vm.changed.connect(self._follow)
+            addresses = {self.vm.counter_id: self.address} if self.address is not None else {}
+            self.led = LedBridge(self.vm.site, opened.led, addresses=addresses)
+            self.vm.snapshot_applied.connect(self._follow)
 
     def stop(self) -> None:
         opened = self.opened
         if self.led is not None:
-            self.vm.changed.disconnect(self._follow)
+            self.vm.snapshot_applied.disconnect(self._follow)
         for source in (opened.keypad, opened.rating_pad):
             if source is not None:
                 source.stop()
         if opened.led is not None:
             opened.led.close()
 
-    @Slot()
-    def _follow(self) -> None:
-        if self.led is not None:
-            if self.vm.counter is not None and self.address is None:
-                self.led.address = self.vm.counter.number
-            self.led.follow(self.vm)
+    @Slot(object)
+    def _follow(self, snapshot: CounterSnapshot) -> None:
+        if self.led is None:
+            return
+        # The first snapshot is the retained one: its call is old news, shown without blinking.
+        replay, self._replayed = not self._replayed, True
+        try:
+            self.led.apply(snapshot, replay=replay)
+        except Exception:
+            # The LED is a convenience: a broken one is logged, never stops the clerk.
+            log.exception("LED display did not follow counter %s", snapshot.counter.id)
 
     @Slot(object)
     def _on_keypad(self, event: KeypadEvent) -> None:
@@ -200,10 +173,10 @@ def open_devices(ports: DevicePorts) -> OpenedDevices:
     The keypad and pad readers take every address; ``CounterDevices`` filters, because
     the counter's number (the default address) is known only once the counter loads.
     """
-    from hardware.bus import KeypadReader, LedBus, RatingPadReader
+    from hardware.registry import open_keypad, open_led, open_rating_pad
 
     return OpenedDevices(
-        keypad=KeypadReader(ports.keypad) if ports.keypad else None,
-        rating_pad=RatingPadReader(ports.rating_pad) if ports.rating_pad else None,
-        led=LedBus(ports.led) if ports.led else None,
+        keypad=open_keypad(ports.keypad) if ports.keypad else None,
+        rating_pad=open_rating_pad(ports.rating_pad) if ports.rating_pad else None,
+        led=open_led(ports.led) if ports.led else None,
     )

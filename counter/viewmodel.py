@@ -60,6 +60,8 @@ class CounterViewModel(QObject):
     """A ticket was finished: ask the citizen to rate it (ticket id)."""
     rating_closed = Signal()
     logged_out = Signal()
+    snapshot_applied = Signal(object)
+    """The counter's ``CounterSnapshot`` just shown (the LED display follows these)."""
 
     def __init__(
         self,
@@ -229,6 +231,7 @@ class CounterViewModel(QObject):
         self.longest_wait_s = snapshot.longest_wait_s
         self.intents.observe(self.context())
         self.changed.emit()
+        self.snapshot_applied.emit(snapshot)
 
     @Slot(bool)
     def set_live(self, connected: bool) -> None:

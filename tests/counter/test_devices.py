@@ -10,9 +10,10 @@ import logging
 import pytest
 
 from counter.client import CounterClient
-from counter.devices import LED_IDLE, LED_PAUSED, CounterDevices, DevicePorts, led_text
+from counter.devices import CounterDevices, DevicePorts
 from counter.viewmodel import CounterViewModel
 from counter.worker import Worker
+from hardware.led_bridge import LED_IDLE, LED_PAUSED
 from hardware.ports import KeypadAction
 from hardware.sim.devices import KeypadSim, LedBusSim, RatingPadSim
 from server.contract.vocab import CounterState, TicketStatus
@@ -29,16 +30,6 @@ def vm(qtbot):
     yield model
     worker.shutdown()
     client.close()
-
-
-def test_led_text_follows_the_counter(vm):
-    assert led_text(vm) == (LED_IDLE, False)
-    vm.apply_snapshot(snapshot(current=brief("1023", status=TicketStatus.CALLED, call_count=1)))
-    assert led_text(vm) == ("1023", True)
-    vm.apply_snapshot(snapshot(current=brief("1023", status=TicketStatus.SERVING, call_count=1)))
-    assert led_text(vm) == ("1023", False)
-    vm.apply_snapshot(snapshot(state=CounterState.PAUSED))
-    assert led_text(vm) == (LED_PAUSED, False)
 
 
 def test_keypad_presses_reach_the_terminal(vm, qtbot):
@@ -95,13 +86,18 @@ def test_led_shows_the_number_and_blinks_on_each_call(vm, qtbot):
         try:
             qtbot.waitUntil(lambda: devices.opened.led.connected)
             panel = bus.panel(12)
+            # The retained snapshot at start: shown, but its call is old news (no blink).
+            old = brief("1020", status=TicketStatus.SERVING, call_count=1)
+            vm.apply_snapshot(snapshot(seq=1, current=old))
+            qtbot.waitUntil(lambda: panel.text == "1020")
+            assert panel.blinks == 0
+            vm.apply_snapshot(snapshot(seq=2))
             qtbot.waitUntil(lambda: panel.text == LED_IDLE)
             called = brief("1023", status=TicketStatus.CALLED, call_count=1)
-            vm.apply_snapshot(snapshot(seq=2, current=called))
+            vm.apply_snapshot(snapshot(seq=3, current=called))
             qtbot.waitUntil(lambda: panel.text == "1023" and panel.blinks > 0)
             blinks = panel.blinks
             serving = brief("1023", status=TicketStatus.SERVING, call_count=1)
-            vm.apply_snapshot(snapshot(seq=3, current=serving))
             vm.apply_snapshot(snapshot(seq=4, current=serving))
             recalled = brief("1023", status=TicketStatus.CALLED, call_count=2)
             vm.apply_snapshot(snapshot(seq=5, current=recalled))
@@ -110,8 +106,34 @@ def test_led_shows_the_number_and_blinks_on_each_call(vm, qtbot):
             qtbot.waitUntil(lambda: panel.text == LED_PAUSED)
         finally:
             devices.stop()
-    # The call, the recall (blinks again), the pause; starting service resends nothing.
-    assert panel.history == [LED_IDLE, "1023", "1023", LED_PAUSED]
+    # Starting service resends nothing; the recall shows (and blinks) again.
+    assert panel.history == ["1020", LED_IDLE, "1023", "1023", LED_PAUSED]
+
+
+def test_led_follows_the_counter_number_by_default(vm, qtbot):
+    with LedBusSim() as bus:
+        devices = CounterDevices(DevicePorts(led=bus.port_path), vm, lambda _: None)
+        devices.start()
+        try:
+            qtbot.waitUntil(lambda: devices.opened.led.connected)
+            vm.apply_snapshot(snapshot(seq=1, counter_id="5"))
+            qtbot.waitUntil(lambda: bus.panel(5).text == LED_IDLE)
+        finally:
+            devices.stop()
+
+
+def test_sim_urls_open_the_simulators(vm, qtbot):
+    ports = DevicePorts(keypad="sim://keypad?address=5", led="sim://led")
+    pressed: list[str] = []
+    devices = CounterDevices(ports, vm, pressed.append)
+    devices.start()
+    try:
+        keypad = devices.opened.keypad
+        qtbot.waitUntil(lambda: keypad.connected)
+        keypad.simulator.press(KeypadAction.START)
+        qtbot.waitUntil(lambda: pressed == ["start"])
+    finally:
+        devices.stop()
 
 
 def test_bad_bus_address_is_refused_at_start():

@@ -2,7 +2,8 @@
 
 import pytest
 
-from counter.devices import LED_IDLE, DevicePorts
+from counter.devices import DevicePorts
+from hardware.led_bridge import LED_IDLE
 from hardware.ports import KeypadAction
 from hardware.sim.devices import KeypadSim, LedBusSim, RatingPadSim
 from server.contract.vocab import TicketStatus
