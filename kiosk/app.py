@@ -15,8 +15,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from hardware.ports import DeviceConfigError
-from hardware.printer.backends import open_printer
-from hardware.scanner import SerialScanner
+from hardware.registry import open_printer, open_scanner
 from kiosk.client import KioskClient
 from kiosk.live import LiveInputs
 from kiosk.printing import PrinterGate
@@ -96,7 +95,7 @@ class KioskApp:
         if self.config.mqtt:
             self.live.subscribe(self.config.mqtt, self.config.site, f"kiosk-{self.config.kiosk_id}")
         if self.config.scanner:
-            self.live.attach_scanner(SerialScanner(self.config.scanner))
+            self.live.attach_scanner(open_scanner(self.config.scanner))
         self.vm.start()
 
     def show(self) -> None:

@@ -1,0 +1,103 @@
+"""``qms kiosk``: flags, errors, and the one-shot screenshot against the real server."""
+
+import pytest
+from PIL import Image
+
+from kiosk.cli import DEFAULT_PRINTER, _printer_url
+from qms.cli import build_parser, main
+
+
+def test_flags_parse_with_their_defaults():
+    args = build_parser().parse_args(["kiosk"])
+    assert args.printer == DEFAULT_PRINTER
+    assert args.orientation == "portrait"
+    assert args.fullscreen is False
+    args = build_parser().parse_args(
+        [
+            "kiosk",
+            "--server",
+            "http://127.0.0.1:9",
+            "--mqtt",
+            "mqtt://127.0.0.1:1883",
+            "--site",
+            "hcm-main",
+            "--kiosk-id",
+            "kiosk-2",
+            "--token",
+            "t",
+            "--printer",
+            "virtual:///tmp/x",
+            "--scanner",
+            "sim://scanner",
+            "--fullscreen",
+            "--orientation",
+            "landscape",
+            "--screenshot",
+            "shot.png",
+        ]
+    )
+    assert (args.kiosk_id, args.orientation, args.fullscreen) == ("kiosk-2", "landscape", True)
+
+
+def test_the_default_printer_folder_is_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _printer_url(DEFAULT_PRINTER) == f"virtual://{tmp_path / 'var' / 'tickets'}"
+    assert _printer_url("tcp://127.0.0.1:9100") == "tcp://127.0.0.1:9100"
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--server", "ftp://x"], "must be an http(s) URL"),
+        (["--site", "a/b"], "not a valid id"),
+        (["--scanner", "sim://scanner"], "needs the site's ID key"),
+        (["--idle-timeout", "0"], "positive"),
+    ],
+)
+def test_bad_configuration_is_refused_clearly(extra, said, caplog, monkeypatch):
+    monkeypatch.delenv("QMS_ID_KEY", raising=False)
+    assert main(["kiosk", *extra]) == 2
+    assert said in caplog.text
+
+
+def test_screenshot_renders_the_first_screen_with_live_data(qapp, live_server, tmp_path):
+    shot = tmp_path / "first.png"
+    code = main(
+        [
+            "kiosk",
+            "--server",
+            live_server.base_url,
+            "--mqtt",
+            f"mqtt://{live_server.mqtt_host}:{live_server.mqtt_port}",
+            "--site",
+            live_server.site,
+            "--token",
+            live_server.kiosk_token,
+            "--printer",
+            f"virtual://{tmp_path / 'tickets'}",
+            "--orientation",
+            "landscape",
+            "--screenshot",
+            str(shot),
+        ]
+    )
+    assert code == 0
+    with Image.open(shot) as image:
+        assert image.size == (1920, 1080)
+
+
+def test_screenshot_without_a_server_saves_the_unavailable_screen_and_fails(qapp, tmp_path):
+    shot = tmp_path / "down.png"
+    code = main(
+        [
+            "kiosk",
+            "--server",
+            "http://127.0.0.1:9",
+            "--printer",
+            "none",
+            "--screenshot",
+            str(shot),
+        ]
+    )
+    assert code == 1
+    assert shot.exists()
