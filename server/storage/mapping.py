@@ -30,7 +30,7 @@ from server.storage.models import (
 
 def hours_to_json(hours: OpeningHours) -> dict[str, Any]:
     return {
-        "windows": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in hours.windows],
+        "windows": [[a.isoformat(), b.isoformat()] for a, b in hours.windows],
         "weekdays": sorted(hours.weekdays),
     }
 

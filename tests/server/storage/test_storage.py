@@ -1,0 +1,97 @@
+"""Schema, mapping and seeding on SQLite and PostgreSQL."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, select
+
+from server.contract.vocab import Outcome, TicketStatus
+from server.engine.model import Ticket
+from server.storage.mapping import ticket_from_row
+from server.storage.models import Base, CounterServiceRow, SiteRow, TicketRow, UserRow
+from server.storage.repository import Repository, load_bundle
+from server.storage.seeding import load_sites
+from tests.server.backends import SITE, tiny_site
+
+
+def test_migrations_match_the_models(world) -> None:
+    with world.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path) -> None:
+    from server.storage.db import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    with db.read() as s:
+        conn = s.connection()
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    db.dispose()
+
+
+def test_configuration_round_trips(world) -> None:
+    seed = tiny_site()
+    with world.db.read() as s:
+        bundle = load_bundle(s, s.get(SiteRow, SITE))
+    assert bundle.site == seed.site
+    assert list(bundle.services.values()) == list(seed.services)
+    assert list(bundle.counters.values()) == list(seed.counters)
+    assert list(bundle.areas.values()) == list(seed.areas)
+
+
+def test_every_ticket_field_round_trips_with_aware_times(world) -> None:
+    now = datetime(2026, 3, 2, 3, 4, 5, 678000, tzinfo=UTC)
+    ticket = Ticket(
+        id="t" * 32, site=SITE, service="ht", number="1001", seq=1, business_day=now.date(),
+        status=TicketStatus.DONE, issued_at=now, queue_at=now, priority="elderly", language="en",
+        citizen_key="k" * 64, counter_id="1", target_counter="2", transferred_from="x",
+        called_at=now, call_count=2, started_at=now, finished_at=now, outcome=Outcome.SERVED,
+        estimate_s=120, note="ghi chú",
+    )  # fmt: skip
+    with world.db.write() as s:
+        Repository(s).save_ticket(ticket)
+    with world.db.read() as s:
+        loaded = ticket_from_row(s.get(TicketRow, ticket.id))
+        light = Repository(s).live_tickets(SITE, now.date())
+    assert loaded == ticket
+    assert loaded.issued_at.tzinfo is not None
+    assert light == []  # done is not live
+    with world.db.write() as s:
+        Repository(s).save_ticket(replace(ticket, id="u" * 32, status=TicketStatus.WAITING))
+    with world.db.read() as s:
+        assert [t.id for t in Repository(s).live_tickets(SITE, now.date())] == ["u" * 32]
+
+
+def test_seeding_twice_changes_nothing_but_the_version(world) -> None:
+    with world.db.read() as s:
+        version = s.get(SiteRow, SITE).config_version
+        users = s.scalar(select(func.count()).select_from(UserRow))
+        links = s.scalar(select(func.count()).select_from(CounterServiceRow))
+        hashes = dict(s.execute(select(UserRow.username, UserRow.password_hash)).all())
+    with world.db.write() as s:
+        tokens = load_sites(s, [tiny_site()], now=world.clock(), known_tokens=world.tokens)
+    assert tokens == world.tokens
+    with world.db.read() as s:
+        assert s.get(SiteRow, SITE).config_version == version + 1
+        assert s.scalar(select(func.count()).select_from(UserRow)) == users
+        assert s.scalar(select(func.count()).select_from(CounterServiceRow)) == links
+        assert dict(s.execute(select(UserRow.username, UserRow.password_hash)).all()) == hashes
+    world.service.authenticate(tokens[f"{SITE}-kiosk"])
+
+
+def test_secrets_are_stored_hashed(world) -> None:
+    login = world.service.login("c1", "pw-c1")
+    with world.db.read() as s:
+        user = s.scalars(select(UserRow).where(UserRow.username == "c1")).one()
+        assert user.password_hash.startswith("scrypt$") and "pw-c1" not in user.password_hash
+        from server.storage.models import DeviceRow, SessionRow
+
+        assert s.get(SessionRow, login.token) is None
+        stored = set(s.scalars(select(DeviceRow.token_hash)))
+    assert not stored & set(world.tokens.values())
