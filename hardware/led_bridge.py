@@ -4,7 +4,9 @@ One small process per RS-485 bus. It subscribes to ``counters_all(site)``, decid
 a pure function what each counter's display should show and whether to blink, and
 writes only changes. The display address is the counter's number unless a map says
 otherwise. A malformed or stale message is logged and ignored; the bus driver resends
-everything after a reconnect, so nothing here needs to.
+everything after a reconnect, so nothing here needs to. When the server goes offline
+(its retained status / last will), every display shows ``----``: an unreachable
+server's last numbers are not live data.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import ValidationError
 from hardware.framing import FrameError
 from hardware.ports import LedDisplay
 from server.contract import topics
-from server.contract.messages import CounterSnapshot
+from server.contract.messages import CounterSnapshot, ServerStatus
 from server.contract.vocab import CounterState
 
 log = logging.getLogger(__name__)
@@ -49,12 +51,12 @@ class LedUpdate:
     blink: bool
 
 
-def decide(snapshot: CounterSnapshot, previous: LedState | None, *, replay: bool) -> LedUpdate:
+def decide(snapshot: CounterSnapshot, previous: LedState | None) -> LedUpdate:
     """Pure: what the counter's LED should do for this snapshot.
 
     Blink when a ticket is called anew (a different ticket, or a recall that raised
-    ``call_count``), but not for a retained snapshot replayed at start (``replay``)
-    when we have nothing to compare with: that call is old news.
+    ``call_count``) compared with what this display showed. Without a previous state
+    (bridge start, server restart) the call is old news: show it, do not blink.
     """
     counter = snapshot.counter
     current = snapshot.current
@@ -67,7 +69,7 @@ def decide(snapshot: CounterSnapshot, previous: LedState | None, *, replay: bool
     call = (current.id, current.call_count) if current is not None and current.call_count else None
     state = LedState(seq=snapshot.seq, text=text, call=call)
     if previous is None:
-        return LedUpdate(state, send=True, blink=call is not None and not replay)
+        return LedUpdate(state, send=True, blink=False)
     new_call = call is not None and call != previous.call and counter.state is CounterState.OPEN
     return LedUpdate(state, send=new_call or text != previous.text, blink=new_call)
 
@@ -88,6 +90,7 @@ class LedBridge:
         self.addresses = dict(addresses or {})
         self.area = area
         self.states: dict[str, LedState] = {}
+        self.seen: dict[str, int] = {}  # counter id -> bus address, of every counter shown
         self.ignored = 0
         self._lock = threading.Lock()
 
@@ -97,32 +100,47 @@ class LedBridge:
         address = self.addresses.get(counter.id, counter.number)
         return address if 1 <= address <= 254 else None
 
-    def handle_message(self, topic: str, payload: bytes, *, retain: bool = False) -> None:
+    def handle_message(self, topic: str, payload: bytes) -> None:
         """The whole on-message path, callable without a broker (tests do)."""
-        try:
-            site, kind, key = topics.parse(topic)
-        except ValueError:
-            self._ignore("not a qms topic: %s", topic)
+        if topic == topics.server_status():
+            self._server_status(payload)
             return
-        if site != self.site or kind != "counters" or key is None:
-            self._ignore("not one of our counters: %s", topic)
+        key = self._counter_key(topic)
+        if key is None:
             return
         if not payload:  # retained state cleared: the counter was removed
             self._forget(key)
             return
+        snapshot = self._snapshot(topic, key, payload)
+        if snapshot is None:
+            return
+        if self.area is None or snapshot.counter.area == self.area:
+            self.apply(snapshot)
+
+    def _counter_key(self, topic: str) -> str | None:
+        """The counter id of one of our site's counter topics; None (logged) otherwise."""
+        try:
+            site, kind, key = topics.parse(topic)
+        except ValueError:
+            self._ignore("not a qms topic: %s", topic)
+            return None
+        if site != self.site or kind != "counters" or key is None:
+            self._ignore("not one of our counters: %s", topic)
+            return None
+        return key
+
+    def _snapshot(self, topic: str, key: str, payload: bytes) -> CounterSnapshot | None:
         try:
             snapshot = CounterSnapshot.model_validate_json(payload)
         except ValidationError as exc:
             self._ignore("malformed counter snapshot on %s: %s", topic, exc.errors()[:1])
-            return
+            return None
         if snapshot.site != self.site or snapshot.counter.id != key:
             self._ignore("snapshot of %s/%s on %s", snapshot.site, snapshot.counter.id, topic)
-            return
-        if self.area is not None and snapshot.counter.area != self.area:
-            return
-        self.apply(snapshot, replay=retain)
+            return None
+        return snapshot
 
-    def apply(self, snapshot: CounterSnapshot, *, replay: bool = False) -> None:
+    def apply(self, snapshot: CounterSnapshot) -> None:
         address = self.address_of(snapshot)
         if address is None:
             self._ignore("counter %s has no bus address", snapshot.counter.id)
@@ -132,8 +150,9 @@ class LedBridge:
             if previous is not None and snapshot.seq <= previous.seq:
                 log.debug("stale snapshot seq %s for %s", snapshot.seq, snapshot.counter.id)
                 return
-            update = decide(snapshot, previous, replay=replay)
+            update = decide(snapshot, previous)
             self.states[snapshot.counter.id] = update.state
+            self.seen[snapshot.counter.id] = address
         if update.send:
             self._show(address, update.state.text, update.blink)
 
@@ -146,9 +165,29 @@ class LedBridge:
     def _forget(self, counter_id: str) -> None:
         with self._lock:
             self.states.pop(counter_id, None)
-        address = self.addresses.get(counter_id)
+            address = self.seen.pop(counter_id, None)
         if address is not None:
             self._show(address, LED_CLOSED, False)
+
+    def _server_status(self, payload: bytes) -> None:
+        """Server gone: show "no number" rather than a number nobody will call.
+
+        The states are forgotten too, so the snapshots the server republishes when it
+        comes back are all applied, whatever their ``seq``.
+        """
+        try:
+            status = ServerStatus.model_validate_json(payload)
+        except ValidationError as exc:
+            self._ignore("malformed server status: %s", exc.errors()[:1])
+            return
+        if status.state != "offline":
+            return
+        with self._lock:
+            addresses = sorted(set(self.seen.values()))
+            self.states.clear()
+        log.warning("server offline: LED displays show %s", LED_IDLE)
+        for address in addresses:
+            self._show(address, LED_IDLE, False)
 
     def _ignore(self, message: str, *args: Any) -> None:
         self.ignored += 1
@@ -190,13 +229,13 @@ class MqttLedBridge:
         if getattr(reason, "is_failure", False):
             log.warning("MQTT connect to %s:%s refused: %s", self.host, self.port, reason)
             return
-        client.subscribe(topics.counters_all(self.bridge.site), qos=1)
+        client.subscribe([(topics.counters_all(self.bridge.site), 1), (topics.server_status(), 1)])
         self.connected.set()
         log.info("LED bridge following %s", topics.counters_all(self.bridge.site))
 
     def _on_message(self, client: Any, userdata: Any, message: Any) -> None:
         try:
-            self.bridge.handle_message(message.topic, message.payload, retain=message.retain)
+            self.bridge.handle_message(message.topic, message.payload)
         except Exception:  # never let one message kill paho's network thread
             log.exception("LED bridge failed on %s", message.topic)
 

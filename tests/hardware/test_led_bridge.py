@@ -64,41 +64,24 @@ def test_the_bus_and_the_recorder_are_led_displays():
     assert isinstance(LedBus("loop://"), LedDisplay)
 
 
+CALLED = LedState(1, "1023", ("t-1023", 1))
+
+
 @pytest.mark.parametrize(
-    ("previous", "snap", "replay", "expected"),
+    ("previous", "snap", "expected"),
     [
-        (None, snapshot(1, ticket="1023"), True, ("1023", True, False)),  # old call at start
-        (None, snapshot(1, ticket="1023"), False, ("1023", True, True)),  # live first call
-        (None, snapshot(1), True, (LED_IDLE, True, False)),
-        (
-            LedState(1, "1023", ("t-1023", 1)),
-            snapshot(2, ticket="1023"),
-            False,
-            ("1023", False, False),
-        ),  # same call again: nothing to send
-        (
-            LedState(1, "1023", ("t-1023", 1)),
-            snapshot(2, ticket="1023", calls=2),
-            False,
-            ("1023", True, True),
-        ),  # recall blinks
-        (
-            LedState(1, "1023", ("t-1023", 1)),
-            snapshot(2, ticket="1024"),
-            False,
-            ("1024", True, True),
-        ),  # next ticket blinks
-        (
-            LedState(1, "1023", ("t-1023", 1)),
-            snapshot(2, ticket="1023", state="paused"),
-            False,
-            (LED_PAUSED, True, False),
-        ),
-        (LedState(1, "1023", ("t-1023", 1)), snapshot(2, state="closed"), False, ("", True, False)),
+        (None, snapshot(1, ticket="1023"), ("1023", True, False)),  # old news at start
+        (None, snapshot(1), (LED_IDLE, True, False)),
+        (LedState(1, LED_IDLE, None), snapshot(2, ticket="1023"), ("1023", True, True)),
+        (CALLED, snapshot(2, ticket="1023"), ("1023", False, False)),  # same call: nothing
+        (CALLED, snapshot(2, ticket="1023", calls=2), ("1023", True, True)),  # recall blinks
+        (CALLED, snapshot(2, ticket="1024"), ("1024", True, True)),  # next ticket blinks
+        (CALLED, snapshot(2, ticket="1023", state="paused"), (LED_PAUSED, True, False)),
+        (CALLED, snapshot(2, state="closed"), ("", True, False)),
     ],
 )
-def test_decide(previous, snap, replay, expected):
-    update = decide(snap, previous, replay=replay)
+def test_decide(previous, snap, expected):
+    update = decide(snap, previous)
     assert (update.state.text, update.send, update.blink) == expected
 
 
@@ -106,9 +89,7 @@ def test_messages_drive_the_display_through_the_real_on_message_path():
     display = RecordingDisplay()
     bridge = LedBridge(SITE, display)
     topic = topics.counter(SITE, "quay-5")
-    bridge.handle_message(
-        topic, snapshot(10, ticket="1023").model_dump_json().encode(), retain=True
-    )
+    bridge.handle_message(topic, snapshot(10, ticket="1023").model_dump_json().encode())
     bridge.handle_message(topic, snapshot(9, ticket="0999").model_dump_json().encode())  # stale
     bridge.handle_message(topic, snapshot(11, ticket="1023").model_dump_json().encode())  # same
     bridge.handle_message(topic, snapshot(12, ticket="1024").model_dump_json().encode())
@@ -147,7 +128,7 @@ def test_address_map_area_filter_and_out_of_range_numbers():
     bridge.handle_message(topics.counter(SITE, "quay-3"), other.model_dump_json().encode())
     far = snapshot(3, number=300, ticket="9")
     bridge.handle_message(topics.counter(SITE, "quay-300"), far.model_dump_json().encode())
-    assert display.shown == [(200, "7", True)]
+    assert display.shown == [(200, "7", False)]
     bridge.handle_message(topic, b"")  # retained state removed: go dark
     assert display.shown[-1] == (200, "", False)
 
@@ -161,13 +142,33 @@ def test_bridge_drives_a_simulated_bus():
         bus.start()
         assert bus.wait_connected(5)
         bridge = LedBridge(SITE, bus)
-        bridge.apply(snapshot(1, ticket="1023"))
-        bridge.apply(snapshot(2, number=6, ticket="2001"))
+        bridge.apply(snapshot(1))
+        bridge.apply(snapshot(2, ticket="1023"))
+        bridge.apply(snapshot(3, number=6, ticket="2001"))
         assert wait_until(lambda: sim.panel(5).text == "1023" and sim.panel(6).text == "2001")
         assert wait_until(lambda: sim.panel(5).blinks == 3)
     finally:
         bus.close()
         sim.close()
+
+
+def test_server_offline_shows_no_number_and_the_republished_state_comes_back():
+    from server.contract.messages import ServerStatus
+
+    display = RecordingDisplay()
+    bridge = LedBridge(SITE, display)
+    topic = topics.counter(SITE, "quay-5")
+    bridge.handle_message(topic, snapshot(10, ticket="1023").model_dump_json().encode())
+    offline = ServerStatus(state="offline").model_dump_json().encode()
+    bridge.handle_message(topics.server_status(), offline)
+    assert display.shown[-1] == (5, LED_IDLE, False)
+    online = ServerStatus(state="online", at=NOW).model_dump_json().encode()
+    bridge.handle_message(topics.server_status(), online)
+    # a restarted server may republish with the same seq: it is applied all the same
+    bridge.handle_message(topic, snapshot(10, ticket="1023").model_dump_json().encode())
+    assert display.shown[-1] == (5, "1023", False)
+    bridge.handle_message(topics.server_status(), b"garbage")
+    assert bridge.ignored == 1
 
 
 @pytest.mark.mosquitto
