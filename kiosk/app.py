@@ -160,5 +160,8 @@ def run(config: KioskConfig, screenshot: Path | None = None) -> int:
             return 0 if kiosk.screenshot(screenshot) else 1
         kiosk.show()
         return int(app.exec())
+    except DeviceConfigError as exc:
+        log.error("kiosk device configuration: %s", exc)
+        return 2
     finally:
         kiosk.stop()

@@ -101,3 +101,27 @@ def test_screenshot_without_a_server_saves_the_unavailable_screen_and_fails(qapp
     )
     assert code == 1
     assert shot.exists()
+
+
+def test_an_unknown_printer_scheme_is_a_clear_error(caplog):
+    assert main(["kiosk", "--printer", "lpt://1", "--screenshot", "x.png"]) == 2
+    assert "kiosk device configuration" in caplog.text
+
+
+def test_a_scanner_that_is_not_a_scanner_url_is_a_clear_error(caplog, monkeypatch, tmp_path):
+    monkeypatch.setenv("QMS_ID_KEY", "a-site-secret-of-enough-bytes")
+    code = main(
+        [
+            "kiosk",
+            "--server",
+            "http://127.0.0.1:9",
+            "--printer",
+            "none",
+            "--scanner",
+            "sim://keypad",
+            "--screenshot",
+            str(tmp_path / "x.png"),
+        ]
+    )
+    assert code == 2
+    assert "is not a scanner" in caplog.text
