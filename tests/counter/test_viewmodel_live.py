@@ -152,3 +152,26 @@ def test_refused_action_keeps_no_key(qtbot, live_server, worker):
         client.action(live_server.site, "2", "finish", new_key())
     assert refused.value.status in (404, 409, 422)
     client.close()
+
+
+def test_transfer_to_a_named_counter(qtbot, live_server, worker):
+    first, second = issue(live_server, FIELD), issue(live_server, FIELD)
+    here = CounterViewModel(logged_in(live_server, "2"), worker, live_server.site, "2", probe_ms=0)
+    there = logged_in(live_server, "3")
+    with qtbot.waitSignal(here.action_done):
+        here.call_next()
+    assert here.current is not None and here.current.number == first["number"]
+    with qtbot.waitSignal(here.action_done) as done:
+        here.transfer(to_counter="3", note="  Hồ sơ cần quầy 3 ký  ")
+    assert done.args == ["transfer", "ok"]
+    assert here.current is None
+    # Counter 3 calls the transferred ticket before the one that waited longer.
+    answer = there.action(live_server.site, "3", "call-next", new_key())
+    assert answer.ticket is not None and answer.ticket.number == first["number"]
+    assert answer.ticket.note == "Hồ sơ cần quầy 3 ký"
+    assert answer.ticket.transferred_from is not None
+    with qtbot.waitSignal(here.action_done):
+        here.call_next()
+    assert here.current is not None and here.current.number == second["number"]
+    here.client.close()
+    there.close()
