@@ -6,6 +6,7 @@ ESC/POS printer; the same image is what the virtual printer saves as PNG.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,6 +83,7 @@ class TicketData:
     priority: str | None = None
     department_en: str | None = None
     service_en: str | None = None
+    language: str = "vi"  # the citizen's choice at the kiosk: printed first
 
     def __post_init__(self) -> None:
         if not self.number.strip() or len(self.number) > 16:
@@ -114,6 +116,7 @@ class TicketData:
             area=ticket.area,
             counters=tuple(ticket.counters),
             priority=priority_label or ticket.priority,
+            language=ticket.language,
         )
 
 
@@ -231,6 +234,10 @@ def render_ticket(ticket: TicketData, layout: TicketLayout | None = None) -> Ima
 def render_ticket_regions(ticket: TicketData, layout: TicketLayout | None = None) -> RenderedTicket:
     """Draw the ticket and say where each block went."""
     layout = layout or TicketLayout()
+    if ticket.language != layout.languages[0] and ticket.language in layout.labels:
+        # The citizen's language first, then the site's others.
+        rest = tuple(lang for lang in layout.languages if lang != ticket.language)
+        layout = dataclasses.replace(layout, languages=(ticket.language, *rest))
     pen = _Pen(layout)
     canvas = Canvas(layout.width, margin=max(12, round(20 * layout.scale)))
     _head(canvas, pen, ticket, layout)
@@ -259,15 +266,20 @@ def _head(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -
     canvas.space(gap // 2)
     canvas.rule(thickness=max(2, round(3 * layout.scale)))
     canvas.space(gap)
+    departments = {"vi": ticket.department, "en": ticket.department_en}
+    services = {"vi": ticket.service, "en": ticket.service_en}
+    main = layout.languages[0]
     with canvas.section("department"):
-        canvas.text(ticket.department, pen.bold(25))
-        if "en" in others and ticket.department_en:
-            canvas.text(ticket.department_en, pen.reg(18))
+        canvas.text(departments.get(main) or ticket.department, pen.bold(25))
+        for other in others:
+            if departments.get(other) and departments.get(main):
+                canvas.text(departments[other] or "", pen.reg(18))
     canvas.space(gap // 2)
     with canvas.section("service"):
-        canvas.text(ticket.service, pen.reg(24))
-        if "en" in others and ticket.service_en:
-            canvas.text(ticket.service_en, pen.reg(18))
+        canvas.text(services.get(main) or ticket.service, pen.reg(24))
+        for other in others:
+            if services.get(other) and services.get(main):
+                canvas.text(services[other] or "", pen.reg(18))
     canvas.space(gap)
 
 

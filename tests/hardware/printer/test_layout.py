@@ -246,3 +246,27 @@ def test_from_ticket_out_maps_the_server_answer():
     assert data.number == "2001"
     assert data.service == "Hộ tịch" and data.department_en == "Department of Justice"
     assert data.counters == (1, 2) and data.priority == "Phụ nữ mang thai"
+
+
+def test_an_english_ticket_puts_english_first(ticket):
+    english = dataclasses.replace(ticket, language="en")
+    vi_first = render_ticket_regions(ticket)
+    en_first = render_ticket_regions(english)
+    top, bottom = vi_first.regions["department"]
+    # same blocks, different words on top
+    assert vi_first.regions.keys() == en_first.regions.keys()
+    assert (
+        vi_first.image.crop((0, top, 576, bottom)).tobytes()
+        != en_first.image.crop((0, top, 576, bottom)).tobytes()
+    )
+    # a Vietnamese-only site still prints English first for an English speaker
+    only_vi = render_ticket_regions(english, TicketLayout(languages=("vi",)))
+    assert (
+        only_vi.image.height
+        >= render_ticket_regions(ticket, TicketLayout(languages=("vi",))).image.height
+    )
+
+
+def test_english_first_without_english_names_falls_back_to_vietnamese(ticket):
+    bare = dataclasses.replace(ticket, language="en", department_en=None, service_en=None)
+    assert render_ticket(bare).width == PAPER_80MM
