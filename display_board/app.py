@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from appkit.mqtt_state import StateSubscriber
     from display_board.announcer import Announcer
+    from display_board.audio import AudioSink
     from display_board.qt_bridge import QtBoard
     from display_board.viewmodel import BoardViewModel
     from display_board.views.board import Layout
@@ -127,7 +128,7 @@ def screenshot(config: DisplayConfig) -> int:
     return 0
 
 
-def _voice(config: DisplayConfig) -> Announcer:
+def _voice(config: DisplayConfig, sink: AudioSink | None) -> Announcer:
     """The announcer, with the voice folder filled in the background on first start."""
     from display_board.announcer import Announcer
     from display_board.audio import SilentSink, choose_sink
@@ -135,7 +136,8 @@ def _voice(config: DisplayConfig) -> Announcer:
 
     root = config.voice_dir or default_voice_dir()
     bank = VoiceBank(root)
-    sink = choose_sink() if config.sound else SilentSink()
+    if sink is None:
+        sink = choose_sink() if config.sound else SilentSink()
     announcer = Announcer(bank, sink, dialect=config.dialect, english=config.english)
 
     def fill() -> None:
@@ -147,8 +149,36 @@ def _voice(config: DisplayConfig) -> Announcer:
 
     if config.sound:
         threading.Thread(target=fill, name="voice-setup", daemon=True).start()
-    announcer.start()
     return announcer
+
+
+class BoardApp:
+    """One running board: subscriber, view-model, window and voice, started and stopped together."""
+
+    def __init__(self, config: DisplayConfig, *, sink: AudioSink | None = None) -> None:
+        from display_board.views.board import BoardView
+
+        self.config = config
+        self.vm, self.bridge, self.subscriber, theme = _parts(config)
+        self.announcer = _voice(config, sink)
+        if config.sound:
+            self.vm.announced.append(self.announcer.announce)
+        self.view = BoardView(self.vm, theme, config.layout, blink_s=config.blink_s)
+        if config.size:
+            self.view.resize(*config.size)
+
+    def start(self) -> None:
+        if self.config.fullscreen:
+            self.view.showFullScreen()
+        else:
+            self.view.show()
+        self.announcer.start()
+        self.subscriber.start()
+
+    def stop(self) -> None:
+        self.subscriber.stop()
+        self.announcer.stop()
+        self.view.close()
 
 
 def run(config: DisplayConfig) -> int:
@@ -158,27 +188,14 @@ def run(config: DisplayConfig) -> int:
     app = _qt_app()
     from PySide6.QtCore import QTimer
 
-    from display_board.views.board import BoardView
-
-    vm, _bridge, subscriber, theme = _parts(config)
-    announcer = _voice(config)
-    if config.sound:
-        vm.announced.append(announcer.announce)
-    view = BoardView(vm, theme, config.layout, blink_s=config.blink_s)
-    if config.size:
-        view.resize(*config.size)
-    if config.fullscreen:
-        view.showFullScreen()
-    else:
-        view.show()
+    board = BoardApp(config)
+    board.start()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: app.quit())
     wake = QTimer()
     wake.start(250)  # lets Python run its signal handlers while Qt waits
     wake.timeout.connect(lambda: None)
-    subscriber.start()
     try:
         return int(app.exec())
     finally:
-        subscriber.stop()
-        announcer.stop()
+        board.stop()

@@ -143,3 +143,32 @@ def test_qms_display_screenshot_from_the_retained_snapshot(mosquitto, tmp_path, 
     argv = ["display", "--mqtt", mosquitto.url, "--area", "B2", "--screenshot", str(missing)]
     assert qms_main([*argv, "--wait", "1"]) == 2
     assert not missing.exists()
+
+
+def test_the_whole_board_app_shows_and_says_a_live_call(mosquitto, tmp_path, qtbot):
+    from display_board.app import BoardApp, DisplayConfig
+
+    voice_dir = tmp_path / "voice"
+    voice_dir.mkdir()
+    silent_voice(voice_dir)
+    sink = RecordingSink()
+    config = DisplayConfig(
+        mqtt_url=mosquitto.url, site=SITE, area=AREA, voice_dir=voice_dir, blink_s=1.0
+    )
+    board = BoardApp(config, sink=sink)
+    qtbot.addWidget(board.view)
+    pub = Publisher(mosquitto.port)
+    board.start()
+    try:
+        pub.snapshot(demo_snapshot(120))
+        qtbot.waitUntil(lambda: board.view.hero.call is not None, timeout=10000)
+        assert not board.view.hero.blinking  # retained: shown, not flashed
+        live = call(1030, 4)
+        pub.call(event(live, seq=121))
+        qtbot.waitUntil(lambda: sink.count == 1, timeout=10000)
+        assert board.view.hero.call == live
+        assert sink.played[0][0] == "chime"
+        qtbot.waitUntil(lambda: not board.view.hero.blinking, timeout=10000)
+    finally:
+        pub.close()
+        board.stop()
