@@ -8,6 +8,7 @@ never hands out a blank ticket; any failure becomes a ``PrintError``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -175,9 +176,10 @@ class EscposPrinter:
 
 @lru_cache(maxsize=1)
 def _network_class() -> type:
-    """escpos's ``Network`` whose ``open`` closes the socket when the connect fails.
+    """escpos's ``Network`` with a careful ``open`` and ``close``.
 
-    (python-escpos 3.1 leaks it, which shows up as a ResourceWarning on every retry.)
+    python-escpos 3.1 leaks the socket when the connect fails (a ResourceWarning on every
+    retry) and closes with ``SHUT_RDWR`` whatever is left unread.
     """
     import socket
 
@@ -191,6 +193,21 @@ def _network_class() -> type:
             except OSError as exc:
                 self._device = None
                 raise DeviceNotFoundError(f"cannot reach {self.host}:{self.port}: {exc}") from exc
+
+        def close(self) -> None:
+            """Drain unread replies, then half-close: closing a socket with unread input
+            makes the kernel send a reset, which can drop the tail of a job still queued."""
+            sock = self._device
+            if not isinstance(sock, socket.socket):
+                return
+            self._device = False
+            with contextlib.suppress(OSError):  # nothing (more) to read, or the peer is gone
+                sock.setblocking(False)
+                while sock.recv(4096):
+                    pass
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_WR)
+            sock.close()
 
     return ClosingNetwork
 
