@@ -24,7 +24,7 @@ calls slightly out of ``seq`` order and dropping one would lose an announcement.
 Robustness: a payload that is not valid JSON or not the expected model is logged
 and ignored; an exception in a callback is logged, never raised into paho's
 thread (it would kill the network loop). paho reconnects by itself with an
-exponential backoff between ``min_backoff_s`` and ``max_backoff_s``; every
+exponential backoff from ``min_backoff_s`` (plus 0-2 s of jitter) up to ``max_backoff_s``; every
 (re)connect subscribes again, and the broker then sends the retained snapshots
 at once, so the app catches up without asking.
 """
@@ -32,6 +32,7 @@ at once, so the app catches up without asking.
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
@@ -233,7 +234,10 @@ class StateSubscriber:
             client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
             client.tls_set()
-        client.reconnect_delay_set(self._min_backoff_s, self._max_backoff_s)
+        # A little jitter, so a thousand boards do not all return in the same second
+        # after a broker restart.
+        first = random.randint(self._min_backoff_s, self._min_backoff_s + 2)
+        client.reconnect_delay_set(first, max(first, self._max_backoff_s))
         client.on_connect = self._paho_connect
         client.on_disconnect = self._paho_disconnect
         client.on_connect_fail = self._paho_connect_fail
