@@ -118,8 +118,17 @@ class Canvas:
         value_font: ImageFont.FreeTypeFont,
         spacing: int = 4,
     ) -> None:
-        """A label on the left and its value on the right, on one baseline."""
+        """A label on the left and its value on the right, on one baseline.
+
+        When both do not fit side by side (a long area name, 58 mm paper), the label
+        gets its own line and the value goes under it, wrapped.
+        """
         value_w = int(value_font.getlength(value))
+        label_w = int(label_font.getlength(label))
+        if value_w + label_w + 12 > self.inner_width:
+            self.text(label, label_font, align="left", spacing=spacing)
+            self.text(value, value_font, align="left", spacing=spacing)
+            return
         label_lines = wrap(label, label_font, max(40, self.inner_width - value_w - 12))
         first = True
         for line in label_lines:

@@ -61,16 +61,17 @@ def test_every_block_is_drawn_in_order_without_overlap(ticket, width):
     assert previous_bottom <= image.height
 
 
+def ink_box(image: Image.Image, top: int, bottom: int) -> tuple[int, int, int, int] | None:
+    """The box around the black dots between two rows."""
+    rows = image.convert("L").crop((0, top, image.width, bottom))
+    return rows.point(lambda v: 255 - v).getbbox()
+
+
 def test_big_number_is_big(ticket):
     rendered = render_ticket_regions(ticket)
     top, bottom = rendered.regions["number"]
     assert bottom - top > 100  # about 15 mm of paper at 203 dpi
-    box = (
-        rendered.image.convert("L")
-        .crop((0, top, PAPER_80MM, bottom))
-        .point(lambda v: 255 - v)
-        .getbbox()
-    )
+    box = ink_box(rendered.image, top, bottom)
     assert box is not None
     assert box[2] - box[0] > PAPER_80MM // 2
 
@@ -79,12 +80,7 @@ def test_long_number_shrinks_to_fit(ticket):
     long = dataclasses.replace(ticket, number="B-12345678")
     rendered = render_ticket_regions(long)
     top, bottom = rendered.regions["number"]
-    box = (
-        rendered.image.convert("L")
-        .crop((0, top, PAPER_80MM, bottom))
-        .point(lambda v: 255 - v)
-        .getbbox()
-    )
+    box = ink_box(rendered.image, top, bottom)
     assert box is not None and box[0] > 0 and box[2] < PAPER_80MM
 
 
@@ -270,3 +266,14 @@ def test_an_english_ticket_puts_english_first(ticket):
 def test_english_first_without_english_names_falls_back_to_vietnamese(ticket):
     bare = dataclasses.replace(ticket, language="en", department_en=None, service_en=None)
     assert render_ticket(bare).width == PAPER_80MM
+
+
+@pytest.mark.parametrize("width", [PAPER_80MM, PAPER_58MM])
+def test_a_long_value_goes_under_its_label_and_stays_on_paper(ticket, width):
+    long_area = dataclasses.replace(ticket, area="Tầng 2 – Khu tiếp nhận hồ sơ đất đai và xây dựng")
+    rendered = render_ticket_regions(long_area, TicketLayout(width=width))
+    top, bottom = rendered.regions["area"]
+    normal = render_ticket_regions(ticket, TicketLayout(width=width)).regions["area"]
+    assert bottom - top > normal[1] - normal[0]  # took more lines
+    box = ink_box(rendered.image, top, bottom)
+    assert box is not None and box[0] >= 12 and box[2] <= width - 12
