@@ -4,6 +4,8 @@ import random
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hardware.bus import KeypadReader, LedBus, RatingPadReader
 from hardware.cccd import CccdScan
@@ -150,3 +152,15 @@ def test_led_bus_shows_blinks_and_restores_after_replug():
     finally:
         bus.close()
         sim.close()
+
+
+@given(st.lists(st.binary(max_size=300), max_size=6))
+@settings(max_examples=60)
+def test_scanner_parser_never_raises_on_any_bytes(chunks):
+    scanner = SerialScanner("loop://")
+    results = []
+    for chunk in chunks:
+        results += scanner.parse(chunk)
+    results += scanner.idle()
+    assert all(isinstance(r, CccdScan | ScanRejected) for r in results)
+    assert scanner.idle() == []
