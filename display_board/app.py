@@ -43,6 +43,7 @@ class DisplayConfig:
     sound: bool = True
     voice_dir: Path | None = None
     english: bool = False
+    repeat: int = 1
     dialect: Dialect = "north"
     theme: Path | None = None
     blink_s: float = 6.0
@@ -138,7 +139,9 @@ def _voice(config: DisplayConfig, sink: AudioSink | None) -> Announcer:
     bank = VoiceBank(root)
     if sink is None:
         sink = choose_sink() if config.sound else SilentSink()
-    announcer = Announcer(bank, sink, dialect=config.dialect, english=config.english)
+    announcer = Announcer(
+        bank, sink, dialect=config.dialect, english=config.english, repeat=config.repeat
+    )
 
     def fill() -> None:
         try:

@@ -74,6 +74,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-sound", action="store_true", help="show calls without sound")
     parser.add_argument("--english", action="store_true", help="repeat each call in English")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        choices=(1, 2, 3),
+        default=1,
+        help="say the Vietnamese sentence this many times (default 1)",
+    )
+    parser.add_argument(
         "--dialect",
         choices=("north", "south"),
         default="north",
@@ -103,6 +110,7 @@ def run(args: argparse.Namespace) -> int:
             sound=not args.no_sound,
             voice_dir=args.voice_dir,
             english=args.english,
+            repeat=args.repeat,
             dialect=args.dialect,
             theme=args.theme,
             blink_s=args.blink,

@@ -56,7 +56,10 @@ class Panel(QWidget):
             self.paint(p)
         except Exception:
             self.paint_errors += 1
-            log.exception("%s could not paint", type(self).__name__)
+            if self.paint_errors in (1, 10, 100) or self.paint_errors % 1000 == 0:
+                log.exception(
+                    "%s could not paint (%d times)", type(self).__name__, self.paint_errors
+                )
         finally:
             p.end()
 

@@ -190,3 +190,10 @@ def test_decomposed_file_names_still_match(tmp_path):
     nfc.rename(tmp_path / "vi" / (unicodedata.normalize("NFD", "mươi") + ".wav"))
     bank = VoiceBank(tmp_path)
     assert bank.clip("vi", "mươi") is not None
+
+
+def test_the_vietnamese_sentence_can_be_said_twice(tmp_path):
+    bank = fake_voice(tmp_path)
+    once = compose(call(7, 2), bank)
+    twice = compose(call(7, 2), bank, repeat=2)
+    assert len(twice.clips) == 1 + 2 * (len(once.clips) - 1)
