@@ -112,6 +112,7 @@ class CounterApp(QObject):
         self.vm = vm
         self.terminal = TerminalView(vm)
         self.terminal.logout_requested.connect(self.logout)
+        vm.session_expired.connect(self._session_expired)
         self.window.stack.addWidget(self.terminal)
         self.window.stack.setCurrentWidget(self.terminal)
         ports = self.options.devices
@@ -143,7 +144,13 @@ class CounterApp(QObject):
         self._stop_counter()
         vm.logout(on_done=self._back_to_login)
 
-    def _back_to_login(self) -> None:
+    def _session_expired(self, message: str) -> None:
+        """The token is gone (expired, revoked): back to the login page, nothing to pause."""
+        log.warning("session ended by the server: %s", message)
+        self._stop_counter()
+        self._back_to_login(text("session_expired", self.login_vm.settings.language))
+
+    def _back_to_login(self, message: str = "") -> None:
         if self.terminal is not None:
             self.window.stack.removeWidget(self.terminal)
             self.terminal.deleteLater()
@@ -155,6 +162,7 @@ class CounterApp(QObject):
         self.vm = None
         self.client.token = None
         self.login_view.reset()
+        self.login_view.error.setText(message)
         self.window.stack.setCurrentWidget(self.login_view)
 
     def _stop_counter(self) -> None:

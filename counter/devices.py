@@ -88,7 +88,6 @@ class CounterDevices(QObject):
         self.opened = (opener or open_devices)(ports)
         self.address = ports.address
         self.led: LedBridge | None = None
-        self._replayed = False
         self.keypad_event.connect(self._on_keypad)
         self.rating_event.connect(self._on_rating)
 
@@ -135,10 +134,13 @@ class CounterDevices(QObject):
     def _follow(self, snapshot: CounterSnapshot) -> None:
         if self.led is None:
             return
-        # The first snapshot is the retained one: its call is old news, shown without blinking.
-        replay, self._replayed = not self._replayed, True
+        shown = self.led.states.get(snapshot.counter.id)
+        if shown is not None and snapshot.seq < shown.seq:
+            # The subscriber let an older seq through: the server restarted its sequence.
+            # Start over (shown again, no blink for a call the display may have seen).
+            self.led.states.pop(snapshot.counter.id, None)
         try:
-            self.led.apply(snapshot, replay=replay)
+            self.led.apply(snapshot)
         except Exception:
             # The LED is a convenience: a broken one is logged, never stops the clerk.
             log.exception("LED display did not follow counter %s", snapshot.counter.id)

@@ -56,6 +56,21 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Counter paused — the hall display shows it closed.",
     ),
     "sending": ("Đang gửi…", "Sending…"),
+    "pending": (
+        "Lần bấm “{action}” chưa được máy chủ xác nhận. Thử lại (an toàn, không gọi trùng) "
+        "hoặc bỏ qua.",
+        "The press “{action}” was never confirmed by the server. Retry (safe, never "
+        "doubled) or dismiss.",
+    ),
+    "dismiss": ("Bỏ qua", "Dismiss"),
+    "logout_unreachable": (
+        "Không báo được máy chủ khi đăng xuất: quầy có thể vẫn hiện đang mở.",
+        "The server did not hear the logout: the counter may still show as open.",
+    ),
+    "session_expired": (
+        "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+        "Your session has expired. Please log in again.",
+    ),
     "transfer_title": ("Chuyển hồ sơ", "Transfer ticket"),
     "to_field": ("Sang lĩnh vực", "To field"),
     "to_counter": ("Sang quầy", "To counter"),

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from appkit.api_client import ApiError, ServerUnreachable
 from counter.client import CounterClient
 from counter.intents import Body, Context, Intent, IntentBook
+from counter.texts import text
 from counter.worker import Worker
 from server.contract.http import (
     ActionOut,
@@ -60,6 +61,8 @@ class CounterViewModel(QObject):
     """A ticket was finished: ask the citizen to rate it (ticket id)."""
     rating_closed = Signal()
     logged_out = Signal()
+    session_expired = Signal(str)
+    """The server no longer knows the clerk's token (401): log in again (message)."""
     snapshot_applied = Signal(object)
     """The counter's ``CounterSnapshot`` just shown (the LED display follows these)."""
 
@@ -209,6 +212,7 @@ class CounterViewModel(QObject):
         if isinstance(result, ApiError):
             log.warning("server refused a read: %s", result)
             self.message = result.message(self.language)
+            self._check_session(result)
             return False
         if isinstance(result, Exception):
             log.error("unexpected error talking to the server", exc_info=result)
@@ -343,6 +347,7 @@ class CounterViewModel(QObject):
             self.changed.emit()
             self.refused.emit(self.message)
             self.action_done.emit(intent.action, "refused")
+            self._check_session(result)
             return
         if not isinstance(result, ActionOut):
             log.error("unexpected result of %s", intent.action, exc_info=result)
@@ -358,13 +363,32 @@ class CounterViewModel(QObject):
             if finished is not None:
                 self.rating_ticket = finished.id
                 self.rating_requested.emit(finished.id)
-        elif intent.action == "rate":
+        elif intent.action == "rate" or (intent.action == "start" and self.rating_ticket):
+            # Rated, or the next citizen is already being served: the rating is closed.
             self.rating_ticket = None
             self.rating_closed.emit()
         if intent.action in _DAY_CHANGING:
             self.refresh_day()
         self.changed.emit()
         self.action_done.emit(intent.action, "ok")
+
+    def pending(self) -> Intent | None:
+        """A press that never got an answer, while the server is reachable again."""
+        if not self.server_ok:
+            return None
+        return self.intents.first_unanswered()
+
+    def dismiss_pending(self) -> None:
+        """The clerk chose not to resend an unanswered press."""
+        kept = self.intents.first_unanswered()
+        if kept is not None:
+            self.intents.answered(kept)
+            self.changed.emit()
+
+    def _check_session(self, error: ApiError) -> None:
+        if error.status == 401:
+            self._probe.stop()
+            self.session_expired.emit(error.message(self.language))
 
     # ---- reachability -----------------------------------------------------------
 
@@ -401,19 +425,25 @@ class CounterViewModel(QObject):
 
     # ---- logging out ------------------------------------------------------------
 
-    def logout(self, on_done: Callable[[], None] | None = None) -> None:
-        """Pause the counter and end the session on the server."""
+    def logout(self, on_done: Callable[[str], None] | None = None) -> None:
+        """Pause the counter and end the session on the server.
+
+        ``on_done`` gets "" when the server paused the counter, else a warning for
+        the clerk: the counter may still show as open in the hall.
+        """
         site, counter = self.site, self.counter_id
 
         def job() -> None:
             self.client.logout(site, counter)
 
         def done(result: Any) -> None:
+            warning = ""
             if isinstance(result, Exception):
                 log.warning("logout did not reach the server: %s", result)
+                warning = text("logout_unreachable", self.language)
             self.logged_out.emit()
             if on_done is not None:
-                on_done()
+                on_done(warning)
 
         self._probe.stop()
         self.worker.submit(job, done)

@@ -97,8 +97,12 @@ class TerminalView(QWidget):
         self.retry_button = QPushButton(text("retry", lang))
         self.retry_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.retry_button.clicked.connect(vm.retry)
+        self.dismiss_button = QPushButton(text("dismiss", lang))
+        self.dismiss_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.dismiss_button.clicked.connect(vm.dismiss_pending)
         banners.addWidget(self.banner, 1)
         banners.addWidget(self.retry_button)
+        banners.addWidget(self.dismiss_button)
         return banners
 
     def _body(self) -> QHBoxLayout:
@@ -165,8 +169,12 @@ class TerminalView(QWidget):
         self.pause_button.setText(text("resume" if vm.paused else "pause", lang) + " (F9)")
         self.pause_button.setEnabled(vm.can("resume") or vm.can("pause"))
         banner, colour = "", ""
+        pending = vm.pending()
         if not vm.server_ok:
             banner, colour = text("unreachable", lang), RED
+        elif pending is not None:
+            action = text(pending.action if pending.action != "call-next" else "call_next", lang)
+            banner, colour = text("pending", lang).format(action=action), AMBER
         elif vm.paused:
             banner, colour = text("paused_banner", lang), AMBER
         elif not vm.live_ok:
@@ -174,7 +182,8 @@ class TerminalView(QWidget):
         self.banner.setText(banner)
         self.banner.setStyleSheet(f"background: {colour};" if colour else "")
         self.banner.setVisible(bool(banner))
-        self.retry_button.setVisible(not vm.server_ok)
+        self.retry_button.setVisible(not vm.server_ok or pending is not None)
+        self.dismiss_button.setVisible(pending is not None)
         self.ticket.refresh()
         self.queue.refresh()
         self.day.refresh()

@@ -88,3 +88,45 @@ def test_unreachable_then_automatic_retry(qtbot, live_server, proxy, through_pro
     assert proxy.refused >= 1
     assert vm.current is not None and vm.current.number == first["number"]
     assert vm.server_ok and vm.intents.first_unanswered() is None
+
+
+def test_a_press_that_never_arrived_waits_for_the_clerk(qtbot, live_server, proxy, through_proxy):
+    client, worker = through_proxy
+    first = issue(live_server, FIELD)
+    vm = CounterViewModel(client, worker, live_server.site, "2", retry_delays_ms=(), probe_ms=0)
+    vm.refresh()
+    qtbot.waitUntil(lambda: vm.counter is not None and vm.day is not None)
+    proxy.mode = "reset"
+    with qtbot.waitSignal(vm.action_done) as done:
+        vm.call_next()
+    assert done.args == ["call-next", "unreachable"]
+    assert vm.pending() is None  # the server is away: the red banner, not this one
+    proxy.mode = "pass"
+    vm.day = None
+    vm.refresh()
+    qtbot.waitUntil(lambda: vm.server_ok and vm.day is not None)
+    kept = vm.pending()
+    assert kept is not None and kept.action == "call-next"  # nothing changed: never arrived
+    assert counter_now(live_server) is None
+    vm.dismiss_pending()
+    assert vm.pending() is None
+    with qtbot.waitSignal(vm.action_done) as done:
+        vm.call_next()
+    assert done.args == ["call-next", "ok"]
+    assert vm.current is not None and vm.current.number == first["number"]
+
+
+def test_a_lost_answer_is_forgotten_once_the_counter_shows_it(
+    qtbot, live_server, proxy, through_proxy
+):
+    client, worker = through_proxy
+    first = issue(live_server, FIELD)
+    vm = CounterViewModel(client, worker, live_server.site, "2", retry_delays_ms=(), probe_ms=0)
+    proxy.mode = "swallow"
+    with qtbot.waitSignal(vm.action_done):
+        vm.call_next()
+    proxy.mode = "pass"
+    vm.refresh()
+    qtbot.waitUntil(lambda: vm.server_ok and vm.current is not None)
+    assert vm.current.number == first["number"]
+    assert vm.pending() is None  # the call happened: nothing to resend

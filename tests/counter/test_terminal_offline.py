@@ -142,3 +142,33 @@ def test_parked_tickets_wait_while_paused(offline):
         snapshot(state=CounterState.PAUSED, parked=[brief("1011", status=TicketStatus.PARKED)])
     )
     assert not view.queue.parked_buttons["id-1011"].isEnabled()
+
+
+def test_logout_without_server_warns_the_clerk(offline, qtbot):
+    vm, _view = offline
+    warnings: list[str] = []
+    with qtbot.waitSignal(vm.logged_out):
+        vm.logout(on_done=warnings.append)
+    assert warnings and "quầy có thể vẫn hiện đang mở" in warnings[0]
+
+
+def test_english_screen(qtbot):
+    client = CounterClient("http://127.0.0.1:9", token="t")
+    worker = Worker()
+    vm = CounterViewModel(client, worker, "hcm-main", "5", language="en", probe_ms=0)
+    view = TerminalView(vm)
+    qtbot.addWidget(view)
+    vm.apply_snapshot(
+        snapshot(
+            current=brief("1023", status=TicketStatus.SERVING, waited_s=3900, call_count=1),
+            parked=[brief("1011", status=TicketStatus.PARKED)],
+        )
+    )
+    vm.set_live(True)
+    assert view.ticket.field.text() == "Civil status"
+    assert "Waited: 1 h 05 min" in view.ticket.details.text()
+    assert view.ticket.status.text() == "Serving"
+    assert view.ticket.call_next.text().startswith("Call next")
+    assert view.pause_button.text() == "Pause (F9)"
+    worker.shutdown()
+    client.close()

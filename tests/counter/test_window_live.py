@@ -164,3 +164,17 @@ def test_pause_resume_and_logout_pauses(qtbot, live_server, terminal):
     reader.close()
     assert state.counter.state == CounterState.PAUSED
     assert terminal.client.token is None
+
+
+def test_an_ended_session_goes_back_to_login(qtbot, live_server, terminal):
+    from counter.client import CounterClient
+
+    vm = vm_of(terminal)
+    # The session ends elsewhere (a supervisor, an expiry): the token no longer works.
+    other = CounterClient(live_server.base_url, token=terminal.client.token)
+    other.logout(live_server.site, "2")
+    other.close()
+    terminal.terminal.ticket.call_next.click()
+    qtbot.waitUntil(lambda: terminal.window.stack.currentWidget() is terminal.login_view)
+    assert terminal.login_view.error.text() == "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."
+    assert vm.message  # the server's own words stay in the log and the old view-model
