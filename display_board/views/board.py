@@ -88,6 +88,7 @@ class BoardView(QWidget):
         self.header.area_name = vm.area_name
         calling = vm.calling
         self.hero.call = calling
+        self.hero.placeholder = T.no_call_yet if vm.has_picture else T.waiting_for_data
         self.counters.counters = vm.counters
         self.counters.highlight = calling.counter_id if calling else None
         self.recent.calls = [

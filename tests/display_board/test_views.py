@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtGui import QImage
 
 from appkit.mqtt_state import ConnectionState
@@ -10,7 +12,7 @@ from display_board.viewmodel import BoardViewModel
 from display_board.views.board import BoardView
 from display_board.views.paint import digit_height
 from display_board.views.theme import Theme
-from tests.display_board.samples import AREA, SITE, T0, call, demo_snapshot, event
+from tests.display_board.samples import AREA, SITE, T0, call, demo_snapshot, event, snapshot
 
 pytestmark = pytest.mark.gui
 
@@ -132,11 +134,15 @@ def test_connection_lost_mark_shows_with_its_local_time(qtbot):
 
 
 def test_an_empty_board_waits_for_data(qtbot):
-    view, _ = make_board(qtbot, "portrait")
+    view, vm = make_board(qtbot, "portrait")
     image = render(view)
     assert view.hero.call is None
+    assert view.hero.placeholder.startswith("Đang chờ dữ liệu")
     assert image.width() == 1080
     assert painted_without_errors(view)
+    vm.apply_snapshot(snapshot(3))  # the morning: data, but nobody called yet
+    assert view.hero.call is None
+    assert view.hero.placeholder.startswith("Chưa có số nào được gọi")
 
 
 def test_the_header_shows_the_vietnamese_date_and_clock(qtbot):
@@ -195,3 +201,47 @@ def test_a_broken_panel_logs_and_the_board_keeps_running(qtbot, caplog):
 def test_an_unknown_layout_is_refused(qtbot):
     with pytest.raises(ValueError, match="unknown layout"):
         BoardView(BoardViewModel(SITE, AREA), layout="diagonal")  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=7),
+    width=st.floats(min_value=40, max_value=2000),
+    height=st.floats(min_value=20, max_value=800),
+)
+def test_a_fitted_number_never_leaves_its_box(qapp, text, width, height):
+    from PySide6.QtGui import QFontMetricsF
+
+    from display_board.views.paint import fitted_digits
+    from display_board.views.theme import font
+
+    f = fitted_digits(font(0, bold=True, condensed=True), text, width, height, 600)
+    m = QFontMetricsF(f)
+    if f.pixelSize() > 4:  # 4 px is the floor for absurdly small boxes
+        assert m.tightBoundingRect(text).width() <= width
+        assert m.tightBoundingRect("8").height() <= height
+
+
+def test_a_big_area_and_odd_tickets_render(qtbot):
+    from server.contract.messages import CounterView
+    from server.contract.vocab import CounterState
+
+    counters = [
+        CounterView(
+            id=f"q{n}",
+            number=n,
+            name=f"Quầy {n} - Tiếp nhận hồ sơ đất đai và môi trường",
+            area=AREA,
+            state=CounterState.OPEN,
+            services=["x"],
+            current_ticket=("MW" + str(n).zfill(5)) if n % 2 else str(n),
+        )
+        for n in range(1, 31)
+    ]
+    long_name = "Trung tâm Phục vụ hành chính công phường Thủ Đức, Thành phố Hồ Chí Minh – cơ sở 2"
+    snap = snapshot(5, counters=counters).model_copy(update={"site_name": long_name})
+    for layout, size in (("landscape", (1920, 1080)), ("portrait", (1080, 1920))):
+        view, vm = make_board(qtbot, layout, size)
+        vm.apply_snapshot(snap)
+        render(view)
+        assert painted_without_errors(view)
