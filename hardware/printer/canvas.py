@@ -172,6 +172,33 @@ class Canvas:
         self.image.paste(picture.convert("L"), (x, self.y))
         self.y += picture.height
 
+    def beside(
+        self,
+        picture: Image.Image,
+        lines: list[tuple[str, ImageFont.FreeTypeFont]],
+        gap: int = 12,
+        spacing: int = 4,
+    ) -> None:
+        """A picture at the left margin and text wrapped in the column to its right,
+        centred on the picture's height (the QR code and its caption: less paper)."""
+        x = self.margin + picture.width + gap
+        column = self.width - self.margin - x
+        laid: list[tuple[str, ImageFont.FreeTypeFont, int, int]] = []
+        for text, font in lines:
+            for line in wrap(text, font, column):
+                above, below = line_extent(font, line)
+                laid.append((line, font, above, below))
+        text_h = sum(a + b + spacing for _, _, a, b in laid) - (spacing if laid else 0)
+        top = self.y
+        self.image.paste(
+            picture.convert("L"), (self.margin, top + max(0, text_h - picture.height) // 2)
+        )
+        y = top + max(0, picture.height - text_h) // 2
+        for line, font, above, below in laid:
+            self.draw.text((x, y + above), line, font=font, fill=BLACK, anchor="ls")
+            y += above + below + spacing
+        self.y = top + max(picture.height, text_h)
+
     def finish(self) -> Image.Image:
         """Crop to the drawn height plus the bottom margin; 1-bit, as the printer sees it."""
         height = min(self.y + self.margin, self.image.height)

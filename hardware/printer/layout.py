@@ -329,11 +329,11 @@ def _tail(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -
     canvas.space(gap)
     canvas.rule(thickness=2, dashed=True)
     canvas.space(gap)
+    captions = [(layout.labels[main]["qr"], pen.bold(21))]
+    captions += [(layout.labels[other]["qr"], pen.reg(18)) for other in others]
     with canvas.section("qr"):
-        canvas.paste(qr_image(ticket.track_url, round(230 * layout.scale)))
-    canvas.text(layout.labels[main]["qr"], pen.reg(19))
-    for other in others:
-        canvas.text(layout.labels[other]["qr"], pen.reg(17))
+        code = qr_image(ticket.track_url, round(230 * layout.scale))
+        canvas.beside(code, captions, gap=round(8 * layout.scale), spacing=round(8 * layout.scale))
     canvas.space(gap)
     with canvas.section("footer"):
         for line in layout.footer:
