@@ -101,7 +101,7 @@ def _scan_line(result: Any) -> str:
 
     if isinstance(result, ScanRejected):
         return f"REJECTED  {result.message_vi} / {result.message_en}"
-    return f"OK  {result.full_name}  {result.masked_id}  ({result.date_of_birth:%d/%m/%Y})"
+    return f"OK  {result.full_name}  {result.masked_id}"  # no more personal data than that
 
 
 def listen_scanner(args: argparse.Namespace) -> int:

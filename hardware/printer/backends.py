@@ -24,6 +24,7 @@ from PIL import Image
 
 from hardware.ports import DeviceConfigError, PrintError, PrinterStatus
 from hardware.printer.escpos_output import ticket_bytes
+from hardware.printer.fonts import find_fonts
 from hardware.printer.layout import TicketData, TicketLayout, render_ticket
 from hardware.printer.status import QUERIES, decode_status, first_status_byte
 from hardware.printer.virtual import VirtualPrinter
@@ -73,6 +74,7 @@ class EscposPrinter:
         self._connect = connect
         self._probe = probe
         self.layout = layout or TicketLayout()
+        find_fonts(self.layout.font_regular, self.layout.font_bold)  # fail at start, not mid-print
         self.cut = cut
         self._lock = threading.Lock()
 

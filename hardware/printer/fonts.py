@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from hardware.ports import HardwareError
+from hardware.ports import DeviceConfigError
 
 # Letters whose glyphs a font without Vietnamese support lacks (precomposed forms).
 VIETNAMESE_PROBE = (
@@ -33,8 +33,8 @@ FAMILIES: tuple[tuple[str, str], ...] = (
 )
 
 
-class FontError(HardwareError):
-    """No usable font: the ticket cannot be rendered without one."""
+class FontError(DeviceConfigError):
+    """No usable font: the ticket cannot be rendered without one (found at start-up)."""
 
 
 @dataclass(frozen=True, slots=True)

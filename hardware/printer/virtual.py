@@ -20,6 +20,7 @@ from PIL import Image
 
 from hardware.ports import DeviceConfigError, PrintError, PrinterStatus
 from hardware.printer.escpos_output import ticket_bytes
+from hardware.printer.fonts import find_fonts
 from hardware.printer.layout import TicketData, TicketLayout, render_ticket
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -39,6 +40,7 @@ class VirtualPrinter:
     ) -> None:
         self.directory = Path(directory)
         self.layout = layout or TicketLayout()
+        find_fonts(self.layout.font_regular, self.layout.font_bold)  # fail at start, not mid-print
         self.cut = cut
         self._fault = fault
         self._delay_s = delay_s

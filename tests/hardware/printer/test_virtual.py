@@ -96,3 +96,15 @@ def test_unwritable_folder_is_offline(ticket, tmp_path):
 def test_bad_virtual_urls(url):
     with pytest.raises(DeviceConfigError):
         open_printer(url)
+
+
+def test_a_printer_without_a_vietnamese_font_is_refused_at_start(tmp_path, monkeypatch):
+    from hardware.printer import fonts
+
+    monkeypatch.setattr(fonts, "font_dirs", lambda: [tmp_path])
+    fonts.find_fonts.cache_clear()
+    try:
+        with pytest.raises(DeviceConfigError, match="Vietnamese"):
+            open_printer(f"virtual://{tmp_path}/out")
+    finally:
+        fonts.find_fonts.cache_clear()
