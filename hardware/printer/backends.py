@@ -91,13 +91,12 @@ class EscposPrinter:
         return self._probe is None
 
     def _open(self) -> Any:
-        from escpos.exceptions import Error as EscposError
-
-        device = self._connect()
+        """Open the transport; any failure to open (whatever the driver raises: pyusb
+        without libusb raises ValueError) means the printer is offline."""
         try:
+            device = self._connect()
             device.open()
-        except (OSError, EscposError) as exc:
-            device.close()
+        except Exception as exc:
             raise PrintError(PrinterStatus.OFFLINE, f"{self._url}: {exc}") from exc
         return device
 
@@ -132,9 +131,10 @@ class EscposPrinter:
         return decode_status(*answers)
 
     def status(self) -> PrinterStatus:
-        """Real-time status where the transport reads; otherwise what the probe says."""
-        from escpos.exceptions import Error as EscposError
+        """Real-time status where the transport reads; otherwise what the probe says.
 
+        Never raises: whatever goes wrong while asking, the printer is offline.
+        """
         with self._lock:
             if self._probe is not None:
                 return self._probe()
@@ -144,7 +144,7 @@ class EscposPrinter:
                 return PrinterStatus.OFFLINE
             try:
                 return self._query_status(device)
-            except (OSError, EscposError) as exc:
+            except Exception as exc:
                 log.warning("status query to %s failed: %s", self._url, exc)
                 return PrinterStatus.OFFLINE
             finally:

@@ -166,3 +166,13 @@ def test_cups_queue_prints_and_reports_disabled(fake_cups, ticket):
     with pytest.raises(PrintError):
         printer.print_ticket(ticket)
     assert open_printer("cups://no-such-queue").status() is PrinterStatus.OFFLINE
+
+
+def test_any_driver_failure_to_open_is_offline(ticket):
+    def broken_driver():
+        raise ValueError("No backend available")  # what pyusb says without libusb
+
+    printer = EscposPrinter("usb://04b8:0202", broken_driver)
+    assert printer.status() is PrinterStatus.OFFLINE
+    with pytest.raises(PrintError, match="No backend"):
+        printer.print_ticket(ticket)
