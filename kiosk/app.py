@@ -100,6 +100,10 @@ class KioskApp:
 
     def show(self) -> None:
         if self.config.fullscreen:
+            # The panel's own size wins (a 1080x1920 design on a 1920x1080 panel is a setup
+            # mistake the installer sees at once; a slightly different panel just fits).
+            self.window.setMinimumSize(0, 0)
+            self.window.setMaximumSize(16_777_215, 16_777_215)
             self.window.showFullScreen()
         else:
             self.window.show()

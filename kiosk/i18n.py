@@ -73,7 +73,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "Vui lòng dùng số đó.",
         "service_closed": "{service}: {reason}",
         "issue_refused": "Không lấy được số: {message}",
-        "printer_busy": "Máy in chưa sẵn sàng: {status}",
     },
     "en": {
         "welcome_title": "Welcome",
@@ -134,7 +133,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "Please use that number.",
         "service_closed": "{service}: {reason}",
         "issue_refused": "Could not get a number: {message}",
-        "printer_busy": "The printer is not ready: {status}",
     },
 }
 

@@ -33,6 +33,7 @@ class LiveInputs(QObject):
 
     def __init__(self, vm: KioskViewModel) -> None:
         super().__init__(vm)
+        self.vm = vm
         self.subscriber: StateSubscriber | None = None
         self.scanner: Scanner | None = None
         self.snapshot.connect(vm.apply_queue)
@@ -55,6 +56,7 @@ class LiveInputs(QObject):
     def attach_scanner(self, scanner: Scanner) -> None:
         scanner.on_scan = self.scanned.emit
         self.scanner = scanner
+        self.vm.scanner_attached = True
         scanner.start()
 
     def _on_message(self, _topic: str, message: BaseModel) -> None:

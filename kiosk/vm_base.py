@@ -98,6 +98,7 @@ class ViewModelBase(QObject):
         self._printer_status: PrinterStatus | None = None
         self._message: Message | None = None
         self._citizen: Citizen | None = None
+        self.scanner_attached = False  # the welcome screen then invites a scan
         self._pending: IssueRequest | None = None
         self._pending_at = 0.0
         self._attempts = 0

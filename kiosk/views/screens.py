@@ -70,10 +70,14 @@ class WelcomeScreen(_Titled):
             metrics.content_width,
         )
         self.layout_.addWidget(self.grid, 1)
+        self.hint = label("", 28, bold=True, role="title")
+        self.layout_.insertWidget(1, self.hint)
 
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))
         self.prompt.setText(vm.t("welcome_prompt"))
+        self.hint.setText("▣ " + vm.t("scan_hint"))
+        self.hint.setVisible(vm.scanner_attached and vm.greeting is None)
         set_text(self.search, vm.t("search_button"))
         tiles = [Tile(d.code, d.name, d.detail) for d in vm.departments()]
         self.grid.set_tiles(tiles, *_pages(vm))

@@ -150,6 +150,7 @@ class TileGrid(QWidget):
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop)
         outer.addWidget(self._grid_host, 1)
         pager = QHBoxLayout()
+        pager.setContentsMargins(0, 0, 0, 0)
         self.previous = button("", 30, on_click=lambda: self._turn(-1))
         self.page_label = label("", 28, bold=True)
         self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -52,3 +52,16 @@ def test_dates_and_waits():
     assert format_wait(15 * 60, "vi") == "khoảng 15 phút"
     assert format_wait(80 * 60, "vi") == "khoảng 1 giờ 20 phút"
     assert format_wait(120 * 60, "en") == "about 2 h"
+
+
+def test_every_text_is_used_somewhere():
+    from pathlib import Path
+
+    import kiosk
+
+    root = Path(kiosk.__file__).parent
+    source = "".join(
+        p.read_text(encoding="utf-8") for p in root.rglob("*.py") if p.name != "i18n.py"
+    )
+    unused = [key for key in TEXTS["vi"] if f'"{key}"' not in source]
+    assert unused == []

@@ -106,6 +106,7 @@ def test_every_screen_renders_cleanly(
     vm.refresh()
     vm.poll_printer()
     vm.apply_queue(closures(vm))
+    vm.scanner_attached = True
     vm.set_language(language)
     window = KioskWindow(vm, orientation)
     qtbot.addWidget(window)

@@ -136,6 +136,9 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
     live.attach_scanner(SerialScanner(sim.port_path))
     try:
         qtbot.waitUntil(lambda: live.scanner is not None and live.scanner.connected)
+        window.refresh()
+        assert window.welcome.hint.text().endswith("Có thể quét mã QR trên căn cước công dân")
+        qtbot.waitUntil(window.welcome.hint.isVisible)
         sim.scan(ID_TEXT)
         qtbot.waitUntil(window.greeting.isVisible)
         assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD 0790******34"
