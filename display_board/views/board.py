@@ -95,7 +95,7 @@ class BoardView(QWidget):
             c for c in vm.recent if calling is None or c.call_id != calling.call_id
         ]
         self.waiting.waiting = vm.waiting
-        self.ticker.set_text(vm.notice)
+        self.ticker.set_text(vm.notice or (T.default_notice if vm.has_picture else ""))
         self._refresh_mark()
         self.update_clock()
         for w in (self.hero, self.counters, self.recent, self.waiting):

@@ -57,7 +57,7 @@ def draw_digits(  # noqa: PLR0917 - (painter, box, text, font, colour) reads bes
     color: QColor,
     align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter,
 ) -> None:
-    """Draw a ticket number with its ink centred vertically in ``rect``."""
+    """Draw a ticket number with its digits' ink centred vertically in ``rect``."""
     m = QFontMetricsF(font)
     ink = m.tightBoundingRect(text)
     if align & Qt.AlignmentFlag.AlignLeft:
@@ -66,7 +66,8 @@ def draw_digits(  # noqa: PLR0917 - (painter, box, text, font, colour) reads bes
         x = rect.right() - ink.right()
     else:
         x = rect.center().x() - ink.center().x()
-    baseline = rect.center().y() - ink.center().y()
+    # Centre on a digit's ink, so a "Q" tail does not lift its ticket above the others.
+    baseline = rect.center().y() - m.tightBoundingRect("8").center().y()
     painter.setFont(font)
     painter.setPen(color)
     painter.drawText(QPointF(x, baseline), text)

@@ -27,6 +27,10 @@ class Texts:
     paused: str = "Tạm nghỉ"
     idle: str = "—"
     waiting_for_data: str = "Đang chờ dữ liệu từ máy chủ… · Waiting for the server…"
+    default_notice: str = (
+        "Xin quý công dân vui lòng theo dõi số thứ tự trên màn hình và lời mời qua loa"
+        " · Please watch the screen and listen for your number"
+    )
     no_call_yet: str = "Chưa có số nào được gọi · No number called yet"
     connection_lost: str = "Mất kết nối"
     server_offline: str = "Máy chủ tạm ngưng"
