@@ -17,7 +17,7 @@ from pathlib import Path
 from display_board import numbers_en, numbers_vi
 from display_board.audio import AudioSink
 from display_board.numbers_vi import Dialect
-from display_board.voice import VoiceBank
+from display_board.voice import VoiceBank, clip_texts
 from server.contract.messages import CallInfo
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,6 @@ def english_tokens(call: CallInfo) -> list[str]:
 
 
 def spoken_text(language: str, tokens: list[str]) -> str:
-    from display_board.voice import clip_texts
-
     texts = clip_texts(language)
     return " ".join(texts.get(t.replace("letter:", "letter-"), t) for t in tokens)
 
