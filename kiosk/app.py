@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from appkit.qt_guard import protect_none
 from hardware.ports import DeviceConfigError
 from hardware.registry import open_printer, open_scanner
 from kiosk.client import KioskClient
@@ -68,6 +69,7 @@ class KioskApp:
 
     def __init__(self, config: KioskConfig) -> None:
         self.config = config
+        protect_none()  # a kiosk repaints every second for days: see appkit/qt_guard.py
         load_fonts()
         app = QApplication.instance()
         if isinstance(app, QApplication):

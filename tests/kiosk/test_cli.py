@@ -125,3 +125,16 @@ def test_a_scanner_that_is_not_a_scanner_url_is_a_clear_error(caplog, monkeypatc
     )
     assert code == 2
     assert "is not a scanner" in caplog.text
+
+
+def test_the_kiosk_does_not_load_the_servers_heavy_parts():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kiosk.cli, kiosk.app; "
+        "heavy = [m for m in ('sqlalchemy', 'fastapi', 'uvicorn', 'alembic') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr

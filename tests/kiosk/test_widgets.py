@@ -113,6 +113,11 @@ def test_print_failure_after_issuing_keeps_the_number_on_screen(qtbot, window_fo
     printer.set_fault(PrinterStatus.OK)
     tap(qtbot, window.ticket.reprint)
     qtbot.waitUntil(lambda: len(list(printer.directory.glob("*.png"))) == 1)
+    tap(qtbot, window.ticket.done)
+    staff = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_P, staff)  # staff reprint of the last ticket
+    qtbot.waitUntil(lambda: len(list(printer.directory.glob("*.png"))) == 2)
+    assert vm.screen is Screen.TICKET
 
 
 def test_server_stopped_then_back(qtbot, window_for, live_server, clock):
