@@ -70,9 +70,9 @@ class EscposPrinterSim:
     def _step(self, out: bytearray) -> int:  # noqa: PLR0911 - a return per command shape
         buf = self._buf
         b = buf[0]
-        if b == DLE and len(buf) >= 2 and buf[1] == 0x04:
-            if len(buf) < 3:
-                return 0
+        if b == DLE and len(buf) < 3:
+            return 0  # maybe a real-time command: wait for its other bytes
+        if b == DLE and buf[1] == 0x04:
             self.queries.append(buf[2])
             if self.answers and 1 <= buf[2] <= 4:
                 out.append(encode_status(self.status)[buf[2] - 1])
@@ -88,11 +88,9 @@ class EscposPrinterSim:
         return 1  # text or a byte we do not model: paper would show it, we skip it
 
     def _gs(self, buf: bytearray) -> int:  # noqa: PLR0911 - a return per command shape
-        if len(buf) < 2:
-            return 0
+        if len(buf) < 3:
+            return 0  # every GS command we model has at least three bytes
         if buf[1] == ord("V"):
-            if len(buf) < 3:
-                return 0
             if buf[2] in (65, 66):  # GS V m n: feed n then cut
                 if len(buf) < 4:
                     return 0
@@ -100,7 +98,7 @@ class EscposPrinterSim:
                 return 4
             self._cut()
             return 3
-        if buf[1] == ord("v") and len(buf) >= 3 and buf[2] == ord("0"):
+        if buf[1] == ord("v") and buf[2] == ord("0"):
             if len(buf) < 8:
                 return 0
             width_bytes = buf[4] | buf[5] << 8
