@@ -5,7 +5,6 @@ counters, waiting counts, recent service times), so building every snapshot of a
 site costs a handful of queries, not one per counter.
 """
 
-import collections
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,7 +29,7 @@ from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
 from server.storage.mapping import SiteBundle
 from server.storage.models import CallRow, CounterRow, TicketRow
-from server.storage.repository import Repository
+from server.storage.repository import AT_COUNTER, Repository
 
 RECENT_CALLS = 10
 NEXT_UP = 5
@@ -127,30 +126,47 @@ class SiteView:
         self.now = now
         self.seq = seq
         self.policy = policy
+        self._heads: dict[str, list[Ticket]] = {}
 
     @cached_property
     def counter_rows(self) -> dict[str, Any]:
         return self.repo.counter_states(self.site_id)
 
     @cached_property
-    def live(self) -> list[Ticket]:
-        return self.repo.live_tickets(self.site_id, self.day)
-
-    @cached_property
-    def waiting(self) -> list[Ticket]:
-        return [t for t in self.live if t.status is TicketStatus.WAITING]
-
-    @cached_property
     def at_counters(self) -> dict[str, Ticket]:
+        """The called or serving ticket of each counter (the latest call wins)."""
         out: dict[str, Ticket] = {}
-        for t in sorted(self.live, key=lambda t: t.called_at or t.issued_at):
-            if t.counter_id and t.status in (TicketStatus.CALLED, TicketStatus.SERVING):
+        held = self.repo.tickets_light(self.site_id, AT_COUNTER)
+        for t in sorted(held, key=lambda t: t.called_at or t.issued_at):
+            if t.counter_id:
                 out[t.counter_id] = t
         return out
 
     @cached_property
+    def targeted(self) -> list[Ticket]:
+        return self.repo.targeted(self.site_id, self.day)
+
+    def line_head(self, service: str) -> list[Ticket]:
+        """The first tickets of a service's priority and normal lines (cached per build)."""
+        head = self._heads.get(service)
+        if head is None:
+            head = [
+                *self.repo.line_head(self.site_id, self.day, service, priority=True, limit=NEXT_UP),
+                *self.repo.line_head(
+                    self.site_id, self.day, service, priority=False, limit=NEXT_UP
+                ),
+            ]
+            self._heads[service] = head
+        return head
+
+    @cached_property
+    def parked(self) -> list[Ticket]:
+        parked = self.repo.tickets_light(self.site_id, (TicketStatus.PARKED.value,))
+        return sorted(parked, key=lambda t: t.queue_at)
+
+    @cached_property
     def waiting_counts(self) -> dict[str, int]:
-        return dict(collections.Counter(t.service for t in self.waiting))
+        return self.repo.waiting_counts(self.site_id, self.day)
 
     @cached_property
     def recent_times(self) -> dict[str, list[float]]:
@@ -245,17 +261,18 @@ class SiteView:
         config = self.bundle.counters[counter_id]
         row = self.counter_rows[counter_id]
         current = self.at_counters.get(counter_id)
+        candidates = [t for t in self.targeted if t.target_counter == counter_id]
+        for code in config.services:
+            candidates.extend(self.line_head(code))
         ordered = self.policy.order(
             self.bundle.site,
             config,
-            self.waiting,
+            candidates,
             priority_streak=row.priority_streak,
             now=self.now,
         )
         oldest = min((t.issued_at for t in ordered), default=None)
-        parked = [
-            t for t in self.live if t.status is TicketStatus.PARKED and t.counter_id == counter_id
-        ]
+        parked = [t for t in self.parked if t.counter_id == counter_id]
         return CounterSnapshot(
             site=self.site_id,
             seq=self.seq,
@@ -264,7 +281,7 @@ class SiteView:
             clerk=row.clerk,
             current=brief(current, self.now) if current else None,
             next_up=[brief(t, self.now) for t in ordered[:NEXT_UP]],
-            parked=[brief(t, self.now) for t in sorted(parked, key=lambda t: t.queue_at)],
+            parked=[brief(t, self.now) for t in parked],
             waiting=self.service_waiting(config.services),
             longest_wait_s=max(0, int((self.now - oldest).total_seconds())) if oldest else 0,
         )

@@ -3,6 +3,7 @@ thread, so a burst of commands costs one snapshot build, not one per command."""
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from server.service.context import Effects
@@ -21,8 +22,14 @@ def merge(into: Effects, more: Effects) -> None:
 class Pump:
     """One background thread that runs ``publish(site, effects)`` for merged changes."""
 
-    def __init__(self, publish: Callable[[str, Effects], None]) -> None:
+    def __init__(
+        self, publish: Callable[[str, Effects], None], *, min_interval_s: float = 0.02
+    ) -> None:
+        """``min_interval_s``: under a burst, wait this long after a build before the next,
+        so snapshot building never starves the requests; an idle pump publishes at once."""
         self._publish = publish
+        self._min_interval_s = min_interval_s
+        self._last_build = 0.0
         self._pending: dict[str, Effects] = {}
         self._cond = threading.Condition()
         self._busy = False
@@ -43,6 +50,10 @@ class Pump:
                     self._cond.wait()
                 if self._closing and not self._pending:
                     return
+                rest = self._last_build + self._min_interval_s - time.monotonic()
+                if rest > 0 and not self._closing:
+                    self._cond.wait(rest)  # let a burst gather into one build
+                    continue
                 batch, self._pending = self._pending, {}
                 self._busy = True
             for site_id, effects in batch.items():
@@ -51,6 +62,7 @@ class Pump:
                 except Exception:
                     log.exception("publishing site %s failed", site_id)
             with self._cond:
+                self._last_build = time.monotonic()
                 self._busy = False
                 self._cond.notify_all()
 

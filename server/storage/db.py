@@ -7,6 +7,7 @@ Reads run in ``Database.read()`` and never block writers.
 """
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -68,6 +69,9 @@ class Database:
         self.engine = make_engine(url, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        # SQLite's busy handler sleeps (1, 2, 5, 10 ... ms) while another writer holds the
+        # lock; queueing this process's writers on a lock hands over at once instead.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
 
     @property
     def backend(self) -> str:
@@ -76,6 +80,15 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
+        if self._write_lock is None:
+            with self._write() as session:
+                yield session
+            return
+        with self._write_lock, self._write() as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
         with self._sessions() as session:
             if self.is_sqlite:
                 session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})

@@ -208,6 +208,16 @@ class TicketRow(Base):
         Index("ix_tickets_queue", "site_id", "business_day", "status", "service"),
         Index("ix_tickets_counter", "site_id", "counter_id", "status"),
         Index("ix_tickets_citizen", "site_id", "business_day", "citizen_key"),
+        Index("ix_tickets_status", "site_id", "status"),
+        Index(
+            "ix_tickets_line",
+            "site_id",
+            "business_day",
+            "status",
+            "service",
+            "priority",
+            "queue_at",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

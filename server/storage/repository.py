@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from server.contract.vocab import TicketStatus
@@ -38,6 +38,27 @@ ACTIVE = (
     TicketStatus.PARKED.value,
 )
 AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+
+
+def _line_statement(priority: bool) -> Select[Any]:
+    t = TicketRow.__table__.c
+    return (
+        select(TicketRow.__table__)
+        .where(
+            t.site_id == bindparam("site"),
+            t.business_day == bindparam("day"),
+            t.status == TicketStatus.WAITING.value,
+            t.service == bindparam("service"),
+            t.target_counter.is_(None),
+            t.priority.is_not(None) if priority else t.priority.is_(None),
+        )
+        .order_by(t.queue_at, t.seq)
+        .limit(bindparam("limit"))
+    )
+
+
+_LINE_PRIORITY = _line_statement(priority=True)
+_LINE_NORMAL = _line_statement(priority=False)
 
 
 class BundleCache:
@@ -110,12 +131,39 @@ class Repository:
         ).where(CounterRow.site_id == site_id)
         return {r.id: r for r in self.s.execute(stmt)}
 
-    def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
-        """Today's active tickets as engine values, without ORM objects (snapshots)."""
+    def tickets_light(self, site_id: str, statuses: Sequence[str]) -> list[Ticket]:
+        """Tickets in these states (any day) as engine values, without ORM objects."""
         stmt = select(TicketRow.__table__).where(
-            TicketRow.site_id == site_id,
-            TicketRow.business_day == day,
-            TicketRow.status.in_(ACTIVE),
+            TicketRow.site_id == site_id, TicketRow.status.in_(statuses)
+        )
+        return [ticket_from_row(r) for r in self.s.execute(stmt)]
+
+    def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
+        """Today's active tickets as engine values."""
+        return [t for t in self.tickets_light(site_id, ACTIVE) if t.business_day == day]
+
+    def line_head(
+        self, site_id: str, day: date, service: str, *, priority: bool, limit: int
+    ) -> list[Ticket]:
+        """The first ``limit`` waiting tickets of one line (a service's priority or normal
+        tickets, not transferred to a counter), in their place in line.
+
+        Every call policy picks within a line by place in line, so the heads of the
+        lines are enough to know the next calls, however long the queue is. The
+        statement is built once: this runs for every line of every counter snapshot.
+        """
+        stmt = _LINE_PRIORITY if priority else _LINE_NORMAL
+        params = {"site": site_id, "day": day, "service": service, "limit": limit}
+        return [ticket_from_row(r) for r in self.s.execute(stmt, params)]
+
+    def targeted(self, site_id: str, day: date) -> list[Ticket]:
+        """Waiting tickets transferred to a specific counter (few at any time)."""
+        t = TicketRow.__table__.c
+        stmt = select(TicketRow.__table__).where(
+            t.site_id == site_id,
+            t.business_day == day,
+            t.status == TicketStatus.WAITING.value,
+            t.target_counter.is_not(None),
         )
         return [ticket_from_row(r) for r in self.s.execute(stmt)]
 

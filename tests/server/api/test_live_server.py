@@ -11,21 +11,24 @@ from server.contract import topics
 from server.contract.http import ActionOut, LoginOut, MenuOut, TicketOut
 
 
-def _retained(host: str, port: int, topic: str) -> dict:
+def _snapshot(host: str, port: int, topic: str, wanted) -> dict:
+    """The first snapshot on ``topic`` (retained or live) for which ``wanted`` holds."""
     got: dict = {}
     done = threading.Event()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
 
     def on_message(_c, _u, msg) -> None:
-        got.update(json.loads(msg.payload))
-        done.set()
+        data = json.loads(msg.payload)
+        if wanted(data):
+            got.update(data)
+            done.set()
 
     client.on_connect = lambda c, *_a: c.subscribe(topic, 1)
     client.on_message = on_message
     client.connect(host, port)
     client.loop_start()
     try:
-        assert done.wait(10), f"no retained message on {topic}"
+        assert done.wait(10), f"no matching message on {topic}"
     finally:
         client.loop_stop()
         client.disconnect()
@@ -61,7 +64,10 @@ def test_issue_call_and_display_over_http_and_mqtt(live_server) -> None:
     assert action.ticket is not None and action.ticket.number == ticket.number
 
     area = action.counter.counter.area
-    display = _retained(live_server.mqtt_host, live_server.mqtt_port, topics.display(site, area))
+    topic = topics.display(site, area)
+    display = _snapshot(
+        live_server.mqtt_host, live_server.mqtt_port, topic, lambda d: d["calling"] is not None
+    )
     assert display["calling"]["ticket_number"] == ticket.number
 
     page = httpx.get(ticket.track_url)
