@@ -60,6 +60,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "unavailable_body": "Máy lấy số đang kết nối lại với hệ thống. "
         "Vui lòng chờ trong giây lát hoặc liên hệ cán bộ hướng dẫn.",
         "unavailable_retrying": "Tự động thử lại sau {seconds} giây",
+        "unavailable_detail": "Chi tiết cho cán bộ kỹ thuật: {detail}",
         "unavailable_pending": "Yêu cầu lấy số của quý khách sẽ được hoàn tất khi có kết nối.",
         "printer_blocking": "{status}. Tạm ngưng cấp số tại máy này, "
         "vui lòng liên hệ cán bộ hướng dẫn.",
@@ -120,6 +121,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "unavailable_body": "This kiosk is reconnecting to the system. "
         "Please wait a moment or ask the staff for help.",
         "unavailable_retrying": "Trying again in {seconds} seconds",
+        "unavailable_detail": "For the technician: {detail}",
         "unavailable_pending": "Your request for a number will complete once we reconnect.",
         "printer_blocking": "{status}. This kiosk cannot issue numbers now, "
         "please ask the staff for help.",

@@ -248,6 +248,8 @@ class KioskViewModel(PrinterViewModel):
         self.set_language(DEFAULT_LANGUAGE)
         if self._screen is not Screen.UNAVAILABLE:
             self._set_screen(Screen.WELCOME)
+        if not self._online:
+            self._went_offline()  # it went while a ticket was on screen
 
     def refresh(self) -> None:
         """Fetch the menu; it is also how the kiosk finds the server back."""
@@ -259,6 +261,7 @@ class KioskViewModel(PrinterViewModel):
     def _menu_loaded(self, menu: MenuOut) -> None:
         self._refreshing = False
         self._menu = menu
+        self._problem = None
         was_offline = not self._online
         self._online = True
         if self._screen is Screen.UNAVAILABLE or was_offline:
@@ -269,8 +272,10 @@ class KioskViewModel(PrinterViewModel):
         self._refreshing = False
         if isinstance(exc, ApiError):
             log.error("the server refused this kiosk's menu request: %s", exc)
+            self._problem = f"{exc.status} {exc.code}: {exc.error.message_en}"
         else:
             log.warning("server unreachable while loading the menu: %s", exc)
+            self._problem = str(exc)[:120] or type(exc).__name__
         self._went_offline()
 
     def _recovered(self) -> None:

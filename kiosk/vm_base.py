@@ -98,6 +98,7 @@ class ViewModelBase(QObject):
         self._printer_status: PrinterStatus | None = None
         self._message: Message | None = None
         self._citizen: Citizen | None = None
+        self._problem: str | None = None  # why the server is away, for the technician
         self.scanner_attached = False  # the welcome screen then invites a scan
         self._pending: IssueRequest | None = None
         self._pending_at = 0.0
@@ -227,6 +228,13 @@ class ViewModelBase(QObject):
         if self._citizen is None:
             return None
         return self.t("greeting", name=self._citizen.name, masked=self._citizen.masked_id)
+
+    @property
+    def problem(self) -> str | None:
+        """The technical reason the kiosk is unavailable (shown small, for staff)."""
+        if self._problem is None or self._screen is not Screen.UNAVAILABLE:
+            return None
+        return self.t("unavailable_detail", detail=self._problem)
 
     def retry_in_s(self) -> int:
         return max(0, round(self._next_retry_at - self._clock()))

@@ -25,10 +25,8 @@ class PrinterViewModel(ViewModelBase):
     def can_issue(self) -> bool:
         """Whether a tap on a field may issue a number now (the printer rule)."""
         status = self._printer_status
-        if status is None and self.printer.printer is None:
-            return True  # no printer: every number is shown on screen
-        if status is not None and status.can_print:
-            return True
+        if status is None or status.can_print:
+            return True  # no printer (screen tickets), not asked yet, or ready
         return self.settings.allow_screen_ticket
 
     @property

@@ -133,7 +133,8 @@ class UnavailableScreen(QWidget):
         self.body = label("", 36)
         self.pending = label("", 32, bold=True, role="notice")
         self.retry = label("", 30)
-        for part in (self.title, self.body, self.pending, self.retry):
+        self.detail = label("", 22)
+        for part in (self.title, self.body, self.pending, self.retry, self.detail):
             part.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(part)
         layout.addStretch(1)
@@ -144,3 +145,5 @@ class UnavailableScreen(QWidget):
         self.pending.setText(vm.t("unavailable_pending"))
         self.pending.setVisible(vm.has_pending)
         self.retry.setText(vm.t("unavailable_retrying", seconds=vm.retry_in_s()))
+        self.detail.setText(vm.problem or "")
+        self.detail.setVisible(vm.problem is not None)

@@ -103,7 +103,7 @@ class FakeApi:
     """Answers like the server; ``mode`` switches to failures for the next requests."""
 
     menu: MenuOut = field(default_factory=sample_menu)
-    mode: str = "ok"  # ok | down (connection refused) | lose_answer | refuse (409)
+    mode: str = "ok"  # ok | down (refused connection) | lose_answer | refuse (409) | refuse_all
     refusal: ErrorOut | None = None
     requests: list[httpx.Request] = field(default_factory=list)
     tickets: dict[str, TicketOut] = field(default_factory=dict)  # by idempotency key
@@ -122,6 +122,14 @@ class FakeApi:
             self.on_request(request)
         if self.mode == "down":
             raise httpx.ConnectError("connection refused", request=request)
+        if self.mode == "refuse_all":
+            error = ErrorOut(
+                error="unauthorized",
+                message="Mã thiết bị không hợp lệ.",
+                message_vi="Mã thiết bị không hợp lệ.",
+                message_en="Unknown device token.",
+            )
+            return httpx.Response(401, content=error.model_dump_json())
         path = request.url.path.removeprefix("/api/v1")
         if request.method == "GET" and path == f"/sites/{SITE}/services":
             return httpx.Response(200, content=self.menu.model_dump_json())

@@ -373,3 +373,37 @@ def test_client_sends_the_device_token_and_the_key(api):
     client = api.client()
     client.menu()
     assert api.requests[-1].headers["Authorization"] == "Bearer device-token"
+
+
+def test_a_refused_kiosk_says_why_for_the_technician(qapp, printer, clock):
+    api = FakeApi()
+    client = api.client()
+    client.api.token = "wrong"
+
+    def refuse(request):
+        if request.headers.get("Authorization") == "Bearer wrong":
+            api.mode = "refuse_all"
+
+    api.on_request = refuse
+    vm = KioskViewModel(
+        client,
+        KioskSettings(site=SITE, kiosk_id="kiosk-1"),
+        PrinterGate(printer),
+        runner=InlineRunner(),
+        clock=clock,
+    )
+    vm.refresh()
+    assert vm.screen is Screen.UNAVAILABLE
+    assert vm.problem == "Chi tiết cho cán bộ kỹ thuật: 401 unauthorized: Unknown device token."
+
+
+def test_the_ticket_screen_stays_through_an_outage_then_shows_it(vm, api, clock):
+    take_ticket(vm)
+    api.mode = "down"
+    clock.advance(10)
+    vm.tick()  # the report finds the server gone, the ticket stays
+    assert vm.screen is Screen.TICKET
+    assert not vm.online
+    clock.advance(11)
+    vm.tick()  # the ticket's time is up: now say the kiosk is unavailable
+    assert vm.screen is Screen.UNAVAILABLE
