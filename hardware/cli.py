@@ -59,6 +59,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.set_defaults(func=led_bridge_command)
 
+    sim = tools.add_parser(
+        "simulate", help="run one device simulator on a pty, driven by typed lines"
+    )
+    sim.add_argument("kind", choices=("scanner", "keypad", "rating", "led"))
+    sim.add_argument("--address", type=int, default=1, help="bus address of a keypad or pad")
+    sim.set_defaults(func=simulate_command)
+
 
 def _say(text: str) -> None:
     print(text, flush=True)
@@ -205,3 +212,12 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         mqtt.stop()
         bus.stop()
     return EXIT_OK
+
+
+def simulate_command(args: argparse.Namespace) -> int:
+    """Print the simulator's port path, then act on each line typed, until Ctrl+D/C."""
+    from hardware.sim.console import run
+
+    if not 1 <= args.address <= 254:
+        return _fail("error: --address must be 1..254", EXIT_USAGE)
+    return run(args.kind, args.address, sys.stdin)
