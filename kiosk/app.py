@@ -8,10 +8,11 @@ below this module.
 from __future__ import annotations
 
 import logging
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from appkit.qt_guard import protect_none
@@ -151,6 +152,20 @@ class KioskApp:
         self.client.close()
 
 
+def _quit_on_signals(app: QCoreApplication) -> QTimer:
+    """Ctrl-C or a service manager's SIGTERM closes the kiosk cleanly (ports, broker).
+
+    Qt's loop does not run Python code by itself, so a light timer gives Python a
+    chance to see the signal.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: app.quit())
+    wake = QTimer(app)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+    return wake
+
+
 def run(config: KioskConfig, screenshot: Path | None = None) -> int:
     """Run the kiosk until the window closes (or take one screenshot and exit)."""
     app = QApplication.instance() or QApplication([])
@@ -165,6 +180,7 @@ def run(config: KioskConfig, screenshot: Path | None = None) -> int:
         if screenshot is not None:
             return 0 if kiosk.screenshot(screenshot) else 1
         kiosk.show()
+        _quit_on_signals(app)
         return int(app.exec())
     except DeviceConfigError as exc:
         log.error("kiosk device configuration: %s", exc)

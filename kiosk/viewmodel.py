@@ -279,7 +279,7 @@ class KioskViewModel(PrinterViewModel):
         self._went_offline()
 
     def _recovered(self) -> None:
-        log.info("kiosk %s is back online", self.settings.kiosk_id)
+        log.info("kiosk %s online", self.settings.kiosk_id)
         self.report_status()
         if self._pending is not None:
             if self._clock() - self._pending_at <= self.settings.pending_window_s:
