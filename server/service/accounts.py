@@ -1,5 +1,6 @@
 """Users, devices and their tokens; device status; the display notice."""
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -29,6 +30,7 @@ from server.storage.models import (
 )
 
 SESSION_TTL = timedelta(hours=12)
+AUTH_CACHE_S = 5.0
 
 
 class AccountService(ServiceCore):
@@ -85,8 +87,23 @@ class AccountService(ServiceCore):
             )
 
     def authenticate(self, token: str) -> Actor:
-        """The user or device behind a bearer token (401 when unknown or expired)."""
+        """The user or device behind a bearer token (401 when unknown or expired).
+
+        Answers are cached for ``AUTH_CACHE_S`` (every request carries a token; a logout
+        in this process drops its entry at once, a revocation elsewhere within seconds).
+        """
         digest = token_hash(token)
+        cached = self._auth_cache.get(digest)
+        now = time.monotonic()
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        actor = self._authenticate(digest)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (actor, now + AUTH_CACHE_S)
+        return actor
+
+    def _authenticate(self, digest: str) -> Actor:
         with self.db.read() as session:
             found = session.execute(
                 select(SessionRow, UserRow)
@@ -124,6 +141,7 @@ class AccountService(ServiceCore):
         if not actor.is_user:
             return
         touched: list[str] = []
+        self._auth_cache.pop(actor.token_hash, None)
         with self.db.write() as session:
             login = session.get(SessionRow, actor.token_hash)
             if login is not None:

@@ -63,6 +63,7 @@ class ServiceCore:
         self._locks_guard = threading.Lock()
         self._last_seq: dict[str, int] = {}
         self._known_day: dict[str, tuple[str, date]] = {}
+        self._auth_cache: dict[str, tuple[Actor, float]] = {}
         self._pump = Pump(self._publish_now) if background else None
 
     def flush(self, timeout: float = 10.0) -> bool:
