@@ -92,6 +92,7 @@ class LedBridge:
         self.states: dict[str, LedState] = {}
         self.seen: dict[str, int] = {}  # counter id -> bus address, of every counter shown
         self.ignored = 0
+        self.server_offline = False
         self._lock = threading.Lock()
 
     def address_of(self, snapshot: CounterSnapshot) -> int | None:
@@ -113,6 +114,9 @@ class LedBridge:
             return
         snapshot = self._snapshot(topic, key, payload)
         if snapshot is None:
+            return
+        if self.server_offline:
+            log.debug("server offline: snapshot of %s not shown", key)
             return
         if self.area is None or snapshot.counter.area == self.area:
             self.apply(snapshot)
@@ -173,14 +177,16 @@ class LedBridge:
         """Server gone: show "no number" rather than a number nobody will call.
 
         The states are forgotten too, so the snapshots the server republishes when it
-        comes back are all applied, whatever their ``seq``.
+        comes back are all applied, whatever their ``seq``; until then, snapshots (a
+        broker replaying old retained ones) are not shown.
         """
         try:
             status = ServerStatus.model_validate_json(payload)
         except ValidationError as exc:
             self._ignore("malformed server status: %s", exc.errors()[:1])
             return
-        if status.state != "offline":
+        self.server_offline = status.state == "offline"
+        if not self.server_offline:
             return
         with self._lock:
             addresses = sorted(set(self.seen.values()))

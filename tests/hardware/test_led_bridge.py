@@ -162,6 +162,9 @@ def test_server_offline_shows_no_number_and_the_republished_state_comes_back():
     offline = ServerStatus(state="offline").model_dump_json().encode()
     bridge.handle_message(topics.server_status(), offline)
     assert display.shown[-1] == (5, LED_IDLE, False)
+    # an old retained snapshot replayed while the server is down is not shown
+    bridge.handle_message(topic, snapshot(10, ticket="1023").model_dump_json().encode())
+    assert display.shown[-1] == (5, LED_IDLE, False)
     online = ServerStatus(state="online", at=NOW).model_dump_json().encode()
     bridge.handle_message(topics.server_status(), online)
     # a restarted server may republish with the same seq: it is applied all the same
