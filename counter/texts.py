@@ -51,6 +51,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Mất cập nhật trực tiếp hàng chờ (MQTT); đang kết nối lại…",
         "Live queue updates lost (MQTT); reconnecting…",
     ),
+    "live_connecting": (
+        "Đang kết nối cập nhật trực tiếp hàng chờ (MQTT)…",
+        "Connecting to live queue updates (MQTT)…",
+    ),
     "paused_banner": (
         "Quầy đang tạm nghỉ — bảng hiển thị báo quầy đóng.",
         "Counter paused — the hall display shows it closed.",

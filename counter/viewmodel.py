@@ -6,6 +6,7 @@ object only through Qt signals, so its state changes on the GUI thread alone.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,8 @@ _NEEDS_STATUS: dict[str, frozenset[TicketStatus]] = {
     "park": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
 }
 _OPEN_TICKET = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+# How long an action's answer outranks snapshots that disagree with it (see _held_back).
+ANSWER_HOLD_S = 3.0
 
 
 class CounterViewModel(QObject):
@@ -78,6 +81,7 @@ class CounterViewModel(QObject):
         retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000),
         probe_ms: int = 5000,
         open_on_start: bool = False,
+        clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -100,6 +104,7 @@ class CounterViewModel(QObject):
         self.counters: list[CounterOut] = []
         self.server_ok = True
         self.live_ok = False
+        self.live_seen = False  # connected at least once (else "connecting", not "lost")
         self.message = ""
         self.rating_ticket: str | None = None
         self._retry_delays = retry_delays_ms
@@ -108,6 +113,9 @@ class CounterViewModel(QObject):
         self._probe.timeout.connect(self._on_probe)
         self._probe_ms = probe_ms
         self._open_on_start = open_on_start
+        self._clock = clock
+        self._hold: tuple[object, ...] | None = None
+        self._hold_until = 0.0
 
     # ---- what the view asks -----------------------------------------------------
 
@@ -227,8 +235,9 @@ class CounterViewModel(QObject):
         """A retained ``CounterSnapshot`` from MQTT (the subscriber already dropped stale ones)."""
         if snapshot.counter.id != self.counter_id or snapshot.site != self.site:
             return
-        self.counter = snapshot.counter
-        self.current = snapshot.current
+        if not self._held_back(snapshot):
+            self.counter = snapshot.counter
+            self.current = snapshot.current
         self.next_up = list(snapshot.next_up)
         self.parked = list(snapshot.parked)
         self.waiting = list(snapshot.waiting)
@@ -241,12 +250,40 @@ class CounterViewModel(QObject):
     def set_live(self, connected: bool) -> None:
         if connected != self.live_ok:
             self.live_ok = connected
+            self.live_seen = self.live_seen or connected
             self.changed.emit()
 
     def _apply_counter(self, item: CounterOut) -> None:
         self.counter = item.counter
         self.current = item.current
         self.intents.observe(self.context())
+
+    @staticmethod
+    def _shown(counter: CounterView, current: TicketBrief | None) -> tuple[object, ...]:
+        return (
+            counter.state,
+            current.id if current else None,
+            current.status if current else None,
+            current.call_count if current else 0,
+        )
+
+    def _held_back(self, snapshot: CounterSnapshot) -> bool:
+        """Whether a snapshot is older news than the action answer just shown.
+
+        An answer comes back before the snapshot of that same change, which may
+        follow a snapshot of the change before it: for a moment that older one
+        must not take the ticket off the screen. The hold ends when a snapshot
+        agrees with the answer, or after ``ANSWER_HOLD_S``.
+        """
+        if self._hold is None:
+            return False
+        if self._clock() > self._hold_until:
+            self._hold = None
+            return False
+        if self._shown(snapshot.counter, snapshot.current) == self._hold:
+            self._hold = None
+            return False
+        return True
 
     # ---- actions ----------------------------------------------------------------
 
@@ -358,6 +395,8 @@ class CounterViewModel(QObject):
             return
         before = self.current
         self._apply_counter(result.counter)
+        self._hold = self._shown(result.counter.counter, result.counter.current)
+        self._hold_until = self._clock() + ANSWER_HOLD_S
         if intent.action == "finish":
             finished = result.ticket or before
             if finished is not None:

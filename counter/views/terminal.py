@@ -178,7 +178,8 @@ class TerminalView(QWidget):
         elif vm.paused:
             banner, colour = text("paused_banner", lang), AMBER
         elif not vm.live_ok:
-            banner, colour = text("live_lost", lang), GREY
+            banner = text("live_lost" if vm.live_seen else "live_connecting", lang)
+            colour = GREY
         self.banner.setText(banner)
         self.banner.setStyleSheet(f"background: {colour};" if colour else "")
         self.banner.setVisible(bool(banner))

@@ -50,7 +50,7 @@ QPushButton#primary {{ font-size: 26px; font-weight: bold; min-height: 84px; col
 QPushButton#primary:disabled {{ background: #9cc8aa; color: #f0f0f0; }}
 QPushButton#danger {{ color: white; background: {RED}; border: none; }}
 QPushButton#danger:disabled {{ background: #e3aaa6; color: #f7f7f7; }}
-QPushButton#small {{ font-size: 15px; min-height: 40px; }}
+QPushButton#small {{ font-size: 15px; min-height: 44px; }}
 QPushButton#small:disabled {{ color: #9aa3ad; background: #eef0f2; border-color: #dde1e5; }}
 QLineEdit, QComboBox {{ font-size: 18px; min-height: 44px; padding: 2px 8px; }}
 QListWidget {{ font-size: 17px; border: none; }}

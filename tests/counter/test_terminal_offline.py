@@ -89,8 +89,11 @@ def test_paused_counter_offers_resume_only(offline):
 def test_lost_mqtt_is_said_not_hidden(offline):
     vm, view = offline
     vm.apply_snapshot(snapshot())
+    assert view.banner.isVisible() and view.banner.text().startswith("Đang kết nối")
+    vm.set_live(True)
+    assert not view.banner.isVisible()
     vm.set_live(False)
-    assert view.banner.isVisible() and "MQTT" in view.banner.text()
+    assert view.banner.isVisible() and view.banner.text().startswith("Mất cập nhật")
 
 
 def test_unreachable_server_keeps_the_ticket_and_the_key(offline, qtbot):
