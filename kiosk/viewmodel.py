@@ -224,13 +224,12 @@ class KioskViewModel(PrinterViewModel):
         self.changed.emit()
 
     def _idle_limit(self) -> float:
-        if self._screen is Screen.TICKET:
-            if self._print_state is PrintState.PRINTED:
-                return self.settings.ticket_screen_s
-            if self._print_state is PrintState.PRINTING:
-                return self.settings.ticket_failed_s
-            return self.settings.ticket_failed_s
-        return self.settings.idle_timeout_s
+        """How long the current screen may sit untouched."""
+        if self._screen is not Screen.TICKET:
+            return self.settings.idle_timeout_s
+        if self._print_state is PrintState.PRINTED:
+            return self.settings.ticket_screen_s
+        return self.settings.ticket_failed_s  # printing, failed or on screen only
 
     def _idle_reset(self) -> None:
         self._last_activity = self._clock()
