@@ -164,6 +164,7 @@ def test_pause_resume_and_logout_pauses(qtbot, live_server, terminal):
     reader.close()
     assert state.counter.state == CounterState.PAUSED
     assert terminal.client.token is None
+    assert terminal.login_view.error.text() == ""  # the server heard the logout
 
 
 def test_an_ended_session_goes_back_to_login(qtbot, live_server, terminal):
