@@ -1,0 +1,69 @@
+"""MQTT input through the real subscriber path (``feed``), without a broker."""
+
+import logging
+from datetime import UTC, datetime
+
+from kiosk.live import LiveInputs
+from kiosk.printing import PrinterGate
+from kiosk.runner import InlineRunner
+from kiosk.state import KioskSettings
+from kiosk.viewmodel import KioskViewModel
+from server.contract import topics
+from server.contract.messages import QueueSnapshot, ServiceStatus
+from tests.kiosk.fake_api import SITE, FakeApi
+
+
+def snapshot(seq: int, waiting: int) -> QueueSnapshot:
+    return QueueSnapshot(
+        site=SITE,
+        seq=seq,
+        generated_at=datetime(2026, 11, 23, 2, 0, seq % 60, tzinfo=UTC),
+        site_name="x",
+        business_day="2026-11-23",
+        waiting_total=waiting,
+        services=[
+            ServiceStatus(
+                code="hotich",
+                department="tu-phap",
+                name_vi="Hộ tịch",
+                name_en="Civil status",
+                open=True,
+                waiting=waiting,
+                estimated_wait_s=waiting * 300,
+                counters_open=2,
+                issued_today=waiting,
+            )
+        ],
+    )
+
+
+def hotich_waiting(vm):
+    vm.select_department("tu-phap")
+    return next(i.waiting for i in vm.services() if i.code == "hotich")
+
+
+def test_fresh_stale_and_malformed_snapshots(qapp, caplog):
+    vm = KioskViewModel(
+        FakeApi().client(),
+        KioskSettings(site=SITE, kiosk_id="kiosk-1"),
+        PrinterGate(None),
+        runner=InlineRunner(),
+    )
+    vm.refresh()
+    live = LiveInputs(vm)
+    live.subscribe("mqtt://127.0.0.1:1", SITE, "kiosk-test")  # no broker: we feed by hand
+    topic = topics.queue(SITE)
+    try:
+        assert live.subscriber is not None
+        live.subscriber.feed(topic, snapshot(5, 7).model_dump_json().encode())
+        assert hotich_waiting(vm) == 7
+        live.subscriber.feed(topic, snapshot(4, 1).model_dump_json().encode())  # stale
+        assert hotich_waiting(vm) == 7
+        with caplog.at_level(logging.WARNING):
+            live.subscriber.feed(topic, b"{not json")
+        assert "malformed" in caplog.text
+        assert hotich_waiting(vm) == 7
+        live.linkChanged.emit(False)
+        assert hotich_waiting(vm) == 2  # the menu's count, not a frozen live one
+    finally:
+        live.stop()
