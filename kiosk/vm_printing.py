@@ -99,7 +99,7 @@ class PrinterViewModel(ViewModelBase):
             return
         self._print_state = PrintState.PRINTING
         self._print_error = None
-        label = self._priority_label_vi(ticket.priority)
+        label = self._priority_label(ticket.priority, ticket.language)
         site_name = self._menu.site_name if self._menu else ticket.site
         self.runner.run(
             lambda: self.printer.print_ticket(ticket, site_name, label),
@@ -107,10 +107,11 @@ class PrinterViewModel(ViewModelBase):
             lambda exc: self._print_failed(ticket, exc),
         )
 
-    def _priority_label_vi(self, code: str | None) -> str | None:
+    def _priority_label(self, code: str | None, language: str) -> str | None:
+        """The category's name in the ticket's language (printed in its band)."""
         for category in self.priority_categories():
             if category.code == code:
-                return category.name_vi
+                return category.name_en if language == "en" else category.name_vi
         return code
 
     def _printed(self, ticket: TicketOut) -> None:

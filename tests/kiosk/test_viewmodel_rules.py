@@ -407,3 +407,33 @@ def test_the_ticket_screen_stays_through_an_outage_then_shows_it(vm, api, clock)
     clock.advance(11)
     vm.tick()  # the ticket's time is up: now say the kiosk is unavailable
     assert vm.screen is Screen.UNAVAILABLE
+
+
+class RecordingPrinter:
+    """Implements ``hardware.ports.TicketPrinter`` and keeps what it was asked to print."""
+
+    url = "recording://"
+
+    def __init__(self):
+        self.tickets = []
+
+    def print_ticket(self, ticket):
+        self.tickets.append(ticket)
+
+    def status(self):
+        return PrinterStatus.OK
+
+    def close(self):
+        pass
+
+
+def test_the_ticket_is_printed_in_the_citizens_language(qapp, api, clock):
+    printer = RecordingPrinter()
+    vm = make_vm(api, printer, clock)
+    vm.set_language("en")
+    take_ticket(vm, priority="elderly")
+    (printed,) = printer.tickets
+    assert printed.language == "en"
+    assert printed.priority == "Elderly person"
+    assert printed.number == vm.ticket.number
+    assert printed.site_name.startswith("Trung tâm")
