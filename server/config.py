@@ -28,6 +28,15 @@ class Settings:
     http: str = DEFAULT_HTTP
     public_url: str | None = None  # None: http://{http}
     day_sweep_s: float = 60.0
+    # The embedded broker's port when no ``mqtt`` URL is given; None: 1883, or a free
+    # port when HTTP also asks for one (tests and benchmarks run many servers at once).
+    embedded_mqtt_port: int | None = None
+
+    @property
+    def embedded_port(self) -> int:
+        if self.embedded_mqtt_port is not None:
+            return self.embedded_mqtt_port
+        return 0 if self.http_port == 0 else 1883
 
     @property
     def db_url(self) -> str:

@@ -92,7 +92,7 @@ class Runtime:
 
         url = self.settings.mqtt
         if url is None:
-            broker = EmbeddedBroker(port=0)
+            broker = EmbeddedBroker(port=self.settings.embedded_port)
             broker.start()
             self._closers.append(broker)
             url = broker.url
@@ -121,6 +121,8 @@ class Runtime:
             self._thread.join()
 
     def stop(self) -> None:
+        if self._stop.is_set():
+            return
         self._stop.set()
         if self._server is not None:
             self._server.should_exit = True
