@@ -122,7 +122,7 @@ class CounterApp(QObject):
         if want_window:
             self.rating = RatingWindow(vm)
             # A citizen's tap on the rating window must not leave the clerk without F1/Space.
-            vm.rating_closed.connect(self.window.activateWindow)
+            vm.rating_closed.connect(lambda _rated: self.window.activateWindow())
         if self.options.live:
             self.live = CounterLive(settings.mqtt, settings.site, counter_id)
             self.live.snapshot.connect(vm.apply_snapshot)

@@ -62,7 +62,8 @@ class CounterViewModel(QObject):
     """(action, outcome) with outcome ``ok``, ``refused`` or ``unreachable``."""
     rating_requested = Signal(str)
     """A ticket was finished: ask the citizen to rate it (ticket id)."""
-    rating_closed = Signal()
+    rating_closed = Signal(bool)
+    """The rating is over: ``True`` when the citizen rated, ``False`` when it was skipped."""
     logged_out = Signal()
     session_expired = Signal(str)
     """The server no longer knows the clerk's token (401): log in again (message)."""
@@ -107,6 +108,7 @@ class CounterViewModel(QObject):
         self.live_seen = False  # connected at least once (else "connecting", not "lost")
         self.message = ""
         self.rating_ticket: str | None = None
+        self.rating_number = ""
         self._retry_delays = retry_delays_ms
         self._probe = QTimer(self)
         self._probe.setSingleShot(True)
@@ -337,7 +339,7 @@ class CounterViewModel(QObject):
 
     def skip_rating(self) -> None:
         self.rating_ticket = None
-        self.rating_closed.emit()
+        self.rating_closed.emit(False)
         self.changed.emit()
 
     def retry(self) -> None:
@@ -401,11 +403,12 @@ class CounterViewModel(QObject):
             finished = result.ticket or before
             if finished is not None:
                 self.rating_ticket = finished.id
+                self.rating_number = finished.number
                 self.rating_requested.emit(finished.id)
         elif intent.action == "rate" or (intent.action == "start" and self.rating_ticket):
             # Rated, or the next citizen is already being served: the rating is closed.
             self.rating_ticket = None
-            self.rating_closed.emit()
+            self.rating_closed.emit(intent.action == "rate")
         if intent.action in _DAY_CHANGING:
             self.refresh_day()
         self.changed.emit()

@@ -1,4 +1,4 @@
-"""Screens of the terminal with live data: login, serving, empty queue, paused.
+"""Screens of the terminal with live data: login, serving, empty queue, paused, rating.
 
 Each is saved under the test's tmp dir and checked to be drawn; with
 ``QMS_DOCS_IMG=docs/img`` set they are also written there for docs/counter.md.
@@ -64,6 +64,10 @@ def test_screens(qtbot, qapp, live_server, store, tmp_path):
             qtbot.waitUntil(lambda: len(vm.next_up) == 1)
             for action in ("call-next", "start", "finish"):
                 act(qtbot, vm, action)
+            if rating == Rating.SATISFIED:
+                assert app.rating is not None
+                qtbot.waitUntil(app.rating.isVisible)
+                save(app.rating, "rating", tmp_path)
             vm.rate(rating)
             qtbot.waitUntil(lambda: vm.rating_ticket is None)
         # One stepped away (parked), and the queue fills up.
