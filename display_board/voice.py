@@ -153,6 +153,32 @@ def speak_to_file(binary: str, language: str, text: str, path: Path) -> bool:
     return True
 
 
+def trim_silence(path: Path, keep_s: float = 0.06, threshold: int = 300) -> None:
+    """Cut the silence espeak-ng leaves around a word (~0.4 s after each).
+
+    Words are strung together, so without this "một nghìn không trăm hai mươi ba"
+    would carry three seconds of pauses. Only our generated clips are trimmed; a
+    site's recordings are played as they are.
+    """
+    with wave.open(str(path), "rb") as src:
+        params = src.getparams()
+        frames = src.readframes(src.getnframes())
+    if params.sampwidth != 2 or params.nchannels != 1:
+        return
+    samples = array.array("h", frames)
+    loud = [i for i, v in enumerate(samples) if abs(v) > threshold]
+    if not loud:
+        return
+    keep = int(keep_s * params.framerate)
+    start = max(0, loud[0] - keep)
+    end = min(len(samples), loud[-1] + keep)
+    with wave.open(str(path), "wb") as dst:
+        dst.setnchannels(1)
+        dst.setsampwidth(2)
+        dst.setframerate(params.framerate)
+        dst.writeframes(samples[start:end].tobytes())
+
+
 def ensure_voice(
     root: Path,
     languages: Iterable[str] = LANGUAGES,
@@ -183,6 +209,9 @@ def ensure_voice(
             if binary is None:
                 continue
             if speak_to_file(binary, language, text, folder / f"{stem}.wav"):
+                trim_silence(
+                    folder / f"{stem}.wav", keep_s=0.15 if stem in PHRASES[language] else 0.06
+                )
                 made += 1
     readme_path = root / "README.txt"
     if not readme_path.exists():

@@ -197,3 +197,13 @@ def test_the_vietnamese_sentence_can_be_said_twice(tmp_path):
     once = compose(call(7, 2), bank)
     twice = compose(call(7, 2), bank, repeat=2)
     assert len(twice.clips) == 1 + 2 * (len(once.clips) - 1)
+
+
+def test_generated_words_lose_espeaks_trailing_silence(tmp_path):
+    bank = ensure_voice(tmp_path, ["vi"], only=["mươi"])
+    with wave.open(str(bank.clip("vi", "mươi")), "rb") as w:
+        seconds = w.getnframes() / w.getframerate()
+        samples = w.readframes(w.getnframes())
+    assert 0.1 < seconds < 0.6  # espeak alone writes ~0.7 s, 0.43 s of it silence
+    tail = samples[-int(0.1 * 22050) * 2 :]
+    assert any(tail)  # the word's ink reaches into the last 0.1 s
