@@ -39,6 +39,8 @@ class AppOptions:
     rating_window: bool | None = None  # None: only when there is no rating pad
     retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000)
     probe_ms: int = 5000
+    # Only look (``--screenshot``): do not open the counter on start nor pause it on exit.
+    read_only: bool = False
 
 
 class CounterWindow(QMainWindow):
@@ -107,7 +109,7 @@ class CounterApp(QObject):
             clerk=clerk,
             retry_delays_ms=self.options.retry_delays_ms,
             probe_ms=self.options.probe_ms,
-            open_on_start=True,
+            open_on_start=not self.options.read_only,
         )
         self.vm = vm
         self.terminal = TerminalView(vm)
@@ -179,7 +181,7 @@ class CounterApp(QObject):
             return
         self._down = True
         self._stop_counter()
-        if self.vm is not None and self.client.token:
+        if self.vm is not None and self.client.token and not self.options.read_only:
             vm = self.vm
             self.worker.submit(lambda: self.client.logout(vm.site, vm.counter_id))
         if self.rating is not None:

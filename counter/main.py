@@ -82,6 +82,7 @@ def main(args: argparse.Namespace) -> int:
         store=store,
         devices=ports,
         rating_window=True if args.rating_window else None,
+        read_only=bool(args.screenshot),
     )
     app = CounterApp(options)
     outcome = {"code": 0}

@@ -55,6 +55,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Đang kết nối cập nhật trực tiếp hàng chờ (MQTT)…",
         "Connecting to live queue updates (MQTT)…",
     ),
+    "closed_banner": (
+        "Quầy đang đóng. Bấm “Mở lại quầy” (F9) để bắt đầu nhận công dân.",
+        "Counter closed. Press “Resume” (F9) to start receiving citizens.",
+    ),
     "paused_banner": (
         "Quầy đang tạm nghỉ — bảng hiển thị báo quầy đóng.",
         "Counter paused — the hall display shows it closed.",

@@ -176,7 +176,9 @@ class TerminalView(QWidget):
             action = text(pending.action if pending.action != "call-next" else "call_next", lang)
             banner, colour = text("pending", lang).format(action=action), AMBER
         elif vm.paused:
-            banner, colour = text("paused_banner", lang), AMBER
+            closed = vm.counter is not None and vm.counter.state == CounterState.CLOSED
+            banner = text("closed_banner" if closed else "paused_banner", lang)
+            colour = GREY if closed else AMBER
         elif not vm.live_ok:
             banner = text("live_lost" if vm.live_seen else "live_connecting", lang)
             colour = GREY

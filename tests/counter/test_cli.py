@@ -10,8 +10,10 @@ import pytest
 from PIL import Image
 
 from counter import cli
+from counter.client import CounterClient
 from counter.main import main, settings_from
 from counter.settings import TerminalSettings
+from server.contract.vocab import CounterState
 from tests.counter.conftest import issue
 
 
@@ -92,3 +94,10 @@ def test_screenshot_with_live_data(live_server, tmp_path):
         assert len(image.getcolors(1 << 16) or []) > 50  # drawn, not a blank window
     assert (tmp_path / "data" / "counter-terminal.json").exists()
     assert ticket["number"]
+    # Only a look: the counter was neither opened nor paused by the screenshot.
+    reader = CounterClient(live_server.base_url)
+    try:
+        state = next(c for c in reader.counters(live_server.site).counters if c.counter.id == "2")
+    finally:
+        reader.close()
+    assert state.counter.state == CounterState.CLOSED
