@@ -63,7 +63,7 @@ class Metrics:
 
 METRICS: dict[Orientation, Metrics] = {
     Orientation.PORTRAIT: Metrics(1080, 1920, 2, 8, 150, 240, 420, 96),
-    Orientation.LANDSCAPE: Metrics(1920, 1080, 4, 4, 150, 170, 330, 96),
+    Orientation.LANDSCAPE: Metrics(1920, 1080, 4, 4, 150, 200, 330, 96),
 }
 
 

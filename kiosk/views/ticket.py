@@ -73,13 +73,18 @@ class TicketScreen(QWidget):
         body.addLayout(qr_box, 2)
         outer.addWidget(card, 1)
         self.status = label("", 30, bold=True, role="notice")
-        outer.addWidget(self.status)
-        actions = QHBoxLayout()
         self.reprint = button("", 32, on_click=vm.reprint_last)
         self.done = button("", 36, kind="primary", on_click=vm.finish)
-        actions.addWidget(self.reprint, 1)
-        actions.addWidget(self.done, 2)
-        outer.addLayout(actions)
+        if orientation is Orientation.PORTRAIT:
+            outer.addWidget(self.status)
+            actions = QHBoxLayout()
+            actions.addWidget(self.reprint, 1)
+            actions.addWidget(self.done, 2)
+            outer.addLayout(actions)
+        else:  # landscape: under the QR code, so the number keeps its height
+            qr_box.insertWidget(2, self.status)
+            qr_box.insertWidget(3, self.reprint)
+            qr_box.insertWidget(4, self.done)
 
     def show_state(self, vm: KioskViewModel) -> None:
         ticket = vm.ticket
@@ -97,8 +102,12 @@ class TicketScreen(QWidget):
         wait = format_wait(ticket.estimated_wait_s, vm.language)
         self.wait.setText(vm.t("ticket_wait", wait=wait))
         counters = ", ".join(str(c) for c in ticket.counters)
-        self.counters.setText(vm.t("ticket_counters", counters=counters) if counters else "")
-        self.counters.setVisible(bool(counters))
+        if counters and ticket.area:
+            where = vm.t("ticket_area", area=ticket.area, counters=counters)
+        else:
+            where = vm.t("ticket_counters", counters=counters) if counters else ""
+        self.counters.setText(where)
+        self.counters.setVisible(bool(where))
         issued = ticket.issued_at.astimezone(vm.local_now().tzinfo)
         self.issued.setText(f"{format_time(issued)} · {vm.site_name}")
         if self._qr_for != ticket.track_url:

@@ -86,6 +86,8 @@ def problems(window: KioskWindow) -> list[str]:
                 found.append(f"cut text {label.text()[:40]!r}: {needed} > {label.height()}")
         elif label.sizeHint().width() > label.width() + 2:
             found.append(f"cut text {label.text()[:40]!r}: too wide")
+        elif label.minimumHeight() > label.height() + 2:
+            found.append(f"squeezed {label.text()[:40]!r}: {label.height()} < {label.minimumHeight()}")
     return found
 
 
