@@ -27,7 +27,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
@@ -70,8 +70,10 @@ class BoardViewModel:
         recent_limit: int = RECENT_LIMIT,
         played_history: int = PLAYED_HISTORY,
         reset_grace: timedelta = timedelta(minutes=2),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.site = site
+        self._clock = clock
         self.area = area
         self.recent_limit = recent_limit
         self._played_history = played_history
@@ -82,6 +84,7 @@ class BoardViewModel:
         self._connected: bool | None = None
         self._lost_at: datetime | None = None
         self._server: ServerStatus | None = None
+        self._server_off_at: datetime | None = None
         self.changed: list[Listener] = []
         self.flashed: list[CallListener] = []
         self.announced: list[CallListener] = []
@@ -146,6 +149,11 @@ class BoardViewModel:
 
     def apply_server_status(self, status: ServerStatus) -> None:
         self._gate.note_server_status(status)
+        if status.state == "offline":
+            # The broker's last will carries no time: note when we heard it.
+            self._server_off_at = status.at or self._server_off_at or self._clock()
+        else:
+            self._server_off_at = None
         self._server = status
         self._emit(self.changed)
 
@@ -228,7 +236,7 @@ class BoardViewModel:
         if self._connected is False:
             return StatusMark("connection", self._lost_at)
         if self._server is not None and self._server.state == "offline":
-            return StatusMark("server", self._server.at)
+            return StatusMark("server", self._server_off_at)
         return None
 
     def was_played(self, call_id: str) -> bool:

@@ -158,3 +158,11 @@ def test_a_failing_listener_does_not_stop_the_board(caplog):
     vm.apply_call(event(call(5, 1), seq=1))
     assert spoken == [call(5, 1).call_id]
     assert "a call listener failed" in caplog.text
+
+
+def test_a_last_will_without_time_is_marked_with_the_time_it_arrived():
+    heard = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    vm = BoardViewModel(SITE, AREA, clock=lambda: heard)
+    vm.set_connection(ConnectionState(True, heard))
+    vm.apply_server_status(ServerStatus(state="offline", at=None))
+    assert vm.mark is not None and (vm.mark.kind, vm.mark.since) == ("server", heard)
