@@ -2,6 +2,7 @@
 and the server process. The same throwaway servers the tests use."""
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,13 @@ class Server:
     credentials: dict[str, object]
     db: str
     broker: str
+    pid: int  # the server process, for its CPU time
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager
@@ -70,6 +78,7 @@ def running_server(db: str, broker: str) -> Iterator[Server]:
             credentials=credentials,
             db=db,
             broker=broker,
+            pid=proc.pid,
         )
 
 

@@ -23,11 +23,11 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.env import Server, running_server
+from bench.env import Server, cpu_seconds, running_server
 from bench.load import Api, DisplayWatcher, PhaseResult, login, run_phase
 from server.seed import demo_sites
 
@@ -133,7 +133,7 @@ class Bench:
                 api.close()
 
 
-def http_report(result: PhaseResult, ok_status: int) -> dict[str, Any]:
+def http_report(result: PhaseResult, ok_status: int, cpu_s: float) -> dict[str, Any]:
     ok = result.with_status(ok_status)
     others = Counter(s.status for s in result.samples if s.status != ok_status)
     return {
@@ -144,6 +144,12 @@ def http_report(result: PhaseResult, ok_status: int) -> dict[str, Any]:
         "wall_s": round(result.wall_s, 3),
         "per_s": round(len(ok) / result.wall_s, 1) if result.wall_s else 0.0,
         "latency_ok": summary([s.seconds for s in ok]),
+        # CPU the server process spent per request: unlike rates, this hardly depends on
+        # what else the machine is doing, so it gives the capacity of one free core.
+        "server_cpu_ms_per_request": round(cpu_s * 1000 / len(result.samples), 2)
+        if result.samples
+        else 0.0,
+        "load_avg_1m_after": round(os.getloadavg()[0], 2),
     }
 
 
@@ -206,13 +212,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             bench.issue("warm-up issue", 100, 1)
             bench.call("warm-up call", 30, 1)
-            issued = bench.issue("issue ticket", args.issues, args.threads)
-            report["phases"].append(http_report(issued, 201))
-            called = bench.call("call next", args.calls, args.threads)
-            report["phases"].append(http_report(called, 200))
+
+            def measured(phase: Callable[[], PhaseResult], ok: int) -> PhaseResult:
+                before = cpu_seconds(server.pid)
+                result = phase()
+                report["phases"].append(http_report(result, ok, cpu_seconds(server.pid) - before))
+                return result
+
+            measured(lambda: bench.issue("issue ticket", args.issues, args.threads), 201)
+            called = measured(lambda: bench.call("call next", args.calls, args.threads), 200)
             bench.issue("refill", args.paced + 50, 1)
-            paced = bench.call("call next, paced", args.paced, 1, pace_s=args.pace_ms / 1000)
-            report["phases"].append(http_report(paced, 200))
+            paced = measured(
+                lambda: bench.call("call next, paced", args.paced, 1, pace_s=args.pace_ms / 1000),
+                200,
+            )
             time.sleep(1.0)  # let the last snapshots arrive
             report["display"] = [display_report(called, watcher), display_report(paced, watcher)]
             report["snapshots_received"] = watcher.snapshots
@@ -237,7 +250,8 @@ def show(report: dict[str, Any]) -> None:
         print(
             f"  {p['phase']:<18} {p['ok']:>5} ok in {p['wall_s']:>6.2f} s = {p['per_s']:>7.1f}/s"
             f"   p50 {lat.get('p50_ms', 0):>6.1f} ms  p99 {lat.get('p99_ms', 0):>6.1f} ms"
-            f"  max {lat.get('max_ms', 0):>6.1f} ms{extra}"
+            f"  max {lat.get('max_ms', 0):>6.1f} ms"
+            f"  server CPU {p['server_cpu_ms_per_request']:>5.1f} ms/req{extra}"
         )
     for d in report.get("display", []):
         for key in ("call_to_display", "call_to_event"):
