@@ -207,3 +207,27 @@ def test_mosquitto_sub_reads_the_retained_display_snapshot(mosquitto, publisher)
 def test_a_bad_url_is_refused_before_connecting():
     with pytest.raises(ValueError, match="mqtt://"):
         MqttPublisher("tcp://127.0.0.1:1883")
+
+
+def test_starts_before_the_broker_and_catches_up(mosquitto):
+    mosquitto.stop()
+    connected = threading.Event()
+    pub = MqttPublisher(mosquitto.url, on_connected=connected.set)
+    pub.start()
+    try:
+        pub.publish_snapshot(DISPLAY_A, snapshot(1))  # dropped: nobody to send it to
+        assert not pub.connected
+        mosquitto.start()
+        assert connected.wait(20)
+        assert pub.state == "connected"
+    finally:
+        pub.close()
+    assert pub.state == "closed"
+
+
+def test_close_with_the_broker_gone_returns(mosquitto, publisher):
+    mosquitto.stop()
+    wait_until(lambda: not publisher.connected)
+    publisher.close(timeout=2)
+    assert publisher.state == "closed"
+    publisher.publish_event(CALLS, event(1))  # after close: logged, never raised
