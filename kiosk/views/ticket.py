@@ -32,44 +32,8 @@ class TicketScreen(QWidget):
         body = QBoxLayout(direction, card)
         body.setContentsMargins(36, 28, 36, 28)
         body.setSpacing(28)
-        facts = QVBoxLayout()
-        facts.setSpacing(10)
-        self.heading = label("", 36, bold=True)
-        self.number = label("", metrics.number_px, bold=True, role="number", wrap=False)
-        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.number.setMinimumHeight(int(metrics.number_px * 1.45))
-        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.service = label("", 38, bold=True)
-        self.department = label("", 28)
-        self.priority = label("", 30, bold=True, role="closed")
-        self.ahead = label("", 32)
-        self.wait = label("", 32)
-        self.counters = label("", 32)
-        self.issued = label("", 26)
-        for part in (self.heading, self.number):
-            facts.addWidget(part)
-        facts.addSpacing(12)
-        for part in (
-            self.service,
-            self.department,
-            self.priority,
-            self.ahead,
-            self.wait,
-            self.counters,
-            self.issued,
-        ):
-            facts.addWidget(part)
-        facts.addStretch(1)
-        body.addLayout(facts, 3)
-        qr_box = QVBoxLayout()
-        self.qr = label("", 20, wrap=False)
-        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setMinimumSize(metrics.qr_px, metrics.qr_px)
-        self.qr_caption = label("", 26)
-        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        qr_box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
-        qr_box.addWidget(self.qr_caption)
-        qr_box.addStretch(1)
+        body.addLayout(self._facts(metrics), 3)
+        qr_box = self._qr_column(metrics)
         body.addLayout(qr_box, 2)
         outer.addWidget(card, 1)
         self.status = label("", 30, bold=True, role="notice")
@@ -85,6 +49,50 @@ class TicketScreen(QWidget):
             qr_box.insertWidget(2, self.status)
             qr_box.insertWidget(3, self.reprint)
             qr_box.insertWidget(4, self.done)
+
+    def _facts(self, metrics: Metrics) -> QVBoxLayout:
+        """The number, big, and what the citizen needs to know about it."""
+        facts = QVBoxLayout()
+        facts.setSpacing(10)
+        self.heading = label("", 36, bold=True)
+        self.heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number = label("", metrics.number_px, bold=True, role="number", wrap=False)
+        self.number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number.setMinimumHeight(int(metrics.number_px * 1.45))
+        facts.addWidget(self.heading)
+        facts.addWidget(self.number)
+        facts.addSpacing(12)
+        self.service = label("", 38, bold=True)
+        self.department = label("", 28)
+        self.priority = label("", 30, bold=True, role="closed")
+        self.ahead = label("", 32)
+        self.wait = label("", 32)
+        self.counters = label("", 32)
+        self.issued = label("", 26)
+        for part in (
+            self.service,
+            self.department,
+            self.priority,
+            self.ahead,
+            self.wait,
+            self.counters,
+            self.issued,
+        ):
+            facts.addWidget(part)
+        facts.addStretch(1)
+        return facts
+
+    def _qr_column(self, metrics: Metrics) -> QVBoxLayout:
+        column = QVBoxLayout()
+        self.qr = label("", 20, wrap=False)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setMinimumSize(metrics.qr_px, metrics.qr_px)
+        self.qr_caption = label("", 26)
+        self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
+        column.addWidget(self.qr_caption)
+        column.addStretch(1)
+        return column
 
     def show_state(self, vm: KioskViewModel) -> None:
         ticket = vm.ticket

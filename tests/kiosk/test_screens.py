@@ -87,7 +87,7 @@ def problems(window: KioskWindow) -> list[str]:
         elif label.sizeHint().width() > label.width() + 2:
             found.append(f"cut text {label.text()[:40]!r}: too wide")
         elif label.minimumHeight() > label.height() + 2:
-            found.append(f"squeezed {label.text()[:40]!r}: {label.height()} < {label.minimumHeight()}")
+            found.append(f"squeezed {label.text()[:40]!r}: {label.height()} px")
     return found
 
 
