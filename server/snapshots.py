@@ -5,7 +5,7 @@ counters, waiting counts, recent service times), so building every snapshot of a
 site costs a handful of queries, not one per counter.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -148,16 +148,17 @@ class SiteView:
 
     def line_head(self, service: str) -> list[Ticket]:
         """The first tickets of a service's priority and normal lines (cached per build)."""
-        head = self._heads.get(service)
-        if head is None:
-            head = [
-                *self.repo.line_head(self.site_id, self.day, service, priority=True, limit=NEXT_UP),
-                *self.repo.line_head(
-                    self.site_id, self.day, service, priority=False, limit=NEXT_UP
-                ),
-            ]
-            self._heads[service] = head
-        return head
+        if service not in self._heads:
+            self.load_heads([service])
+        return self._heads[service]
+
+    def load_heads(self, services: Iterable[str]) -> None:
+        """Fetch the line heads of these services in one statement."""
+        missing = sorted(set(services) - set(self._heads))
+        for code in missing:
+            self._heads[code] = []
+        for t in self.repo.line_heads(self.site_id, self.day, missing, limit=NEXT_UP):
+            self._heads[t.service].append(t)
 
     @cached_property
     def parked(self) -> list[Ticket]:

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import partial
 
 from pydantic import BaseModel
 
@@ -210,32 +211,40 @@ class ServiceCore:
             log.exception("publishing snapshots of site %s failed", site_id)
 
     def _publish_locked(self, site_id: str, effects: Effects) -> None:
-        messages: list[tuple[bool, str, BaseModel]] = []
+        """Build and send in the order people notice: the hall displays, the call
+        announcements, then the counters' screens and the site queue."""
         with self.reading(site_id) as view:
             bundle = view.bundle
+            seq = view.seq
             areas = set(bundle.areas) if effects.everything else effects.areas
             counters = set(bundle.counters) if effects.everything else effects.counters
             for area in sorted(areas):
-                messages.append((True, topics.display(site_id, area), view.display(area)))
-            for counter_id in sorted(counters, key=lambda c: bundle.counters[c].number):
-                messages.append(
-                    (True, topics.counter(site_id, counter_id), view.counter(counter_id))
-                )
-            if effects.queue or effects.everything:
-                messages.append((True, topics.queue(site_id), view.queue()))
+                self._send_snapshot(topics.display(site_id, area), seq, view.display(area))
             for call_id in effects.calls:
                 call = view.repo.call_by_id(call_id)
                 if call is not None:
-                    messages.append((False, topics.calls(site_id), view.call_event(call)))
-            seq = view.seq
-        for retained, topic, message in messages:
-            if retained:
-                if self._last_seq.get(topic, -1) > seq:
-                    continue  # a newer snapshot already went out
-                self._last_seq[topic] = seq
-                self.publisher.publish_snapshot(topic, message)
-            else:
-                self.publisher.publish_event(topic, message)
+                    event = view.call_event(call)
+                    self._send(partial(self.publisher.publish_event, topics.calls(site_id), event))
+            view.load_heads(code for c in counters for code in bundle.counters[c].services)
+            for counter_id in sorted(counters, key=lambda c: bundle.counters[c].number):
+                topic = topics.counter(site_id, counter_id)
+                self._send_snapshot(topic, seq, view.counter(counter_id))
+            if effects.queue or effects.everything:
+                self._send_snapshot(topics.queue(site_id), seq, view.queue())
+
+    def _send_snapshot(self, topic: str, seq: int, message: BaseModel) -> None:
+        if self._last_seq.get(topic, -1) > seq:
+            return  # a newer snapshot already went out
+        self._last_seq[topic] = seq
+        self._send(partial(self.publisher.publish_snapshot, topic, message))
+
+    @staticmethod
+    def _send(publish: Callable[[], None]) -> None:
+        """A publisher must not raise; if one does, the other messages still go out."""
+        try:
+            publish()
+        except Exception:
+            log.exception("publishing failed")
 
     def republish_all(self) -> None:
         """Send every retained snapshot of every site again (start, broker reconnect)."""

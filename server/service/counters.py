@@ -23,6 +23,7 @@ from server.storage.mapping import ticket_from_row
 from server.storage.models import CallRow, CounterRow, RatingRow, TicketRow
 
 Handler = Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], "Step"]
+HEAD = 3  # tickets read from the head of each line when calling the next one
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
 
 
@@ -159,17 +160,23 @@ class CounterService(TicketService):
         self, ctx: Ctx, config: CounterConfig, counter: CounterRow, _body: BaseModel | None
     ) -> Step:
         self._close_current(ctx, config)
-        rows = ctx.repo.waiting_for_counter(ctx.site.id, ctx.day, config.services, config.id)
+        # The heads of the counter's lines are enough for any policy (it picks within a
+        # line by place in line), so this stays short however long the queue is.
+        candidates = [
+            t for t in ctx.repo.targeted(ctx.site.id, ctx.day) if t.target_counter == config.id
+        ]
+        candidates += ctx.repo.line_heads(ctx.site.id, ctx.day, config.services, limit=HEAD)
         chosen = self.policy.choose(
             ctx.bundle.site,
             config,
-            [ticket_from_row(r) for r in rows],
+            candidates,
             priority_streak=counter.priority_streak,
             now=ctx.now,
         )
         if chosen is None:
             raise refusals.nothing_waiting()
-        row = next(r for r in rows if r.id == chosen.id)
+        row = ctx.repo.ticket_row(chosen.id)
+        assert row is not None
         return self._take_call(ctx, config, counter, row, "")
 
     def _call_specific(
