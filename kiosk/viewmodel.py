@@ -152,6 +152,9 @@ class KioskViewModel(PrinterViewModel):
         self.touch()
         if self._busy:
             return
+        if self._pending is not None:
+            log.info("the citizen started over: dropping the tap that did not get through")
+            self._pending = None
         self._clear_session()
         if self._screen is not Screen.UNAVAILABLE:
             self._set_screen(Screen.WELCOME)

@@ -437,3 +437,16 @@ def test_the_ticket_is_printed_in_the_citizens_language(qapp, api, clock):
     assert printed.priority == "Elderly person"
     assert printed.number == vm.ticket.number
     assert printed.site_name.startswith("Trung tâm")
+
+
+def test_starting_over_during_an_outage_drops_the_tap(vm, api, clock):
+    api.mode = "down"
+    take_ticket(vm)
+    assert vm.has_pending
+    vm.start_over()
+    assert not vm.has_pending
+    api.mode = "ok"
+    clock.advance(5)
+    vm.tick()
+    assert vm.screen is Screen.WELCOME
+    assert api.tickets == {}
