@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from appkit.api_client import ApiError, ServerUnreachable
 from counter.client import CounterClient
 from counter.intents import Body, Context, Intent, IntentBook
+from counter.rules import DAY_CHANGING, AnswerHold, offered, shown
 from counter.texts import text
 from counter.worker import Worker
 from server.contract.http import (
@@ -30,25 +31,9 @@ from server.contract.http import (
     TransferIn,
 )
 from server.contract.messages import CounterSnapshot, CounterView, ServiceWaiting, TicketBrief
-from server.contract.vocab import CounterState, Rating, TicketStatus
+from server.contract.vocab import CounterState, Rating
 
 log = logging.getLogger(__name__)
-
-# Actions after which the clerk's day figures change.
-_DAY_CHANGING = frozenset({"finish", "no-show", "transfer", "rate"})
-# Ticket states in which each action makes sense on screen; the server stays the judge
-# (finish on a called ticket is allowed by some sites, refused by others).
-_NEEDS_STATUS: dict[str, frozenset[TicketStatus]] = {
-    "recall": frozenset({TicketStatus.CALLED}),
-    "start": frozenset({TicketStatus.CALLED}),
-    "finish": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
-    "no-show": frozenset({TicketStatus.CALLED}),
-    "transfer": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
-    "park": frozenset({TicketStatus.CALLED, TicketStatus.SERVING}),
-}
-_OPEN_TICKET = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
-# How long an action's answer outranks snapshots that disagree with it (see _held_back).
-ANSWER_HOLD_S = 3.0
 
 
 class CounterViewModel(QObject):
@@ -115,9 +100,7 @@ class CounterViewModel(QObject):
         self._probe.timeout.connect(self._on_probe)
         self._probe_ms = probe_ms
         self._open_on_start = open_on_start
-        self._clock = clock
-        self._hold: tuple[object, ...] | None = None
-        self._hold_until = 0.0
+        self._hold = AnswerHold(clock)
 
     # ---- what the view asks -----------------------------------------------------
 
@@ -130,18 +113,11 @@ class CounterViewModel(QObject):
 
     def can(self, action: str) -> bool:
         """Whether the button for ``action`` is enabled now."""
-        if self.counter is None or self.intents.busy(action):
+        if self.intents.busy(action):
             return False
-        if action == "resume":
-            return self.paused
-        if action in ("call-next", "call", "resume-parked", "pause"):
-            return not self.paused
-        if action == "rate":
-            return self.rating_ticket is not None
-        needed = _NEEDS_STATUS.get(action)
-        if needed is None:
-            return True
-        return self.current is not None and self.current.status in needed
+        return offered(
+            action, self.counter, self.current, rating_open=self.rating_ticket is not None
+        )
 
     def service_name(self, code: str) -> str:
         """A field's name from the menu, else from the live snapshot, else its code."""
@@ -237,7 +213,7 @@ class CounterViewModel(QObject):
         """A retained ``CounterSnapshot`` from MQTT (the subscriber already dropped stale ones)."""
         if snapshot.counter.id != self.counter_id or snapshot.site != self.site:
             return
-        if not self._held_back(snapshot):
+        if not self._hold.holds_back(shown(snapshot.counter, snapshot.current)):
             self.counter = snapshot.counter
             self.current = snapshot.current
         self.next_up = list(snapshot.next_up)
@@ -260,58 +236,11 @@ class CounterViewModel(QObject):
         self.current = item.current
         self.intents.observe(self.context())
 
-    @staticmethod
-    def _shown(counter: CounterView, current: TicketBrief | None) -> tuple[object, ...]:
-        return (
-            counter.state,
-            current.id if current else None,
-            current.status if current else None,
-            current.call_count if current else 0,
-        )
-
-    def _held_back(self, snapshot: CounterSnapshot) -> bool:
-        """Whether a snapshot is older news than the action answer just shown.
-
-        An answer comes back before the snapshot of that same change, which may
-        follow a snapshot of the change before it: for a moment that older one
-        must not take the ticket off the screen. The hold ends when a snapshot
-        agrees with the answer, or after ``ANSWER_HOLD_S``.
-        """
-        if self._hold is None:
-            return False
-        if self._clock() > self._hold_until:
-            self._hold = None
-            return False
-        if self._shown(snapshot.counter, snapshot.current) == self._hold:
-            self._hold = None
-            return False
-        return True
-
     # ---- actions ----------------------------------------------------------------
 
     def call_next(self) -> None:
+        """The big button; the other simple actions go through ``act(name)``."""
         self.act("call-next")
-
-    def recall(self) -> None:
-        self.act("recall")
-
-    def start(self) -> None:
-        self.act("start")
-
-    def finish(self) -> None:
-        self.act("finish")
-
-    def no_show(self) -> None:
-        self.act("no-show")
-
-    def park(self) -> None:
-        self.act("park")
-
-    def pause(self) -> None:
-        self.act("pause")
-
-    def resume(self) -> None:
-        self.act("resume")
 
     def toggle_pause(self) -> None:
         self.act("resume" if self.paused else "pause")
@@ -397,8 +326,7 @@ class CounterViewModel(QObject):
             return
         before = self.current
         self._apply_counter(result.counter)
-        self._hold = self._shown(result.counter.counter, result.counter.current)
-        self._hold_until = self._clock() + ANSWER_HOLD_S
+        self._hold.start(shown(result.counter.counter, result.counter.current))
         if intent.action == "finish":
             finished = result.ticket or before
             if finished is not None:
@@ -409,7 +337,7 @@ class CounterViewModel(QObject):
             # Rated, or the next citizen is already being served: the rating is closed.
             self.rating_ticket = None
             self.rating_closed.emit(intent.action == "rate")
-        if intent.action in _DAY_CHANGING:
+        if intent.action in DAY_CHANGING:
             self.refresh_day()
         self.changed.emit()
         self.action_done.emit(intent.action, "ok")

@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from counter.client import CounterClient
-from counter.viewmodel import ANSWER_HOLD_S, CounterViewModel
+from counter.rules import ANSWER_HOLD_S
+from counter.viewmodel import CounterViewModel
 from counter.worker import Worker
 from server.contract.http import ActionOut, CounterOut
 from server.contract.vocab import TicketStatus
