@@ -181,13 +181,18 @@ class SiteView:
     def notice(self) -> str:
         return self.repo.notice(self.site_id)
 
+    @cached_property
+    def _open_by_service(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for row in self.counter_rows.values():
+            config = self.bundle.counters.get(row.id)
+            if config is not None and row.state == CounterState.OPEN.value:
+                for code in config.services:
+                    out[code] = out.get(code, 0) + 1
+        return out
+
     def counters_open(self, service: str) -> int:
-        rows = self.counter_rows
-        return sum(
-            1
-            for c in self.bundle.counters_for(service)
-            if c.id in rows and rows[c.id].state == CounterState.OPEN.value
-        )
+        return self._open_by_service.get(service, 0)
 
     def estimate(self, service: str, people_ahead: int) -> int:
         config = self.bundle.services[service]

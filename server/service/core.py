@@ -11,7 +11,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
 from pydantic import BaseModel
@@ -32,6 +32,7 @@ from server.storage.repository import BundleCache, Repository
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+KEEP_KEYS = timedelta(hours=48)
 SYSTEM = Actor(kind="system", name="system", role="system", site=None)
 
 
@@ -179,10 +180,14 @@ class ServiceCore:
         return len(stale)
 
     def sweep_days(self) -> int:
-        """The periodic sweep: roll every site whose local day has changed."""
+        """The periodic sweep: roll every site whose local day has changed, and forget
+        idempotency keys old enough that no client still retries with them."""
         with self.db.read() as session:
             site_ids = Repository(session).site_ids()
-        return sum(self.roll_day(site_id) for site_id in site_ids)
+        expired = sum(self.roll_day(site_id) for site_id in site_ids)
+        with self.db.write() as session:
+            Repository(session).forget_keys_before(self.clock() - KEEP_KEYS)
+        return expired
 
     # ---- publishing -----------------------------------------------------------------
 

@@ -10,6 +10,8 @@ from server.service.context import Effects
 
 log = logging.getLogger(__name__)
 
+MAX_GAP_S = 0.1  # a big build (republishing everything) must not hold back the next call
+
 
 def merge(into: Effects, more: Effects) -> None:
     into.areas |= more.areas
@@ -22,14 +24,15 @@ def merge(into: Effects, more: Effects) -> None:
 class Pump:
     """One background thread that runs ``publish(site, effects)`` for merged changes."""
 
-    def __init__(
-        self, publish: Callable[[str, Effects], None], *, min_interval_s: float = 0.02
-    ) -> None:
-        """``min_interval_s``: under a burst, wait this long after a build before the next,
-        so snapshot building never starves the requests; an idle pump publishes at once."""
+    def __init__(self, publish: Callable[[str, Effects], None], *, share: float = 0.33) -> None:
+        """``share``: the most of the time the pump spends building under a burst. After
+        a build that took ``d`` it waits until ``d / share`` has passed since the build
+        began, so a burst of commands gathers into one build and requests keep the rest
+        of the CPU; an idle pump publishes at once."""
         self._publish = publish
-        self._min_interval_s = min_interval_s
+        self._share = share
         self._last_build = 0.0
+        self._last_cost = 0.0
         self._pending: dict[str, Effects] = {}
         self._cond = threading.Condition()
         self._busy = False
@@ -50,19 +53,22 @@ class Pump:
                     self._cond.wait()
                 if self._closing and not self._pending:
                     return
-                rest = self._last_build + self._min_interval_s - time.monotonic()
+                gap = min(self._last_cost / self._share, MAX_GAP_S)
+                rest = self._last_build + gap - time.monotonic()
                 if rest > 0 and not self._closing:
                     self._cond.wait(rest)  # let a burst gather into one build
                     continue
                 batch, self._pending = self._pending, {}
                 self._busy = True
+            began = time.monotonic()
             for site_id, effects in batch.items():
                 try:
                     self._publish(site_id, effects)
                 except Exception:
                     log.exception("publishing site %s failed", site_id)
             with self._cond:
-                self._last_build = time.monotonic()
+                self._last_build = began
+                self._last_cost = time.monotonic() - began
                 self._busy = False
                 self._cond.notify_all()
 

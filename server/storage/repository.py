@@ -10,7 +10,16 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, bindparam, func, select, union_all, update
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    delete,
+    func,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from server.contract.vocab import TicketStatus
@@ -487,6 +496,9 @@ class Repository:
                 created_at=now,
             )
         )
+
+    def forget_keys_before(self, moment: datetime) -> None:
+        self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
 
     # ---- notices --------------------------------------------------------------------
 

@@ -131,12 +131,16 @@ def test_calling_next_closes_the_ticket_still_at_the_counter(world) -> None:
 
 
 def test_a_new_business_day_restarts_numbers_and_expires_old_tickets(world) -> None:
-    old = issue(world).body
+    old = issue(world, key="early").body
     world.clock.advance(24 * 3600)
     assert issue(world).body["number"] == "1001"
     assert world.service.get_ticket(SITE, old["id"]).status == "expired"
     world.clock.advance(24 * 3600)
     assert world.service.sweep_days() == 1
+    assert issue(world, key="early").body == old  # still remembered after a day
+    world.clock.advance(48 * 3600)
+    world.service.sweep_days()
+    assert issue(world, key="early").body["id"] != old["id"]  # forgotten after two days
 
 
 def test_quota_and_priority_refusals(world) -> None:
