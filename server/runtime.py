@@ -93,7 +93,14 @@ class Runtime:
         url = self.settings.mqtt
         if url is None:
             broker = EmbeddedBroker(port=self.settings.embedded_port)
-            broker.start()
+            try:
+                broker.start()
+            except OSError:
+                if self.settings.embedded_mqtt_port is not None:
+                    raise  # a port asked for explicitly must be the one used
+                log.warning("port %d is taken; the embedded broker takes a free one", broker.port)
+                broker = EmbeddedBroker(port=0)
+                broker.start()
             self._closers.append(broker)
             url = broker.url
         self.mqtt_url = url
