@@ -181,6 +181,8 @@ class CounterApp(QObject):
             return
         self._down = True
         self._stop_counter()
+        if self.vm is not None:
+            self.vm.stop()
         if self.vm is not None and self.client.token and not self.options.read_only:
             vm = self.vm
             self.worker.submit(lambda: self.client.logout(vm.site, vm.counter_id))

@@ -66,6 +66,7 @@ class CounterViewModel(QObject):
         clerk: str = "",
         retry_delays_ms: tuple[int, ...] = (1000, 2000, 4000, 8000, 15000),
         probe_ms: int = 5000,
+        poll_ms: int = 10000,
         open_on_start: bool = False,
         clock: Callable[[], float] = time.monotonic,
         parent: QObject | None = None,
@@ -99,6 +100,10 @@ class CounterViewModel(QObject):
         self._probe.setSingleShot(True)
         self._probe.timeout.connect(self._on_probe)
         self._probe_ms = probe_ms
+        # Without MQTT the counter is read over HTTP now and then, so it never goes stale.
+        self._poll = QTimer(self)
+        self._poll.setInterval(poll_ms)
+        self._poll.timeout.connect(self._on_poll)
         self._open_on_start = open_on_start
         self._hold = AnswerHold(clock)
 
@@ -107,6 +112,11 @@ class CounterViewModel(QObject):
     @property
     def paused(self) -> bool:
         return self.counter is not None and self.counter.state != CounterState.OPEN
+
+    @property
+    def polling(self) -> bool:
+        """Whether the counter is being read over HTTP because MQTT is away."""
+        return self._poll.isActive()
 
     def busy(self, action: str) -> bool:
         return self.intents.busy(action)
@@ -230,6 +240,16 @@ class CounterViewModel(QObject):
             self.live_ok = connected
             self.live_seen = self.live_seen or connected
             self.changed.emit()
+        if connected:
+            self._poll.stop()
+        elif not self._poll.isActive() and self._poll.interval() > 0:
+            self._poll.start()
+
+    def _on_poll(self) -> None:
+        if self.live_ok:
+            self._poll.stop()
+            return
+        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
 
     def _apply_counter(self, item: CounterOut) -> None:
         self.counter = item.counter
@@ -355,9 +375,15 @@ class CounterViewModel(QObject):
             self.intents.answered(kept)
             self.changed.emit()
 
+    def stop(self) -> None:
+        """No more requests of its own (probes, polls): the terminal is closing."""
+        self._probe.stop()
+        self._poll.stop()
+        self._poll.setInterval(0)
+
     def _check_session(self, error: ApiError) -> None:
         if error.status == 401:
-            self._probe.stop()
+            self.stop()
             self.session_expired.emit(error.message(self.language))
 
     # ---- reachability -----------------------------------------------------------
@@ -415,5 +441,5 @@ class CounterViewModel(QObject):
             if on_done is not None:
                 on_done(warning)
 
-        self._probe.stop()
+        self.stop()
         self.worker.submit(job, done)

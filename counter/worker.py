@@ -32,6 +32,12 @@ class Worker(QObject):
 
     def submit(self, job: Callable[[], Any], callback: Callback | None = None) -> Future[Any]:
         """Queue ``job``; its result, or the exception it raised, goes to ``callback``."""
+        if self._closed:
+            # A timer that fires while the app closes: nothing more reaches the server.
+            log.debug("request dropped: the worker is shut down")
+            dropped: Future[Any] = Future()
+            dropped.cancel()
+            return dropped
         job_id = next(self._ids)
         if callback is not None:
             self._callbacks[job_id] = callback
@@ -55,5 +61,5 @@ class Worker(QObject):
 
     def shutdown(self) -> None:
         """Wait for queued requests (a logout must reach the server) and stop the thread."""
-        self._pool.shutdown(wait=True)
         self._closed = True
+        self._pool.shutdown(wait=True)

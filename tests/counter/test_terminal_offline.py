@@ -175,3 +175,11 @@ def test_english_screen(qtbot):
     assert view.pause_button.text() == "Pause (F9)"
     worker.shutdown()
     client.close()
+
+
+def test_requests_after_shutdown_are_dropped_quietly(offline):
+    vm, _view = offline
+    vm.worker.shutdown()
+    future = vm.worker.submit(lambda: 1, lambda _result: None)
+    assert future.cancelled()
+    vm.refresh()  # a late timer: no error, nothing sent

@@ -175,3 +175,20 @@ def test_transfer_to_a_named_counter(qtbot, live_server, worker):
     assert here.current is not None and here.current.number == second["number"]
     here.client.close()
     there.close()
+
+
+def test_without_mqtt_the_counter_is_polled(qtbot, live_server, worker):
+    ticket = issue(live_server, FIELD)
+    client = logged_in(live_server, "2")
+    vm = CounterViewModel(client, worker, live_server.site, "2", probe_ms=0, poll_ms=100)
+    vm.set_live(False)  # the broker is away
+    assert vm.polling
+    # The same clerk calls from elsewhere (the keypad's own terminal, a second PC).
+    elsewhere = logged_in(live_server, "2")
+    elsewhere.action(live_server.site, "2", "call-next", new_key())
+    qtbot.waitUntil(lambda: vm.current is not None and vm.current.number == ticket["number"])
+    vm.set_live(True)
+    assert not vm.polling
+    vm.stop()
+    elsewhere.close()
+    client.close()
