@@ -28,11 +28,13 @@ class Pump:
         """``share``: the most of the time the pump spends building under a burst. After
         a build that took ``d`` it waits until ``d / share`` has passed since the build
         began, so a burst of commands gathers into one build and requests keep the rest
-        of the CPU; an idle pump publishes at once."""
+        of the CPU. When no change arrived during the last build, the next one goes out
+        at once (a hall calling at a human pace never waits)."""
         self._publish = publish
         self._share = share
         self._last_build = 0.0
         self._last_cost = 0.0
+        self._burst = False
         self._pending: dict[str, Effects] = {}
         self._cond = threading.Condition()
         self._busy = False
@@ -55,7 +57,7 @@ class Pump:
                     return
                 gap = min(self._last_cost / self._share, MAX_GAP_S)
                 rest = self._last_build + gap - time.monotonic()
-                if rest > 0 and not self._closing:
+                if self._burst and rest > 0 and not self._closing:
                     self._cond.wait(rest)  # let a burst gather into one build
                     continue
                 batch, self._pending = self._pending, {}
@@ -69,6 +71,9 @@ class Pump:
             with self._cond:
                 self._last_build = began
                 self._last_cost = time.monotonic() - began
+                # Changes arrived while building: a burst, so the next build waits a
+                # little to gather more; otherwise the next change goes out at once.
+                self._burst = bool(self._pending)
                 self._busy = False
                 self._cond.notify_all()
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Event, Ticket
+from server.storage import statements as st
 from server.storage.mapping import SiteBundle, bundle_from_rows, ticket_from_row, ticket_to_row
 from server.storage.models import (
     AreaRow,
@@ -33,7 +34,6 @@ from server.storage.models import (
     DayCounterRow,
     DepartmentRow,
     IdempotencyRow,
-    NoticeRow,
     ServiceRow,
     SiteRow,
     TicketEventRow,
@@ -166,17 +166,12 @@ class Repository:
 
     def counter_states(self, site_id: str) -> dict[str, Any]:
         """Each counter's live state as light rows (id, state, clerk, priority_streak)."""
-        stmt = select(
-            CounterRow.id, CounterRow.state, CounterRow.clerk, CounterRow.priority_streak
-        ).where(CounterRow.site_id == site_id)
-        return {r.id: r for r in self.s.execute(stmt)}
+        return {r.id: r for r in self.s.execute(st.COUNTER_STATES, {"site": site_id})}
 
     def tickets_light(self, site_id: str, statuses: Sequence[str]) -> list[Ticket]:
         """Tickets in these states (any day) as engine values, without ORM objects."""
-        stmt = select(TicketRow.__table__).where(
-            TicketRow.site_id == site_id, TicketRow.status.in_(statuses)
-        )
-        return [ticket_from_row(r) for r in self.s.execute(stmt)]
+        stmt = st.tickets_by_status(tuple(statuses))
+        return [ticket_from_row(r) for r in self.s.execute(stmt, {"site": site_id})]
 
     def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
         """Today's active tickets as engine values."""
@@ -208,14 +203,8 @@ class Repository:
 
     def targeted(self, site_id: str, day: date) -> list[Ticket]:
         """Waiting tickets transferred to a specific counter (few at any time)."""
-        t = TicketRow.__table__.c
-        stmt = select(TicketRow.__table__).where(
-            t.site_id == site_id,
-            t.business_day == day,
-            t.status == TicketStatus.WAITING.value,
-            t.target_counter.is_not(None),
-        )
-        return [ticket_from_row(r) for r in self.s.execute(stmt)]
+        rows = self.s.execute(st.TARGETED, {"site": site_id, "day": day})
+        return [ticket_from_row(r) for r in rows]
 
     def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
         return self.s.get(CounterRow, (site_id, counter_id))
@@ -227,10 +216,8 @@ class Repository:
         return row.issued if row else 0
 
     def issued_by_service(self, site_id: str, day: date) -> dict[str, int]:
-        stmt = select(DayCounterRow.service, DayCounterRow.issued).where(
-            DayCounterRow.site_id == site_id, DayCounterRow.business_day == day
-        )
-        return {row[0]: row[1] for row in self.s.execute(stmt)}
+        rows = self.s.execute(st.ISSUED_BY_SERVICE, {"site": site_id, "day": day})
+        return {row[0]: row[1] for row in rows}
 
     def take_number(self, site_id: str, day: date, service: str) -> int:
         """The next seq of a service today (1 for the first ticket)."""
@@ -341,16 +328,8 @@ class Repository:
         return [ticket_from_row(r) for r in self.s.scalars(stmt)]
 
     def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
-        stmt = (
-            select(TicketRow.service, func.count())
-            .where(
-                TicketRow.site_id == site_id,
-                TicketRow.business_day == day,
-                TicketRow.status == TicketStatus.WAITING.value,
-            )
-            .group_by(TicketRow.service)
-        )
-        return {row[0]: row[1] for row in self.s.execute(stmt)}
+        rows = self.s.execute(st.WAITING_COUNTS, {"site": site_id, "day": day})
+        return {row[0]: row[1] for row in rows}
 
     def oldest_waiting(self, site_id: str, day: date, services: Sequence[str]) -> datetime | None:
         stmt = select(func.min(TicketRow.queue_at)).where(
@@ -366,19 +345,11 @@ class Repository:
         self, site_id: str, day: date, limit: int = 400
     ) -> dict[str, list[float]]:
         """Durations (s) of today's finished services per service, newest first."""
-        stmt = (
-            select(TicketRow.service, TicketRow.started_at, TicketRow.finished_at)
-            .where(
-                TicketRow.site_id == site_id,
-                TicketRow.business_day == day,
-                TicketRow.status == TicketStatus.DONE.value,
-                TicketRow.started_at.is_not(None),
-            )
-            .order_by(TicketRow.finished_at.desc())
-            .limit(limit)
+        rows = self.s.execute(
+            st.RECENT_SERVICE_TIMES, {"site": site_id, "day": day, "limit": limit}
         )
         out: dict[str, list[float]] = {}
-        for service, started, finished in self.s.execute(stmt):
+        for service, started, finished in rows:
             if started is not None and finished is not None:
                 out.setdefault(service, []).append((finished - started).total_seconds())
         return out
@@ -386,43 +357,22 @@ class Repository:
     def count_ahead_of_new(self, site_id: str, day: date, service: str, priority: bool) -> int:
         """People ahead of a ticket issued now: every waiting ticket of the service's
         general line came earlier, and priority ones go first (as in the engine)."""
-        stmt = select(func.count()).where(
-            TicketRow.site_id == site_id,
-            TicketRow.business_day == day,
-            TicketRow.status == TicketStatus.WAITING.value,
-            TicketRow.service == service,
-            TicketRow.target_counter.is_(None),
-        )
-        if priority:
-            stmt = stmt.where(TicketRow.priority.is_not(None))
-        return int(self.s.scalar(stmt) or 0)
+        stmt = st.COUNT_AHEAD_PRIORITY if priority else st.COUNT_AHEAD_ANY
+        params = {"site": site_id, "day": day, "service": service}
+        return int(self.s.scalar(stmt, params) or 0)
 
     def service_times_of(
         self, site_id: str, day: date, service: str, limit: int = 50
     ) -> list[float]:
-        stmt = (
-            select(TicketRow.started_at, TicketRow.finished_at)
-            .where(
-                TicketRow.site_id == site_id,
-                TicketRow.business_day == day,
-                TicketRow.service == service,
-                TicketRow.status == TicketStatus.DONE.value,
-                TicketRow.started_at.is_not(None),
-            )
-            .order_by(TicketRow.finished_at.desc())
-            .limit(limit)
-        )
+        params = {"site": site_id, "day": day, "service": service, "limit": limit}
         return [
             (finished - started).total_seconds()
-            for started, finished in self.s.execute(stmt)
+            for started, finished in self.s.execute(st.SERVICE_TIMES_OF, params)
             if started is not None and finished is not None
         ]
 
     def open_counters(self, site_id: str) -> set[str]:
-        stmt = select(CounterRow.id).where(
-            CounterRow.site_id == site_id, CounterRow.state == "open"
-        )
-        return set(self.s.scalars(stmt))
+        return set(self.s.scalars(st.OPEN_COUNTERS, {"site": site_id}))
 
     def past_active(self, site_id: str, day: date) -> list[TicketRow]:
         stmt = select(TicketRow).where(
@@ -456,13 +406,8 @@ class Repository:
         self.s.add(row)
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
-        stmt = (
-            select(CallRow)
-            .where(CallRow.site_id == site_id, CallRow.area == area)
-            .order_by(CallRow.id.desc())
-            .limit(limit)
-        )
-        return list(self.s.scalars(stmt))
+        params = {"site": site_id, "area": area, "limit": limit}
+        return list(self.s.scalars(st.RECENT_CALLS, params))
 
     def call_by_id(self, call_id: str) -> CallRow | None:
         return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()
@@ -503,8 +448,7 @@ class Repository:
     # ---- notices --------------------------------------------------------------------
 
     def notice(self, site_id: str) -> str:
-        stmt = select(NoticeRow.text).where(NoticeRow.site_id == site_id)
-        return self.s.scalar(stmt.order_by(NoticeRow.id.desc()).limit(1)) or ""
+        return self.s.scalar(st.NOTICE, {"site": site_id}) or ""
 
     def pause_counters_of(self, username: str) -> list[CounterRow]:
         rows = list(self.s.scalars(select(CounterRow).where(CounterRow.clerk == username)))

@@ -1,0 +1,112 @@
+"""Statements built once, with bound parameters, for the queries every command and
+every snapshot build runs: building a SQLAlchemy statement costs more than running
+it on a small index range."""
+
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, select
+
+from server.contract.vocab import TicketStatus
+from server.storage.models import CallRow, CounterRow, DayCounterRow, NoticeRow, TicketRow
+
+T = TicketRow.__table__.c
+WAITING = TicketStatus.WAITING.value
+DONE = TicketStatus.DONE.value
+
+
+def _site() -> Any:
+    return bindparam("site")
+
+
+def _day() -> Any:
+    return bindparam("day")
+
+
+COUNTER_STATES = select(
+    CounterRow.id, CounterRow.state, CounterRow.clerk, CounterRow.priority_streak
+).where(CounterRow.site_id == _site())
+
+OPEN_COUNTERS = select(CounterRow.id).where(
+    CounterRow.site_id == _site(), CounterRow.state == "open"
+)
+
+TARGETED = select(TicketRow.__table__).where(
+    T.site_id == _site(),
+    T.business_day == _day(),
+    T.status == WAITING,
+    T.target_counter.is_not(None),
+)
+
+ISSUED_BY_SERVICE = select(DayCounterRow.service, DayCounterRow.issued).where(
+    DayCounterRow.site_id == _site(), DayCounterRow.business_day == _day()
+)
+
+WAITING_COUNTS = (
+    select(T.service, func.count())
+    .where(T.site_id == _site(), T.business_day == _day(), T.status == WAITING)
+    .group_by(T.service)
+)
+
+RECENT_SERVICE_TIMES = (
+    select(T.service, T.started_at, T.finished_at)
+    .where(
+        T.site_id == _site(),
+        T.business_day == _day(),
+        T.status == DONE,
+        T.started_at.is_not(None),
+    )
+    .order_by(T.finished_at.desc())
+    .limit(bindparam("limit"))
+)
+
+SERVICE_TIMES_OF = (
+    select(T.started_at, T.finished_at)
+    .where(
+        T.site_id == _site(),
+        T.business_day == _day(),
+        T.service == bindparam("service"),
+        T.status == DONE,
+        T.started_at.is_not(None),
+    )
+    .order_by(T.finished_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def _count_ahead(priority: bool) -> Select[Any]:
+    stmt = select(func.count()).where(
+        T.site_id == _site(),
+        T.business_day == _day(),
+        T.status == WAITING,
+        T.service == bindparam("service"),
+        T.target_counter.is_(None),
+    )
+    return stmt.where(T.priority.is_not(None)) if priority else stmt
+
+
+COUNT_AHEAD_PRIORITY = _count_ahead(priority=True)
+COUNT_AHEAD_ANY = _count_ahead(priority=False)
+
+RECENT_CALLS = (
+    select(CallRow)
+    .where(CallRow.site_id == _site(), CallRow.area == bindparam("area"))
+    .order_by(CallRow.id.desc())
+    .limit(bindparam("limit"))
+)
+
+NOTICE = (
+    select(NoticeRow.text)
+    .where(NoticeRow.site_id == _site())
+    .order_by(NoticeRow.id.desc())
+    .limit(1)
+)
+
+_BY_STATUS: dict[tuple[str, ...], Select[Any]] = {}
+
+
+def tickets_by_status(statuses: tuple[str, ...]) -> Select[Any]:
+    stmt = _BY_STATUS.get(statuses)
+    if stmt is None:
+        stmt = select(TicketRow.__table__).where(T.site_id == _site(), T.status.in_(list(statuses)))
+        _BY_STATUS[statuses] = stmt
+    return stmt
