@@ -179,3 +179,20 @@ def test_an_ended_session_goes_back_to_login(qtbot, live_server, terminal):
     qtbot.waitUntil(lambda: terminal.window.stack.currentWidget() is terminal.login_view)
     assert terminal.login_view.error.text() == "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."
     assert vm.message  # the server's own words stay in the log and the old view-model
+
+
+def test_space_in_a_form_types_a_space(qtbot, live_server, terminal):
+    vm = vm_of(terminal)
+    view = terminal.terminal
+    issue(live_server, FIELD)
+    qtbot.waitUntil(lambda: len(vm.next_up) == 1)
+    qtbot.keyClick(view, Qt.Key.Key_F8)
+    dialog = view.call_dialog
+    assert dialog is not None
+    # QTest types Latin-1 only; the point is the spaces.
+    qtbot.keyClicks(dialog.reason, "quay lai sau")
+    assert dialog.reason.text() == "quay lai sau"
+    assert vm.current is None and not vm.busy("call-next")
+    dialog.reject()
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # back on the terminal, Space calls
+    qtbot.waitUntil(lambda: vm.current is not None)
