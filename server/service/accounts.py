@@ -60,31 +60,38 @@ class AccountService(ServiceCore):
             row.active = True
 
     def login(self, username: str, password: str) -> LoginOut:
-        with self.db.write() as session:
+        # The slow password check runs outside any write transaction: it must not hold
+        # up the commands of the site.
+        with self.db.read() as session:
             user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
-            if user is None or not user.active:
-                verify_password(password, DUMMY_HASH)  # same time as a wrong password
-                raise errors.bad_login()
-            if not verify_password(password, user.password_hash):
-                raise errors.bad_login()
-            token = new_token()
-            now = self.clock()
+            found = None
+            if user is not None and user.active:
+                found = (user.id, user.username, user.display_name, user.role, user.site_id)
+                stored = user.password_hash
+            else:
+                stored = DUMMY_HASH  # the same work as for a real account
+        if not verify_password(password, stored) or found is None:
+            raise errors.bad_login()
+        user_id, name, display_name, role, site = found
+        token = new_token()
+        now = self.clock()
+        with self.db.write() as session:
             session.add(
                 SessionRow(
                     token_hash=token_hash(token),
-                    user_id=user.id,
+                    user_id=user_id,
                     created_at=now,
                     expires_at=now + SESSION_TTL,
                 )
             )
-            return LoginOut(
-                token=token,
-                username=user.username,
-                display_name=user.display_name,
-                role=Role(user.role),
-                site=user.site_id,
-                expires_at=now + SESSION_TTL,
-            )
+        return LoginOut(
+            token=token,
+            username=name,
+            display_name=display_name,
+            role=Role(role),
+            site=site,
+            expires_at=now + SESSION_TTL,
+        )
 
     def authenticate(self, token: str) -> Actor:
         """The user or device behind a bearer token (401 when unknown or expired).
