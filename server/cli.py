@@ -98,10 +98,12 @@ def run_server(args: argparse.Namespace) -> int:
         settings = _settings(args)
     except ConfigError as exc:
         return _fail(str(exc))
+    from sqlalchemy.exc import SQLAlchemyError
+
     runtime = Runtime(settings)
     try:
         runtime.start()
-    except OSError as exc:
+    except (OSError, SQLAlchemyError) as exc:
         return _fail(f"cannot start: {exc}")
     signal.signal(signal.SIGTERM, lambda *_: runtime.stop())
     logging.getLogger(__name__).info(
@@ -129,11 +131,13 @@ def _database(args: argparse.Namespace) -> "Database":
 
 
 def run_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from server.config import ConfigError
 
     try:
         db = _database(args)
-    except ConfigError as exc:
+    except (ConfigError, SQLAlchemyError) as exc:
         return _fail(str(exc))
     print(f"database schema is up to date ({db.backend})")
     db.dispose()

@@ -3,6 +3,10 @@
 import logging
 from pathlib import Path
 
+# Alembic logs one line per plugin at INFO when it loads; that drowns the server's log.
+if logging.getLogger("alembic").level == logging.NOTSET:
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -19,9 +23,6 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` on the given engine's database."""
-    quiet = logging.getLogger("alembic")
-    if quiet.level == logging.NOTSET:
-        quiet.setLevel(logging.WARNING)  # one line per plugin at INFO drowns the server's log
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
