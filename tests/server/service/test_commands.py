@@ -185,3 +185,45 @@ def test_device_status_is_stored_and_published(world) -> None:
     world.publisher.snapshots.clear()
     world.service.republish_all()
     assert world.publisher.snapshots[topic].printer == "paper_low"
+
+
+def test_no_show_pause_resume_and_the_notice_reach_the_snapshots(world) -> None:
+    from server.contract.http import NoticeIn
+
+    clerk = world.actor("c2", "pw-c2")
+    t = issue(world).body
+    act(world, clerk, "2", "call-next")
+    assert act(world, clerk, "2", "no-show").body["ticket"]["status"] == "no_show"
+    assert world.service.get_ticket(SITE, t["id"]).status == "no_show"
+    act(world, clerk, "2", "pause")
+    snap = world.publisher.snapshots[topics.counter(SITE, "2")]
+    assert snap.counter.state == "paused" and snap.clerk == "c2"
+    act(world, clerk, "2", "resume")
+    assert world.publisher.snapshots[topics.counter(SITE, "2")].counter.state == "open"
+    boss = world.actor("boss", "pw-boss")
+    body = NoticeIn(text="Nghỉ trưa từ 11:30")
+    world.service.set_notice(SITE, body, boss, "n1", body.model_dump_json())
+    assert world.publisher.snapshots[topics.display(SITE, "A")].notice == "Nghỉ trưa từ 11:30"
+    with pytest.raises(ServiceError) as err:
+        world.service.set_notice(SITE, body, clerk, "n2", "x")
+    assert err.value.status == 403
+
+
+def test_transfer_to_the_front_of_the_line(world) -> None:
+    clerk = world.actor("c1", "pw-c1")
+    first = issue(world, "ct").body
+    waiting = issue(world, "ct").body
+    act(world, clerk, "1", "call", body=CallIn(ticket=first["id"]))
+    moved = act(
+        world,
+        clerk,
+        "1",
+        "transfer",
+        body=TransferIn(to_service="ct", keep_place=False, note="bổ sung"),
+    )
+    assert moved.body["ticket"]["number"] == first["number"]
+    c3 = world.actor("c3", "pw-c3")
+    assert act(world, c3, "3", "call-next").body["ticket"]["id"] == moved.body["ticket"]["id"]
+    assert world.service.get_ticket(SITE, waiting["id"]).people_ahead == 0
+    snap = world.publisher.snapshots[topics.counter(SITE, "3")]
+    assert [b.id for b in snap.next_up] == [waiting["id"]]
