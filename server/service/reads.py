@@ -1,5 +1,7 @@
 """Read-only use-cases: the kiosk menu, the queue, the counters, a clerk's day."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from server.contract.http import (
@@ -14,6 +16,7 @@ from server.contract.http import (
     ServiceOut,
 )
 from server.contract.vocab import Outcome, Rating, Role, TicketStatus
+from server.engine.estimate import accuracy
 from server.service import errors
 from server.service.context import Actor
 from server.service.core import ServiceCore
@@ -131,6 +134,26 @@ class ReadService(ServiceCore):
                     )
                 )
             return CountersOut(site=site_id, counters=out)
+
+    def estimate_accuracy(self, site_id: str, day: date | None = None) -> dict[str, float]:
+        """How good today's announced waits were: the estimate stored at issue against
+        the wait until the first call (the engine's ``accuracy`` figures)."""
+        with self.reading(site_id) as view:
+            rows = view.repo.s.execute(
+                select(TicketRow.estimate_s, TicketRow.issued_at, TicketRow.called_at).where(
+                    TicketRow.site_id == site_id,
+                    TicketRow.business_day == (day or view.day),
+                    TicketRow.estimate_s.is_not(None),
+                    TicketRow.called_at.is_not(None),
+                    TicketRow.transferred_from.is_(None),
+                )
+            ).all()
+        pairs = [
+            (int(est), int((called - issued).total_seconds()))
+            for est, issued, called in rows
+            if est is not None and called is not None
+        ]
+        return accuracy(pairs)
 
     def clerk_day(self, site_id: str, counter_id: str, actor: Actor) -> ClerkDayOut:
         """Today's numbers of the logged-in clerk (all counters they sat at)."""

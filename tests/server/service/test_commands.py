@@ -227,3 +227,17 @@ def test_transfer_to_the_front_of_the_line(world) -> None:
     assert world.service.get_ticket(SITE, waiting["id"]).people_ahead == 0
     snap = world.publisher.snapshots[topics.counter(SITE, "3")]
     assert [b.id for b in snap.next_up] == [waiting["id"]]
+
+
+def test_estimates_are_kept_beside_the_actual_wait(world) -> None:
+    clerk = world.actor("c2", "pw-c2")
+    issue(world)
+    issue(world)
+    act(world, clerk, "2", "call-next")
+    world.clock.advance(600)
+    act(world, clerk, "2", "start")
+    world.clock.advance(600)
+    act(world, clerk, "2", "finish")
+    act(world, clerk, "2", "call-next")
+    figures = world.service.estimate_accuracy(SITE)
+    assert figures["count"] == 2
