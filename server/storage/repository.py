@@ -11,14 +11,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    CompoundSelect,
-    Select,
-    bindparam,
     delete,
-    func,
     select,
-    union_all,
-    update,
 )
 from sqlalchemy.orm import Session
 
@@ -47,58 +41,6 @@ ACTIVE = (
     TicketStatus.PARKED.value,
 )
 AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
-
-
-def _line_statement(priority: bool) -> Select[Any]:
-    t = TicketRow.__table__.c
-    return (
-        select(TicketRow.__table__)
-        .where(
-            t.site_id == bindparam("site"),
-            t.business_day == bindparam("day"),
-            t.status == TicketStatus.WAITING.value,
-            t.service == bindparam("service"),
-            t.target_counter.is_(None),
-            t.priority.is_not(None) if priority else t.priority.is_(None),
-        )
-        .order_by(t.queue_at, t.seq)
-        .limit(bindparam("limit"))
-    )
-
-
-_LINE_PRIORITY = _line_statement(priority=True)
-_LINE_NORMAL = _line_statement(priority=False)
-_HEADS: dict[tuple[str, ...], CompoundSelect[Any]] = {}
-
-
-def _heads_statement(services: tuple[str, ...]) -> CompoundSelect[Any]:
-    """One round trip for the heads of several services' lines (both classes each)."""
-    stmt = _HEADS.get(services)
-    if stmt is None:
-        t = TicketRow.__table__.c
-        parts = []
-        for i, service in enumerate(services):
-            for priority in (True, False):
-                part = (
-                    select(TicketRow.__table__)
-                    .where(
-                        t.site_id == bindparam("site"),
-                        t.business_day == bindparam("day"),
-                        t.status == TicketStatus.WAITING.value,
-                        t.service == bindparam(f"s{i}", service),
-                        t.target_counter.is_(None),
-                        t.priority.is_not(None) if priority else t.priority.is_(None),
-                    )
-                    .order_by(t.queue_at, t.seq)
-                    .limit(bindparam("limit"))
-                    .subquery()
-                )
-                parts.append(select(part))
-        stmt = union_all(*parts)
-        if len(_HEADS) > 512:
-            _HEADS.clear()
-        _HEADS[services] = stmt
-    return stmt
 
 
 class BundleCache:
@@ -177,27 +119,13 @@ class Repository:
         """Today's active tickets as engine values."""
         return [t for t in self.tickets_light(site_id, ACTIVE) if t.business_day == day]
 
-    def line_head(
-        self, site_id: str, day: date, service: str, *, priority: bool, limit: int
-    ) -> list[Ticket]:
-        """The first ``limit`` waiting tickets of one line (a service's priority or normal
-        tickets, not transferred to a counter), in their place in line.
-
-        Every call policy picks within a line by place in line, so the heads of the
-        lines are enough to know the next calls, however long the queue is. The
-        statement is built once: this runs for every line of every counter snapshot.
-        """
-        stmt = _LINE_PRIORITY if priority else _LINE_NORMAL
-        params = {"site": site_id, "day": day, "service": service, "limit": limit}
-        return [ticket_from_row(r) for r in self.s.execute(stmt, params)]
-
     def line_heads(
         self, site_id: str, day: date, services: Sequence[str], *, limit: int
     ) -> list[Ticket]:
-        """``line_head`` of both lines of every given service, in one statement."""
+        """The first ``limit`` tickets of both lines of each service (see ``st.line_heads``)."""
         if not services:
             return []
-        stmt = _heads_statement(tuple(services))
+        stmt = st.line_heads(tuple(services))
         params = {"site": site_id, "day": day, "limit": limit}
         return [ticket_from_row(r) for r in self.s.execute(stmt, params)]
 
@@ -277,24 +205,6 @@ class Repository:
             stmt = stmt.where(TicketRow.service.in_(list(services)))
         return list(self.s.scalars(stmt.order_by(TicketRow.queue_at, TicketRow.seq)))
 
-    def waiting_for_counter(
-        self, site_id: str, day: date, services: Sequence[str], counter_id: str
-    ) -> list[TicketRow]:
-        stmt = select(TicketRow).where(
-            TicketRow.site_id == site_id,
-            TicketRow.business_day == day,
-            TicketRow.status == TicketStatus.WAITING.value,
-            TicketRow.service.in_(list(services)) | (TicketRow.target_counter == counter_id),
-        )
-        return list(self.s.scalars(stmt.order_by(TicketRow.queue_at, TicketRow.seq)))
-
-    def at_counters(self, site_id: str) -> dict[str, TicketRow]:
-        """The called or serving ticket of each counter (any day: yesterday's is expired)."""
-        stmt = select(TicketRow).where(
-            TicketRow.site_id == site_id, TicketRow.status.in_(AT_COUNTER)
-        )
-        return {r.counter_id: r for r in self.s.scalars(stmt) if r.counter_id}
-
     def at_counter(self, site_id: str, counter_id: str) -> TicketRow | None:
         stmt = select(TicketRow).where(
             TicketRow.site_id == site_id,
@@ -311,14 +221,6 @@ class Repository:
         )
         return self.s.scalars(stmt.order_by(TicketRow.finished_at.desc()).limit(1)).first()
 
-    def parked_at(self, site_id: str, counter_id: str) -> list[TicketRow]:
-        stmt = select(TicketRow).where(
-            TicketRow.site_id == site_id,
-            TicketRow.counter_id == counter_id,
-            TicketRow.status == TicketStatus.PARKED.value,
-        )
-        return list(self.s.scalars(stmt.order_by(TicketRow.queue_at)))
-
     def citizen_tickets(self, site_id: str, day: date, citizen_key: str) -> list[Ticket]:
         stmt = select(TicketRow).where(
             TicketRow.site_id == site_id,
@@ -330,16 +232,6 @@ class Repository:
     def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
         rows = self.s.execute(st.WAITING_COUNTS, {"site": site_id, "day": day})
         return {row[0]: row[1] for row in rows}
-
-    def oldest_waiting(self, site_id: str, day: date, services: Sequence[str]) -> datetime | None:
-        stmt = select(func.min(TicketRow.queue_at)).where(
-            TicketRow.site_id == site_id,
-            TicketRow.business_day == day,
-            TicketRow.status == TicketStatus.WAITING.value,
-            TicketRow.service.in_(list(services)),
-        )
-        value = self.s.scalar(stmt)
-        return ticket_from_row_time(value)
 
     def recent_service_times(
         self, site_id: str, day: date, limit: int = 400
@@ -398,10 +290,6 @@ class Repository:
                 )
             )
 
-    def events_of(self, ticket_id: str) -> list[TicketEventRow]:
-        stmt = select(TicketEventRow).where(TicketEventRow.ticket_id == ticket_id)
-        return list(self.s.scalars(stmt.order_by(TicketEventRow.id)))
-
     def add_call(self, row: CallRow) -> None:
         self.s.add(row)
 
@@ -411,10 +299,6 @@ class Repository:
 
     def call_by_id(self, call_id: str) -> CallRow | None:
         return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()
-
-    def last_call_of(self, ticket_id: str) -> CallRow | None:
-        stmt = select(CallRow).where(CallRow.ticket_id == ticket_id).order_by(CallRow.id.desc())
-        return self.s.scalars(stmt.limit(1)).first()
 
     # ---- idempotency ----------------------------------------------------------------
 
@@ -449,26 +333,6 @@ class Repository:
 
     def notice(self, site_id: str) -> str:
         return self.s.scalar(st.NOTICE, {"site": site_id}) or ""
-
-    def pause_counters_of(self, username: str) -> list[CounterRow]:
-        rows = list(self.s.scalars(select(CounterRow).where(CounterRow.clerk == username)))
-        self.s.execute(
-            update(CounterRow)
-            .where(CounterRow.clerk == username, CounterRow.state == "open")
-            .values(state="paused")
-        )
-        return rows
-
-
-def ticket_from_row_time(value: datetime | None) -> datetime | None:
-    """``min()`` bypasses the column type on SQLite; make the result aware again."""
-    from datetime import UTC
-
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

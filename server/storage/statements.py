@@ -4,7 +4,7 @@ it on a small index range."""
 
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import CompoundSelect, Select, bindparam, func, select, union_all
 
 from server.contract.vocab import TicketStatus
 from server.storage.models import CallRow, CounterRow, DayCounterRow, NoticeRow, TicketRow
@@ -109,4 +109,39 @@ def tickets_by_status(statuses: tuple[str, ...]) -> Select[Any]:
     if stmt is None:
         stmt = select(TicketRow.__table__).where(T.site_id == _site(), T.status.in_(list(statuses)))
         _BY_STATUS[statuses] = stmt
+    return stmt
+
+
+_HEADS: dict[tuple[str, ...], CompoundSelect[Any]] = {}
+
+
+def line_heads(services: tuple[str, ...]) -> CompoundSelect[Any]:
+    """The first ``limit`` waiting tickets of both lines (priority, normal; not
+    transferred to a counter) of each service, in one round trip. Every call policy
+    picks within a line by place in line, so the heads are enough to know the next
+    calls, however long the queue is."""
+    stmt = _HEADS.get(services)
+    if stmt is None:
+        parts = []
+        for i, service in enumerate(services):
+            for priority in (True, False):
+                part = (
+                    select(TicketRow.__table__)
+                    .where(
+                        T.site_id == _site(),
+                        T.business_day == _day(),
+                        T.status == WAITING,
+                        T.service == bindparam(f"s{i}", service),
+                        T.target_counter.is_(None),
+                        T.priority.is_not(None) if priority else T.priority.is_(None),
+                    )
+                    .order_by(T.queue_at, T.seq)
+                    .limit(bindparam("limit"))
+                    .subquery()
+                )
+                parts.append(select(part))
+        stmt = union_all(*parts)
+        if len(_HEADS) > 512:
+            _HEADS.clear()
+        _HEADS[services] = stmt
     return stmt
