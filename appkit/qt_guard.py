@@ -14,7 +14,11 @@ there is one, raises ``None``'s reference count by 2**60 once, which makes
 over three thousand years). It does nothing on 3.12+, on debug builds, or when the
 installed PySide6 is fixed. Call it once, after importing PySide6, before the
 event loop starts; it is idempotent and thread-safe (it runs under the GIL).
-The proper fix is a PySide6 release without the bug (or Python 3.12+).
+The proper fix is a PySide6 release without the bug (or Python 3.12+): the project
+pins PySide6 below 6.12 (docs/dependencies.md), so with the pinned binding this
+guard measures no loss and does nothing. It stays as a safety net for ``None``
+only; 6.12.0 also drops references to ``True`` on every signal, which it does not
+cover.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def _qt_app() -> QApplication:
 
     from appkit.qt_guard import protect_none
 
-    protect_none()
+    protect_none()  # a no-op with the pinned PySide6; see appkit/qt_guard.py
     app = QApplication.instance() or QApplication(["qms-display"])
     assert isinstance(app, QApplication)
     app.setApplicationName("qms-display")

@@ -15,7 +15,6 @@ from PySide6.QtCore import QRect, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
-from appkit.qt_guard import protect_none
 from display_board.viewmodel import BoardViewModel
 from display_board.views.panels import (
     CountersPanel,
@@ -53,7 +52,6 @@ class BoardView(QWidget):
         animate: bool = True,
     ) -> None:
         super().__init__()
-        protect_none()  # a board repaints for days: see appkit/qt_guard.py
         load_fonts()
         if layout not in SIZES:
             raise ValueError(f"unknown layout {layout!r}: use landscape or portrait")
