@@ -39,7 +39,9 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_size=pool_size, max_overflow=8, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per transaction. A connection the server
+        # dropped fails its command with 503 and the client retries with the same key.
+        return create_engine(url, pool_size=pool_size, max_overflow=8, pool_recycle=1800)
     raise ValueError(f"unsupported database URL (use sqlite:/// or postgresql+psycopg://): {url}")
 
 
