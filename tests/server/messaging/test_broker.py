@@ -69,3 +69,23 @@ def test_stop_frees_the_port_and_a_busy_port_is_reported(broker):
 def test_start_twice_is_refused(broker):
     with pytest.raises(RuntimeError, match="already running"):
         broker.start()
+
+
+def test_last_will_of_a_dead_server(broker):
+    import subprocess
+    import sys
+
+    from tests.server.messaging.test_mqtt_publisher import CHILD
+
+    with subprocess.Popen(
+        [sys.executable, "-c", CHILD, broker.url], stdout=subprocess.PIPE, text=True
+    ) as child:
+        try:
+            assert child.stdout is not None
+            assert child.stdout.readline().strip() == "ready"
+            probe = MqttProbe(broker.host, broker.port, topics.server_status())
+            assert probe.wait_for().json()["state"] == "online"
+        finally:
+            child.kill()
+        assert probe.wait_for().json()["state"] == "offline"
+        probe.close()
