@@ -1,6 +1,8 @@
 """The embedded amqtt broker, driven by paho clients and by the real publisher."""
 
 import socket
+import subprocess
+import sys
 
 import pytest
 
@@ -9,6 +11,7 @@ from server.contract.messages import DisplaySnapshot
 from server.messaging import examples
 from server.messaging.broker import EmbeddedBroker
 from server.messaging.mqtt import MqttPublisher
+from tests.server.messaging.test_mqtt_publisher import CHILD
 from tests.support.mqtt_probe import MqttProbe
 
 DISPLAY_A = topics.display("hcm-main", "A")
@@ -72,11 +75,6 @@ def test_start_twice_is_refused(broker):
 
 
 def test_last_will_of_a_dead_server(broker):
-    import subprocess
-    import sys
-
-    from tests.server.messaging.test_mqtt_publisher import CHILD
-
     with subprocess.Popen(
         [sys.executable, "-c", CHILD, broker.url], stdout=subprocess.PIPE, text=True
     ) as child:
