@@ -4,12 +4,15 @@ Only argparse at import time: the handlers load SQLAlchemy and the rest when run
 """
 
 import argparse
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from server.config import Settings
+    from server.service import QueueService
     from server.storage.db import Database
 
 ROLES = ("clerk", "supervisor", "admin")
@@ -87,24 +90,36 @@ def _fail(message: str) -> int:
     return 2
 
 
+def _guarded(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn the errors a person can fix (a bad setting, an unreachable database, an
+    unknown site, a port in use) into one line on stderr and exit code 2."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from server.service import ServiceError
+
+        try:
+            return handler(args)
+        except ServiceError as exc:
+            return _fail(exc.message_en)
+        except (SQLAlchemyError, OSError, ValueError) as exc:  # ConfigError is a ValueError
+            return _fail(str(exc))
+
+    return run
+
+
+@_guarded
 def run_server(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from server.config import ConfigError
     from server.runtime import Runtime
 
-    try:
-        settings = _settings(args)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    from sqlalchemy.exc import SQLAlchemyError
-
+    settings = _settings(args)
     runtime = Runtime(settings)
-    try:
-        runtime.start()
-    except (OSError, SQLAlchemyError) as exc:
-        return _fail(f"cannot start: {exc}")
+    runtime.start()
     signal.signal(signal.SIGTERM, lambda *_: runtime.stop())
     logging.getLogger(__name__).info(
         "serving http://%s:%d (database %s, MQTT %s)",
@@ -124,36 +139,34 @@ def _database(args: argparse.Namespace) -> "Database":
     from server.storage.db import Database
     from server.storage.migrate import upgrade
 
-    settings = _settings(args)
-    db = Database(settings.db_url, pool_size=1)
+    db = Database(_settings(args).db_url, pool_size=1)
     upgrade(db.engine)
     return db
 
 
+def _admin(args: argparse.Namespace) -> "QueueService":
+    """The service over the (migrated) database, for one-shot account commands."""
+    from server.messaging.publisher import RecordingPublisher
+    from server.service import QueueService
+
+    return QueueService(_database(args), RecordingPublisher())
+
+
+@_guarded
 def run_db_upgrade(args: argparse.Namespace) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from server.config import ConfigError
-
-    try:
-        db = _database(args)
-    except (ConfigError, SQLAlchemyError) as exc:
-        return _fail(str(exc))
+    db = _database(args)
     print(f"database schema is up to date ({db.backend})")
     db.dispose()
     return 0
 
 
+@_guarded
 def run_seed_demo(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from server.config import ConfigError
     from server.storage.seeding import CREDENTIALS_FILE, seed_demo
 
-    try:
-        settings = _settings(args)
-    except ConfigError as exc:
-        return _fail(str(exc))
+    settings = _settings(args)
     tokens = seed_demo(
         settings.db_url, settings.data_dir, now=datetime.now(UTC), always_open=args.always_open
     )
@@ -165,51 +178,33 @@ def run_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
 def run_user_add(args: argparse.Namespace) -> int:
-    from server.config import ConfigError
     from server.contract.vocab import Role
-    from server.messaging.publisher import RecordingPublisher
-    from server.service import QueueService, ServiceError
 
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         return _fail("no password on stdin")
+    service = _admin(args)
     try:
-        db = _database(args)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    try:
-        service = QueueService(db, RecordingPublisher())
         service.add_user(
             args.name, password, Role(args.role), site=args.site, display_name=args.display_name
         )
-    except ServiceError as exc:
-        return _fail(exc.message_en)
     finally:
-        db.dispose()
+        service.db.dispose()
     print(f"user {args.name} ({args.role}) saved")
     return 0
 
 
+@_guarded
 def run_device_add(args: argparse.Namespace) -> int:
-    from server.config import ConfigError
     from server.contract.vocab import DeviceKind
-    from server.messaging.publisher import RecordingPublisher
-    from server.service import QueueService, ServiceError
 
+    service = _admin(args)
     try:
-        db = _database(args)
-    except ConfigError as exc:
-        return _fail(str(exc))
-    try:
-        service = QueueService(db, RecordingPublisher())
         token = service.add_device(args.name, DeviceKind(args.kind), args.site, args.label)
-    except ValueError as exc:
-        return _fail(str(exc))
-    except ServiceError as exc:
-        return _fail(exc.message_en)
     finally:
-        db.dispose()
+        service.db.dispose()
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
     print(token)
     return 0
