@@ -31,6 +31,8 @@ class Settings:
     # The embedded broker's port when no ``mqtt`` URL is given; None: 1883, or a free
     # port when HTTP also asks for one (tests and benchmarks run many servers at once).
     embedded_mqtt_port: int | None = None
+    # The interpreter's thread switch interval in the server process (None: leave it).
+    switch_interval_s: float | None = 0.001
 
     @property
     def embedded_port(self) -> int:

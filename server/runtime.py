@@ -1,6 +1,7 @@
 """The composition root: database, publisher (MQTT or a given one), HTTP server, day sweep."""
 
 import logging
+import sys
 import socket
 import threading
 import time
@@ -63,6 +64,11 @@ class Runtime:
 
     def start(self) -> None:
         settings = self.settings
+        if settings.switch_interval_s is not None:
+            # A request thread back from the database waits for the interpreter lock up
+            # to this long while the snapshot thread computes; 5 ms (the default) per
+            # statement piles up inside the site's transaction.
+            sys.setswitchinterval(settings.switch_interval_s)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         sock = bind(settings.http_host, settings.http_port)
         self.port = sock.getsockname()[1]
