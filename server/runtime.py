@@ -1,8 +1,8 @@
 """The composition root: database, publisher (MQTT or a given one), HTTP server, day sweep."""
 
 import logging
-import sys
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
