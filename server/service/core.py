@@ -169,7 +169,9 @@ class ServiceCore:
                 return 0
             stale = repo.past_active(site_id, today)
             for row in stale:
-                ticket, event = expire(ticket_from_row(row), now=now)
+                ticket, event = expire(
+                    ticket_from_row(row), now=now, time_zone=site.time_zone
+                )
                 repo.save_ticket(ticket, row)
                 repo.append_events(site_id, [event])
             site.current_day = today

@@ -2,7 +2,6 @@
 
 import secrets
 import uuid
-from dataclasses import replace
 
 from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
@@ -39,6 +38,16 @@ class TicketService(ServiceCore):
             citizen = (
                 repo.citizen_tickets(site_id, ctx.day, body.citizen_key) if body.citizen_key else []
             )
+            # The wait announced at issue is part of the issued event, so its accuracy
+            # can be measured later against the actual wait.
+            ahead = repo.count_ahead_of_new(site_id, ctx.day, service.code, bool(body.priority))
+            open_ids = repo.open_counters(site_id)
+            estimate = estimate_wait_s(
+                ahead,
+                repo.service_times_of(site_id, ctx.day, service.code),
+                sum(1 for c in ctx.bundle.counters_for(service.code) if c.id in open_ids),
+                service.default_service_s,
+            )
             ticket, event = issue(
                 ctx.bundle.site,
                 service,
@@ -50,19 +59,10 @@ class TicketService(ServiceCore):
                 language=body.language,
                 citizen_key=body.citizen_key,
                 citizen_tickets_today=citizen,
-                estimate_s=None,
+                estimate_s=estimate,
                 actor=actor.name,
             )
             repo.take_number(site_id, ctx.day, service.code)
-            ahead = repo.count_ahead_of_new(site_id, ctx.day, service.code, bool(ticket.priority))
-            open_ids = repo.open_counters(site_id)
-            estimate = estimate_wait_s(
-                ahead,
-                repo.service_times_of(site_id, ctx.day, service.code),
-                sum(1 for c in ctx.bundle.counters_for(service.code) if c.id in open_ids),
-                service.default_service_s,
-            )
-            ticket = replace(ticket, estimate_s=estimate)
             row = repo.save_ticket(ticket)
             row.track_token = secrets.token_urlsafe(18)
             repo.append_events(site_id, [event])

@@ -241,3 +241,16 @@ def test_estimates_are_kept_beside_the_actual_wait(world) -> None:
     act(world, clerk, "2", "call-next")
     figures = world.service.estimate_accuracy(SITE)
     assert figures["count"] == 2
+
+
+def test_the_issued_event_keeps_the_wait_announced_to_the_citizen(world) -> None:
+    issue(world)
+    second = issue(world).body
+    assert second["estimated_wait_s"] > 0
+    with world.db.read() as s:
+        issued = [
+            r.data
+            for r in s.query(TicketEventRow).order_by(TicketEventRow.id)
+            if r.kind == "issued"
+        ]
+    assert [d["estimate_s"] for d in issued][-1] == second["estimated_wait_s"]
