@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo demo-headless test test-fast lint bench clean system-deps
+.PHONY: setup demo demo-headless test test-fast lint bench clean system-deps demo-deps
 
 $(BIN)/qms: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,11 @@ setup: $(BIN)/qms
 system-deps:
 	bash scripts/install-system-deps.sh
 
+demo-deps:
+	bash scripts/install-system-deps.sh --demo
+
 ## Run the whole hall on embedded defaults (SQLite, embedded broker, virtual printer).
-demo: setup
+demo: setup demo-deps
 	$(BIN)/qms demo
 
 demo-headless: setup

@@ -221,6 +221,15 @@ def run(args: argparse.Namespace) -> int:
             print("  windows: kiosk, counter (clerk at counter 2), display board (zone A)")
         while not stop.wait(0.5):
             if children and all(child.poll() is not None for _, child in children):
+                if any(child.returncode != 0 for _, child in children):
+                    # Qt could not open the screen (missing xcb libraries, say): the hall
+                    # is still worth running for a browser or mosquitto_sub.
+                    print(
+                        "qms demo: the windows could not start (see above; `make demo` "
+                        "installs Qt's X11 libraries); the hall keeps running headless."
+                    )
+                    children = []
+                    continue
                 log.info("every window is closed; stopping the demo")
                 break
     except KeyboardInterrupt:

@@ -2,10 +2,34 @@
 # Install the Debian packages the tests (and the demo's voice) need, only when missing.
 # Mosquitto and PostgreSQL are installed but never left running: each test starts its
 # own throwaway instance on 127.0.0.1.
+#   install-system-deps.sh          what `make test` needs
+#   install-system-deps.sh --demo   what `make demo` needs: Qt's X11 libraries and the
+#                                   voice, only when there is a screen to show windows on
 set -euo pipefail
 
 need=()
-command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto mosquitto-clients)
+if [ "${1:-}" = "--demo" ]; then
+  if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    exit 0  # no screen: the demo runs headless and needs nothing more
+  fi
+  # Qt 6's xcb platform plugin needs these beside libxcb (Qt's own message names
+  # libxcb-cursor0); espeak-ng makes the board's voice clips.
+  for pkg in libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
+             libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 \
+             libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 fonts-dejavu-core espeak-ng; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "Installing system packages for the demo windows: ${need[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+  exit 0
+fi
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
