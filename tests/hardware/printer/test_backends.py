@@ -176,3 +176,11 @@ def test_any_driver_failure_to_open_is_offline(ticket):
     assert printer.status() is PrinterStatus.OFFLINE
     with pytest.raises(PrintError, match="No backend"):
         printer.print_ticket(ticket)
+
+
+def test_a_usb_printer_that_is_not_plugged_in_is_offline(ticket):
+    """The real python-escpos + pyusb path: no such device on this machine."""
+    printer = open_printer("usb://04b8:0e15")
+    assert printer.status() is PrinterStatus.OFFLINE
+    with pytest.raises(PrintError):
+        printer.print_ticket(ticket)
