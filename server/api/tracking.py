@@ -69,6 +69,7 @@ STYLE = """
 body{font-family:"DejaVu Sans",Roboto,Arial,sans-serif;margin:0;background:#f3f6fa;color:#13233a}
 main{max-width:28rem;margin:0 auto;padding:1rem}
 h1{font-size:1.2rem;margin:.2rem 0 1rem}
+.site{font-weight:600;margin:.2rem 0 0}
 .card{background:#fff;border-radius:.8rem;padding:1rem 1.2rem;box-shadow:0 1px 4px #0002}
 .num{font-size:3.4rem;font-weight:700;text-align:center;color:#0b5cad;margin:.2rem 0}
 .svc{text-align:center;font-size:1.05rem;margin-bottom:.8rem}
@@ -97,7 +98,7 @@ def _wait_text(seconds: int, t: dict[str, str]) -> str:
     return t["soon"] if minutes < 1 else f"~{minutes} {t['minutes']}"
 
 
-def render(ticket: TicketOut, lang: str, switch: str) -> str:
+def render(ticket: TicketOut, lang: str, switch: str, site_name: str = "") -> str:
     t = TEXT[lang]
     service = ticket.service_name_en if lang == "en" else ticket.service_name_vi
     status_vi, status_en = STATUS_TEXT[ticket.status]
@@ -113,6 +114,7 @@ def render(ticket: TicketOut, lang: str, switch: str) -> str:
         called = f'<div class="called">{escape(t["counter"])} {ticket.counter_number}</div>'
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
     body = (
+        f'<p class="site">{escape(site_name)}</p>'
         f'<h1>{escape(t["title"])}</h1><div class="card">'
         f'<div class="num">{escape(ticket.number)}</div>'
         f'<div class="svc">{escape(t["service"])}: {escape(service)}</div>'
@@ -145,4 +147,7 @@ def track_page(
     ticket = service.track(token)
     if ticket is None:
         return HTMLResponse(render_unknown(language, switch), status_code=404)
-    return HTMLResponse(render(ticket, language, switch))
+    with service.reading(ticket.site) as view:  # the citizen sees which centre it is
+        site = view.bundle.site
+        site_name = site.name_en if language == "en" and site.name_en else site.name
+    return HTMLResponse(render(ticket, language, switch, site_name))

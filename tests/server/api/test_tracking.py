@@ -21,10 +21,12 @@ def test_tracking_page_in_both_languages(api) -> None:
     assert page.headers["content-type"].startswith("text/html")
     html = page.text
     assert ticket["number"] in html and "Hộ tịch" in html
+    assert "Điểm thử" in html  # the site's name
     assert "Số người phía trước" in html and "<dd>1</dd>" in html
     assert 'http-equiv="refresh"' in html and 'name="viewport"' in html
     english = api.client.get(url, params={"lang": "en"}).text
     assert "People ahead of you" in english and "Civil status" in english
+    assert "Test point" in english
     assert "?lang=vi" in english
 
 
