@@ -196,6 +196,9 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         bridge = LedBridge(args.site, bus, addresses=addresses, area=args.area)
     except (HardwareError, ValueError) as exc:
         return _fail(f"error: {exc}", EXIT_USAGE)
+    simulator = getattr(bus, "simulator", None)
+    if simulator is not None:  # sim://led: show what each simulated display shows
+        simulator.on_change = _LedPrinter()
     mqtt = MqttLedBridge(
         bridge,
         url.hostname,
@@ -212,6 +215,22 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         mqtt.stop()
         bus.stop()
     return EXIT_OK
+
+
+class _LedPrinter:
+    """Prints a line when a simulated display changes: the demo's LEDs, in a terminal."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[str, int]] = {}
+
+    def __call__(self, address: int, panel: Any) -> None:
+        now = (panel.text, panel.blinks)
+        before = self.seen.get(address)
+        if now == before:
+            return
+        self.seen[address] = now
+        blink = " (blinks)" if before is not None and panel.blinks > before[1] else ""
+        print(f"LED {address:>3}: {panel.text or '(blank)'}{blink}", flush=True)
 
 
 def simulate_command(args: argparse.Namespace) -> int:

@@ -121,6 +121,10 @@ def _password(credentials: dict[str, Any], counter: str) -> tuple[str, str]:
     raise LookupError(f"no demo clerk for counter {counter}")
 
 
+def user_of(credentials: dict[str, Any]) -> str:
+    return _password(credentials, COUNTER)[0]
+
+
 def app_commands(
     links: DemoLinks, credentials: dict[str, Any], *, no_sound: bool
 ) -> list[tuple[str, list[str], dict[str, str], str | None]]:
@@ -171,9 +175,18 @@ def app_commands(
     ]
 
 
+def device_commands(links: DemoLinks) -> list[tuple[str, list[str], dict[str, str], str | None]]:
+    """The simulated devices: the LED number displays above zone A's counters, on a
+    simulated RS-485 bus, each change printed as ``LED   2: 1001``."""
+    bridge = [sys.executable, "-m", "qms", "hw", "led-bridge", "--site", SITE]
+    bridge += ["--port", "sim://led", "--mqtt", links.mqtt, "--area", AREA]
+    return [("LED bridge", bridge, {}, None)]
+
+
 def open_windows(
     commands: list[tuple[str, list[str], dict[str, str], str | None]],
 ) -> list[tuple[str, "subprocess.Popen[bytes]"]]:
+    """Start each command as its own process (the name says windows; devices too)."""
     import subprocess
 
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
@@ -210,15 +223,21 @@ def run(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     children: list[tuple[str, subprocess.Popen[bytes]]] = []
+    devices: list[tuple[str, subprocess.Popen[bytes]]] = []
     windows = not args.headless
     if windows and not has_screen():
         print("qms demo: no screen found (DISPLAY is not set); running headless.")
         windows = False
     try:
         print("\n".join(links.lines()), flush=True)
+        devices = open_windows(device_commands(links))
+        print(f"  devices: the LED displays of zone {AREA} on a simulated bus (lines 'LED ...')")
         if windows:
             children = open_windows(app_commands(links, credentials, no_sound=args.no_sound))
-            print("  windows: kiosk, counter (clerk at counter 2), display board (zone A)")
+            print(
+                f"  windows: kiosk (virtual printer), counter {COUNTER} ({user_of(credentials)}), "
+                f"display board (zone {AREA})"
+            )
         while not stop.wait(0.5):
             if children and all(child.poll() is not None for _, child in children):
                 if any(child.returncode != 0 for _, child in children):
@@ -235,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        children += devices
         for _, child in children:
             if child.poll() is None:
                 child.terminate()

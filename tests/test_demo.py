@@ -2,10 +2,12 @@
 
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,15 +20,48 @@ from qms.demo import DemoLinks, app_commands, has_screen, open_windows
 from tests.support.mqtt_probe import MqttProbe
 
 
-def _read_links(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[str, str]:
+class Output:
+    """The demo's standard output, line by line, read on a thread (never blocks a test)."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def close(self, proc: subprocess.Popen[str]) -> None:
+        """After the process ended: the reader reaches the end, then the pipe is closed."""
+        self._thread.join(timeout=10)
+        assert proc.stdout is not None
+        proc.stdout.close()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next_line(self, deadline: float) -> str:
+        try:
+            line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise AssertionError("the demo printed nothing more in time") from None
+        if line is None:
+            raise AssertionError("the demo ended early")
+        return line
+
+    def wait_for(self, pattern: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, line := self.next_line(deadline)):
+            pass
+        return line
+
+
+def _read_links(out: Output, timeout: float = 60.0) -> tuple[str, str]:
     """The HTTP base and MQTT URL the demo prints once it runs."""
-    assert proc.stdout is not None
     http = mqtt = None
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and not (http and mqtt):
-        line = proc.stdout.readline()
-        if not line:
-            raise AssertionError(f"demo ended early (exit {proc.wait()})")
+    while not (http and mqtt):
+        line = out.next_line(deadline)
         if m := re.search(r"health:\s+(http://\S+)/api/v1/health", line):
             http = m.group(1)
         if m := re.search(r"MQTT broker:\s+(mqtt://\S+)", line):
@@ -35,8 +70,23 @@ def _read_links(proc: subprocess.Popen[str], timeout: float = 60.0) -> tuple[str
     return http, mqtt
 
 
+def _post(url: str, body: dict, token: str, key: str) -> dict:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {token}",
+            "Idempotency-Key": key,
+        },
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
+def demo_process(tmp_path: Path) -> Iterator[tuple[Output, str, str, Path]]:
     data_dir = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     proc = subprocess.Popen(
@@ -49,14 +99,25 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         text=True,
         env=env,
     )
+    out = Output(proc)
     try:
-        http, mqtt = _read_links(proc)
-        yield http, mqtt, data_dir
+        http, mqtt = _read_links(out)
+        yield out, http, mqtt, data_dir
     finally:
         proc.send_signal(signal.SIGTERM)
-        _, stderr = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        out.close(proc)
+        assert proc.stderr is not None
+        stderr = proc.stderr.read()
+        proc.stderr.close()
         assert proc.returncode == 0, stderr
         assert "Traceback" not in stderr, stderr
+
+
+@pytest.fixture
+def demo(demo_process) -> tuple[str, str, Path]:
+    _out, http, mqtt, data_dir = demo_process
+    return http, mqtt, data_dir
 
 
 def _get(url: str) -> dict:
@@ -66,7 +127,7 @@ def _get(url: str) -> dict:
 
 @pytest.mark.mosquitto
 def test_headless_demo_serves_the_api_and_retained_boards(demo) -> None:
-    http, mqtt, data_dir = demo
+    http, mqtt, _data_dir = demo
     assert _get(f"{http}/api/v1/health")["status"] == "ok"
     menu = _get(f"{http}/api/v1/sites/hcm-main/services")
     assert any("Hộ tịch" in str(item) for item in menu["departments"])
@@ -78,8 +139,25 @@ def test_headless_demo_serves_the_api_and_retained_boards(demo) -> None:
         assert any(c["id"] == "2" for c in board["counters"])
     finally:
         probe.close()
+
+
+@pytest.mark.mosquitto
+def test_a_call_in_the_headless_demo_reaches_the_simulated_led(demo_process) -> None:
+    out, http, _mqtt, data_dir = demo_process
     credentials = json.loads((data_dir / "demo-credentials.json").read_text(encoding="utf-8"))
-    assert "kiosk-1" in credentials["devices"]
+    kiosk = credentials["devices"]["kiosk-1"]
+    site = f"{http}/api/v1/sites/hcm-main"
+    ticket = _post(f"{site}/tickets", {"service": "tp-hotich"}, kiosk, "t-1")
+    clerk = next(u for u in credentials["users"] if u["counter"] == "2")
+    login = _post(
+        f"{http}/api/v1/auth/login",
+        {"username": clerk["username"], "password": clerk["password"]},
+        "",
+        "l-1",
+    )
+    called = _post(f"{site}/counters/2/call-next", {}, login["token"], "c-1")
+    assert called["ticket"]["number"] == ticket["number"]
+    out.wait_for(rf"LED\s+2: {ticket['number']}")
 
 
 @pytest.mark.gui
