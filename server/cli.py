@@ -1,4 +1,5 @@
-"""``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add``, ``qms device add``.
+"""``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add``, ``qms user pin``,
+``qms device add``.
 
 Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
 """
@@ -63,6 +64,14 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_user.add_argument("--display-name", default="", help="the name shown on screens")
     _storage_options(add_user)
     add_user.set_defaults(func=run_user_add)
+    pin = user_sub.add_parser("pin", help="set a clerk's counter PIN (4-8 digits, unique per site)")
+    pin.add_argument("name", help="the login name of a clerk or supervisor")
+    pin.add_argument(
+        "--pin-stdin", action="store_true", required=True, help="read the PIN from stdin"
+    )
+    pin.add_argument("--site", help="check that the account belongs to this site")
+    _storage_options(pin)
+    pin.set_defaults(func=run_user_pin)
 
     device = sub.add_parser("device", help="kiosks, displays, counter devices")
     device_sub = device.add_subparsers(dest="device_command", metavar="ACTION")
@@ -173,7 +182,7 @@ def run_seed_demo(args: argparse.Namespace) -> int:
     print("Demo data loaded. Device tokens (demo only):")
     for device, token in tokens.items():
         print(f"  {device}: {token}")
-    print("Clerk accounts: clerk01..clerk67 with passwords demo01..demo67.")
+    print("Clerk accounts: clerk01..clerk67 with passwords demo01..demo67, PINs 0101..6767.")
     print(f"Saved to {settings.data_dir / CREDENTIALS_FILE}")
     return 0
 
@@ -193,6 +202,24 @@ def run_user_add(args: argparse.Namespace) -> int:
     finally:
         service.db.dispose()
     print(f"user {args.name} ({args.role}) saved")
+    return 0
+
+
+@_guarded
+def run_user_pin(args: argparse.Namespace) -> int:
+    import re
+
+    pin = sys.stdin.readline().strip()
+    if not pin:
+        return _fail("no PIN on stdin")
+    if re.fullmatch(r"[0-9]{4,8}", pin) is None:
+        return _fail("a PIN is 4 to 8 digits")
+    service = _admin(args)
+    try:
+        service.set_pin(args.name, pin, site=args.site)
+    finally:
+        service.db.dispose()
+    print(f"PIN of {args.name} saved")
     return 0
 
 

@@ -69,6 +69,9 @@ def _validation_details(exc: RequestValidationError) -> dict[str, Any]:
 async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    retry_after = exc.details.get("retry_after_s")
+    if exc.status == 429 and isinstance(retry_after, int):
+        headers = {"Retry-After": str(retry_after)}
     return error_response(
         request,
         exc.status,

@@ -20,6 +20,7 @@ from server.contract.http import (
     LoginOut,
     MenuOut,
     NoticeIn,
+    PinLoginIn,
     QueueOut,
     RateIn,
     TicketIn,
@@ -74,6 +75,15 @@ def health(request: Request, service: Service) -> HealthOut:
 @router.post("/auth/login", response_model=LoginOut, responses=_ERRORS)
 def login(body: LoginIn, service: Service) -> LoginOut:
     return service.login(body.username, body.password)
+
+
+@router.post(
+    "/auth/pin",
+    response_model=LoginOut,
+    responses={**_ERRORS, 429: {"model": ErrorOut}},
+)
+def pin_login(body: PinLoginIn, service: Service) -> LoginOut:
+    return service.pin_login(body.site, body.counter, body.pin)
 
 
 @router.post("/auth/logout", status_code=204, responses=_ERRORS)

@@ -54,6 +54,14 @@ class LoginIn(Model):
     password: str = Field(min_length=1, max_length=256)
 
 
+class PinLoginIn(Model):
+    """``POST /auth/pin``: a clerk's 4-8 digit PIN at a counter of a site; answers ``LoginOut``."""
+
+    site: str = Field(min_length=1, max_length=64)
+    counter: str = Field(min_length=1, max_length=64)
+    pin: str = Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits.")
+
+
 class LoginOut(Model):
     token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret

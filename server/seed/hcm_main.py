@@ -132,7 +132,7 @@ def _counters(layout: Layout) -> tuple[CounterConfig, ...]:
 
 COUNTERS: tuple[CounterConfig, ...] = _counters(_LAYOUT)
 
-# Demo passwords only, documented in docs: clerkNN / demoNN, supervisor, admin.
+# Demo passwords only, documented in docs: clerkNN / demoNN (PIN NNNN), supervisor, admin.
 USERS: tuple[UserSeed, ...] = (
     *(
         UserSeed(
@@ -141,6 +141,7 @@ USERS: tuple[UserSeed, ...] = (
             Role.CLERK,
             f"demo{c.number:02d}",
             c.id,
+            f"{c.number:02d}" * 2,
         )
         for c in COUNTERS
     ),

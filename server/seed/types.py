@@ -8,13 +8,15 @@ from server.engine.model import Area, CounterConfig, Department, ServiceConfig, 
 
 
 class UserSeed(NamedTuple):
-    """An account; ``counter`` is the counter a clerk normally sits at (None for others)."""
+    """An account; ``counter`` is the counter a clerk normally sits at (None for others);
+    ``pin`` the counter PIN (4-8 digits, unique in the site) or None."""
 
     username: str
     display_name: str
     role: Role
     password: str
     counter: str | None
+    pin: str | None = None
 
 
 class DeviceSeed(NamedTuple):

@@ -2,6 +2,7 @@
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -15,10 +16,12 @@ from server.service.core import ServiceCore
 from server.service.hashing import (
     DUMMY_HASH,
     hash_password,
+    hash_pin,
     new_token,
     token_hash,
     verify_password,
 )
+from server.service.pins import PIN_ROLES, PinGuard, valid_pin
 from server.storage.models import (
     CounterRow,
     DeviceRow,
@@ -34,6 +37,10 @@ AUTH_CACHE_S = 5.0
 
 
 class AccountService(ServiceCore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pin_guard = PinGuard()
+
     # ---- people ---------------------------------------------------------------------
 
     def add_user(
@@ -72,7 +79,11 @@ class AccountService(ServiceCore):
                 stored = DUMMY_HASH  # the same work as for a real account
         if not verify_password(password, stored) or found is None:
             raise errors.bad_login()
-        user_id, name, display_name, role, site = found
+        return self._open_session(*found)
+
+    def _open_session(
+        self, user_id: int, name: str, display_name: str, role: str, site: str | None
+    ) -> LoginOut:
         token = new_token()
         now = self.clock()
         with self.db.write() as session:
@@ -92,6 +103,81 @@ class AccountService(ServiceCore):
             site=site,
             expires_at=now + SESSION_TTL,
         )
+
+    # ---- counter PINs -----------------------------------------------------------------
+
+    def set_pin(self, username: str, pin: str, *, site: str | None = None) -> None:
+        """Give a clerk or supervisor a PIN for the counters of their site.
+
+        Refused when another active account of the site already has the same PIN
+        (only hashes are stored, so each of theirs is checked against it).
+        """
+        if not valid_pin(pin):
+            raise errors.invalid_pin()
+        with self.db.read() as session:
+            user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+            if user is None:
+                raise errors.unknown_user(username)
+            if user.role not in PIN_ROLES:
+                raise errors.forbidden("có mã PIN", "have a PIN")
+            if user.site_id is None:
+                raise errors.pin_needs_site(username)
+            if site is not None and site != user.site_id:
+                raise errors.other_site(username, user.site_id)
+            others = self._pin_hashes(session, user.site_id, exclude=user.id)
+        if any(verify_password(pin, stored) for _, stored in others):
+            raise errors.pin_in_use()
+        with self.db.write() as session:
+            row = session.scalars(select(UserRow).where(UserRow.username == username)).one()
+            row.pin_hash = hash_pin(pin)
+
+    def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
+        """Log in with a PIN at a counter of ``site``: the account whose PIN it is.
+
+        The clerk last recorded at the counter is tried first (usually the one
+        typing). Wrong PINs are counted per counter (``PinGuard``).
+        """
+        key = (site, counter)
+        with self.db.read() as session:
+            if session.get(SiteRow, site) is None:
+                raise errors.unknown_site(site)
+            place = session.get(CounterRow, (site, counter))
+            if place is None:
+                raise errors.unknown_counter(counter)
+            wait = self.pin_guard.locked_for(key, self.clock())
+            if wait:
+                raise errors.pin_locked(counter, wait)
+            candidates = self._pin_hashes(session, site, first=place.clerk)
+        found = None
+        if valid_pin(pin):
+            found = next((uid for uid, stored in candidates if verify_password(pin, stored)), None)
+        if found is None:
+            self.pin_guard.wrong(key, self.clock())
+            raise errors.bad_pin()
+        with self.db.read() as session:
+            user = session.get(UserRow, found)
+            if user is None or not user.active:
+                raise errors.bad_pin()
+            account = (user.id, user.username, user.display_name, user.role, user.site_id)
+        self.pin_guard.right(key)
+        return self._open_session(*account)
+
+    def _pin_hashes(
+        self, session: Any, site: str, *, exclude: int | None = None, first: str | None = None
+    ) -> list[tuple[int, str]]:
+        """``(user id, PIN hash)`` of the site's active accounts with a PIN."""
+        rows = session.execute(
+            select(UserRow.id, UserRow.username, UserRow.pin_hash)
+            .where(
+                UserRow.site_id == site,
+                UserRow.active.is_(True),
+                UserRow.pin_hash.is_not(None),
+                UserRow.role.in_(PIN_ROLES),
+            )
+            .order_by(UserRow.id)
+        ).all()
+        ordered = sorted(rows, key=lambda r: r.username != first)
+        return [(r.id, r.pin_hash) for r in ordered if r.id != exclude]
 
     def authenticate(self, token: str) -> Actor:
         """The user or device behind a bearer token (401 when unknown or expired).

@@ -96,3 +96,71 @@ def no_rating_target(counter: str) -> ServiceError:
         f"Quầy {counter} chưa phục vụ xong phiếu nào để đánh giá.",
         f"Counter {counter} has no finished ticket to rate.",
     )
+
+
+def bad_pin() -> ServiceError:
+    return ServiceError(
+        401,
+        "bad_pin",
+        "Mã PIN không đúng.",
+        "Wrong PIN.",
+    )
+
+
+def pin_locked(counter: str, retry_after_s: int) -> ServiceError:
+    return ServiceError(
+        429,
+        "pin_locked",
+        f"Nhập sai mã PIN quá nhiều lần tại quầy {counter}. Vui lòng thử lại sau "
+        f"{retry_after_s} giây hoặc đăng nhập bằng tên và mật khẩu.",
+        f"Too many wrong PINs at counter {counter}. Try again in {retry_after_s} s or log "
+        "in with username and password.",
+        counter=counter,
+        retry_after_s=retry_after_s,
+    )
+
+
+def invalid_pin() -> ServiceError:
+    return ServiceError(
+        422,
+        "invalid_pin",
+        "Mã PIN phải gồm 4 đến 8 chữ số.",
+        "A PIN is 4 to 8 digits.",
+    )
+
+
+def pin_in_use() -> ServiceError:
+    return ServiceError(
+        409,
+        "pin_in_use",
+        "Một tài khoản khác của điểm này đã dùng mã PIN này; hãy chọn mã khác.",
+        "Another account of this site already uses this PIN; choose another.",
+    )
+
+
+def unknown_user(username: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_user", f"Không có tài khoản {username}.", f"Unknown account {username}.",
+        username=username,
+    )  # fmt: skip
+
+
+def pin_needs_site(username: str) -> ServiceError:
+    return ServiceError(
+        422,
+        "pin_needs_site",
+        f"Tài khoản {username} không thuộc điểm nào; mã PIN chỉ dùng tại các quầy của một điểm.",
+        f"Account {username} belongs to no site; a PIN works at the counters of one site.",
+        username=username,
+    )
+
+
+def other_site(username: str, site: str) -> ServiceError:
+    return ServiceError(
+        422,
+        "other_site",
+        f"Tài khoản {username} thuộc điểm {site}.",
+        f"Account {username} belongs to site {site}.",
+        username=username,
+        site=site,
+    )

@@ -1,7 +1,10 @@
 """Password and token hashing from the standard library (no new dependency).
 
 Passwords: scrypt with a random salt, parameters stored with the hash so they
-can be raised later. Tokens: random, shown once, stored as SHA-256.
+can be raised later. Counter PINs: the same scheme at a lower cost (``PIN_N``): a
+PIN login checks every PIN of the site, and 4-8 digits are guarded by the lockout
+after wrong tries, not by the hash's cost. Tokens: random, shown once, stored as
+SHA-256.
 """
 
 import base64
@@ -10,13 +13,19 @@ import hmac
 import secrets
 
 _N, _R, _P = 2**14, 8, 1
+PIN_N = 2**11
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, *, n: int = _N) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=_R, p=_P, dklen=32)
     salt_b64 = base64.b64encode(salt).decode()
-    return f"scrypt${_N}${_R}${_P}${salt_b64}${base64.b64encode(digest).decode()}"
+    return f"scrypt${n}${_R}${_P}${salt_b64}${base64.b64encode(digest).decode()}"
+
+
+def hash_pin(pin: str) -> str:
+    """A counter PIN, checked with ``verify_password`` like a password."""
+    return hash_password(pin, n=PIN_N)
 
 
 def verify_password(password: str, stored: str) -> bool:

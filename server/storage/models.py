@@ -151,6 +151,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     site_id: Mapped[str | None] = mapped_column(ForeignKey("sites.id"), nullable=True)
     password_hash: Mapped[str] = mapped_column(String(300))
+    # The counter PIN (4-8 digits), scrypt-hashed like the password; None: no PIN login.
+    pin_hash: Mapped[str | None] = mapped_column(String(300), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
 

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from server.seed.types import SiteSeed
-from server.service.hashing import hash_password, new_token, token_hash
+from server.service.hashing import hash_password, hash_pin, new_token, token_hash
 from server.storage.mapping import format_to_json, hours_to_json, site_settings_to_json
 from server.storage.models import (
     AreaRow,
@@ -36,6 +36,11 @@ def _seed_hash(password: str) -> str:
     """Demo passwords differ per account, so caching keeps salts unique per user and
     makes repeated seeding (tests start many servers) cheap."""
     return hash_password(password)
+
+
+@functools.lru_cache(maxsize=512)
+def _seed_pin_hash(pin: str) -> str:
+    return hash_pin(pin)
 
 
 def load_sites(
@@ -108,17 +113,7 @@ def load_site(
                 )
             )
 
-    for user in seed.users:
-        u = session.scalars(select(UserRow).where(UserRow.username == user.username)).first()
-        if u is None:
-            u = UserRow(
-                username=user.username,
-                password_hash=_seed_hash(user.password),
-                created_at=now,
-                active=True,
-            )
-            session.add(u)
-        u.display_name, u.role, u.site_id = user.display_name, user.role.value, site.id
+    _load_users(session, seed, now=now)
 
     tokens: dict[str, str] = {}
     for device in seed.devices:
@@ -132,6 +127,23 @@ def load_site(
         tokens[device.id] = token
     session.flush()
     return tokens
+
+
+def _load_users(session: Session, seed: SiteSeed, *, now: datetime) -> None:
+    """New accounts get their password; a PIN is set where the account has none yet."""
+    for user in seed.users:
+        u = session.scalars(select(UserRow).where(UserRow.username == user.username)).first()
+        if u is None:
+            u = UserRow(
+                username=user.username,
+                password_hash=_seed_hash(user.password),
+                created_at=now,
+                active=True,
+            )
+            session.add(u)
+        u.display_name, u.role, u.site_id = user.display_name, user.role.value, seed.site.id
+        if user.pin is not None and u.pin_hash is None:
+            u.pin_hash = _seed_pin_hash(user.pin)
 
 
 def seed_demo(
@@ -159,7 +171,14 @@ def seed_demo(
     finally:
         db.dispose()
     accounts = [
-        {"username": u.username, "password": u.password, "role": u.role.value, "counter": u.counter}
+        {
+            "username": u.username,
+            "password": u.password,
+            "pin": u.pin,
+            "site": seed.site.id,
+            "role": u.role.value,
+            "counter": u.counter,
+        }
         for seed in seeds
         for u in seed.users
     ]

@@ -53,3 +53,28 @@ def test_bad_settings_are_refused_with_a_message(tmp_path, capsys, monkeypatch) 
     monkeypatch.setenv("QMS_HTTP", "nonsense")
     assert main(["server", "--data-dir", str(tmp_path)]) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+
+
+def test_user_pin_reads_the_pin_from_stdin(tmp_path, monkeypatch, capsys) -> None:
+    data = tmp_path / "var"
+    at = ["--data-dir", str(data)]
+    assert main(["seed", "demo", *at]) == 0
+    creds = json.loads((data / "demo-credentials.json").read_text())
+    clerk = next(u for u in creds["users"] if u["username"] == "clerk05")
+    assert clerk["pin"] == "0505" and clerk["site"] == "hcm-main"
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("480516\n"))
+    assert main(["user", "pin", "clerk05", "--pin-stdin", "--site", "hcm-main", *at]) == 0
+    assert "480516" not in capsys.readouterr().out
+    assert service_for(data).pin_login("hcm-main", "5", "480516").username == "clerk05"
+    for stdin, name, why in [
+        ("12\n", "clerk05", "4 to 8 digits"),
+        ("\n", "clerk05", "no PIN"),
+        ("0606\n", "clerk05", "already uses this PIN"),  # clerk06's demo PIN
+        ("480517\n", "admin", "may not have a PIN"),
+        ("480517\n", "clerk05", "belongs to site hcm-main"),
+    ]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        extra = ["--site", "phuong-thu-duc"] if why.startswith("belongs") else []
+        assert main(["user", "pin", name, "--pin-stdin", *extra, *at]) == 2
+        assert why in capsys.readouterr().err

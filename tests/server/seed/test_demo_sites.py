@@ -8,6 +8,7 @@ from server.contract import topics
 from server.contract.vocab import DeviceKind, Role
 from server.engine.numbering import capacity, format_number
 from server.seed import SiteSeed, demo_sites
+from server.service.pins import valid_pin
 
 SITES = demo_sites()
 BY_ID = {s.site.id: s for s in SITES}
@@ -158,3 +159,12 @@ def test_office_hours_and_always_open():
 
 def test_repeatable():
     assert demo_sites() == demo_sites()
+
+
+def test_demo_pins_are_digits_and_unique_per_site() -> None:
+    for seed in demo_sites():
+        pins = [u.pin for u in seed.users if u.pin is not None]
+        assert pins and all(valid_pin(p) for p in pins)
+        assert len(set(pins)) == len(pins)
+    main = next(seed for seed in demo_sites() if seed.site.id == "hcm-main")
+    assert {u.username: u.pin for u in main.users}["clerk67"] == "6767"

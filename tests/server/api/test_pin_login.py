@@ -1,0 +1,114 @@
+"""``POST /api/v1/auth/pin``: a clerk's PIN at a counter, and the lockout after wrong PINs."""
+
+import pytest
+from sqlalchemy import select
+
+from server.service import ServiceError
+from server.storage.models import UserRow
+from tests.server.backends import SITE
+
+
+def pin(api, counter: str, value: str, **headers: str):
+    return api.client.post(
+        "/api/v1/auth/pin", json={"site": SITE, "counter": counter, "pin": value}, headers=headers
+    )
+
+
+@pytest.fixture
+def pins(api):
+    service = api.world.service
+    service.set_pin("c1", "1111")
+    service.set_pin("c2", "222222", site=SITE)
+    service.set_pin("boss", "90909090")
+    return api
+
+
+def test_a_pin_logs_its_clerk_in(pins) -> None:
+    answer = pin(pins, "2", "222222")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["username"] == "c2" and body["role"] == "clerk" and body["site"] == SITE
+    assert body["token_type"] == "bearer" and body["expires_at"]
+    # Any counter of the site: the PIN names the person, the counter only counts tries.
+    assert pin(pins, "3", "1111").json()["username"] == "c1"
+    assert pin(pins, "1", "90909090").json()["role"] == "supervisor"
+    queue = pins.client.get(f"/api/v1/sites/{SITE}/queue", headers=pins.headers(body["token"]))
+    assert queue.status_code == 200
+
+
+def test_a_wrong_pin_is_a_clear_401(pins) -> None:
+    wrong = pin(pins, "1", "1234")
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "bad_pin"
+    assert wrong.json()["message"] == "Mã PIN không đúng."
+    english = pin(pins, "1", "1234", **{"Accept-Language": "en"})
+    assert english.json()["message"] == "Wrong PIN."
+    assert pin(pins, "1", "12").status_code == 422  # not 4-8 digits: refused before any check
+    assert pin(pins, "1", "12a4").json()["error"] == "invalid_request"
+    assert pin(pins, "99", "1111").json()["error"] == "unknown_counter"
+    missing = pins.client.post(
+        "/api/v1/auth/pin", json={"site": "nowhere", "counter": "1", "pin": "1111"}
+    )
+    assert missing.status_code == 404 and missing.json()["error"] == "unknown_site"
+
+
+def test_five_wrong_pins_lock_the_counter_for_a_minute(pins) -> None:
+    clock = pins.world.clock
+    for _ in range(5):
+        assert pin(pins, "1", "0000").status_code == 401
+    locked = pin(pins, "1", "1111")  # even the right PIN waits
+    assert locked.status_code == 429
+    assert locked.json()["error"] == "pin_locked"
+    assert locked.headers["Retry-After"] == "60"
+    assert "60 giây" in locked.json()["message"]
+    assert pin(pins, "2", "1111").status_code == 200  # other counters are not locked
+    # Username and password still work at the locked counter.
+    login = {"username": "c1", "password": "pw-c1"}
+    assert pins.client.post("/api/v1/auth/login", json=login).status_code == 200
+    clock.advance(45)
+    assert pin(pins, "1", "1111").headers["Retry-After"] == "15"
+    clock.advance(16)
+    assert pin(pins, "1", "1111").status_code == 200
+
+
+def test_wrong_pins_count_within_five_minutes(pins) -> None:
+    clock = pins.world.clock
+    for _ in range(4):
+        assert pin(pins, "1", "0000").status_code == 401
+    clock.advance(301)
+    for _ in range(4):
+        assert pin(pins, "1", "0000").status_code == 401
+    assert pin(pins, "1", "1111").status_code == 200
+    # A clerk who got in clears the count: four more wrong tries do not lock.
+    for _ in range(4):
+        assert pin(pins, "1", "0000").status_code == 401
+    assert pin(pins, "1", "1111").status_code == 200
+
+
+def test_pins_are_unique_in_a_site_and_only_for_its_staff(pins) -> None:
+    service = pins.world.service
+    with pytest.raises(ServiceError) as taken:
+        service.set_pin("c3", "1111")
+    assert taken.value.code == "pin_in_use" and taken.value.status == 409
+    service.set_pin("c1", "1111")  # its own PIN again is fine
+    for name, value, code in [
+        ("c3", "123", "invalid_pin"),
+        ("c3", "123456789", "invalid_pin"),
+        ("c3", "１２３４", "invalid_pin"),  # full-width digits are not digits here
+        ("nobody", "1234", "unknown_user"),
+    ]:
+        with pytest.raises(ServiceError) as refused:
+            service.set_pin(name, value)
+        assert refused.value.code == code
+    with pytest.raises(ServiceError) as elsewhere:
+        service.set_pin("c3", "3333", site="t2")
+    assert elsewhere.value.code == "other_site"
+
+
+def test_an_inactive_account_has_no_pin_login(pins) -> None:
+    with pins.world.db.write() as session:
+        user = session.scalars(select(UserRow).where(UserRow.username == "c2")).one()
+        user.active = False
+    assert pin(pins, "2", "222222").status_code == 401
+    pins.world.service.set_pin("c3", "222222")  # no longer taken
+    assert pin(pins, "2", "222222").json()["username"] == "c3"

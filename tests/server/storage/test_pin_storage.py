@@ -1,0 +1,17 @@
+"""Counter PINs are stored as scrypt hashes, on SQLite and PostgreSQL."""
+
+from sqlalchemy import select
+
+from server.storage.models import UserRow
+
+
+def test_a_pin_is_stored_hashed_and_logs_in(world) -> None:
+    world.service.set_pin("c1", "4821")
+    with world.db.read() as s:
+        stored = s.scalars(select(UserRow.pin_hash).where(UserRow.username == "c1")).one()
+        others = set(s.scalars(select(UserRow.pin_hash).where(UserRow.username != "c1")))
+    assert stored is not None and stored.startswith("scrypt$") and "4821" not in stored
+    assert others == {None}
+    login = world.service.pin_login("t1", "3", "4821")
+    assert login.username == "c1"
+    assert world.service.authenticate(login.token).name == "c1"
