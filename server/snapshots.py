@@ -29,7 +29,7 @@ from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
 from server.storage.mapping import SiteBundle
 from server.storage.models import CallRow, CounterRow, TicketRow
-from server.storage.repository import AT_COUNTER, Repository
+from server.storage.repository import Repository
 
 RECENT_CALLS = 10
 NEXT_UP = 5
@@ -94,6 +94,28 @@ def call_info(bundle: SiteBundle, call: CallRow, ticket: TicketRow) -> CallInfo:
     )
 
 
+def call_info_light(bundle: SiteBundle, row: Any) -> CallInfo:
+    """``call_info`` from a row of ``statements.RECENT_CALLS_LIGHT`` (call and ticket)."""
+    counter = bundle.counters[row.counter_id]
+    service = bundle.services[row.ticket_service]
+    return CallInfo(
+        call_id=row.call_id,
+        ticket_id=row.ticket_id,
+        ticket_number=row.ticket_number,
+        service=row.ticket_service,
+        service_name_vi=service.name_vi,
+        service_name_en=service.name_en,
+        counter_id=counter.id,
+        counter_number=counter.number,
+        counter_name=counter.name,
+        area=row.area,
+        called_at=row.at,
+        recall=row.recall,
+        call_count=row.call_count,
+        priority=row.ticket_priority,
+    )
+
+
 @dataclass
 class ServiceLoad:
     """Live numbers of one service: what the menu and the queue snapshot show."""
@@ -133,10 +155,11 @@ class SiteView:
         return self.repo.counter_states(self.site_id)
 
     @cached_property
-    def at_counters(self) -> dict[str, Ticket]:
-        """The called or serving ticket of each counter (the latest call wins)."""
-        out: dict[str, Ticket] = {}
-        held = self.repo.tickets_light(self.site_id, AT_COUNTER)
+    def at_counters(self) -> dict[str, Any]:
+        """The called or serving ticket of each counter (the latest call wins), as light
+        rows with the attributes ``brief`` and ``counter_view`` read."""
+        out: dict[str, Any] = {}
+        held = self.repo.at_counters_light(self.site_id)
         for t in sorted(held, key=lambda t: t.called_at or t.issued_at):
             if t.counter_id:
                 out[t.counter_id] = t
@@ -239,11 +262,10 @@ class SiteView:
 
     def display(self, area: str) -> DisplaySnapshot:
         counters = [c for c in self.bundle.counters.values() if c.area == area]
-        calls = self.repo.recent_calls(self.site_id, area, RECENT_CALLS)
-        tickets = self.repo.tickets_by_ids({c.ticket_id for c in calls})
-        infos = [call_info(self.bundle, c, tickets[c.ticket_id]) for c in calls]
+        calls = self.repo.recent_calls_light(self.site_id, area, RECENT_CALLS)
+        infos = [call_info_light(self.bundle, c) for c in calls]
         calling = None
-        if calls and tickets[calls[0].ticket_id].status == TicketStatus.CALLED.value:
+        if calls and calls[0].ticket_status == TicketStatus.CALLED.value:
             calling = infos[0]
         services: list[str] = []
         for c in counters:

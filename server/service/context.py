@@ -37,21 +37,44 @@ class Actor:
 
 @dataclass
 class Effects:
-    """Which snapshots a committed change makes stale, and the calls to announce."""
+    """Which snapshots a committed change makes stale, and the calls to announce.
+
+    ``counters`` go out at once; ``counts`` are counters whose snapshot changed only
+    in its waiting counts (their next tickets and longest wait are the same), which,
+    like the site's ``queue`` snapshot, the background pump may send a little later
+    (see ``server.service.pump``). Every snapshot sent is complete, built from the
+    database at the time it is built."""
 
     areas: set[str] = field(default_factory=set)
     counters: set[str] = field(default_factory=set)
     queue: bool = False
     calls: list[str] = field(default_factory=list)
     everything: bool = False
+    counts: set[str] = field(default_factory=set)
 
     @property
     def changed(self) -> bool:
-        return bool(self.areas or self.counters or self.queue or self.calls or self.everything)
+        return bool(
+            self.areas
+            or self.counters
+            or self.counts
+            or self.queue
+            or self.calls
+            or self.everything
+        )
 
     def touch_service(self, bundle: SiteBundle, service: str) -> None:
         for counter in bundle.counters_for(service):
             self.counters.add(counter.id)
+            self.areas.add(counter.area)
+        self.queue = True
+
+    def touch_counts(self, bundle: SiteBundle, service: str) -> None:
+        """A ticket joined the end of a line of ``service`` behind at least as many
+        tickets as a counter shows next: the counters of the service show the same
+        next tickets and only a new waiting count; the boards' counts change too."""
+        for counter in bundle.counters_for(service):
+            self.counts.add(counter.id)
             self.areas.add(counter.area)
         self.queue = True
 

@@ -169,9 +169,7 @@ class ServiceCore:
                 return 0
             stale = repo.past_active(site_id, today)
             for row in stale:
-                ticket, event = expire(
-                    ticket_from_row(row), now=now, time_zone=site.time_zone
-                )
+                ticket, event = expire(ticket_from_row(row), now=now, time_zone=site.time_zone)
                 repo.save_ticket(ticket, row)
                 repo.append_events(site_id, [event])
             site.current_day = today
@@ -224,7 +222,9 @@ class ServiceCore:
             bundle = view.bundle
             seq = view.seq
             areas = set(bundle.areas) if effects.everything else effects.areas
-            counters = set(bundle.counters) if effects.everything else effects.counters
+            counters = (
+                set(bundle.counters) if effects.everything else effects.counters | effects.counts
+            )
             for area in sorted(areas):
                 self._send_snapshot(topics.display(site_id, area), seq, view.display(area))
             for call_id in effects.calls:

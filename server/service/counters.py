@@ -101,10 +101,19 @@ class CounterService(TicketService):
 
     # ---- helpers ----------------------------------------------------------------
 
-    def _apply(self, ctx: Ctx, row: TicketRow, ticket: Ticket, events: list[Event]) -> None:
+    def _apply(
+        self, ctx: Ctx, row: TicketRow, ticket: Ticket, events: list[Event], *, line: bool
+    ) -> None:
+        """Store a changed ticket. ``line``: it left or joined a waiting line, which
+        changes the next tickets and waiting counts every counter of its field shows;
+        otherwise it stays at (or leaves) the acting counter, whose own snapshot and
+        area board every action republishes, and only the estimates change."""
         ctx.repo.save_ticket(ticket, row)
         ctx.repo.append_events(ctx.site.id, events)
-        ctx.effects.touch_service(ctx.bundle, ticket.service)
+        if line:
+            ctx.effects.touch_service(ctx.bundle, ticket.service)
+        else:
+            ctx.effects.queue = True
 
     def _current(self, ctx: Ctx, config: CounterConfig) -> TicketRow:
         row = ctx.repo.at_counter(ctx.site.id, config.id)
@@ -141,15 +150,17 @@ class CounterService(TicketService):
             closed, event = lifecycle.finish(ticket, ctx.bundle.site, now=ctx.now, actor=actor)
         else:
             closed, event = lifecycle.no_show(ticket, now=ctx.now, actor=actor)
-        self._apply(ctx, row, closed, [event])
+        self._apply(ctx, row, closed, [event], line=False)
 
     def _take_call(
         self, ctx: Ctx, config: CounterConfig, counter: CounterRow, row: TicketRow, reason: str
     ) -> Step:
+        if row.status == TicketStatus.PARKED.value and row.counter_id in ctx.bundle.counters:
+            ctx.effects.touch_counter(ctx.bundle, row.counter_id)  # its parked list changes
         called, event = lifecycle.call(
             ticket_from_row(row), config, now=ctx.now, actor=ctx.actor.name, reason=reason
         )
-        self._apply(ctx, row, called, [event])
+        self._apply(ctx, row, called, [event], line=True)
         row.clerk = ctx.actor.name
         counter.priority_streak = counter.priority_streak + 1 if row.priority else 0
         return Step(row, self._announce(ctx, config, row, recall=False))
@@ -198,7 +209,7 @@ class CounterService(TicketService):
     ) -> Step:
         row = self._current(ctx, config)
         ticket, event = lifecycle.recall(ticket_from_row(row), now=ctx.now, actor=ctx.actor.name)
-        self._apply(ctx, row, ticket, [event])
+        self._apply(ctx, row, ticket, [event], line=False)
         return Step(row, self._announce(ctx, config, row, recall=True))
 
     def _simple(
@@ -209,7 +220,7 @@ class CounterService(TicketService):
         ) -> Step:
             row = self._current(ctx, config)
             ticket, event = change(ticket_from_row(row), ctx.actor.name, ctx)
-            self._apply(ctx, row, ticket, [event])
+            self._apply(ctx, row, ticket, [event], line=False)
             return Step(row)
 
         return run
@@ -255,7 +266,7 @@ class CounterService(TicketService):
         )
         token = row.track_token
         row.track_token = None  # the tracking link follows the citizen to the new ticket
-        self._apply(ctx, row, old, [])
+        self._apply(ctx, row, old, [], line=False)
         ctx.repo.s.flush()
         new_row = ctx.repo.save_ticket(new)
         new_row.track_token = token

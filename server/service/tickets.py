@@ -10,7 +10,7 @@ from server.engine.issuing import issue
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
-from server.snapshots import SiteView
+from server.snapshots import NEXT_UP, SiteView
 from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.models import TicketRow
 from server.storage.repository import Repository
@@ -66,7 +66,15 @@ class TicketService(ServiceCore):
             row = repo.save_ticket(ticket)
             row.track_token = secrets.token_urlsafe(18)
             repo.append_events(site_id, [event])
-            ctx.effects.touch_service(ctx.bundle, service.code)
+            # Every policy takes a line in order, so a ticket behind NEXT_UP others of its
+            # own line is in no counter's next tickets and changes no longest wait.
+            in_line = ahead
+            if not body.priority and ahead >= NEXT_UP:
+                in_line = repo.count_normal_line(site_id, ctx.day, service.code)
+            if in_line >= NEXT_UP:
+                ctx.effects.touch_counts(ctx.bundle, service.code)
+            else:
+                ctx.effects.touch_service(ctx.bundle, service.code)
             return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, estimate=estimate)
 
         return self.command(site_id, actor, key, request_hash, apply)

@@ -124,16 +124,27 @@ def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> Counte
     )
 
 
+_STATUSES = {s.value: s for s in TicketStatus}
+_OUTCOMES = {o.value: o for o in Outcome}
+_new_object = object.__new__
+
+
 def ticket_from_row(row: TicketRow | Any) -> Ticket:
-    """From an ORM row or a Core row of the tickets table (same attribute names)."""
-    return Ticket(
+    """From an ORM row or a Core row of the tickets table (same attribute names).
+
+    Built without the dataclass ``__init__`` (a frozen one sets each of its 22 fields
+    through ``object.__setattr__``): line heads and held tickets are read on every
+    command and snapshot build. Same fields, same values, same ``Ticket``."""
+    ticket = _new_object(Ticket)
+    outcome = row.outcome
+    ticket.__dict__.update(
         id=row.id,
         site=row.site_id,
         service=row.service,
         number=row.number,
         seq=row.seq,
         business_day=row.business_day,
-        status=TicketStatus(row.status),
+        status=_STATUSES[row.status],
         issued_at=row.issued_at,
         queue_at=row.queue_at,
         priority=row.priority,
@@ -146,10 +157,11 @@ def ticket_from_row(row: TicketRow | Any) -> Ticket:
         call_count=row.call_count,
         started_at=row.started_at,
         finished_at=row.finished_at,
-        outcome=Outcome(row.outcome) if row.outcome else None,
+        outcome=_OUTCOMES[outcome] if outcome else None,
         estimate_s=row.estimate_s,
         note=row.note,
     )
+    return ticket
 
 
 _TICKET_FIELDS = (

@@ -211,6 +211,7 @@ class TicketRow(Base):
         Index("ix_tickets_counter", "site_id", "counter_id", "status"),
         Index("ix_tickets_citizen", "site_id", "business_day", "citizen_key"),
         Index("ix_tickets_status", "site_id", "status"),
+        Index("ix_tickets_targeted", "site_id", "business_day", "status", "target_counter"),
         Index(
             "ix_tickets_line",
             "site_id",

@@ -115,6 +115,11 @@ class Repository:
         stmt = st.tickets_by_status(tuple(statuses))
         return [ticket_from_row(r) for r in self.s.execute(stmt, {"site": site_id})]
 
+    def at_counters_light(self, site_id: str) -> list[Any]:
+        """The called and serving tickets (any day) as light Core rows: the columns a
+        counter view and a ticket brief show, and ``counter_id``."""
+        return list(self.s.execute(st.AT_COUNTERS, {"site": site_id}))
+
     def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
         """Today's active tickets as engine values."""
         return [t for t in self.tickets_light(site_id, ACTIVE) if t.business_day == day]
@@ -253,6 +258,11 @@ class Repository:
         params = {"site": site_id, "day": day, "service": service}
         return int(self.s.scalar(stmt, params) or 0)
 
+    def count_normal_line(self, site_id: str, day: date, service: str) -> int:
+        """Waiting tickets in a service's normal (not priority) line."""
+        params = {"site": site_id, "day": day, "service": service}
+        return int(self.s.scalar(st.COUNT_NORMAL_LINE, params) or 0)
+
     def service_times_of(
         self, site_id: str, day: date, service: str, limit: int = 50
     ) -> list[float]:
@@ -296,6 +306,12 @@ class Repository:
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}
         return list(self.s.scalars(st.RECENT_CALLS, params))
+
+    def recent_calls_light(self, site_id: str, area: str, limit: int) -> list[Any]:
+        """The newest calls of an area joined with their tickets' number, service,
+        priority and status (Core rows, newest first)."""
+        params = {"site": site_id, "area": area, "limit": limit}
+        return list(self.s.execute(st.RECENT_CALLS_LIGHT, params))
 
     def call_by_id(self, call_id: str) -> CallRow | None:
         return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()

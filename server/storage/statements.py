@@ -84,6 +84,7 @@ def _count_ahead(priority: bool) -> Select[Any]:
     return stmt.where(T.priority.is_not(None)) if priority else stmt
 
 
+COUNT_NORMAL_LINE = _count_ahead(priority=False).where(T.priority.is_(None))
 COUNT_AHEAD_PRIORITY = _count_ahead(priority=True)
 COUNT_AHEAD_ANY = _count_ahead(priority=False)
 
@@ -93,6 +94,45 @@ RECENT_CALLS = (
     .order_by(CallRow.id.desc())
     .limit(bindparam("limit"))
 )
+
+C = CallRow.__table__.c
+
+# The newest calls of an area with what a board shows of their tickets, in one round
+# trip and without ORM objects (the display snapshot is built after every call).
+RECENT_CALLS_LIGHT = (
+    select(
+        C.call_id,
+        C.counter_id,
+        C.ticket_id,
+        C.area,
+        C.at,
+        C.recall,
+        C.call_count,
+        T.number.label("ticket_number"),
+        T.service.label("ticket_service"),
+        T.priority.label("ticket_priority"),
+        T.status.label("ticket_status"),
+    )
+    .join_from(CallRow.__table__, TicketRow.__table__, C.ticket_id == T.id)
+    .where(C.site_id == _site(), C.area == bindparam("area"))
+    .order_by(C.id.desc())
+    .limit(bindparam("limit"))
+)
+
+# What a counter view and a ticket brief show of the ticket held at each counter.
+AT_COUNTERS = select(
+    T.id,
+    T.counter_id,
+    T.number,
+    T.service,
+    T.priority,
+    T.status,
+    T.issued_at,
+    T.called_at,
+    T.call_count,
+    T.transferred_from,
+    T.note,
+).where(T.site_id == _site(), T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]))
 
 NOTICE = (
     select(NoticeRow.text)
