@@ -20,6 +20,7 @@ from server.contract.http import (
     LoginIn,
     LoginOut,
     MenuOut,
+    PinLoginIn,
     RateIn,
     TransferIn,
 )
@@ -39,6 +40,13 @@ class CounterClient(ApiClient):
         answer = self.request(
             "POST", "/auth/login", LoginOut, LoginIn(username=username, password=password)
         )
+        self.token = answer.token
+        return answer
+
+    def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
+        """Log in with the clerk's PIN at ``counter``; keeps the token like ``login``."""
+        body = PinLoginIn(site=site, counter=counter, pin=pin)
+        answer = self.request("POST", "/auth/pin", LoginOut, body)
         self.token = answer.token
         return answer
 
@@ -103,8 +111,11 @@ class CounterClient(ApiClient):
         to_service: str | None = None,
         to_counter: str | None = None,
         note: str = "",
+        keep_place: bool | None = None,
     ) -> ActionOut:
-        body = TransferIn(to_service=to_service, to_counter=to_counter, note=note)
+        body = TransferIn(
+            to_service=to_service, to_counter=to_counter, note=note, keep_place=keep_place
+        )
         return self.action(site, counter, "transfer", key, body)
 
     def rate(

@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 class LoginViewModel(QObject):
-    """Username and password in; a token, the clerk's name and the counters out."""
+    """Username and password (or a PIN at the known counter) in; a token, the clerk's name
+    and the counters out."""
 
     busy_changed = Signal(bool)
     failed = Signal(str)
@@ -64,6 +65,32 @@ class LoginViewModel(QObject):
 
         def job() -> tuple[LoginOut, CountersOut]:
             answer = self.client.login(username, password)
+            return answer, self.client.counters(answer.site or site)
+
+        self.worker.submit(job, self._on_login)
+
+    @property
+    def pin_available(self) -> bool:
+        """A PIN names the clerk at a counter: offered once this terminal knows its counter."""
+        return bool(self.settings.counter)
+
+    def submit_pin(self, pin: str) -> None:
+        """Log in with the clerk's PIN at the remembered (or ``--counter``) counter."""
+        pin = pin.strip()
+        counter = self.settings.counter
+        if not counter:
+            self._fail(text("need_counter", self.settings.language))
+            return
+        if not (4 <= len(pin) <= 8 and pin.isascii() and pin.isdigit()):
+            self._fail(text("need_pin", self.settings.language))
+            return
+        if self.busy:
+            return
+        self._set_busy(True)
+        site = self.site
+
+        def job() -> tuple[LoginOut, CountersOut]:
+            answer = self.client.pin_login(site, counter, pin)
             return answer, self.client.counters(answer.site or site)
 
         self.worker.submit(job, self._on_login)

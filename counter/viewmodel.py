@@ -266,9 +266,18 @@ class CounterViewModel(QObject):
         self.act("resume" if self.paused else "pause")
 
     def transfer(
-        self, *, to_service: str | None = None, to_counter: str | None = None, note: str = ""
+        self,
+        *,
+        to_service: str | None = None,
+        to_counter: str | None = None,
+        note: str = "",
+        keep_place: bool | None = None,
     ) -> None:
-        body = TransferIn(to_service=to_service, to_counter=to_counter, note=note.strip())
+        """``keep_place``: keep the original place in line (True), go to the front (False),
+        or let the site's rule decide (None)."""
+        body = TransferIn(
+            to_service=to_service, to_counter=to_counter, note=note.strip(), keep_place=keep_place
+        )
         self.act("transfer", body)
 
     def call_number(self, ticket: str, reason: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QRadioButton,
@@ -33,7 +34,8 @@ def _buttons(dialog: QDialog, language: str) -> QDialogButtonBox:
 
 
 class TransferDialog(QDialog):
-    """Transfer the current ticket to another field or to a named counter, with a note."""
+    """Transfer the current ticket to another field or to a named counter, with a note,
+    keeping the citizen's original place in line or putting them at the front."""
 
     def __init__(self, vm: CounterViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,9 +61,21 @@ class TransferDialog(QDialog):
                 self.counter.addItem(item.counter.name, item.counter.id)
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
+        # Where the citizen waits next: the server's default is the original place.
+        self.keep_place = QRadioButton(text("keep_place", lang))
+        self.to_front = QRadioButton(text("to_front", lang))
+        place = QButtonGroup(self)
+        place.addButton(self.keep_place)
+        place.addButton(self.to_front)
+        self.keep_place.setChecked(True)
+        places = QHBoxLayout()
+        places.addWidget(self.keep_place)
+        places.addWidget(self.to_front)
+        places.addStretch(1)
         form = QFormLayout()
         form.addRow(self.by_field, self.field)
         form.addRow(self.by_counter, self.counter)
+        form.addRow(text("place_in_line", lang), places)
         form.addRow(text("note", lang), self.note)
         layout.addLayout(form)
         self.error = QLabel()
@@ -88,10 +102,11 @@ class TransferDialog(QDialog):
             self.error.setText(text("need_target", self.vm.language))
             return
         note = self.note.text()
+        keep = self.keep_place.isChecked()
         if self.by_field.isChecked():
-            self.vm.transfer(to_service=str(target), note=note)
+            self.vm.transfer(to_service=str(target), note=note, keep_place=keep)
         else:
-            self.vm.transfer(to_counter=str(target), note=note)
+            self.vm.transfer(to_counter=str(target), note=note, keep_place=keep)
         self.accept()
 
 

@@ -53,6 +53,10 @@ QPushButton#danger:disabled {{ background: #e3aaa6; color: #f7f7f7; }}
 QPushButton#small {{ font-size: 15px; min-height: 44px; }}
 QPushButton#small:disabled {{ color: #9aa3ad; background: #eef0f2; border-color: #dde1e5; }}
 QLineEdit, QComboBox {{ font-size: 18px; min-height: 44px; padding: 2px 8px; }}
+QLineEdit#pin {{ font-size: 36px; min-height: 60px; }}
+QPushButton#digit {{ font-size: 28px; font-weight: bold; min-height: 60px; min-width: 120px;
+    background: white; }}
+QPushButton#digit:pressed {{ background: #d5e3f3; }}
 QListWidget {{ font-size: 17px; border: none; }}
 """
 

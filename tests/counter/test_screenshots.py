@@ -101,3 +101,29 @@ def test_screens(qtbot, qapp, live_server, store, tmp_path):
         save(app.window, "paused", tmp_path)
     finally:
         app.shutdown()
+
+
+def test_pin_login_screen(qtbot, qapp, live_server, store, tmp_path):
+    """The login page of a terminal that knows its counter: the PIN pad first."""
+    install_fonts(qapp)
+    app = CounterApp(
+        AppOptions(
+            settings=settings_for(live_server, counter="2"),
+            store=store,
+            retry_delays_ms=(),
+            probe_ms=0,
+        )
+    )
+    qtbot.addWidget(app.window)
+    app.window.resize(1280, 800)
+    app.show()
+    try:
+        view = app.login_view
+        for key in "02":
+            view.digits[key].click()
+        save(app.window, "login-pin", tmp_path)
+        pad = view.digits["5"]
+        assert pad.height() >= 60 and pad.width() >= 120  # a finger's target
+        assert view.pin_button.height() >= 80
+    finally:
+        app.shutdown()
