@@ -196,3 +196,25 @@ def test_space_in_a_form_types_a_space(qtbot, live_server, terminal):
     dialog.reject()
     qtbot.keyClick(view, Qt.Key.Key_Space)  # back on the terminal, Space calls
     qtbot.waitUntil(lambda: vm.current is not None)
+
+
+def test_the_transfer_form_sends_the_citizen_to_the_front(qtbot, live_server, terminal):
+    vm = vm_of(terminal)
+    view = terminal.terminal
+    waiting = issue(live_server, OTHER_FIELD)
+    moving = issue(live_server, FIELD)
+    qtbot.waitUntil(lambda: len(vm.next_up) == 2)
+    with qtbot.waitSignal(vm.action_done, timeout=10000):
+        vm.call_number(moving["number"], "thử chuyển lên đầu hàng")
+    view.ticket.buttons["transfer"].click()
+    dialog = view.transfer_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.keep_place.isChecked() and not dialog.to_front.isChecked()
+    assert dialog.keep_place.text() == "Giữ thứ tự cũ" and dialog.to_front.text() == "Lên đầu hàng"
+    dialog.to_front.click()
+    dialog.choose_field(OTHER_FIELD)
+    with qtbot.waitSignal(vm.action_done, timeout=10000) as done:
+        dialog.findChild(type(view.ticket.call_next), "ok").click()
+    assert done.args == ["transfer", "ok"]
+    # Issued after the other one, it now waits before it.
+    qtbot.waitUntil(lambda: [t.number for t in vm.next_up] == [moving["number"], waiting["number"]])
