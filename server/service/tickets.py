@@ -62,15 +62,14 @@ class TicketService(ServiceCore):
                 estimate_s=estimate,
                 actor=actor.name,
             )
-            repo.take_number(site_id, ctx.day, service.code)
-            row = repo.save_ticket(ticket)
-            row.track_token = secrets.token_urlsafe(18)
-            repo.append_events(site_id, [event])
             # Every policy takes a line in order, so a ticket behind NEXT_UP others of its
             # own line is in no counter's next tickets and changes no longest wait.
             in_line = ahead
             if not body.priority and ahead >= NEXT_UP:
                 in_line = repo.count_normal_line(site_id, ctx.day, service.code)
+            repo.take_number(site_id, ctx.day, service.code)
+            row = repo.insert_ticket(ticket, track_token=secrets.token_urlsafe(18))
+            repo.append_events(site_id, [event])
             if in_line >= NEXT_UP:
                 ctx.effects.touch_counts(ctx.bundle, service.code)
             else:

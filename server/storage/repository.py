@@ -12,9 +12,11 @@ from typing import Any
 
 from sqlalchemy import (
     delete,
+    insert,
     select,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Event, Ticket
@@ -25,12 +27,10 @@ from server.storage.models import (
     CallRow,
     CounterRow,
     CounterServiceRow,
-    DayCounterRow,
     DepartmentRow,
     IdempotencyRow,
     ServiceRow,
     SiteRow,
-    TicketEventRow,
     TicketRow,
 )
 
@@ -41,6 +41,9 @@ ACTIVE = (
     TicketStatus.PARKED.value,
 )
 AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
+
+
+_TICKET_COLUMNS = tuple(TicketRow.__table__.c.keys())
 
 
 class BundleCache:
@@ -97,7 +100,9 @@ class Repository:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
 
     def bump_seq(self, site: SiteRow) -> int:
-        site.seq += 1
+        """One statement, no ORM flush; the locked row's ``seq`` follows."""
+        self.s.execute(st.BUMP_SEQ, {"site": site.id})
+        set_committed_value(site, "seq", site.seq + 1)
         return site.seq
 
     # ---- counters' live state --------------------------------------------------
@@ -145,21 +150,22 @@ class Repository:
     # ---- numbering ----------------------------------------------------------------
 
     def issued_today(self, site_id: str, day: date, service: str) -> int:
-        row = self.s.get(DayCounterRow, (site_id, day, service))
-        return row.issued if row else 0
+        params = {"site": site_id, "day": day, "service": service}
+        return int(self.s.scalar(st.ISSUED_TODAY, params) or 0)
 
     def issued_by_service(self, site_id: str, day: date) -> dict[str, int]:
         rows = self.s.execute(st.ISSUED_BY_SERVICE, {"site": site_id, "day": day})
         return {row[0]: row[1] for row in rows}
 
-    def take_number(self, site_id: str, day: date, service: str) -> int:
-        """The next seq of a service today (1 for the first ticket)."""
-        row = self.s.get(DayCounterRow, (site_id, day, service))
-        if row is None:
-            row = DayCounterRow(site_id=site_id, business_day=day, service=service, issued=0)
-            self.s.add(row)
-        row.issued += 1
-        return row.issued
+    def take_number(self, site_id: str, day: date, service: str) -> None:
+        """Count one more number of a service today (Core statements, under the site
+        lock like every command)."""
+        params = {"site": site_id, "day": day, "svc": service}
+        if self.s.execute(st.TAKE_NUMBER, params).rowcount == 0:  # type: ignore[attr-defined]
+            self.s.execute(
+                insert(st.DAY_COUNTERS),
+                [{"site_id": site_id, "business_day": day, "service": service, "issued": 1}],
+            )
 
     # ---- tickets ------------------------------------------------------------------
 
@@ -188,6 +194,15 @@ class Repository:
             .order_by(TicketRow.issued_at.desc())
         )
         return self.s.scalars(stmt).first()
+
+    def insert_ticket(self, ticket: Ticket, *, track_token: str | None) -> TicketRow:
+        """Insert a new ticket with one Core statement (no ORM unit of work); the
+        returned row is transient, for reading only."""
+        row = ticket_to_row(ticket)
+        row.track_token = track_token
+        values = {name: getattr(row, name) for name in _TICKET_COLUMNS}
+        self.s.execute(insert(st.TICKETS), [values])
+        return row
 
     def save_ticket(self, ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
         row = ticket_to_row(ticket, row)
@@ -287,21 +302,35 @@ class Repository:
     # ---- the log and the calls ------------------------------------------------------
 
     def append_events(self, site_id: str, events: Iterable[Event]) -> None:
-        for e in events:
-            self.s.add(
-                TicketEventRow(
-                    site_id=site_id,
-                    ticket_id=e.ticket_id,
-                    kind=e.kind,
-                    at=e.at,
-                    actor=e.actor,
-                    counter_id=e.counter_id,
-                    data=_jsonable(dict(e.data)),
-                )
-            )
+        """Append to the log with one Core statement (no ORM objects)."""
+        rows = [
+            {
+                "site_id": site_id,
+                "ticket_id": e.ticket_id,
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor,
+                "counter_id": e.counter_id,
+                "data": _jsonable(dict(e.data)),
+            }
+            for e in events
+        ]
+        if rows:
+            self.s.execute(insert(st.EVENTS), rows)
 
     def add_call(self, row: CallRow) -> None:
-        self.s.add(row)
+        """Insert a call (a transient row, never added to the session) with Core."""
+        values = {
+            "call_id": row.call_id,
+            "site_id": row.site_id,
+            "area": row.area,
+            "counter_id": row.counter_id,
+            "ticket_id": row.ticket_id,
+            "at": row.at,
+            "recall": row.recall,
+            "call_count": row.call_count,
+        }
+        self.s.execute(insert(st.CALLS), [values])
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}
@@ -318,8 +347,9 @@ class Repository:
 
     # ---- idempotency ----------------------------------------------------------------
 
-    def idempotent(self, scope: str, key: str) -> IdempotencyRow | None:
-        return self.s.get(IdempotencyRow, (scope, key))
+    def idempotent(self, scope: str, key: str) -> Any:
+        """The stored answer of a key (request_hash, status_code, response), or None."""
+        return self.s.execute(st.IDEMPOTENT, {"scope": scope, "key": key}).first()
 
     def remember(
         self,
@@ -331,16 +361,15 @@ class Repository:
         response: dict[str, Any],
         now: datetime,
     ) -> None:
-        self.s.add(
-            IdempotencyRow(
-                scope=scope,
-                key=key,
-                request_hash=request_hash,
-                status_code=status_code,
-                response=response,
-                created_at=now,
-            )
-        )
+        values = {
+            "scope": scope,
+            "key": key,
+            "request_hash": request_hash,
+            "status_code": status_code,
+            "response": response,
+            "created_at": now,
+        }
+        self.s.execute(insert(st.IDEMPOTENCY), [values])
 
     def forget_keys_before(self, moment: datetime) -> None:
         self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))

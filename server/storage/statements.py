@@ -2,14 +2,38 @@
 every snapshot build runs: building a SQLAlchemy statement costs more than running
 it on a small index range."""
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CompoundSelect, Select, bindparam, func, select, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    Table,
+    bindparam,
+    func,
+    select,
+    union_all,
+    update,
+)
 
 from server.contract.vocab import TicketStatus
-from server.storage.models import CallRow, CounterRow, DayCounterRow, NoticeRow, TicketRow
+from server.storage.models import (
+    CallRow,
+    CounterRow,
+    DayCounterRow,
+    IdempotencyRow,
+    NoticeRow,
+    SiteRow,
+    TicketEventRow,
+    TicketRow,
+)
 
 T = TicketRow.__table__.c
+# The tables for Core INSERTs (``__table__`` is typed as a FromClause).
+TICKETS = cast(Table, TicketRow.__table__)
+EVENTS = cast(Table, TicketEventRow.__table__)
+CALLS = cast(Table, CallRow.__table__)
+DAY_COUNTERS = cast(Table, DayCounterRow.__table__)
+IDEMPOTENCY = cast(Table, IdempotencyRow.__table__)
 WAITING = TicketStatus.WAITING.value
 DONE = TicketStatus.DONE.value
 
@@ -35,6 +59,25 @@ TARGETED = select(TicketRow.__table__).where(
     T.business_day == _day(),
     T.status == WAITING,
     T.target_counter.is_not(None),
+)
+
+D = DayCounterRow.__table__.c
+ISSUED_TODAY = select(D.issued).where(
+    D.site_id == _site(), D.business_day == _day(), D.service == bindparam("service")
+)
+TAKE_NUMBER = (  # an UPDATE may not name a parameter after a column ("service")
+    update(DAY_COUNTERS)
+    .where(D.site_id == _site(), D.business_day == _day(), D.service == bindparam("svc"))
+    .values(issued=D.issued + 1)
+)
+BUMP_SEQ = (
+    update(cast(Table, SiteRow.__table__))
+    .where(SiteRow.__table__.c.id == _site())
+    .values(seq=SiteRow.__table__.c.seq + 1)
+)
+_I = IdempotencyRow.__table__.c
+IDEMPOTENT = select(_I.request_hash, _I.status_code, _I.response).where(
+    _I.scope == bindparam("scope"), _I.key == bindparam("key")
 )
 
 ISSUED_BY_SERVICE = select(DayCounterRow.service, DayCounterRow.issued).where(
