@@ -59,9 +59,7 @@ class CounterService(TicketService):
             if config is None or row is None:
                 raise errors.unknown_counter(counter_id)
             if action != "pause":
-                if row.state != CounterState.OPEN.value:
-                    row.state = CounterState.OPEN.value
-                row.clerk = actor.name
+                ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
             step = handler(ctx, config, row, body)
             ctx.effects.touch_counter(ctx.bundle, counter_id)
             ctx.repo.s.flush()
@@ -102,13 +100,20 @@ class CounterService(TicketService):
     # ---- helpers ----------------------------------------------------------------
 
     def _apply(
-        self, ctx: Ctx, row: TicketRow, ticket: Ticket, events: list[Event], *, line: bool
+        self,
+        ctx: Ctx,
+        row: TicketRow,
+        ticket: Ticket,
+        events: list[Event],
+        *,
+        line: bool,
+        clerk: str | None = None,
     ) -> None:
         """Store a changed ticket. ``line``: it left or joined a waiting line, which
         changes the next tickets and waiting counts every counter of its field shows;
         otherwise it stays at (or leaves) the acting counter, whose own snapshot and
         area board every action republishes, and only the estimates change."""
-        ctx.repo.save_ticket(ticket, row)
+        ctx.repo.save_ticket(ticket, row, clerk=clerk)
         ctx.repo.append_events(ctx.site.id, events)
         if line:
             ctx.effects.touch_service(ctx.bundle, ticket.service)
@@ -160,9 +165,9 @@ class CounterService(TicketService):
         called, event = lifecycle.call(
             ticket_from_row(row), config, now=ctx.now, actor=ctx.actor.name, reason=reason
         )
-        self._apply(ctx, row, called, [event], line=True)
-        row.clerk = ctx.actor.name
-        counter.priority_streak = counter.priority_streak + 1 if row.priority else 0
+        self._apply(ctx, row, called, [event], line=True, clerk=ctx.actor.name)
+        streak = counter.priority_streak + 1 if row.priority else 0
+        ctx.repo.update_counter(counter, priority_streak=streak)
         return Step(row, self._announce(ctx, config, row, recall=False))
 
     # ---- the actions ------------------------------------------------------------
@@ -231,8 +236,7 @@ class CounterService(TicketService):
         def run(
             ctx: Ctx, config: CounterConfig, counter: CounterRow, _body: BaseModel | None
         ) -> Step:
-            counter.state = state.value
-            counter.clerk = ctx.actor.name
+            ctx.repo.update_counter(counter, state=state.value, clerk=ctx.actor.name)
             ctx.effects.everything = True  # counters open changes every estimate
             return Step(None)
 

@@ -204,10 +204,41 @@ class Repository:
         self.s.execute(insert(st.TICKETS), [values])
         return row
 
-    def save_ticket(self, ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
-        row = ticket_to_row(ticket, row)
-        self.s.add(row)
+    def save_ticket(
+        self, ticket: Ticket, row: TicketRow | None = None, *, clerk: str | None = None
+    ) -> TicketRow:
+        """Store a ticket's new state. A new one is added to the session; a loaded row
+        is written with one Core UPDATE and its attributes set as committed, so no ORM
+        flush runs for it (other pending changes of the row still flush as usual).
+        ``clerk``: also record who holds it (otherwise unchanged)."""
+        if row is None:
+            row = ticket_to_row(ticket)
+            if clerk is not None:
+                row.clerk = clerk
+            self.s.add(row)
+            return row
+        values: dict[str, Any] = {name: getattr(ticket, name) for name in st.TICKET_CHANGES[:-1]}
+        values["status"] = ticket.status.value
+        values["outcome"] = ticket.outcome.value if ticket.outcome else None
+        values["clerk"] = row.clerk if clerk is None else clerk
+        params = {f"p_{name}": value for name, value in values.items()}
+        params["p_id"] = row.id
+        self.s.execute(st.UPDATE_TICKET, params)
+        for name, value in values.items():
+            set_committed_value(row, name, value)
         return row
+
+    def update_counter(self, row: CounterRow, **values: Any) -> None:
+        """Change a counter's live state (state, clerk, priority_streak) with one Core
+        UPDATE; the loaded row follows, as committed (no ORM flush)."""
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not changed:
+            return
+        params = {f"p_{name}": value for name, value in changed.items()}
+        params.update(p_site=row.site_id, p_id=row.id)
+        self.s.execute(st.update_counter(tuple(sorted(changed))), params)
+        for name, value in changed.items():
+            set_committed_value(row, name, value)
 
     def tickets(
         self,

@@ -70,6 +70,53 @@ TAKE_NUMBER = (  # an UPDATE may not name a parameter after a column ("service")
     .where(D.site_id == _site(), D.business_day == _day(), D.service == bindparam("svc"))
     .values(issued=D.issued + 1)
 )
+# Every column of a ticket the engine changes, plus the clerk who holds it.
+TICKET_CHANGES = (
+    "service",
+    "number",
+    "seq",
+    "business_day",
+    "status",
+    "issued_at",
+    "queue_at",
+    "priority",
+    "language",
+    "citizen_key",
+    "counter_id",
+    "target_counter",
+    "transferred_from",
+    "called_at",
+    "call_count",
+    "started_at",
+    "finished_at",
+    "outcome",
+    "estimate_s",
+    "note",
+    "clerk",
+)
+# (An UPDATE may not name a parameter after one of its columns, hence the prefixes.)
+UPDATE_TICKET = (
+    update(TICKETS)
+    .where(T.id == bindparam("p_id"))
+    .values({name: bindparam(f"p_{name}") for name in TICKET_CHANGES})
+)
+_COUNTER_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def update_counter(columns: tuple[str, ...]) -> Any:
+    """UPDATE counters SET (these columns) for one counter of a site."""
+    stmt = _COUNTER_UPDATES.get(columns)
+    if stmt is None:
+        k = CounterRow.__table__.c
+        stmt = (
+            update(cast(Table, CounterRow.__table__))
+            .where(k.site_id == bindparam("p_site"), k.id == bindparam("p_id"))
+            .values({name: bindparam(f"p_{name}") for name in columns})
+        )
+        _COUNTER_UPDATES[columns] = stmt
+    return stmt
+
+
 BUMP_SEQ = (
     update(cast(Table, SiteRow.__table__))
     .where(SiteRow.__table__.c.id == _site())
