@@ -19,12 +19,14 @@ from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.tickets import TicketService, new_id
 from server.snapshots import brief, counter_view
-from server.storage.mapping import ticket_from_row
+from server.storage.mapping import ticket_from_row, ticket_to_row
 from server.storage.models import CallRow, CounterRow, RatingRow, TicketRow
 
 Handler = Callable[[Ctx, CounterConfig, CounterRow, BaseModel | None], "Step"]
 HEAD = 3  # tickets read from the head of each line when calling the next one
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
+# After these the ticket acted on is the one the counter holds (its latest call).
+HOLDS_STEP_TICKET = frozenset({"call-next", "call", "recall", "start"})
 
 
 class Step:
@@ -63,7 +65,10 @@ class CounterService(TicketService):
             step = handler(ctx, config, row, body)
             ctx.effects.touch_counter(ctx.bundle, counter_id)
             ctx.repo.s.flush()
-            current = ctx.repo.at_counter(ctx.site.id, counter_id)
+            if action in HOLDS_STEP_TICKET and step.row is not None:
+                current: TicketRow | None = step.row  # just called, recalled or started here
+            else:
+                current = ctx.repo.at_counter(ctx.site.id, counter_id)
             out = ActionOut(
                 action=action,
                 counter=CounterOut(
@@ -191,9 +196,9 @@ class CounterService(TicketService):
         )
         if chosen is None:
             raise refusals.nothing_waiting()
-        row = ctx.repo.ticket_row(chosen.id)
-        assert row is not None
-        return self._take_call(ctx, config, counter, row, "")
+        # The chosen ticket was read whole in this locked transaction: write it back from
+        # a detached row (save_ticket updates by id) instead of loading it again.
+        return self._take_call(ctx, config, counter, ticket_to_row(chosen), "")
 
     def _call_specific(
         self, ctx: Ctx, config: CounterConfig, counter: CounterRow, body: BaseModel | None
