@@ -20,7 +20,9 @@ from server.service.context import Effects
 log = logging.getLogger(__name__)
 
 MAX_GAP_S = 0.1  # a big build (republishing everything) must not hold back the next call
-MIN_GAP_S = 0.02  # under a burst, builds start at most this often (a cheap build frees CPU)
+# Under a burst builds start at most this often, so cheap builds leave the CPU to the
+# requests instead of running more often (a paced hall never waits for it).
+MIN_GAP_S = 0.05
 SLOW_INTERVAL_S = 0.25  # one site's queue (and counts-only counter) snapshots at most this often
 
 
@@ -40,11 +42,12 @@ class Pump:
         self,
         publish: Callable[[str, Effects], None],
         *,
-        share: float = 0.33,
+        share: float = 0.2,
         min_gap: float = MIN_GAP_S,
         slow_interval: float = SLOW_INTERVAL_S,
     ) -> None:
-        """``share``: the most of the time the pump spends building under a burst. After
+        """``share``: the most of the time the pump spends building under a burst (a
+        fifth: the requests' own work is the capacity that matters there). After
         a build that took ``d`` it waits until ``max(d / share, min_gap)`` has passed
         since the build began, so a burst of commands gathers into one build and
         requests keep the rest of the CPU. When no change arrived during the last build,
