@@ -124,10 +124,15 @@ class ServiceCore:
         """A read-only view of a site now (refuses an unknown site)."""
         with self.db.read() as session:
             repo = Repository(session)
-            site = repo.site(site_id)
+            site = repo.site_version(site_id)  # a light row: no ORM object, no settings
             if site is None:
                 raise errors.unknown_site(site_id)
-            bundle = self.bundles.get(session, site)
+            bundle = self.bundles.cached(site_id, site.config_version)
+            if bundle is None:
+                full = repo.site(site_id)
+                if full is None:
+                    raise errors.unknown_site(site_id)
+                bundle = self.bundles.get(session, full)
             now = self.clock()
             yield SiteView(
                 repo,

@@ -62,6 +62,11 @@ class BundleCache:
             self._bundles[site.id] = bundle
         return bundle
 
+    def cached(self, site_id: str, version: int) -> SiteBundle | None:
+        """The cached configuration of a site if it is still at ``version``."""
+        cached = self._bundles.get(site_id)
+        return cached if cached is not None and cached.version == version else None
+
     def clear(self) -> None:
         with self._lock:
             self._bundles.clear()
@@ -95,6 +100,10 @@ class Repository:
 
     def site(self, site_id: str) -> SiteRow | None:
         return self.s.get(SiteRow, site_id)
+
+    def site_version(self, site_id: str) -> Any:
+        """The site's ``seq`` and ``config_version`` (a light row), or None."""
+        return self.s.execute(st.SITE_VERSION, {"site": site_id}).first()
 
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))

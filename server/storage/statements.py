@@ -117,6 +117,9 @@ def update_counter(columns: tuple[str, ...]) -> Any:
     return stmt
 
 
+SITE_VERSION = select(SiteRow.__table__.c.seq, SiteRow.__table__.c.config_version).where(
+    SiteRow.__table__.c.id == _site()
+)
 BUMP_SEQ = (
     update(cast(Table, SiteRow.__table__))
     .where(SiteRow.__table__.c.id == _site())
