@@ -6,6 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from server.contract.messages import CallInfo
 from server.storage.mapping import SiteBundle
 from server.storage.models import SiteRow
 from server.storage.repository import Repository
@@ -51,6 +52,9 @@ class Effects:
     calls: list[str] = field(default_factory=list)
     everything: bool = False
     counts: set[str] = field(default_factory=set)
+    # The announcement of each call in ``calls`` as the command made it (when known):
+    # the call event is then sent without reading the call back from the database.
+    call_infos: dict[str, CallInfo] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:

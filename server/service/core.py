@@ -17,6 +17,7 @@ from functools import partial
 from pydantic import BaseModel
 
 from server.contract import topics
+from server.contract.messages import CallEvent
 from server.engine.lifecycle import expire
 from server.engine.numbering import business_day
 from server.engine.policy import CallPolicy, DefaultPolicy
@@ -233,9 +234,13 @@ class ServiceCore:
             for area in sorted(areas):
                 self._send_snapshot(topics.display(site_id, area), seq, view.display(area))
             for call_id in effects.calls:
-                call = view.repo.call_by_id(call_id)
-                if call is not None:
-                    event = view.call_event(call)
+                info = effects.call_infos.get(call_id)
+                if info is not None:
+                    event: CallEvent | None = CallEvent(site=site_id, seq=seq, call=info)
+                else:
+                    call = view.repo.call_by_id(call_id)
+                    event = view.call_event(call) if call is not None else None
+                if event is not None:
                     self._send(partial(self.publisher.publish_event, topics.calls(site_id), event))
             view.load_heads(code for c in counters for code in bundle.counters[c].services)
             for counter_id in sorted(counters, key=lambda c: bundle.counters[c].number):

@@ -18,7 +18,7 @@ from server.engine.model import CounterConfig, Event, Ticket
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.tickets import TicketService, new_id
-from server.snapshots import brief, counter_view
+from server.snapshots import brief, call_info, counter_view
 from server.storage.mapping import ticket_from_row, ticket_to_row
 from server.storage.models import CallRow, CounterRow, RatingRow, TicketRow
 
@@ -133,19 +133,20 @@ class CounterService(TicketService):
 
     def _announce(self, ctx: Ctx, config: CounterConfig, row: TicketRow, *, recall: bool) -> str:
         call_id = uuid.uuid4().hex
-        ctx.repo.add_call(
-            CallRow(
-                call_id=call_id,
-                site_id=ctx.site.id,
-                area=config.area,
-                counter_id=config.id,
-                ticket_id=row.id,
-                at=ctx.now,
-                recall=recall,
-                call_count=row.call_count,
-            )
+        call = CallRow(
+            call_id=call_id,
+            site_id=ctx.site.id,
+            area=config.area,
+            counter_id=config.id,
+            ticket_id=row.id,
+            at=ctx.now,
+            recall=recall,
+            call_count=row.call_count,
         )
+        ctx.repo.add_call(call)
         ctx.effects.calls.append(call_id)
+        # What the announcement says, as committed: published without reading it back.
+        ctx.effects.call_infos[call_id] = call_info(ctx.bundle, call, row)
         return call_id
 
     def _close_current(self, ctx: Ctx, config: CounterConfig) -> None:

@@ -33,6 +33,7 @@ def merge(into: Effects, more: Effects) -> None:
     into.queue = into.queue or more.queue
     into.everything = into.everything or more.everything
     into.calls.extend(more.calls)
+    into.call_infos.update(more.call_infos)
 
 
 class Pump:

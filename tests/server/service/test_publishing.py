@@ -219,3 +219,18 @@ def test_ticket_from_row_gives_the_same_ticket_as_the_constructor() -> None:
     again = ticket_from_row(ticket_to_row(ticket))
     assert again == ticket and again.status is TicketStatus.DONE
     assert set(vars(again)) == {f.name for f in fields(Ticket)}
+
+
+def test_the_call_event_made_by_the_command_matches_the_stored_call(world) -> None:
+    clerk = world.actor("c2", "pw-c2")
+    issue(world)
+    called = act(world, clerk, "2", "call-next").body
+    recalled = act(world, clerk, "2", "recall").body
+    sent = [m for _, m in world.publisher.events]
+    assert [e.call.call_id for e in sent] == [called["call_id"], recalled["call_id"]]
+    with world.service.reading(SITE) as view:
+        for event in sent:
+            stored = view.repo.call_by_id(event.call.call_id)
+            assert stored is not None
+            assert view.call_event(stored).call == event.call
+    assert sent[1].call.recall and sent[1].call.ticket_number == "1001"
