@@ -1,0 +1,114 @@
+"""CPU per operation of the service layer, in-process, on the demo hall.
+
+    python -m bench.service_costs
+
+Seeds the demo (``hcm-main``) into a throwaway SQLite file, issues 1,000 tickets, then
+prints the CPU time (``time.process_time``, median of three rounds) of an issue and a
+call-next transaction and of the snapshot builds that follow them, each snapshot
+serialised as the MQTT publisher would. Publishing here is synchronous (no pump, no
+held-back snapshots): the figures are the cost of each piece, as docs/performance.md
+("What limits it") lists them.
+"""
+
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from bench.throughput import SITE, issue_plan
+from server.contract.http import TicketIn
+from server.service import QueueService
+from server.service.context import Effects
+from server.storage.db import Database, sqlite_url
+from server.storage.seeding import CREDENTIALS_FILE, seed_demo
+
+
+class Serialising:
+    """A publisher that only serialises (the MQTT publisher's share of a build)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def publish_snapshot(self, topic: str, message: BaseModel) -> None:
+        self.count += 1
+        message.model_dump_json()
+
+    def publish_event(self, topic: str, message: BaseModel) -> None:
+        self.publish_snapshot(topic, message)
+
+
+def cpu_ms(fn: Callable[[], object], n: int) -> float:
+    rounds = []
+    for _ in range(3):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        rounds.append((time.process_time() - start) * 1000 / n)
+    return statistics.median(rounds)
+
+
+def main() -> None:
+    data = Path(tempfile.mkdtemp(prefix="qms-costs-"))
+    url = sqlite_url(data)
+    seed_demo(url, data, now=datetime.now(UTC), always_open=True)
+    creds = json.loads((data / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    publisher = Serialising()
+    service = QueueService(Database(url), publisher)
+    token = next(v for k, v in creds["devices"].items() if k.startswith("kiosk-"))
+    kiosk = service.authenticate(token)
+    staff = service.authenticate(service.login("supervisor", "demo-supervisor").token)
+    plan = issue_plan(1900)
+    for i in range(1000):
+        service.issue_ticket(SITE, TicketIn(service=plan[i]), kiosk, f"seed-{i}", "h")
+    with service.reading(SITE) as view:
+        counters = list(view.bundle.counters)
+    step = [1000]
+    seen: list[Effects] = []
+    publish = service.publish
+
+    def issue() -> None:
+        step[0] += 1
+        body = TicketIn(service=plan[step[0]])
+        service.issue_ticket(SITE, body, kiosk, f"i-{step[0]}", "h")
+
+    def call() -> None:
+        step[0] += 1
+        counter = counters[(step[0] * 7) % len(counters)]
+        service.counter_action(
+            SITE, counter, "call-next", staff, key=f"c-{step[0]}", request_hash="h"
+        )
+
+    service.publish = lambda site_id, effects: seen.append(effects)  # type: ignore[method-assign]
+    rows = [("issue-ticket transaction", cpu_ms(issue, 100), 0.0)]
+    issued = seen[-1]
+    rows.append(("call-next transaction", cpu_ms(call, 100), 0.0))
+    called = seen[-1]
+    service.publish = publish  # type: ignore[method-assign]
+
+    def build(effects: Effects, n: int) -> tuple[float, float]:
+        before = publisher.count
+        ms = cpu_ms(lambda: service._publish_now(SITE, effects), n)
+        return ms, (publisher.count - before) / (3 * n)
+
+    at_once = Effects(areas=set(issued.areas), counters=set(issued.counters), calls=[])
+    everything = Effects(counts=set(counters), queue=True)
+    for name, effects, n in (
+        ("snapshots after one issue, all of them", issued, 50),
+        ("  of which sent at once by the pump", at_once, 50),
+        ("snapshots after one call-next", called, 50),
+        ("every counter snapshot and the queue", everything, 10),
+    ):
+        ms, messages = build(effects, n)
+        rows.append((f"{name} ({messages:.0f} messages)", ms, messages))
+    print(f"qms service costs on {SITE}, ~1,000 waiting, SQLite (CPU ms, median of 3)")
+    for name, ms, _ in rows:
+        print(f"  {name:<58} {ms:7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
