@@ -165,11 +165,14 @@ def app_commands(
         str(data_dir / "counter"),
     ]
     display = [*qms, "display", "--mqtt", links.mqtt, "--site", SITE, "--area", AREA]
+    display += ["--size", "960x540"]  # a hall screen's 16:9, small enough to sit beside
     if no_sound:
         display.append("--no-sound")
     token = str(credentials["devices"][KIOSK])
     return [
-        ("kiosk", kiosk, {"QMS_KIOSK_TOKEN": token}, None),
+        # The kiosk is drawn for a 1080x1920 touchscreen; at half scale it fits a
+        # laptop's screen with everything in proportion.
+        ("kiosk", kiosk, {"QMS_KIOSK_TOKEN": token, "QT_SCALE_FACTOR": "0.5"}, None),
         ("counter", counter, {}, password + "\n"),
         ("display", display, {}, None),
     ]
