@@ -7,6 +7,16 @@
 #                                   voice, only when there is a screen to show windows on
 set -euo pipefail
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+install() {  # apt-get install the packages named, as root or through sudo
+  echo "Installing system packages: $*"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 need=()
 if [ "${1:-}" = "--demo" ]; then
   if [ -z "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
@@ -20,12 +30,7 @@ if [ "${1:-}" = "--demo" ]; then
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
   done
   if [ ${#need[@]} -gt 0 ]; then
-    echo "Installing system packages for the demo windows: ${need[*]}"
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $SUDO apt-get update -qq
-    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    install "${need[@]}"
   fi
   exit 0
 fi
@@ -49,12 +54,7 @@ for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1
 done
 
 if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing system packages: ${need[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  install "${need[@]}"
   # Debian starts the services it installs; the tests start their own instances.
   $SUDO service mosquitto stop >/dev/null 2>&1 || true
   $SUDO service postgresql stop >/dev/null 2>&1 || true
