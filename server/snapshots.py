@@ -149,6 +149,7 @@ class SiteView:
         self.seq = seq
         self.policy = policy
         self._heads: dict[str, list[Ticket]] = {}
+        self._targeted: list[Ticket] | None = None
 
     @cached_property
     def counter_rows(self) -> dict[str, Any]:
@@ -165,9 +166,13 @@ class SiteView:
                 out[t.counter_id] = t
         return out
 
-    @cached_property
+    @property
     def targeted(self) -> list[Ticket]:
-        return self.repo.targeted(self.site_id, self.day)
+        """Waiting tickets transferred to a counter (read with the first line heads)."""
+        if self._targeted is None:
+            self._read_heads([])
+        assert self._targeted is not None
+        return self._targeted
 
     def line_head(self, service: str) -> list[Ticket]:
         """The first tickets of a service's priority and normal lines (cached per build)."""
@@ -178,9 +183,21 @@ class SiteView:
     def load_heads(self, services: Iterable[str]) -> None:
         """Fetch the line heads of these services in one statement."""
         missing = sorted(set(services) - set(self._heads))
+        if missing:
+            self._read_heads(missing)
+
+    def _read_heads(self, missing: list[str]) -> None:
+        """The heads of these services' lines and, the first time, the tickets
+        transferred to a counter, in one statement."""
+        want = self._targeted is None
         for code in missing:
             self._heads[code] = []
-        for t in self.repo.line_heads(self.site_id, self.day, missing, limit=NEXT_UP):
+        targeted, heads = self.repo.heads_and_targeted(
+            self.site_id, self.day, missing, limit=NEXT_UP, targeted=want
+        )
+        if want:
+            self._targeted = targeted
+        for t in heads:
             self._heads[t.service].append(t)
 
     @cached_property

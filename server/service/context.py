@@ -99,6 +99,9 @@ class Ctx:
     day: date
     actor: Actor
     effects: Effects = field(default_factory=Effects)
+    # A counter action: the ticket the counter held when the action began (a transient
+    # row, read with the counter), or None.
+    held: Any = None
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,7 @@ class ServiceCore:
             bundle = self.bundles.get(session, site)
             ctx = Ctx(repo, site, bundle, now, business_day(now, bundle.site.time_zone), actor)
             status, model = apply(ctx)
+            repo.write_events()
             body = model.model_dump(mode="json")
             if ctx.effects.changed:
                 repo.bump_seq(site)
@@ -178,6 +179,7 @@ class ServiceCore:
                 ticket, event = expire(ticket_from_row(row), now=now, time_zone=site.time_zone)
                 repo.save_ticket(ticket, row)
                 repo.append_events(site_id, [event])
+            repo.write_events()
             site.current_day = today
             if stale:
                 repo.bump_seq(site)

@@ -57,11 +57,12 @@ class CounterService(TicketService):
 
         def apply(ctx: Ctx) -> tuple[int, ActionOut]:
             config = ctx.bundle.counters.get(counter_id)
-            row = ctx.repo.counter_row(ctx.site.id, counter_id)
+            row, held = ctx.repo.counter_and_held(ctx.site.id, counter_id)
             if config is None or row is None:
                 raise errors.unknown_counter(counter_id)
             if action != "pause":
                 ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
+            ctx.held = held
             step = handler(ctx, config, row, body)
             ctx.effects.touch_counter(ctx.bundle, counter_id)
             ctx.repo.s.flush()
@@ -150,8 +151,9 @@ class CounterService(TicketService):
         return call_id
 
     def _close_current(self, ctx: Ctx, config: CounterConfig) -> None:
-        """Before a new call: finish the ticket being served, no-show the one only called."""
-        row = ctx.repo.at_counter(ctx.site.id, config.id)
+        """Before a new call: finish the ticket being served, no-show the one only called.
+        (The held ticket was read with the counter, under the site lock: still current.)"""
+        row = ctx.held
         lifecycle.can_call_next(ticket_from_row(row) if row else None, ctx.bundle.site)
         if row is None:
             return
@@ -184,10 +186,11 @@ class CounterService(TicketService):
         self._close_current(ctx, config)
         # The heads of the counter's lines are enough for any policy (it picks within a
         # line by place in line), so this stays short however long the queue is.
-        candidates = [
-            t for t in ctx.repo.targeted(ctx.site.id, ctx.day) if t.target_counter == config.id
-        ]
-        candidates += ctx.repo.line_heads(ctx.site.id, ctx.day, config.services, limit=HEAD)
+        # The tickets transferred to this counter and the line heads in one statement.
+        targeted, heads = ctx.repo.heads_and_targeted(
+            ctx.site.id, ctx.day, config.services, limit=HEAD, targeted=True, counter=config.id
+        )
+        candidates = targeted + heads
         chosen = self.policy.choose(
             ctx.bundle.site,
             config,

@@ -34,13 +34,14 @@ class TicketService(ServiceCore):
             if service is None:
                 raise errors.unknown_service(body.service)
             repo, site_id = ctx.repo, ctx.site.id
-            issued = repo.issued_today(site_id, ctx.day, service.code)
+            issued, ahead, normal_line = repo.issue_counts(
+                site_id, ctx.day, service.code, bool(body.priority)
+            )
             citizen = (
                 repo.citizen_tickets(site_id, ctx.day, body.citizen_key) if body.citizen_key else []
             )
             # The wait announced at issue is part of the issued event, so its accuracy
             # can be measured later against the actual wait.
-            ahead = repo.count_ahead_of_new(site_id, ctx.day, service.code, bool(body.priority))
             open_ids = repo.open_counters(site_id)
             estimate = estimate_wait_s(
                 ahead,
@@ -64,9 +65,7 @@ class TicketService(ServiceCore):
             )
             # Every policy takes a line in order, so a ticket behind NEXT_UP others of its
             # own line is in no counter's next tickets and changes no longest wait.
-            in_line = ahead
-            if not body.priority and ahead >= NEXT_UP:
-                in_line = repo.count_normal_line(site_id, ctx.day, service.code)
+            in_line = normal_line if not body.priority else ahead
             repo.take_number(site_id, ctx.day, service.code)
             row = repo.insert_ticket(ticket, track_token=secrets.token_urlsafe(18))
             repo.append_events(site_id, [event])

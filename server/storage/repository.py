@@ -44,6 +44,7 @@ AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 
 
 _TICKET_COLUMNS = tuple(TicketRow.__table__.c.keys())
+_COUNTER_COLUMNS = tuple(CounterRow.__table__.c.keys())
 
 
 class BundleCache:
@@ -91,6 +92,7 @@ def load_bundle(session: Session, site: SiteRow) -> SiteBundle:
 class Repository:
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._events: list[dict[str, Any]] = []
 
     # ---- sites --------------------------------------------------------------
 
@@ -142,16 +144,62 @@ class Repository:
         self, site_id: str, day: date, services: Sequence[str], *, limit: int
     ) -> list[Ticket]:
         """The first ``limit`` tickets of both lines of each service (see ``st.line_heads``)."""
-        if not services:
-            return []
-        stmt = st.line_heads(tuple(services))
-        params = {"site": site_id, "day": day, "limit": limit}
-        return [ticket_from_row(r) for r in self.s.execute(stmt, params)]
+        return self.heads_and_targeted(site_id, day, services, limit=limit)[1]
+
+    def heads_and_targeted(
+        self,
+        site_id: str,
+        day: date,
+        services: Sequence[str],
+        *,
+        limit: int,
+        targeted: bool | None = None,
+        counter: str | None = None,
+    ) -> tuple[list[Ticket], list[Ticket]]:
+        """In one statement: the waiting tickets transferred to ``counter`` (to any counter
+        if None; none read unless ``targeted``), and the first ``limit`` tickets of both
+        lines of each service (see ``st.line_heads``)."""
+        want: bool | None = None
+        if targeted:
+            want = counter is not None
+        if not services and want is None:
+            return [], []
+        params: dict[str, Any] = {"site": site_id, "day": day, "limit": limit, "counter": counter}
+        stmt: Any
+        if self._postgresql:
+            stmt = st.PG_HEADS[want]
+            params["services"] = list(services)
+        else:
+            stmt = st.line_heads(tuple(services), want)
+        to_counter: list[Ticket] = []
+        heads: list[Ticket] = []
+        for r in self.s.execute(stmt, params):
+            (heads if r.target_counter is None else to_counter).append(ticket_from_row(r))
+        return to_counter, heads
+
+    @property
+    def _postgresql(self) -> bool:
+        return self.s.get_bind().dialect.name == "postgresql"
 
     def targeted(self, site_id: str, day: date) -> list[Ticket]:
         """Waiting tickets transferred to a specific counter (few at any time)."""
         rows = self.s.execute(st.TARGETED, {"site": site_id, "day": day})
         return [ticket_from_row(r) for r in rows]
+
+    def counter_and_held(
+        self, site_id: str, counter_id: str
+    ) -> tuple[CounterRow | None, TicketRow | None]:
+        """A counter's row and the ticket it holds (see ``at_counter``) in one Core
+        statement. Both rows are transient (never in the session): read them, and write
+        through ``update_counter`` and ``save_ticket``, which update by key."""
+        r = self.s.execute(st.COUNTER_AND_HELD, {"site": site_id, "counter": counter_id}).first()
+        if r is None:
+            return None, None
+        m = r._mapping
+        counter = CounterRow(**{name: m[name] for name in _COUNTER_COLUMNS})
+        if m["t_id"] is None:
+            return counter, None
+        return counter, TicketRow(**{name: m[f"t_{name}"] for name in _TICKET_COLUMNS})
 
     def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
         return self.s.get(CounterRow, (site_id, counter_id))
@@ -313,6 +361,15 @@ class Repository:
         params = {"site": site_id, "day": day, "service": service}
         return int(self.s.scalar(stmt, params) or 0)
 
+    def issue_counts(
+        self, site_id: str, day: date, service: str, priority: bool
+    ) -> tuple[int, int, int]:
+        """In one statement: ``issued_today``, ``count_ahead_of_new`` and
+        ``count_normal_line`` of a service."""
+        params = {"site": site_id, "day": day, "service": service}
+        row = self.s.execute(st.ISSUE_COUNTS[priority], params).one()
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
     def count_normal_line(self, site_id: str, day: date, service: str) -> int:
         """Waiting tickets in a service's normal (not priority) line."""
         params = {"site": site_id, "day": day, "service": service}
@@ -342,8 +399,9 @@ class Repository:
     # ---- the log and the calls ------------------------------------------------------
 
     def append_events(self, site_id: str, events: Iterable[Event]) -> None:
-        """Append to the log with one Core statement (no ORM objects)."""
-        rows = [
+        """Append to the log: kept until ``write_events``, which the command runner
+        calls before it commits, so the events of one command go in one INSERT."""
+        self._events.extend(
             {
                 "site_id": site_id,
                 "ticket_id": e.ticket_id,
@@ -354,9 +412,15 @@ class Repository:
                 "data": _jsonable(dict(e.data)),
             }
             for e in events
-        ]
-        if rows:
+        )
+
+    def write_events(self) -> None:
+        """Write the events appended so far with one Core statement (no ORM objects)."""
+        rows, self._events = self._events, []
+        if len(rows) == 1:
             self.s.execute(insert(st.EVENTS), rows)
+        elif rows:
+            self.s.execute(insert(st.EVENTS).values(rows))
 
     def add_call(self, row: CallRow) -> None:
         """Insert a call (a transient row, never added to the session) with Core."""

@@ -7,13 +7,16 @@ from typing import Any, cast
 from sqlalchemy import (
     CompoundSelect,
     Select,
+    String,
     Table,
     bindparam,
     func,
     select,
+    true,
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 
 from server.contract.vocab import TicketStatus
 from server.storage.models import (
@@ -180,6 +183,16 @@ def _count_ahead(priority: bool) -> Select[Any]:
 COUNT_NORMAL_LINE = _count_ahead(priority=False).where(T.priority.is_(None))
 COUNT_AHEAD_PRIORITY = _count_ahead(priority=True)
 COUNT_AHEAD_ANY = _count_ahead(priority=False)
+# What issuing a ticket counts, in one round trip: numbers given today, people ahead of
+# a new priority / normal ticket, and the normal line alone.
+ISSUE_COUNTS = {
+    priority: select(
+        ISSUED_TODAY.scalar_subquery(),
+        (COUNT_AHEAD_PRIORITY if priority else COUNT_AHEAD_ANY).scalar_subquery(),
+        COUNT_NORMAL_LINE.scalar_subquery(),
+    )
+    for priority in (True, False)
+}
 
 RECENT_CALLS = (
     select(CallRow)
@@ -245,15 +258,31 @@ def tickets_by_status(statuses: tuple[str, ...]) -> Select[Any]:
     return stmt
 
 
-_HEADS: dict[tuple[str, ...], CompoundSelect[Any]] = {}
+_HEADS: dict[tuple[Any, ...], CompoundSelect[Any]] = {}
 
 
-def line_heads(services: tuple[str, ...]) -> CompoundSelect[Any]:
+def _targeted_part(per_counter: bool) -> Select[Any]:
+    """Waiting tickets transferred to the counter ``counter`` (or to any counter)."""
+    target = (
+        T.target_counter == bindparam("counter") if per_counter else T.target_counter.is_not(None)
+    )
+    part = (
+        select(TicketRow.__table__)
+        .where(T.site_id == _site(), T.business_day == _day(), T.status == WAITING, target)
+        .subquery()
+    )
+    return select(part)
+
+
+def line_heads(services: tuple[str, ...], targeted: bool | None = None) -> CompoundSelect[Any]:
     """The first ``limit`` waiting tickets of both lines (priority, normal; not
     transferred to a counter) of each service, in one round trip. Every call policy
     picks within a line by place in line, so the heads are enough to know the next
-    calls, however long the queue is."""
-    stmt = _HEADS.get(services)
+    calls, however long the queue is. ``targeted``: also the waiting tickets transferred
+    to the counter ``counter`` (True) or to any counter (False), in the same statement.
+    (The portable form, one part per line; PostgreSQL runs ``PG_HEADS`` instead.)"""
+    key = (targeted, *services)
+    stmt = _HEADS.get(key)
     if stmt is None:
         parts = []
         for i, service in enumerate(services):
@@ -273,8 +302,63 @@ def line_heads(services: tuple[str, ...]) -> CompoundSelect[Any]:
                     .subquery()
                 )
                 parts.append(select(part))
+        if targeted is not None:
+            parts.append(_targeted_part(targeted))
         stmt = union_all(*parts)
         if len(_HEADS) > 512:
             _HEADS.clear()
-        _HEADS[services] = stmt
+        _HEADS[key] = stmt
     return stmt
+
+
+def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
+    services = (
+        func.unnest(bindparam("services", type_=postgresql.ARRAY(String)))
+        .table_valued("code")
+        .render_derived(name="s")
+    )
+    lines = [
+        select(TicketRow.__table__)
+        .where(
+            T.site_id == _site(),
+            T.business_day == _day(),
+            T.status == WAITING,
+            T.service == services.c.code,
+            T.target_counter.is_(None),
+            T.priority.is_not(None) if priority else T.priority.is_(None),
+        )
+        .order_by(T.queue_at, T.seq)
+        .limit(bindparam("limit"))
+        for priority in (True, False)
+    ]
+    heads = union_all(*lines).lateral("h")
+    stmt = select(heads).select_from(services).join(heads, true())
+    return stmt if targeted is None else union_all(stmt, _targeted_part(targeted))
+
+
+# PostgreSQL: one statement of the same text for any set of services (the services as an
+# array parameter, each line a LATERAL index range), so psycopg caches and prepares it,
+# where the portable union grows with the services and, past 4 KB or 50 parameters, is
+# parsed by psycopg and planned by the server anew each time.
+PG_HEADS: dict[bool | None, CompoundSelect[Any] | Select[Any]] = {
+    want: _pg_heads(want) for want in (None, True, False)
+}
+
+
+_K = CounterRow.__table__.c
+# A counter's row and the ticket it holds (called or serving; the latest call), in one
+# round trip: every counter action reads both first. The ticket's columns are prefixed
+# ``t_``; they are all None when the counter holds none.
+COUNTER_AND_HELD = (
+    select(*_K, *(c.label(f"t_{c.key}") for c in TicketRow.__table__.c))
+    .select_from(CounterRow.__table__)
+    .outerjoin(
+        TicketRow.__table__,
+        (T.site_id == _K.site_id)
+        & (T.counter_id == _K.id)
+        & T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
+    )
+    .where(_K.site_id == _site(), _K.id == bindparam("counter"))
+    .order_by(T.called_at.desc())
+    .limit(1)
+)
