@@ -21,7 +21,13 @@ from server.service.hashing import (
     token_hash,
     verify_password,
 )
-from server.service.pins import PIN_ROLES, PinGuard, valid_pin
+from server.service.pins import (
+    PIN_ROLES,
+    SITE_LOCKOUT,
+    SITE_MAX_WRONG,
+    PinGuard,
+    valid_pin,
+)
 from server.storage.models import (
     CounterRow,
     DeviceRow,
@@ -40,6 +46,7 @@ class AccountService(ServiceCore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pin_guard = PinGuard()
+        self.site_pin_guard = PinGuard(SITE_MAX_WRONG, SITE_LOCKOUT)
 
     # ---- people ---------------------------------------------------------------------
 
@@ -135,24 +142,29 @@ class AccountService(ServiceCore):
         """Log in with a PIN at a counter of ``site``: the account whose PIN it is.
 
         The clerk last recorded at the counter is tried first (usually the one
-        typing). Wrong PINs are counted per counter (``PinGuard``).
+        typing). Wrong PINs are counted per counter and per site (``PinGuard``).
         """
-        key = (site, counter)
+        key, site_key = (site, counter), (site, "")
         with self.db.read() as session:
             if session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
             place = session.get(CounterRow, (site, counter))
             if place is None:
                 raise errors.unknown_counter(counter)
-            wait = self.pin_guard.locked_for(key, self.clock())
+            now = self.clock()
+            wait = self.pin_guard.locked_for(key, now)
             if wait:
                 raise errors.pin_locked(counter, wait)
+            wait = self.site_pin_guard.locked_for(site_key, now)
+            if wait:
+                raise errors.pins_locked_at_site(wait)
             candidates = self._pin_hashes(session, site, first=place.clerk)
         found = None
         if valid_pin(pin):
             found = next((uid for uid, stored in candidates if verify_password(pin, stored)), None)
         if found is None:
             self.pin_guard.wrong(key, self.clock())
+            self.site_pin_guard.wrong(site_key, self.clock())
             raise errors.bad_pin()
         with self.db.read() as session:
             user = session.get(UserRow, found)

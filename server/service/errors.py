@@ -120,6 +120,18 @@ def pin_locked(counter: str, retry_after_s: int) -> ServiceError:
     )
 
 
+def pins_locked_at_site(retry_after_s: int) -> ServiceError:
+    return ServiceError(
+        429,
+        "pin_locked",
+        "Đã có quá nhiều lần nhập sai mã PIN tại điểm này. Vui lòng thử lại sau "
+        f"{retry_after_s} giây hoặc đăng nhập bằng tên và mật khẩu.",
+        f"Too many wrong PINs at this site. Try again in {retry_after_s} s or log in with "
+        "username and password.",
+        retry_after_s=retry_after_s,
+    )
+
+
 def invalid_pin() -> ServiceError:
     return ServiceError(
         422,

@@ -85,6 +85,26 @@ def test_wrong_pins_count_within_five_minutes(pins) -> None:
     assert pin(pins, "1", "1111").status_code == 200
 
 
+def test_twenty_wrong_pins_at_a_site_lock_pins_there_for_five_minutes(pins) -> None:
+    """A PIN matches any clerk of the site: going round the counters (or logging in
+    between guesses) must not give more than 20 guesses in 5 minutes."""
+    clock = pins.world.clock
+    for _ in range(4):
+        for _ in range(4):
+            assert pin(pins, "1", "0000").status_code == 401
+        assert pin(pins, "1", "1111").status_code == 200  # clears only the counter's count
+    for _ in range(4):
+        assert pin(pins, "2", "0000").status_code == 401  # the 17th to 20th wrong PIN
+    locked = pin(pins, "3", "222222")
+    assert locked.status_code == 429 and locked.json()["error"] == "pin_locked"
+    assert locked.headers["Retry-After"] == "300"
+    assert "tại điểm này" in locked.json()["message"]
+    login = {"username": "c2", "password": "pw-c2"}
+    assert pins.client.post("/api/v1/auth/login", json=login).status_code == 200
+    clock.advance(301)
+    assert pin(pins, "2", "222222").status_code == 200
+
+
 def test_pins_are_unique_in_a_site_and_only_for_its_staff(pins) -> None:
     service = pins.world.service
     with pytest.raises(ServiceError) as taken:
