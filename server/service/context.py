@@ -8,7 +8,6 @@ from pydantic import BaseModel
 
 from server.contract.messages import CallInfo
 from server.storage.mapping import SiteBundle
-from server.storage.models import SiteRow
 from server.storage.repository import Repository
 
 
@@ -93,7 +92,7 @@ class Ctx:
     """One command's transaction: the locked site, its configuration and the clock."""
 
     repo: Repository
-    site: SiteRow
+    site: Any  # the locked site: a light row with id, seq and config_version
     bundle: SiteBundle
     now: datetime
     day: date

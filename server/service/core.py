@@ -92,7 +92,7 @@ class ServiceCore:
         request_hash = hashlib.sha256(request_hash.encode()).hexdigest()
         with self.db.write() as session:
             repo = Repository(session)
-            site = repo.lock_site(site_id)
+            site = repo.lock_site_version(site_id)  # the site lock, as a light row
             if site is None:
                 raise errors.unknown_site(site_id)
             if key is not None:
@@ -102,14 +102,28 @@ class ServiceCore:
                         raise errors.idempotency_conflict()
                     return Result(stored.status_code, dict(stored.response), replayed=True)
             now = self.clock()
-            bundle = self.bundles.get(session, site)
+            bundle = self.bundles.cached(site_id, site.config_version)
+            if bundle is None:
+                full = repo.site(site_id)
+                assert full is not None  # locked above
+                bundle = self.bundles.get(session, full)
             ctx = Ctx(repo, site, bundle, now, business_day(now, bundle.site.time_zone), actor)
             status, model = apply(ctx)
             repo.write_events()
             body = model.model_dump(mode="json")
-            if ctx.effects.changed:
+            if key is not None and ctx.effects.changed:
+                repo.remember_and_bump(
+                    site_id,
+                    actor.scope,
+                    key,
+                    request_hash=request_hash,
+                    status_code=status,
+                    response=body,
+                    now=now,
+                )
+            elif ctx.effects.changed:
                 repo.bump_seq(site)
-            if key is not None:
+            elif key is not None:
                 repo.remember(
                     actor.scope,
                     key,

@@ -100,6 +100,12 @@ class Repository:
         stmt = select(SiteRow).where(SiteRow.id == site_id).with_for_update()
         return self.s.scalars(stmt).one_or_none()
 
+    def lock_site_version(self, site_id: str) -> Any:
+        """The same lock as ``lock_site`` (the site row ``FOR UPDATE``; on SQLite the
+        transaction's write lock), returning only the site's id, ``seq`` and
+        ``config_version`` as a light Core row, or None."""
+        return self.s.execute(st.LOCK_SITE_VERSION, {"site": site_id}).first()
+
     def site(self, site_id: str) -> SiteRow | None:
         return self.s.get(SiteRow, site_id)
 
@@ -110,11 +116,11 @@ class Repository:
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
 
-    def bump_seq(self, site: SiteRow) -> int:
-        """One statement, no ORM flush; the locked row's ``seq`` follows."""
+    def bump_seq(self, site: SiteRow | Any) -> None:
+        """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""
         self.s.execute(st.BUMP_SEQ, {"site": site.id})
-        set_committed_value(site, "seq", site.seq + 1)
-        return site.seq
+        if isinstance(site, SiteRow):
+            set_committed_value(site, "seq", site.seq + 1)
 
     # ---- counters' live state --------------------------------------------------
 
@@ -420,7 +426,8 @@ class Repository:
         if len(rows) == 1:
             self.s.execute(insert(st.EVENTS), rows)
         elif rows:
-            self.s.execute(insert(st.EVENTS).values(rows))
+            params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in st.EVENT_COLUMNS}
+            self.s.execute(st.insert_events(len(rows)), params)
 
     def add_call(self, row: CallRow) -> None:
         """Insert a call (a transient row, never added to the session) with Core."""
@@ -465,14 +472,44 @@ class Repository:
         response: dict[str, Any],
         now: datetime,
     ) -> None:
-        values = {
-            "scope": scope,
-            "key": key,
-            "request_hash": request_hash,
-            "status_code": status_code,
-            "response": response,
-            "created_at": now,
-        }
+        self.s.execute(
+            insert(st.IDEMPOTENCY),
+            [
+                _answer(
+                    scope,
+                    key,
+                    request_hash=request_hash,
+                    status_code=status_code,
+                    response=response,
+                    now=now,
+                )
+            ],
+        )
+
+    def remember_and_bump(
+        self,
+        site_id: str,
+        scope: str,
+        key: str,
+        *,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
+        values = _answer(
+            scope,
+            key,
+            request_hash=request_hash,
+            status_code=status_code,
+            response=response,
+            now=now,
+        )
+        if self._postgresql:
+            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
+            return
+        self.s.execute(st.BUMP_SEQ, {"site": site_id})
         self.s.execute(insert(st.IDEMPOTENCY), [values])
 
     def forget_keys_before(self, moment: datetime) -> None:
@@ -482,6 +519,25 @@ class Repository:
 
     def notice(self, site_id: str) -> str:
         return self.s.scalar(st.NOTICE, {"site": site_id}) or ""
+
+
+def _answer(
+    scope: str,
+    key: str,
+    *,
+    request_hash: str,
+    status_code: int,
+    response: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "key": key,
+        "request_hash": request_hash,
+        "status_code": status_code,
+        "response": response,
+        "created_at": now,
+    }
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

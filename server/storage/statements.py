@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     bindparam,
     func,
+    insert,
     select,
     true,
     union_all,
@@ -128,10 +129,20 @@ BUMP_SEQ = (
     .where(SiteRow.__table__.c.id == _site())
     .values(seq=SiteRow.__table__.c.seq + 1)
 )
+# The lock every command takes first (as ``Repository.lock_site``: the site row FOR
+# UPDATE), reading only what a command needs of the site.
+LOCK_SITE_VERSION = (
+    select(SiteRow.__table__.c.id, SiteRow.__table__.c.seq, SiteRow.__table__.c.config_version)
+    .where(SiteRow.__table__.c.id == _site())
+    .with_for_update()
+)
 _I = IdempotencyRow.__table__.c
 IDEMPOTENT = select(_I.request_hash, _I.status_code, _I.response).where(
     _I.scope == bindparam("scope"), _I.key == bindparam("key")
 )
+# PostgreSQL: a command's answer stored and the site's seq bumped in one statement (a
+# data-modifying CTE; the two touch different rows).
+REMEMBER_AND_BUMP = insert(IDEMPOTENCY).add_cte(BUMP_SEQ.cte("bump_seq"))
 
 ISSUED_BY_SERVICE = select(DayCounterRow.service, DayCounterRow.issued).where(
     DayCounterRow.site_id == _site(), DayCounterRow.business_day == _day()
@@ -362,3 +373,22 @@ COUNTER_AND_HELD = (
     .order_by(T.called_at.desc())
     .limit(1)
 )
+
+
+_EVENT_INSERTS: dict[int, Any] = {}
+EVENT_COLUMNS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
+
+
+def insert_events(n: int) -> Any:
+    """INSERT of ``n`` log events in one statement (multi-row VALUES), built once per
+    ``n``; the parameters are ``{column}_{i}``."""
+    stmt = _EVENT_INSERTS.get(n)
+    if stmt is None:
+        rows = [
+            {c: bindparam(f"{c}_{i}", type_=EVENTS.c[c].type) for c in EVENT_COLUMNS}
+            for i in range(n)
+        ]
+        stmt = insert(EVENTS).values(rows)
+        if n <= 16:
+            _EVENT_INSERTS[n] = stmt
+    return stmt

@@ -3,7 +3,7 @@ and PostgreSQL: line heads with the transferred tickets, a counter with the tick
 holds, the counts of an issue, and the events of one command in order."""
 
 from server.contract.http import TicketIn, TransferIn
-from server.storage.models import TicketEventRow
+from server.storage.models import SiteRow, TicketEventRow
 from server.storage.repository import Repository
 from tests.server.backends import SITE
 
@@ -97,3 +97,27 @@ def test_issue_counts_match_the_separate_counts(world) -> None:
         assert repo.issue_counts(SITE, day, "ct", False) == (0, 0, 0)
     seventh = issue(world)
     assert seventh["people_ahead"] == 7 and seventh["number"] == "1008"
+
+
+def test_a_keyed_command_stores_its_answer_and_bumps_seq_once(world) -> None:
+    def seq() -> int:
+        with world.db.read() as s:
+            row = s.get(SiteRow, SITE)
+            assert row is not None
+            return row.seq
+
+    body = TicketIn(service="ht")
+    start = seq()
+    first = world.service.issue_ticket(SITE, body, world.kiosk, "k-1", body.model_dump_json())
+    assert seq() == start + 1
+    again = world.service.issue_ticket(SITE, body, world.kiosk, "k-1", body.model_dump_json())
+    assert again.replayed and again.body == first.body and seq() == start + 1
+    clerk = world.actor("c2", "pw-c2")
+    called = world.service.counter_action(
+        SITE, "2", "call-next", clerk, key="c-1", request_hash="call-next"
+    )
+    assert seq() == start + 2
+    replay = world.service.counter_action(
+        SITE, "2", "call-next", clerk, key="c-1", request_hash="call-next"
+    )
+    assert replay.replayed and replay.body == called.body and seq() == start + 2
