@@ -140,6 +140,7 @@ class SiteView:
         now: datetime,
         seq: int,
         policy: CallPolicy,
+        notice: str | None = None,
     ) -> None:
         self.repo = repo
         self.bundle = bundle
@@ -150,6 +151,8 @@ class SiteView:
         self.policy = policy
         self._heads: dict[str, list[Ticket]] = {}
         self._targeted: list[Ticket] | None = None
+        if notice is not None:  # read with the site's version
+            self.__dict__["notice"] = notice
 
     @cached_property
     def counter_rows(self) -> dict[str, Any]:

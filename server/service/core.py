@@ -157,6 +157,7 @@ class ServiceCore:
                 now=now,
                 seq=site.seq,
                 policy=self.policy,
+                notice=site.notice or "",
             )
 
     # ---- the business day -------------------------------------------------------

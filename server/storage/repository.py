@@ -110,7 +110,7 @@ class Repository:
         return self.s.get(SiteRow, site_id)
 
     def site_version(self, site_id: str) -> Any:
-        """The site's ``seq`` and ``config_version`` (a light row), or None."""
+        """The site's ``seq``, ``config_version`` and ``notice`` (a light row), or None."""
         return self.s.execute(st.SITE_VERSION, {"site": site_id}).first()
 
     def site_ids(self) -> list[str]:

@@ -50,13 +50,14 @@ def _day() -> Any:
     return bindparam("day")
 
 
-COUNTER_STATES = select(
-    CounterRow.id, CounterRow.state, CounterRow.clerk, CounterRow.priority_streak
-).where(CounterRow.site_id == _site())
-
-OPEN_COUNTERS = select(CounterRow.id).where(
-    CounterRow.site_id == _site(), CounterRow.state == "open"
+# Table columns, not ORM attributes: a statement of ORM attributes goes through the
+# ORM's compile and result machinery on every execution.
+_CT = CounterRow.__table__.c
+COUNTER_STATES = select(_CT.id, _CT.state, _CT.clerk, _CT.priority_streak).where(
+    _CT.site_id == _site()
 )
+
+OPEN_COUNTERS = select(_CT.id).where(_CT.site_id == _site(), _CT.state == "open")
 
 TARGETED = select(TicketRow.__table__).where(
     T.site_id == _site(),
@@ -121,9 +122,6 @@ def update_counter(columns: tuple[str, ...]) -> Any:
     return stmt
 
 
-SITE_VERSION = select(SiteRow.__table__.c.seq, SiteRow.__table__.c.config_version).where(
-    SiteRow.__table__.c.id == _site()
-)
 BUMP_SEQ = (
     update(cast(Table, SiteRow.__table__))
     .where(SiteRow.__table__.c.id == _site())
@@ -144,8 +142,8 @@ IDEMPOTENT = select(_I.request_hash, _I.status_code, _I.response).where(
 # data-modifying CTE; the two touch different rows).
 REMEMBER_AND_BUMP = insert(IDEMPOTENCY).add_cte(BUMP_SEQ.cte("bump_seq"))
 
-ISSUED_BY_SERVICE = select(DayCounterRow.service, DayCounterRow.issued).where(
-    DayCounterRow.site_id == _site(), DayCounterRow.business_day == _day()
+ISSUED_BY_SERVICE = select(D.service, D.issued).where(
+    D.site_id == _site(), D.business_day == _day()
 )
 
 WAITING_COUNTS = (
@@ -251,12 +249,15 @@ AT_COUNTERS = select(
     T.note,
 ).where(T.site_id == _site(), T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]))
 
-NOTICE = (
-    select(NoticeRow.text)
-    .where(NoticeRow.site_id == _site())
-    .order_by(NoticeRow.id.desc())
-    .limit(1)
-)
+_N = NoticeRow.__table__.c
+NOTICE = select(_N.text).where(_N.site_id == _site()).order_by(_N.id.desc()).limit(1)
+# What a read of a site needs first: its seq and config_version, and the notice the
+# boards show, in one round trip.
+SITE_VERSION = select(
+    SiteRow.__table__.c.seq,
+    SiteRow.__table__.c.config_version,
+    NOTICE.scalar_subquery().label("notice"),
+).where(SiteRow.__table__.c.id == _site())
 
 _BY_STATUS: dict[tuple[str, ...], Select[Any]] = {}
 
