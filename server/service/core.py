@@ -26,9 +26,10 @@ from server.service import errors
 from server.service.context import Actor, Ctx, Effects, Result
 from server.service.pump import Pump
 from server.snapshots import SiteView
+from server.storage.bundles import BundleCache
 from server.storage.db import Database
 from server.storage.mapping import ticket_from_row
-from server.storage.repository import BundleCache, Repository
+from server.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 

@@ -5,31 +5,24 @@ the ``BEGIN IMMEDIATE`` of ``Database.write`` already holds the write lock), so
 numbering, calling and the idempotency check run one at a time per site.
 """
 
-import threading
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    delete,
     insert,
     select,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.contract.vocab import TicketStatus
-from server.engine.model import Event, Ticket
+from server.engine.model import Ticket
 from server.storage import statements as st
-from server.storage.mapping import SiteBundle, bundle_from_rows, ticket_from_row, ticket_to_row
+from server.storage.calllog import CallLog
+from server.storage.idempotency import IdempotencyRecords
+from server.storage.mapping import ticket_from_row, ticket_to_row
 from server.storage.models import (
-    AreaRow,
-    CallRow,
     CounterRow,
-    CounterServiceRow,
-    DepartmentRow,
-    IdempotencyRow,
-    ServiceRow,
     SiteRow,
     TicketRow,
 )
@@ -47,52 +40,9 @@ _TICKET_COLUMNS = tuple(TicketRow.__table__.c.keys())
 _COUNTER_COLUMNS = tuple(CounterRow.__table__.c.keys())
 
 
-class BundleCache:
-    """Site configurations by ``config_version``, shared by the threads of a process."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._bundles: dict[str, SiteBundle] = {}
-
-    def get(self, session: Session, site: SiteRow) -> SiteBundle:
-        cached = self._bundles.get(site.id)
-        if cached is not None and cached.version == site.config_version:
-            return cached
-        bundle = load_bundle(session, site)
-        with self._lock:
-            self._bundles[site.id] = bundle
-        return bundle
-
-    def cached(self, site_id: str, version: int) -> SiteBundle | None:
-        """The cached configuration of a site if it is still at ``version``."""
-        cached = self._bundles.get(site_id)
-        return cached if cached is not None and cached.version == version else None
-
-    def clear(self) -> None:
-        with self._lock:
-            self._bundles.clear()
-
-
-def load_bundle(session: Session, site: SiteRow) -> SiteBundle:
-    sid = site.id
-    return bundle_from_rows(
-        site,
-        areas=list(session.scalars(select(AreaRow).where(AreaRow.site_id == sid))),
-        departments=list(
-            session.scalars(select(DepartmentRow).where(DepartmentRow.site_id == sid))
-        ),
-        services=list(session.scalars(select(ServiceRow).where(ServiceRow.site_id == sid))),
-        counters=list(session.scalars(select(CounterRow).where(CounterRow.site_id == sid))),
-        links=list(
-            session.scalars(select(CounterServiceRow).where(CounterServiceRow.site_id == sid))
-        ),
-    )
-
-
-class Repository:
-    def __init__(self, session: Session) -> None:
-        self.s = session
-        self._events: list[dict[str, Any]] = []
+class Repository(CallLog, IdempotencyRecords):
+    """Queries and writes of tickets, counters, numbering and sites; the log and calls
+    (``CallLog``) and idempotency records (``IdempotencyRecords``) in their own rooms."""
 
     # ---- sites --------------------------------------------------------------
 
@@ -182,10 +132,6 @@ class Repository:
         for r in self.s.execute(stmt, params):
             (heads if r.target_counter is None else to_counter).append(ticket_from_row(r))
         return to_counter, heads
-
-    @property
-    def _postgresql(self) -> bool:
-        return self.s.get_bind().dialect.name == "postgresql"
 
     def targeted(self, site_id: str, day: date) -> list[Ticket]:
         """Waiting tickets transferred to a specific counter (few at any time)."""
@@ -402,153 +348,7 @@ class Repository:
         )
         return list(self.s.scalars(stmt))
 
-    # ---- the log and the calls ------------------------------------------------------
-
-    def append_events(self, site_id: str, events: Iterable[Event]) -> None:
-        """Append to the log: kept until ``write_events``, which the command runner
-        calls before it commits, so the events of one command go in one INSERT."""
-        self._events.extend(
-            {
-                "site_id": site_id,
-                "ticket_id": e.ticket_id,
-                "kind": e.kind,
-                "at": e.at,
-                "actor": e.actor,
-                "counter_id": e.counter_id,
-                "data": _jsonable(dict(e.data)),
-            }
-            for e in events
-        )
-
-    def write_events(self) -> None:
-        """Write the events appended so far with one Core statement (no ORM objects)."""
-        rows, self._events = self._events, []
-        if len(rows) == 1:
-            self.s.execute(insert(st.EVENTS), rows)
-        elif rows:
-            params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in st.EVENT_COLUMNS}
-            self.s.execute(st.insert_events(len(rows)), params)
-
-    def add_call(self, row: CallRow) -> None:
-        """Insert a call (a transient row, never added to the session) with Core."""
-        values = {
-            "call_id": row.call_id,
-            "site_id": row.site_id,
-            "area": row.area,
-            "counter_id": row.counter_id,
-            "ticket_id": row.ticket_id,
-            "at": row.at,
-            "recall": row.recall,
-            "call_count": row.call_count,
-        }
-        self.s.execute(insert(st.CALLS), [values])
-
-    def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
-        params = {"site": site_id, "area": area, "limit": limit}
-        return list(self.s.scalars(st.RECENT_CALLS, params))
-
-    def recent_calls_light(self, site_id: str, area: str, limit: int) -> list[Any]:
-        """The newest calls of an area joined with their tickets' number, service,
-        priority and status (Core rows, newest first)."""
-        params = {"site": site_id, "area": area, "limit": limit}
-        return list(self.s.execute(st.RECENT_CALLS_LIGHT, params))
-
-    def call_by_id(self, call_id: str) -> CallRow | None:
-        return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()
-
-    # ---- idempotency ----------------------------------------------------------------
-
-    def idempotent(self, scope: str, key: str) -> Any:
-        """The stored answer of a key (request_hash, status_code, response), or None."""
-        return self.s.execute(st.IDEMPOTENT, {"scope": scope, "key": key}).first()
-
-    def remember(
-        self,
-        scope: str,
-        key: str,
-        *,
-        request_hash: str,
-        status_code: int,
-        response: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        self.s.execute(
-            insert(st.IDEMPOTENCY),
-            [
-                _answer(
-                    scope,
-                    key,
-                    request_hash=request_hash,
-                    status_code=status_code,
-                    response=response,
-                    now=now,
-                )
-            ],
-        )
-
-    def remember_and_bump(
-        self,
-        site_id: str,
-        scope: str,
-        key: str,
-        *,
-        request_hash: str,
-        status_code: int,
-        response: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
-        values = _answer(
-            scope,
-            key,
-            request_hash=request_hash,
-            status_code=status_code,
-            response=response,
-            now=now,
-        )
-        if self._postgresql:
-            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
-            return
-        self.s.execute(st.BUMP_SEQ, {"site": site_id})
-        self.s.execute(insert(st.IDEMPOTENCY), [values])
-
-    def forget_keys_before(self, moment: datetime) -> None:
-        self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
-
     # ---- notices --------------------------------------------------------------------
 
     def notice(self, site_id: str) -> str:
         return self.s.scalar(st.NOTICE, {"site": site_id}) or ""
-
-
-def _answer(
-    scope: str,
-    key: str,
-    *,
-    request_hash: str,
-    status_code: int,
-    response: dict[str, Any],
-    now: datetime,
-) -> dict[str, Any]:
-    return {
-        "scope": scope,
-        "key": key,
-        "request_hash": request_hash,
-        "status_code": status_code,
-        "response": response,
-        "created_at": now,
-    }
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in data.items():
-        if isinstance(v, datetime | date):
-            out[k] = v.isoformat()
-        elif isinstance(v, dict):
-            out[k] = _jsonable(v)
-        elif isinstance(v, list | tuple):
-            out[k] = [x.isoformat() if isinstance(x, datetime | date) else x for x in v]
-        else:
-            out[k] = v
-    return out

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 
 from server.contract.vocab import Outcome, TicketStatus
 from server.engine.model import Ticket
+from server.storage.bundles import load_bundle
 from server.storage.mapping import ticket_from_row
 from server.storage.models import Base, CounterServiceRow, SiteRow, TicketRow, UserRow
-from server.storage.repository import Repository, load_bundle
+from server.storage.repository import Repository
 from server.storage.seeding import load_sites
 from tests.server.backends import SITE, tiny_site
 

@@ -1,0 +1,91 @@
+"""The append-only event log and the calls, written with Core statements.
+
+A command's events are kept until ``write_events`` (just before the commit), so all
+of them go in one INSERT.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from server.engine.model import Event
+from server.storage import statements as st
+from server.storage.models import CallRow
+from server.storage.session_bound import SessionBound
+
+
+class CallLog(SessionBound):
+    """The log and calls part of the repository."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._events: list[dict[str, Any]] = []
+
+    def append_events(self, site_id: str, events: Iterable[Event]) -> None:
+        """Append to the log: kept until ``write_events``, which the command runner
+        calls before it commits, so the events of one command go in one INSERT."""
+        self._events.extend(
+            {
+                "site_id": site_id,
+                "ticket_id": e.ticket_id,
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor,
+                "counter_id": e.counter_id,
+                "data": _jsonable(dict(e.data)),
+            }
+            for e in events
+        )
+
+    def write_events(self) -> None:
+        """Write the events appended so far with one Core statement (no ORM objects)."""
+        rows, self._events = self._events, []
+        if len(rows) == 1:
+            self.s.execute(insert(st.EVENTS), rows)
+        elif rows:
+            params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in st.EVENT_COLUMNS}
+            self.s.execute(st.insert_events(len(rows)), params)
+
+    def add_call(self, row: CallRow) -> None:
+        """Insert a call (a transient row, never added to the session) with Core."""
+        values = {
+            "call_id": row.call_id,
+            "site_id": row.site_id,
+            "area": row.area,
+            "counter_id": row.counter_id,
+            "ticket_id": row.ticket_id,
+            "at": row.at,
+            "recall": row.recall,
+            "call_count": row.call_count,
+        }
+        self.s.execute(insert(st.CALLS), [values])
+
+    def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
+        params = {"site": site_id, "area": area, "limit": limit}
+        return list(self.s.scalars(st.RECENT_CALLS, params))
+
+    def recent_calls_light(self, site_id: str, area: str, limit: int) -> list[Any]:
+        """The newest calls of an area joined with their tickets' number, service,
+        priority and status (Core rows, newest first)."""
+        params = {"site": site_id, "area": area, "limit": limit}
+        return list(self.s.execute(st.RECENT_CALLS_LIGHT, params))
+
+    def call_by_id(self, call_id: str) -> CallRow | None:
+        return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, datetime | date):
+            out[k] = v.isoformat()
+        elif isinstance(v, dict):
+            out[k] = _jsonable(v)
+        elif isinstance(v, list | tuple):
+            out[k] = [x.isoformat() if isinstance(x, datetime | date) else x for x in v]
+        else:
+            out[k] = v
+    return out

@@ -1,0 +1,94 @@
+"""Idempotency records: the stored answer of each key, so a retry gets the same one.
+
+Written inside the command's transaction, after the site lock, so a key is
+checked and remembered one request at a time per site.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert
+
+from server.storage import statements as st
+from server.storage.models import IdempotencyRow
+from server.storage.session_bound import SessionBound
+
+
+class IdempotencyRecords(SessionBound):
+    """The idempotency part of the repository."""
+
+    def idempotent(self, scope: str, key: str) -> Any:
+        """The stored answer of a key (request_hash, status_code, response), or None."""
+        return self.s.execute(st.IDEMPOTENT, {"scope": scope, "key": key}).first()
+
+    def remember(
+        self,
+        scope: str,
+        key: str,
+        *,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        self.s.execute(
+            insert(st.IDEMPOTENCY),
+            [
+                _answer(
+                    scope,
+                    key,
+                    request_hash=request_hash,
+                    status_code=status_code,
+                    response=response,
+                    now=now,
+                )
+            ],
+        )
+
+    def remember_and_bump(
+        self,
+        site_id: str,
+        scope: str,
+        key: str,
+        *,
+        request_hash: str,
+        status_code: int,
+        response: dict[str, Any],
+        now: datetime,
+    ) -> None:
+        """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
+        values = _answer(
+            scope,
+            key,
+            request_hash=request_hash,
+            status_code=status_code,
+            response=response,
+            now=now,
+        )
+        if self._postgresql:
+            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
+            return
+        self.s.execute(st.BUMP_SEQ, {"site": site_id})
+        self.s.execute(insert(st.IDEMPOTENCY), [values])
+
+    def forget_keys_before(self, moment: datetime) -> None:
+        self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
+
+
+def _answer(
+    scope: str,
+    key: str,
+    *,
+    request_hash: str,
+    status_code: int,
+    response: dict[str, Any],
+    now: datetime,
+) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "key": key,
+        "request_hash": request_hash,
+        "status_code": status_code,
+        "response": response,
+        "created_at": now,
+    }
