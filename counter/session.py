@@ -5,6 +5,7 @@ it first next time.
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -58,16 +59,7 @@ class LoginViewModel(QObject):
         if not username or not password:
             self._fail(text("need_login", self.settings.language))
             return
-        if self.busy:
-            return
-        self._set_busy(True)
-        site = self.site
-
-        def job() -> tuple[LoginOut, CountersOut]:
-            answer = self.client.login(username, password)
-            return answer, self.client.counters(answer.site or site)
-
-        self.worker.submit(job, self._on_login)
+        self._log_in(lambda: self.client.login(username, password))
 
     @property
     def pin_available(self) -> bool:
@@ -84,13 +76,18 @@ class LoginViewModel(QObject):
         if not (4 <= len(pin) <= 8 and pin.isascii() and pin.isdigit()):
             self._fail(text("need_pin", self.settings.language))
             return
+        site = self.site
+        self._log_in(lambda: self.client.pin_login(site, counter, pin))
+
+    def _log_in(self, login: Callable[[], LoginOut]) -> None:
+        """Log in one way or the other, then read the counters of the clerk's site."""
         if self.busy:
             return
         self._set_busy(True)
         site = self.site
 
         def job() -> tuple[LoginOut, CountersOut]:
-            answer = self.client.pin_login(site, counter, pin)
+            answer = login()
             return answer, self.client.counters(answer.site or site)
 
         self.worker.submit(job, self._on_login)

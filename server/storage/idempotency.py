@@ -57,7 +57,19 @@ class IdempotencyRecords(SessionBound):
         now: datetime,
     ) -> None:
         """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
-        values = _answer(
+        if self._postgresql:
+            values = _answer(
+                scope,
+                key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response=response,
+                now=now,
+            )
+            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
+            return
+        self.s.execute(st.BUMP_SEQ, {"site": site_id})
+        self.remember(
             scope,
             key,
             request_hash=request_hash,
@@ -65,11 +77,6 @@ class IdempotencyRecords(SessionBound):
             response=response,
             now=now,
         )
-        if self._postgresql:
-            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
-            return
-        self.s.execute(st.BUMP_SEQ, {"site": site_id})
-        self.s.execute(insert(st.IDEMPOTENCY), [values])
 
     def forget_keys_before(self, moment: datetime) -> None:
         self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
