@@ -12,7 +12,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PRINTER = "virtual:///./var/tickets"
+DEFAULT_PRINTER = "virtual:///./var/tickets"  # ./var/tickets under the working directory
 TOKEN_ENV = "QMS_KIOSK_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 ID_KEY_ENV = "QMS_ID_KEY"
 
@@ -75,13 +75,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=handle)
 
 
-def _printer_url(value: str) -> str:
-    """The documented default means ./var/tickets, relative to where the kiosk runs."""
-    if value == DEFAULT_PRINTER:
-        return "virtual://" + str(Path("var/tickets").resolve())
-    return value
-
-
 def handle(args: argparse.Namespace) -> int:
     if args.screenshot is not None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -95,7 +88,7 @@ def handle(args: argparse.Namespace) -> int:
             kiosk_id=args.kiosk_id,
             token=args.token or os.environ.get(TOKEN_ENV),
             mqtt=args.mqtt,
-            printer=_printer_url(args.printer),
+            printer=args.printer,
             scanner=args.scanner,
             id_key=args.id_key or os.environ.get(ID_KEY_ENV),
             orientation=Orientation(args.orientation),

@@ -26,6 +26,23 @@ from hardware.printer.layout import TicketData, TicketLayout, render_ticket
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+def folder_from_url(url: str) -> Path:
+    """The folder a ``virtual://`` URL names, made absolute against the working directory.
+
+    ``virtual:///abs/dir`` is absolute; ``virtual://./dir``, ``virtual:///./dir`` (the
+    kiosk's documented default) and ``virtual://dir`` are relative to where the process
+    was started, fixed when the URL is read so a later ``chdir`` cannot move the tickets.
+    """
+    parts = urlsplit(url)
+    raw = unquote(parts.netloc + parts.path)
+    if not raw:
+        raise DeviceConfigError(f"virtual printer URL needs a folder: virtual:///DIR ({url})")
+    first = raw.lstrip("/").split("/", 1)[0]
+    if not parts.netloc and first in (".", ".."):
+        raw = raw.lstrip("/")  # "/./var" written after "virtual://" means "./var"
+    return Path(raw).absolute()
+
+
 class VirtualPrinter:
     """Saves tickets in ``directory``; thread-safe; never touches hardware."""
 
@@ -50,11 +67,9 @@ class VirtualPrinter:
 
     @classmethod
     def from_url(cls, url: str, layout: TicketLayout | None = None) -> VirtualPrinter:
-        """``virtual:///DIR?fault=paper_out&delay=0.5&cut=full``."""
+        """``virtual:///DIR?fault=paper_out&delay=0.5&cut=full`` (DIR as in ``folder_from_url``)."""
         parts = urlsplit(url)
-        path = unquote(parts.netloc + parts.path)
-        if not path:
-            raise DeviceConfigError(f"virtual printer URL needs a folder: virtual:///DIR ({url})")
+        directory = folder_from_url(url)
         query = parse_qs(parts.query)
         fault_name = query.get("fault", ["ok"])[-1]
         try:
@@ -70,7 +85,7 @@ class VirtualPrinter:
             raise DeviceConfigError(f"delay must not be negative in {url}")
         cut_name = query.get("cut", ["part"])[-1].lower()
         cut = {"part": "PART", "full": "FULL", "none": None}.get(cut_name, "PART")
-        return cls(Path(path), layout=layout, fault=fault, delay_s=delay_s, cut=cut)
+        return cls(directory, layout=layout, fault=fault, delay_s=delay_s, cut=cut)
 
     @property
     def url(self) -> str:

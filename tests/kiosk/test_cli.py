@@ -3,7 +3,9 @@
 import pytest
 from PIL import Image
 
-from kiosk.cli import DEFAULT_PRINTER, _printer_url
+from hardware.printer import VirtualPrinter
+from hardware.registry import open_printer
+from kiosk.cli import DEFAULT_PRINTER
 from qms.cli import build_parser, main
 
 
@@ -41,8 +43,9 @@ def test_flags_parse_with_their_defaults():
 
 def test_the_default_printer_folder_is_relative_to_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert _printer_url(DEFAULT_PRINTER) == f"virtual://{tmp_path / 'var' / 'tickets'}"
-    assert _printer_url("tcp://127.0.0.1:9100") == "tcp://127.0.0.1:9100"
+    printer = open_printer(DEFAULT_PRINTER)
+    assert isinstance(printer, VirtualPrinter)
+    assert printer.directory == tmp_path / "var" / "tickets"
 
 
 @pytest.mark.parametrize(

@@ -108,3 +108,40 @@ def test_a_printer_without_a_vietnamese_font_is_refused_at_start(tmp_path, monke
             open_printer(f"virtual://{tmp_path}/out")
     finally:
         fonts.find_fonts.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("url", "under_cwd"),
+    [
+        ("virtual://./var/tickets", "var/tickets"),
+        ("virtual:///./var/tickets", "var/tickets"),
+        ("virtual:///./var/tickets?fault=paper_low", "var/tickets"),
+        ("virtual://var/tickets", "var/tickets"),
+        ("virtual:///../out", "../out"),
+        ("virtual://./my%20tickets", "my tickets"),
+    ],
+)
+def test_relative_folders_are_under_the_working_directory(url, under_cwd, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    printer = open_printer(url)
+    assert isinstance(printer, VirtualPrinter)
+    assert printer.directory == tmp_path / under_cwd
+    assert printer.directory.is_absolute()
+
+
+def test_a_relative_folder_is_fixed_when_the_url_is_read(ticket, tmp_path, monkeypatch):
+    (tmp_path / "start").mkdir()
+    monkeypatch.chdir(tmp_path / "start")
+    printer = open_printer("virtual:///./var/tickets")
+    monkeypatch.chdir(tmp_path)
+    printer.print_ticket(ticket)
+    assert len(list((tmp_path / "start" / "var" / "tickets").glob("*.png"))) == 1
+    assert printer.url == f"virtual://{tmp_path / 'start' / 'var' / 'tickets'}"
+
+
+@pytest.mark.parametrize("url", ["virtual:///srv/qms/tickets", "virtual:///.hidden/tickets"])
+def test_absolute_folders_stay_absolute(url, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    printer = open_printer(url)
+    assert isinstance(printer, VirtualPrinter)
+    assert str(printer.directory) == url.removeprefix("virtual://")
