@@ -5,6 +5,7 @@ the ``BEGIN IMMEDIATE`` of ``Database.write`` already holds the write lock), so
 numbering, calling and the idempotency check run one at a time per site.
 """
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -99,7 +100,7 @@ class Repository(CallLog, IdempotencyRecords):
     def line_heads(
         self, site_id: str, day: date, services: Sequence[str], *, limit: int
     ) -> list[Ticket]:
-        """The first ``limit`` tickets of both lines of each service (see ``st.line_heads``)."""
+        """The first ``limit`` tickets of both lines of each service (``heads_and_targeted``)."""
         return self.heads_and_targeted(site_id, day, services, limit=limit)[1]
 
     def heads_and_targeted(
@@ -114,7 +115,10 @@ class Repository(CallLog, IdempotencyRecords):
     ) -> tuple[list[Ticket], list[Ticket]]:
         """In one statement: the waiting tickets transferred to ``counter`` (to any counter
         if None; none read unless ``targeted``), and the first ``limit`` tickets of both
-        lines of each service (see ``st.line_heads``)."""
+        lines (priority, normal; not transferred to a counter) of each service. Every call
+        policy picks within a line by place in line, so the heads are enough to know the
+        next calls, however long the queue is. One fixed text per backend for any set of
+        services (``st.PG_HEADS``, ``st.SQLITE_HEADS``), so it is compiled once."""
         want: bool | None = None
         if targeted:
             want = counter is not None
@@ -126,7 +130,8 @@ class Repository(CallLog, IdempotencyRecords):
             stmt = st.PG_HEADS[want]
             params["services"] = list(services)
         else:
-            stmt = st.line_heads(tuple(services), want)
+            stmt = st.SQLITE_HEADS[want]
+            params["services"] = json.dumps(list(services))
         to_counter: list[Ticket] = []
         heads: list[Ticket] = []
         for r in self.s.execute(stmt, params):

@@ -270,9 +270,6 @@ def tickets_by_status(statuses: tuple[str, ...]) -> Select[Any]:
     return stmt
 
 
-_HEADS: dict[tuple[Any, ...], CompoundSelect[Any]] = {}
-
-
 def _targeted_part(per_counter: bool) -> Select[Any]:
     """Waiting tickets transferred to the counter ``counter`` (or to any counter)."""
     target = (
@@ -284,43 +281,6 @@ def _targeted_part(per_counter: bool) -> Select[Any]:
         .subquery()
     )
     return select(part)
-
-
-def line_heads(services: tuple[str, ...], targeted: bool | None = None) -> CompoundSelect[Any]:
-    """The first ``limit`` waiting tickets of both lines (priority, normal; not
-    transferred to a counter) of each service, in one round trip. Every call policy
-    picks within a line by place in line, so the heads are enough to know the next
-    calls, however long the queue is. ``targeted``: also the waiting tickets transferred
-    to the counter ``counter`` (True) or to any counter (False), in the same statement.
-    (The portable form, one part per line; PostgreSQL runs ``PG_HEADS`` instead.)"""
-    key = (targeted, *services)
-    stmt = _HEADS.get(key)
-    if stmt is None:
-        parts = []
-        for i, service in enumerate(services):
-            for priority in (True, False):
-                part = (
-                    select(TicketRow.__table__)
-                    .where(
-                        T.site_id == _site(),
-                        T.business_day == _day(),
-                        T.status == WAITING,
-                        T.service == bindparam(f"s{i}", service),
-                        T.target_counter.is_(None),
-                        T.priority.is_not(None) if priority else T.priority.is_(None),
-                    )
-                    .order_by(T.queue_at, T.seq)
-                    .limit(bindparam("limit"))
-                    .subquery()
-                )
-                parts.append(select(part))
-        if targeted is not None:
-            parts.append(_targeted_part(targeted))
-        stmt = union_all(*parts)
-        if len(_HEADS) > 512:
-            _HEADS.clear()
-        _HEADS[key] = stmt
-    return stmt
 
 
 def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
@@ -346,6 +306,40 @@ def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
     heads = union_all(*lines).lateral("h")
     stmt = select(heads).select_from(services).join(heads, true())
     return stmt if targeted is None else union_all(stmt, _targeted_part(targeted))
+
+
+def _sqlite_heads(targeted: bool | None) -> CompoundSelect[Any]:
+    """SQLite's form of ``PG_HEADS``: the services as a JSON array (``json_each``), each
+    line the first ``limit`` ids of its index range, picked by a correlated ``IN``."""
+    services = func.json_each(bindparam("services")).table_valued("value").alias("s")
+    outer = TicketRow.__table__.alias("t")
+    lines = []
+    for priority in (True, False):
+        ids = (
+            select(T.id)
+            .where(
+                T.site_id == _site(),
+                T.business_day == _day(),
+                T.status == WAITING,
+                T.service == services.c.value,
+                T.target_counter.is_(None),
+                T.priority.is_not(None) if priority else T.priority.is_(None),
+            )
+            .order_by(T.queue_at, T.seq)
+            .limit(bindparam("limit"))
+        )
+        lines.append(select(outer).select_from(services).join(outer, outer.c.id.in_(ids)))
+    if targeted is not None:
+        lines.append(_targeted_part(targeted))
+    return union_all(*lines)
+
+
+# SQLite: one text for any set of services too. The portable union differs with the set
+# of services, so the builds' varying sets of counters missed SQLAlchemy's compiled
+# cache and recompiled a union of up to 86 parts every time.
+SQLITE_HEADS: dict[bool | None, CompoundSelect[Any]] = {
+    want: _sqlite_heads(want) for want in (None, True, False)
+}
 
 
 # PostgreSQL: one statement of the same text for any set of services (the services as an
