@@ -64,10 +64,14 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_user.add_argument("--display-name", default="", help="the name shown on screens")
     _storage_options(add_user)
     add_user.set_defaults(func=run_user_add)
-    pin = user_sub.add_parser("pin", help="set a clerk's counter PIN (4-8 digits, unique per site)")
+    pin = user_sub.add_parser(
+        "pin", help="set a clerk's counter PIN (4-8 digits, unique per site), or --clear it"
+    )
     pin.add_argument("name", help="the login name of a clerk or supervisor")
-    pin.add_argument(
-        "--pin-stdin", action="store_true", required=True, help="read the PIN from stdin"
+    pin_action = pin.add_mutually_exclusive_group(required=True)
+    pin_action.add_argument("--pin-stdin", action="store_true", help="read the PIN from stdin")
+    pin_action.add_argument(
+        "--clear", action="store_true", help="remove the PIN: PIN login stops for this account"
     )
     pin.add_argument("--site", help="check that the account belongs to this site")
     _storage_options(pin)
@@ -209,6 +213,8 @@ def run_user_add(args: argparse.Namespace) -> int:
 def run_user_pin(args: argparse.Namespace) -> int:
     import re
 
+    if args.clear:
+        return _clear_pin(args)
     pin = sys.stdin.readline().strip()
     if not pin:
         return _fail("no PIN on stdin")
@@ -220,6 +226,23 @@ def run_user_pin(args: argparse.Namespace) -> int:
     finally:
         service.db.dispose()
     print(f"PIN of {args.name} saved")
+    return 0
+
+
+def _clear_pin(args: argparse.Namespace) -> int:
+    """Say plainly what changed: an operator clears a PIN when it may be known to others."""
+    service = _admin(args)
+    try:
+        removed = service.clear_pin(args.name, site=args.site)
+    finally:
+        service.db.dispose()
+    if removed:
+        print(
+            f"PIN of {args.name} removed: PIN login no longer works for this account "
+            "(password login does; sessions already open run until they expire)"
+        )
+    else:
+        print(f"{args.name} had no PIN; nothing changed")
     return 0
 
 

@@ -138,6 +138,25 @@ class AccountService(ServiceCore):
             row = session.scalars(select(UserRow).where(UserRow.username == username)).one()
             row.pin_hash = hash_pin(pin)
 
+    def clear_pin(self, username: str, *, site: str | None = None) -> bool:
+        """Take a clerk's PIN away (a PIN seen by others, a clerk who left the counters).
+
+        Only PIN login stops: the password still works and sessions already open run
+        until they expire. Returns whether there was a PIN to remove, so the caller can
+        say so; ``site``, when given, must be the account's site, as for ``set_pin``.
+        """
+        with self.db.write() as session:
+            row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+            if row is None:
+                raise errors.unknown_user(username)
+            if site is not None and row.site_id is None:
+                raise errors.pin_needs_site(username)
+            if site is not None and row.site_id is not None and site != row.site_id:
+                raise errors.other_site(username, row.site_id)
+            had_pin = row.pin_hash is not None
+            row.pin_hash = None
+        return had_pin
+
     def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
         """Log in with a PIN at a counter of ``site``: the account whose PIN it is.
 

@@ -1,11 +1,13 @@
-"""The admin commands of ``qms``: db upgrade, seed demo, user add, device add."""
+"""The admin commands of ``qms``: db upgrade, seed demo, user add, user pin, device add."""
 
 import io
 import json
 
+import pytest
+
 from qms.cli import main
 from server.messaging.publisher import RecordingPublisher
-from server.service import QueueService
+from server.service import QueueService, ServiceError
 from server.storage.db import Database, sqlite_url
 
 
@@ -78,3 +80,44 @@ def test_user_pin_reads_the_pin_from_stdin(tmp_path, monkeypatch, capsys) -> Non
         extra = ["--site", "phuong-thu-duc"] if why.startswith("belongs") else []
         assert main(["user", "pin", name, "--pin-stdin", *extra, *at]) == 2
         assert why in capsys.readouterr().err
+
+
+def test_user_pin_clear_stops_pin_login(tmp_path, monkeypatch, capsys) -> None:
+    data = tmp_path / "var"
+    at = ["--data-dir", str(data)]
+    assert main(["seed", "demo", *at]) == 0
+    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    capsys.readouterr()
+    assert main(["user", "pin", "clerk05", "--clear", "--site", "hcm-main", *at]) == 0
+    said = capsys.readouterr().out
+    assert "PIN of clerk05 removed" in said and "no longer works" in said
+    service = service_for(data)
+    with pytest.raises(ServiceError) as refused:
+        service.pin_login("hcm-main", "5", "0505")
+    assert refused.value.code == "bad_pin"
+    assert service.login("clerk05", "demo05").username == "clerk05"  # the password still works
+    assert main(["user", "pin", "clerk05", "--clear", *at]) == 0
+    assert "clerk05 had no PIN; nothing changed" in capsys.readouterr().out
+    monkeypatch.setattr("sys.stdin", io.StringIO("0505\n"))
+    assert main(["user", "pin", "clerk05", "--pin-stdin", *at]) == 0  # a new PIN can follow
+    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    monkeypatch.setattr("sys.stdin", io.StringIO("root-pass\n"))
+    assert main(["user", "add", "root", "--role", "admin", "--password-stdin", *at]) == 0
+    capsys.readouterr()
+    for name, extra, why in [
+        ("nobody", [], "Unknown account nobody"),
+        ("clerk06", ["--site", "phuong-thu-duc"], "belongs to site hcm-main"),
+        ("root", ["--site", "hcm-main"], "belongs to no site"),
+    ]:
+        assert main(["user", "pin", name, "--clear", *extra, *at]) == 2
+        assert why in capsys.readouterr().err
+    assert service_for(data).pin_login("hcm-main", "6", "0606").username == "clerk06"
+
+
+def test_user_pin_wants_exactly_one_of_a_new_pin_or_clear(tmp_path, capsys) -> None:
+    at = ["--data-dir", str(tmp_path)]
+    for args in (["clerk05"], ["clerk05", "--pin-stdin", "--clear"]):
+        with pytest.raises(SystemExit) as usage:
+            main(["user", "pin", *args, *at])
+        assert usage.value.code == 2
+        assert "--pin-stdin" in capsys.readouterr().err

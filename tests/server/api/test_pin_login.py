@@ -132,3 +132,21 @@ def test_an_inactive_account_has_no_pin_login(pins) -> None:
     assert pin(pins, "2", "222222").status_code == 401
     pins.world.service.set_pin("c3", "222222")  # no longer taken
     assert pin(pins, "2", "222222").json()["username"] == "c3"
+
+
+def test_a_cleared_pin_no_longer_logs_in_and_frees_the_pin(pins) -> None:
+    service = pins.world.service
+    assert service.clear_pin("c2", site=SITE) is True
+    cleared = pin(pins, "2", "222222")
+    assert cleared.status_code == 401 and cleared.json()["error"] == "bad_pin"
+    login = {"username": "c2", "password": "pw-c2"}
+    assert pins.client.post("/api/v1/auth/login", json=login).status_code == 200
+    assert pin(pins, "3", "1111").json()["username"] == "c1"  # the other PINs still work
+    assert service.clear_pin("c2") is False  # nothing left to clear
+    service.set_pin("c3", "222222")  # no longer taken
+    assert pin(pins, "2", "222222").json()["username"] == "c3"
+    for name, site, code in [("nobody", None, "unknown_user"), ("c1", "t2", "other_site")]:
+        with pytest.raises(ServiceError) as refused:
+            service.clear_pin(name, site=site)
+        assert refused.value.code == code
+    assert pin(pins, "3", "1111").json()["username"] == "c1"  # a refused clear changes nothing
