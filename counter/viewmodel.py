@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from appkit.api_client import ApiError, ServerUnreachable
 from counter.client import CounterClient
 from counter.intents import Body, Context, Intent, IntentBook
+from counter.reachability import ServerReachability
 from counter.rules import DAY_CHANGING, AnswerHold, offered, shown
 from counter.texts import text
 from counter.worker import Worker
@@ -89,17 +90,17 @@ class CounterViewModel(QObject):
         self.services: dict[str, ServiceOut] = {}
         self.priorities: dict[str, PriorityCategory] = {}
         self.counters: list[CounterOut] = []
-        self.server_ok = True
         self.live_ok = False
         self.live_seen = False  # connected at least once (else "connecting", not "lost")
         self.message = ""
         self.rating_ticket: str | None = None
         self.rating_number = ""
-        self._retry_delays = retry_delays_ms
-        self._probe = QTimer(self)
-        self._probe.setSingleShot(True)
-        self._probe.timeout.connect(self._on_probe)
-        self._probe_ms = probe_ms
+        self.reachability = ServerReachability(
+            self.intents, retry_delays_ms=retry_delays_ms, probe_ms=probe_ms, parent=self
+        )
+        self.reachability.changed.connect(self.changed)
+        self.reachability.resend_due.connect(self.retry)
+        self.reachability.probe_due.connect(self._read_counters)
         # Without MQTT the counter is read over HTTP now and then, so it never goes stale.
         self._poll = QTimer(self)
         self._poll.setInterval(poll_ms)
@@ -108,6 +109,11 @@ class CounterViewModel(QObject):
         self._hold = AnswerHold(clock)
 
     # ---- what the view asks -----------------------------------------------------
+
+    @property
+    def server_ok(self) -> bool:
+        """Whether the last request got an answer (a refusal counts as one)."""
+        return self.reachability.ok
 
     @property
     def paused(self) -> bool:
@@ -158,9 +164,12 @@ class CounterViewModel(QObject):
 
     def refresh(self) -> None:
         """Fetch the counter, the field names and the clerk's day over HTTP."""
-        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
+        self._read_counters()
         self.worker.submit(lambda: self.client.services(self.site), self._on_services)
         self.refresh_day()
+
+    def _read_counters(self) -> None:
+        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
 
     def refresh_day(self) -> None:
         self.worker.submit(lambda: self.client.day(self.site, self.counter_id), self._on_day)
@@ -202,9 +211,9 @@ class CounterViewModel(QObject):
     def _reached(self, result: Any) -> bool:
         """Track server reachability from any answer; ``False`` when there is no usable one."""
         if isinstance(result, ServerUnreachable):
-            self._set_server_ok(False)
+            self.reachability.set_ok(False)
             return False
-        self._set_server_ok(True)
+        self.reachability.set_ok(True)
         if isinstance(result, ApiError):
             log.warning("server refused a read: %s", result)
             self.message = result.message(self.language)
@@ -249,7 +258,7 @@ class CounterViewModel(QObject):
         if self.live_ok:
             self._poll.stop()
             return
-        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
+        self._read_counters()
 
     def _apply_counter(self, item: CounterOut) -> None:
         self.counter = item.counter
@@ -333,12 +342,12 @@ class CounterViewModel(QObject):
         if isinstance(result, ServerUnreachable):
             log.warning("%s got no answer (%s); key kept for a retry", intent.action, result)
             self.intents.no_answer(intent)
-            self._set_server_ok(False)
+            self.reachability.set_ok(False)
             self.changed.emit()
             self.action_done.emit(intent.action, "unreachable")
             return
         self.intents.answered(intent)
-        self._set_server_ok(True)
+        self.reachability.set_ok(True)
         if isinstance(result, ApiError):
             self.message = result.message(self.language)
             self.changed.emit()
@@ -386,7 +395,7 @@ class CounterViewModel(QObject):
 
     def stop(self) -> None:
         """No more requests of its own (probes, polls): the terminal is closing."""
-        self._probe.stop()
+        self.reachability.stop()
         self._poll.stop()
         self._poll.setInterval(0)
 
@@ -394,39 +403,6 @@ class CounterViewModel(QObject):
         if error.status == 401:
             self.stop()
             self.session_expired.emit(error.message(self.language))
-
-    # ---- reachability -----------------------------------------------------------
-
-    def _set_server_ok(self, ok: bool) -> None:
-        if ok == self.server_ok:
-            if not ok and not self._probe.isActive():
-                self._schedule_probe()
-            return
-        self.server_ok = ok
-        if ok:
-            self._probe.stop()
-        else:
-            self._schedule_probe()
-        self.changed.emit()
-
-    def _schedule_probe(self) -> None:
-        kept = self.intents.first_unanswered()
-        if kept is not None and kept.attempts <= len(self._retry_delays):
-            delay = self._retry_delays[kept.attempts - 1]
-        else:
-            delay = self._probe_ms
-        if delay > 0:
-            self._probe.start(delay)
-
-    def _on_probe(self) -> None:
-        """While the server is away: retry the kept press a few times, else just probe."""
-        if self.server_ok:
-            return
-        kept = self.intents.first_unanswered()
-        if kept is not None and kept.attempts <= len(self._retry_delays):
-            self.retry()
-        else:
-            self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
 
     # ---- logging out ------------------------------------------------------------
 
