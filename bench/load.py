@@ -1,6 +1,7 @@
 """The load: HTTP clients issuing tickets and calling, and an MQTT subscriber timing
 when each call shows on a hall display."""
 
+import http.client
 import json
 import threading
 import time
@@ -8,6 +9,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import paho.mqtt.client as mqtt
@@ -37,28 +39,37 @@ class PhaseResult:
 
 
 class Api:
-    """A thin httpx client for one thread (one keep-alive connection)."""
+    """A keep-alive HTTP/1.1 connection for one thread. The standard library's client
+    costs about a third of httpx's CPU per request (0.24 against 0.73 ms here), and the
+    load generator shares the machine's two cores with the server it measures."""
 
     def __init__(self, base_url: str, token: str) -> None:
-        self.client = httpx.Client(
-            base_url=f"{base_url}/api/v1",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30.0,
-        )
+        url = urlsplit(base_url)
+        self._host, self._port = url.hostname or "127.0.0.1", url.port or 80
+        self._prefix = f"{url.path.rstrip('/')}/api/v1"
+        self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self._conn = http.client.HTTPConnection(self._host, self._port, timeout=30.0)
 
     def post(self, path: str, json_body: dict[str, Any] | None = None) -> Sample:
-        headers = {"Idempotency-Key": uuid.uuid4().hex}
+        headers = {**self._headers, "Idempotency-Key": uuid.uuid4().hex}
+        payload = json.dumps(json_body).encode() if json_body is not None else b""
         start = time.perf_counter()
-        response = self.client.post(path, json=json_body, headers=headers)
+        try:
+            self._conn.request("POST", self._prefix + path, body=payload, headers=headers)
+            response = self._conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException):
+            self._conn.close()  # reconnects on the next request
+            return Sample(start, time.perf_counter() - start, 0)
         seconds = time.perf_counter() - start
         try:
-            body = response.json()
+            body = json.loads(data)
         except ValueError:
             body = {}
-        return Sample(start, seconds, response.status_code, body)
+        return Sample(start, seconds, response.status, body if isinstance(body, dict) else {})
 
     def close(self) -> None:
-        self.client.close()
+        self._conn.close()
 
 
 def login(base_url: str, username: str, password: str) -> str:
