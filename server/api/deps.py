@@ -4,14 +4,18 @@ import hashlib
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from server.contract.http import IDEMPOTENCY_HEADER
 from server.service import Actor, QueueService
 from server.service.errors import ServiceError, unauthorized
 
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency
+# in its thread pool, a hand-over to a thread and back for every request.
 
-def get_service(request: Request) -> QueueService:
+
+async def get_service(request: Request) -> QueueService:
     service: QueueService = request.app.state.service
     return service
 
@@ -27,14 +31,20 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_actor(request: Request, service: Service) -> Actor:
-    return service.authenticate(bearer_token(request))
+async def current_actor(request: Request, service: Service) -> Actor:
+    """From the token cache on the event loop; a token not cached is looked up in the
+    database on a worker thread."""
+    token = bearer_token(request)
+    actor = service.cached_actor(token)
+    if actor is None:
+        actor = await run_in_threadpool(service.authenticate, token)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 
-def idempotency_key(
+async def idempotency_key(
     key: Annotated[
         str | None,
         Header(
