@@ -6,11 +6,12 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from server.storage.db import sqlite_url
 from server.storage.seeding import CREDENTIALS_FILE, seed_demo
@@ -27,6 +28,7 @@ class Server:
     db: str
     broker: str
     pid: int  # the server process, for its CPU time
+    thread_cpu: Callable[[], dict[str, Any]]  # see bench.serve.thread_cpu
 
 
 def cpu_seconds(pid: int) -> float:
@@ -79,7 +81,30 @@ def running_server(db: str, broker: str) -> Iterator[Server]:
             db=db,
             broker=broker,
             pid=proc.pid,
+            thread_cpu=lambda: _ask_cpu(proc),
         )
+
+
+def _ask_cpu(proc: "subprocess.Popen[str]") -> dict[str, Any]:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("cpu\n")
+    proc.stdin.flush()
+    answer: dict[str, Any] = json.loads(proc.stdout.readline())
+    return answer
+
+
+def cpu_by_thread(before: dict[str, Any], after: dict[str, Any]) -> dict[str, float]:
+    """CPU seconds each kind of server thread used between two ``thread_cpu`` answers.
+    A thread that ended in between (the HTTP stack retires idle workers) took CPU no
+    answer saw: it is counted in "other" (the process total minus the threads seen)."""
+    spent: dict[str, float] = {}
+    for tid, (role, cpu) in after["threads"].items():
+        earlier = before["threads"].get(tid)
+        spent[role] = spent.get(role, 0.0) + cpu - (earlier[1] if earlier else 0.0)
+    spent["other"] = spent.get("other", 0.0) + max(
+        0.0, after["total"] - before["total"] - sum(spent.values())
+    )
+    return spent
 
 
 def _stop(proc: "subprocess.Popen[str]") -> None:

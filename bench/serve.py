@@ -3,17 +3,51 @@
 ``python -m bench.serve --data-dir DIR [--db URL] [--mqtt URL]`` starts
 ``server.runtime.Runtime`` on 127.0.0.1 (a free HTTP port; the embedded broker when no
 ``--mqtt``), prints one JSON line with its ports, and stops when stdin closes. The
-load generator runs in another process so the two never share one GIL.
+load generator runs in another process so the two never share one GIL. Each line
+``cpu`` on stdin is answered with one JSON line: the CPU seconds each kind of thread of
+this process has used so far (Linux /proc), to see where a request's CPU goes.
 """
 
 import argparse
 import json
 import logging
+import os
 import sys
+import threading
 from pathlib import Path
 
 from server.config import Settings
 from server.runtime import Runtime
+
+ROLES = (
+    ("AnyIO worker", "request threads"),
+    ("http", "HTTP event loop"),
+    ("snapshot-pump", "snapshot pump"),
+    ("mqtt-publisher", "MQTT outbox"),
+    ("paho-mqtt", "MQTT network"),
+)
+
+
+def role_of(name: str) -> str:
+    return next((role for prefix, role in ROLES if name.startswith(prefix)), "other")
+
+
+def thread_cpu() -> dict[str, object]:
+    """The process's CPU seconds and each live thread's (by native id, with its kind)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def used(stat: str) -> float:
+        fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    threads: dict[str, tuple[str, float]] = {}
+    for thread in threading.enumerate():
+        try:
+            cpu = used(f"/proc/self/task/{thread.native_id}/stat")
+        except OSError:
+            continue  # ended meanwhile
+        threads[str(thread.native_id)] = (role_of(thread.name), cpu)
+    return {"total": used("/proc/self/stat"), "threads": threads}
 
 
 def main() -> int:
@@ -29,7 +63,9 @@ def main() -> int:
     host, port = runtime.broker_address()
     print(json.dumps({"http_port": runtime.port, "mqtt_host": host, "mqtt_port": port}), flush=True)
     try:
-        sys.stdin.read()  # until the benchmark closes our stdin
+        for line in sys.stdin:  # until the benchmark closes our stdin
+            if line.strip() == "cpu":
+                print(json.dumps(thread_cpu()), flush=True)
     finally:
         runtime.stop()
     return 0

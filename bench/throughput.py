@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.env import Server, cpu_seconds, running_server
+from bench.env import Server, cpu_by_thread, cpu_seconds, running_server
 from bench.load import Api, DisplayWatcher, PhaseResult, login, run_phase
 from server.seed import demo_sites
 
@@ -214,9 +214,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             bench.call("warm-up call", 30, 1)
 
             def measured(phase: Callable[[], PhaseResult], ok: int) -> PhaseResult:
-                before = cpu_seconds(server.pid)
+                before, threads = cpu_seconds(server.pid), server.thread_cpu()
                 result = phase()
-                report["phases"].append(http_report(result, ok, cpu_seconds(server.pid) - before))
+                part = http_report(result, ok, cpu_seconds(server.pid) - before)
+                after = server.thread_cpu()
+                n = max(1, len(result.samples))
+                part["server_cpu_ms_by_thread"] = {
+                    role: round(seconds * 1000 / n, 2)
+                    for role, seconds in cpu_by_thread(threads, after).items()
+                }
+                report["phases"].append(part)
                 return result
 
             measured(lambda: bench.issue("issue ticket", args.issues, args.threads), 201)
@@ -253,6 +260,9 @@ def show(report: dict[str, Any]) -> None:
             f"  max {lat.get('max_ms', 0):>6.1f} ms"
             f"  server CPU {p['server_cpu_ms_per_request']:>5.1f} ms/req{extra}"
         )
+        by_thread = sorted(p.get("server_cpu_ms_by_thread", {}).items(), key=lambda kv: -kv[1])
+        if by_thread:
+            print("      of which " + ", ".join(f"{role} {ms:.2f}" for role, ms in by_thread))
     for d in report.get("display", []):
         for key in ("call_to_display", "call_to_event"):
             s = d[key]
