@@ -200,12 +200,17 @@ def run_user_add(args: argparse.Namespace) -> int:
         return _fail("no password on stdin")
     service = _admin(args)
     try:
-        service.add_user(
+        pin_cleared = service.add_user(
             args.name, password, Role(args.role), site=args.site, display_name=args.display_name
         )
     finally:
         service.db.dispose()
     print(f"user {args.name} ({args.role}) saved")
+    if pin_cleared:
+        print(
+            f"its counter PIN was removed (new site or role); give a new one with "
+            f"`qms user pin {args.name} --pin-stdin`"
+        )
     return 0
 
 

@@ -58,8 +58,14 @@ class AccountService(ServiceCore):
         *,
         site: str | None = None,
         display_name: str = "",
-    ) -> None:
-        """Create an account, or reset its password and role when it exists."""
+    ) -> bool:
+        """Create an account, or reset its password and role when it exists.
+
+        A PIN is unique only among one site's accounts, so an account moved to another
+        site, or to a role without a PIN, loses its PIN (returns True then): it could
+        be another clerk's PIN there.
+        """
+        pin_cleared = False
         with self.db.write() as session:
             if site is not None and session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
@@ -67,11 +73,15 @@ class AccountService(ServiceCore):
             if row is None:
                 row = UserRow(username=username, created_at=self.clock())
                 session.add(row)
+            elif row.pin_hash and (row.site_id != site or role.value not in PIN_ROLES):
+                row.pin_hash = None
+                pin_cleared = True
             row.display_name = display_name or username
             row.role = role.value
             row.site_id = site
             row.password_hash = hash_password(password)
             row.active = True
+        return pin_cleared
 
     def login(self, username: str, password: str) -> LoginOut:
         # The slow password check runs outside any write transaction: it must not hold

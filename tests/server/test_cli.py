@@ -121,3 +121,28 @@ def test_user_pin_wants_exactly_one_of_a_new_pin_or_clear(tmp_path, capsys) -> N
             main(["user", "pin", *args, *at])
         assert usage.value.code == 2
         assert "--pin-stdin" in capsys.readouterr().err
+
+
+def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    """A PIN is unique among one site's clerks only: one carried to another site could
+    be a clerk's PIN there."""
+    data = tmp_path / "var"
+    at = ["--data-dir", str(data)]
+    assert main(["seed", "demo", *at]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("demo05\n"))
+    same = ["user", "add", "clerk05", "--role", "clerk", "--password-stdin", *at]
+    assert main([*same, "--site", "hcm-main"]) == 0  # same site and role: PIN kept
+    assert "PIN was removed" not in capsys.readouterr().out
+    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    monkeypatch.setattr("sys.stdin", io.StringIO("demo05\n"))
+    assert main([*same, "--site", "phuong-thu-duc"]) == 0
+    assert "its counter PIN was removed" in capsys.readouterr().out
+    service = service_for(data)
+    for site, counter in (("hcm-main", "5"), ("phuong-thu-duc", "td-1")):
+        with pytest.raises(ServiceError) as refused:
+            service.pin_login(site, counter, "0505")
+        assert refused.value.code == "bad_pin"
+    assert service.login("clerk05", "demo05").site == "phuong-thu-duc"
