@@ -63,10 +63,11 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def _headers(self, idempotency_key: str | None) -> dict[str, str]:
+    def _headers(self, idempotency_key: str | None, token: str | None = None) -> dict[str, str]:
         headers = {"Accept-Language": self.language}
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
+        token = token or self.token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         if idempotency_key:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
         return headers
@@ -78,8 +79,11 @@ class ApiClient:
         model: type[M],
         body: BaseModel | dict[str, Any] | None = None,
         idempotency_key: str | None = None,
+        *,
+        token: str | None = None,
     ) -> M:
-        """Send one request and parse the answer into ``model``.
+        """Send one request and parse the answer into ``model``; ``token`` instead of
+        the client's own (a device's token for one request).
 
         Raises ApiError for a 4xx answer and ServerUnreachable when no usable
         answer came back.
@@ -87,7 +91,7 @@ class ApiClient:
         payload: Any = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
         try:
             response = self._http.request(
-                method, path, json=payload, headers=self._headers(idempotency_key)
+                method, path, json=payload, headers=self._headers(idempotency_key, token)
             )
         except httpx.HTTPError as exc:
             raise ServerUnreachable(str(exc) or type(exc).__name__) from exc

@@ -41,6 +41,8 @@ class AppOptions:
     probe_ms: int = 5000
     # Only look (``--screenshot``): do not open the counter on start nor pause it on exit.
     read_only: bool = False
+    # The PC's device token (kind counter): without it the login page offers no PIN pad.
+    device_token: str | None = None
 
 
 class CounterWindow(QMainWindow):
@@ -70,6 +72,8 @@ class CounterApp(QObject):
         self.options = options
         settings = options.settings
         self.client = client or CounterClient(settings.server, language=settings.language)
+        if options.device_token:
+            self.client.device_token = options.device_token
         self.worker = Worker(self)
         self.window = CounterWindow()
         self.window.setWindowTitle(text("app_title", settings.language))

@@ -7,6 +7,7 @@ import argparse
 
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
+TOKEN_ENV = "QMS_COUNTER_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +28,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--password-stdin",
         action="store_true",
         help="read the password from the first line of standard input (with --user)",
+    )
+    parser.add_argument(
+        "--device-token",
+        metavar="TOKEN",
+        help=f"this PC's device token from `qms device add NAME --kind counter` (default: "
+        f"${TOKEN_ENV}); without it clerks log in by username and password only, not by PIN",
     )
     parser.add_argument("--keypad", metavar="PORT", help="serial port of the counter keypad")
     parser.add_argument("--rating-pad", metavar="PORT", help="serial port of the rating pad")

@@ -35,6 +35,10 @@ SIMPLE_ACTIONS = ("call-next", "recall", "start", "finish", "no-show", "park", "
 class CounterClient(ApiClient):
     """The server API as one counter terminal uses it."""
 
+    device_token: str | None = None
+    """The terminal's own device token (``qms device add NAME --kind counter``): PIN
+    login is accepted only from a registered counter PC of the site."""
+
     def login(self, username: str, password: str) -> LoginOut:
         """Log in and keep the bearer token for the following requests."""
         answer = self.request(
@@ -46,7 +50,7 @@ class CounterClient(ApiClient):
     def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
         """Log in with the clerk's PIN at ``counter``; keeps the token like ``login``."""
         body = PinLoginIn(site=site, counter=counter, pin=pin)
-        answer = self.request("POST", "/auth/pin", LoginOut, body)
+        answer = self.request("POST", "/auth/pin", LoginOut, body, token=self.device_token)
         self.token = answer.token
         return answer
 

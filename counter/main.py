@@ -7,11 +7,13 @@ live data, saves it and exits.
 
 import argparse
 import logging
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from counter.cli import TOKEN_ENV
 from counter.settings import SettingsStore, TerminalSettings, default_data_dir
 
 if TYPE_CHECKING:
@@ -83,6 +85,7 @@ def main(args: argparse.Namespace) -> int:
         devices=ports,
         rating_window=True if args.rating_window else None,
         read_only=bool(args.screenshot),
+        device_token=args.device_token or os.environ.get(TOKEN_ENV) or None,
     )
     app = CounterApp(options)
     outcome = {"code": 0}

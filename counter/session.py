@@ -63,8 +63,9 @@ class LoginViewModel(QObject):
 
     @property
     def pin_available(self) -> bool:
-        """A PIN names the clerk at a counter: offered once this terminal knows its counter."""
-        return bool(self.settings.counter)
+        """A PIN names the clerk at a counter: offered once this terminal knows its counter
+        and has its device token (the server takes PINs only from registered counter PCs)."""
+        return bool(self.settings.counter) and bool(self.client.device_token)
 
     def submit_pin(self, pin: str) -> None:
         """Log in with the clerk's PIN at the remembered (or ``--counter``) counter."""
@@ -72,6 +73,9 @@ class LoginViewModel(QObject):
         counter = self.settings.counter
         if not counter:
             self._fail(text("need_counter", self.settings.language))
+            return
+        if not self.client.device_token:
+            self._fail(text("need_terminal", self.settings.language))
             return
         if not (4 <= len(pin) <= 8 and pin.isascii() and pin.isdigit()):
             self._fail(text("need_pin", self.settings.language))

@@ -104,6 +104,12 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Máy này chưa biết quầy của mình: đăng nhập bằng tên và mật khẩu.",
         "This terminal does not know its counter yet: log in with username and password.",
     ),
+    "need_terminal": (
+        "Máy này chưa được đăng ký là máy quầy (không có mã thiết bị): đăng nhập bằng tên và "
+        "mật khẩu.",
+        "This PC is not registered as a counter terminal (no device token): log in with "
+        "username and password.",
+    ),
     "keep_place": ("Giữ thứ tự cũ", "Keep original place"),
     "to_front": ("Lên đầu hàng", "To the front"),
     "place_in_line": ("Vị trí trong hàng", "Place in line"),

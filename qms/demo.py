@@ -169,11 +169,13 @@ def app_commands(
     if no_sound:
         display.append("--no-sound")
     token = str(credentials["devices"][KIOSK])
+    # The counter PC's own token: after a logout its login page offers the PIN pad.
+    pc_token = str(credentials["devices"][f"counter-pc-{COUNTER}"])
     return [
         # The kiosk is drawn for a 1080x1920 touchscreen; at half scale it fits a
         # laptop's screen with everything in proportion.
         ("kiosk", kiosk, {"QMS_KIOSK_TOKEN": token, "QT_SCALE_FACTOR": "0.5"}, None),
-        ("counter", counter, {}, password + "\n"),
+        ("counter", counter, {"QMS_COUNTER_TOKEN": pc_token}, password + "\n"),
         ("display", display, {}, None),
     ]
 

@@ -82,8 +82,9 @@ def login(body: LoginIn, service: Service) -> LoginOut:
     response_model=LoginOut,
     responses={**_ERRORS, 429: {"model": ErrorOut}},
 )
-def pin_login(body: PinLoginIn, service: Service) -> LoginOut:
-    return service.pin_login(body.site, body.counter, body.pin)
+def pin_login(body: PinLoginIn, terminal: CurrentActor, service: Service) -> LoginOut:
+    """The bearer token is the counter terminal's device token, not a clerk's."""
+    return service.pin_login(body.site, body.counter, body.pin, terminal=terminal)
 
 
 @router.post("/auth/logout", status_code=204, responses=_ERRORS)

@@ -158,6 +158,11 @@ DEVICES: tuple[DeviceSeed, ...] = (
         DeviceSeed(f"display-{a.id}", DeviceKind.DISPLAY, f"Màn hình {a.name_vi}", a.id)
         for a in AREAS
     ),
+    # The PC at each counter: its token lets clerks log in there by PIN.
+    *(
+        DeviceSeed(f"counter-pc-{c.number}", DeviceKind.COUNTER, f"Máy tính quầy {c.number}", None)
+        for c in COUNTERS
+    ),
 )
 
 

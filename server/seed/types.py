@@ -20,7 +20,8 @@ class UserSeed(NamedTuple):
 
 
 class DeviceSeed(NamedTuple):
-    """A kiosk or display; ``area`` is the area a display shows (None: the whole site)."""
+    """A kiosk, display or counter PC; ``area`` is the area a display shows (None: the
+    whole site, or not a display)."""
 
     id: str
     kind: DeviceKind

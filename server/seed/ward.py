@@ -71,6 +71,12 @@ USERS: tuple[UserSeed, ...] = (
 DEVICES: tuple[DeviceSeed, ...] = (
     DeviceSeed("thuduc-kiosk-1", DeviceKind.KIOSK, "Ki-ốt lấy số phường Thủ Đức", None),
     DeviceSeed("thuduc-display", DeviceKind.DISPLAY, "Màn hình phòng tiếp nhận", "TD"),
+    *(
+        DeviceSeed(
+            f"thuduc-counter-pc-{c.number}", DeviceKind.COUNTER, f"Máy quầy {c.number}", None
+        )
+        for c in COUNTERS
+    ),
 )
 
 

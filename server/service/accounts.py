@@ -167,12 +167,18 @@ class AccountService(ServiceCore):
             row.pin_hash = None
         return had_pin
 
-    def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
+    def pin_login(self, site: str, counter: str, pin: str, *, terminal: Actor) -> LoginOut:
         """Log in with a PIN at a counter of ``site``: the account whose PIN it is.
 
-        The clerk last recorded at the counter is tried first (usually the one
-        typing). Wrong PINs are counted per counter and per site (``PinGuard``).
+        Only a registered counter terminal of the site (a device of kind ``counter``,
+        its token in ``terminal``) may ask: a short PIN is a second factor on a PC of
+        the hall, not a password anyone reaching the server could guess at. The clerk
+        last recorded at the counter is tried first (usually the one typing). Wrong PINs
+        are counted per counter and per site (``PinGuard``).
         """
+        is_terminal = terminal.kind == "device" and terminal.role == DeviceKind.COUNTER.value
+        if not is_terminal or terminal.site != site:
+            raise errors.pin_needs_terminal(site)
         key, site_key = (site, counter), (site, "")
         with self.db.read() as session:
             if session.get(SiteRow, site) is None:

@@ -107,6 +107,18 @@ def bad_pin() -> ServiceError:
     )
 
 
+def pin_needs_terminal(site: str) -> ServiceError:
+    return ServiceError(
+        403,
+        "pin_needs_terminal",
+        f"Chỉ đăng nhập bằng mã PIN được trên máy quầy đã đăng ký của điểm {site}. Vui lòng "
+        "đăng nhập bằng tên và mật khẩu.",
+        f"PIN login works only on a registered counter terminal of site {site}. Log in "
+        "with username and password.",
+        site=site,
+    )
+
+
 def pin_locked(counter: str, retry_after_s: int) -> ServiceError:
     return ServiceError(
         429,

@@ -23,8 +23,15 @@ def worker():
     running.shutdown()
 
 
+def pc_client(server, number: int = 3) -> CounterClient:
+    """The client of a registered counter PC (the demo's ``counter-pc-N`` token)."""
+    client = CounterClient(server.base_url)
+    client.device_token = server.tokens[f"counter-pc-{number}"]
+    return client
+
+
 def test_pin_is_offered_only_where_the_counter_is_known(qtbot, live_server, store, worker):
-    client = CounterClient(live_server.base_url)
+    client = pc_client(live_server)
     unknown = LoginViewModel(client, worker, store, settings_for(live_server))
     assert not unknown.pin_available  # a new PC does not know its counter yet
     with qtbot.waitSignal(unknown.failed) as failed:
@@ -44,8 +51,26 @@ def test_pin_is_offered_only_where_the_counter_is_known(qtbot, live_server, stor
     client.close()
 
 
-def test_a_wrong_pin_then_the_right_one(qtbot, live_server, store, worker):
+def test_a_pc_without_its_device_token_offers_no_pin(qtbot, live_server, store, worker):
+    """The server takes PINs only from registered counter PCs: a PC without its token
+    shows the password form, and says why if a PIN is tried anyway."""
     client = CounterClient(live_server.base_url)
+    vm = LoginViewModel(client, worker, store, settings_for(live_server, counter="3"))
+    assert not vm.pin_available
+    with qtbot.waitSignal(vm.failed) as failed:
+        vm.submit_pin("0303")
+    assert "chưa được đăng ký là máy quầy" in failed.args[0]
+    assert client.token is None
+    # A token that is not a counter PC's (here the kiosk's): the server's refusal.
+    client.device_token = live_server.kiosk_token
+    with qtbot.waitSignal(vm.failed) as failed:
+        vm.submit_pin("0303")
+    assert "máy quầy đã đăng ký" in failed.args[0] and client.token is None
+    client.close()
+
+
+def test_a_wrong_pin_then_the_right_one(qtbot, live_server, store, worker):
+    client = pc_client(live_server)
     vm = LoginViewModel(client, worker, store, settings_for(live_server, counter="3"))
     with qtbot.waitSignal(vm.failed) as failed:
         vm.submit_pin("9999")
@@ -63,7 +88,7 @@ def test_a_wrong_pin_then_the_right_one(qtbot, live_server, store, worker):
 
 
 def test_five_wrong_pins_lock_the_counter(qtbot, live_server, store, worker):
-    client = CounterClient(live_server.base_url)
+    client = pc_client(live_server, 4)
     vm = LoginViewModel(client, worker, store, settings_for(live_server, counter="4"))
     for _ in range(5):
         with qtbot.waitSignal(vm.failed) as failed:
@@ -86,6 +111,7 @@ def test_the_login_page_logs_in_by_pin(qtbot, live_server, tmp_path):
             store=store,
             retry_delays_ms=(),
             probe_ms=0,
+            device_token=live_server.tokens["counter-pc-2"],
         )
     )
     qtbot.addWidget(app.window)

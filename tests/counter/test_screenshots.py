@@ -104,7 +104,7 @@ def test_screens(qtbot, qapp, live_server, store, tmp_path):
 
 
 def test_pin_login_screen(qtbot, qapp, live_server, store, tmp_path):
-    """The login page of a terminal that knows its counter: the PIN pad first."""
+    """The login page of a registered counter PC that knows its counter: the PIN pad."""
     install_fonts(qapp)
     app = CounterApp(
         AppOptions(
@@ -112,6 +112,7 @@ def test_pin_login_screen(qtbot, qapp, live_server, store, tmp_path):
             store=store,
             retry_delays_ms=(),
             probe_ms=0,
+            device_token=live_server.tokens["counter-pc-2"],
         )
     )
     qtbot.addWidget(app.window)
@@ -119,6 +120,7 @@ def test_pin_login_screen(qtbot, qapp, live_server, store, tmp_path):
     app.show()
     try:
         view = app.login_view
+        assert view.pin_mode and view.pin_page.isVisible()
         for key in "02":
             view.digits[key].click()
         save(app.window, "login-pin", tmp_path)

@@ -15,6 +15,15 @@ def service_for(data_dir) -> QueueService:
     return QueueService(Database(sqlite_url(data_dir)), RecordingPublisher())
 
 
+def pin_login(data_dir, site: str, counter: str, pin: str):
+    """A PIN login from the site's first demo counter PC (its device token)."""
+    service = service_for(data_dir)
+    creds = json.loads((data_dir / "demo-credentials.json").read_text())
+    pc = "counter-pc-1" if site == "hcm-main" else "thuduc-counter-pc-1"
+    terminal = service.authenticate(creds["devices"][pc])
+    return service.pin_login(site, counter, pin, terminal=terminal)
+
+
 def test_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) -> None:
     data = tmp_path / "var"
     assert main(["db", "upgrade", "--data-dir", str(data)]) == 0
@@ -68,7 +77,7 @@ def test_user_pin_reads_the_pin_from_stdin(tmp_path, monkeypatch, capsys) -> Non
     monkeypatch.setattr("sys.stdin", io.StringIO("480516\n"))
     assert main(["user", "pin", "clerk05", "--pin-stdin", "--site", "hcm-main", *at]) == 0
     assert "480516" not in capsys.readouterr().out
-    assert service_for(data).pin_login("hcm-main", "5", "480516").username == "clerk05"
+    assert pin_login(data, "hcm-main", "5", "480516").username == "clerk05"
     for stdin, name, why in [
         ("12\n", "clerk05", "4 to 8 digits"),
         ("\n", "clerk05", "no PIN"),
@@ -86,21 +95,21 @@ def test_user_pin_clear_stops_pin_login(tmp_path, monkeypatch, capsys) -> None:
     data = tmp_path / "var"
     at = ["--data-dir", str(data)]
     assert main(["seed", "demo", *at]) == 0
-    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    assert pin_login(data, "hcm-main", "5", "0505").username == "clerk05"
     capsys.readouterr()
     assert main(["user", "pin", "clerk05", "--clear", "--site", "hcm-main", *at]) == 0
     said = capsys.readouterr().out
     assert "PIN of clerk05 removed" in said and "no longer works" in said
     service = service_for(data)
     with pytest.raises(ServiceError) as refused:
-        service.pin_login("hcm-main", "5", "0505")
+        pin_login(data, "hcm-main", "5", "0505")
     assert refused.value.code == "bad_pin"
     assert service.login("clerk05", "demo05").username == "clerk05"  # the password still works
     assert main(["user", "pin", "clerk05", "--clear", *at]) == 0
     assert "clerk05 had no PIN; nothing changed" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO("0505\n"))
     assert main(["user", "pin", "clerk05", "--pin-stdin", *at]) == 0  # a new PIN can follow
-    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    assert pin_login(data, "hcm-main", "5", "0505").username == "clerk05"
     monkeypatch.setattr("sys.stdin", io.StringIO("root-pass\n"))
     assert main(["user", "add", "root", "--role", "admin", "--password-stdin", *at]) == 0
     capsys.readouterr()
@@ -111,7 +120,7 @@ def test_user_pin_clear_stops_pin_login(tmp_path, monkeypatch, capsys) -> None:
     ]:
         assert main(["user", "pin", name, "--clear", *extra, *at]) == 2
         assert why in capsys.readouterr().err
-    assert service_for(data).pin_login("hcm-main", "6", "0606").username == "clerk06"
+    assert pin_login(data, "hcm-main", "6", "0606").username == "clerk06"
 
 
 def test_user_pin_wants_exactly_one_of_a_new_pin_or_clear(tmp_path, capsys) -> None:
@@ -136,13 +145,13 @@ def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
     same = ["user", "add", "clerk05", "--role", "clerk", "--password-stdin", *at]
     assert main([*same, "--site", "hcm-main"]) == 0  # same site and role: PIN kept
     assert "PIN was removed" not in capsys.readouterr().out
-    assert service_for(data).pin_login("hcm-main", "5", "0505").username == "clerk05"
+    assert pin_login(data, "hcm-main", "5", "0505").username == "clerk05"
     monkeypatch.setattr("sys.stdin", io.StringIO("demo05\n"))
     assert main([*same, "--site", "phuong-thu-duc"]) == 0
     assert "its counter PIN was removed" in capsys.readouterr().out
     service = service_for(data)
     for site, counter in (("hcm-main", "5"), ("phuong-thu-duc", "td-1")):
         with pytest.raises(ServiceError) as refused:
-            service.pin_login(site, counter, "0505")
+            pin_login(data, site, counter, "0505")
         assert refused.value.code == "bad_pin"
     assert service.login("clerk05", "demo05").site == "phuong-thu-duc"

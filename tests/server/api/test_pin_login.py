@@ -3,12 +3,16 @@
 import pytest
 from sqlalchemy import select
 
-from server.service import ServiceError
+from server.contract.vocab import DeviceKind
+from server.service import Actor, ServiceError
 from server.storage.models import UserRow
 from tests.server.backends import SITE
 
 
 def pin(api, counter: str, value: str, **headers: str):
+    """From the site's registered counter PC (its device token), unless ``headers``
+    bring another Authorization."""
+    headers = {"Authorization": f"Bearer {api.terminal}", **headers}
     return api.client.post(
         "/api/v1/auth/pin", json={"site": SITE, "counter": counter, "pin": value}, headers=headers
     )
@@ -20,7 +24,40 @@ def pins(api):
     service.set_pin("c1", "1111")
     service.set_pin("c2", "222222", site=SITE)
     service.set_pin("boss", "90909090")
+    api.terminal = service.add_device("pc-1", DeviceKind.COUNTER, SITE)
     return api
+
+
+def test_only_a_registered_counter_pc_of_the_site_may_log_in_by_pin(pins) -> None:
+    """A short PIN is a second factor on a PC of the hall: from anywhere else (the
+    server's address is public for the citizens' tracking pages) it is refused before
+    any PIN is tried, so nobody can guess PINs from outside."""
+    service = pins.world.service
+    kiosk = pins.world.tokens[f"{SITE}-kiosk"]
+    clerk = pins.client.post("/api/v1/auth/login", json={"username": "c1", "password": "pw-c1"})
+    for authorization, status, code in [
+        (None, 401, "unauthorized"),
+        ("Bearer not-a-token", 401, "unauthorized"),
+        (f"Bearer {kiosk}", 403, "pin_needs_terminal"),
+        (f"Bearer {clerk.json()['token']}", 403, "pin_needs_terminal"),
+    ]:
+        headers = {"Authorization": authorization} if authorization else {}
+        answer = pins.client.post(
+            "/api/v1/auth/pin", json={"site": SITE, "counter": "1", "pin": "1111"}, headers=headers
+        )
+        assert answer.status_code == status, (authorization, answer.text)
+        assert answer.json()["error"] == code
+    # A counter PC of another site.
+    elsewhere = Actor(kind="device", name="pc-t2", role=DeviceKind.COUNTER.value, site="t2")
+    with pytest.raises(ServiceError) as other_site:
+        service.pin_login(SITE, "1", "1111", terminal=elsewhere)
+    assert other_site.value.code == "pin_needs_terminal" and other_site.value.status == 403
+    refused = pin(pins, "1", "1111", Authorization=f"Bearer {kiosk}", **{"Accept-Language": "en"})
+    assert "registered counter terminal" in refused.json()["message"]
+    # Refusals before the PIN check never count as wrong PINs: the counter is not locked.
+    for _ in range(6):
+        pin(pins, "1", "0000", Authorization=f"Bearer {kiosk}")
+    assert pin(pins, "1", "1111").json()["username"] == "c1"
 
 
 def test_a_pin_logs_its_clerk_in(pins) -> None:
@@ -46,10 +83,13 @@ def test_a_wrong_pin_is_a_clear_401(pins) -> None:
     assert pin(pins, "1", "12").status_code == 422  # not 4-8 digits: refused before any check
     assert pin(pins, "1", "12a4").json()["error"] == "invalid_request"
     assert pin(pins, "99", "1111").json()["error"] == "unknown_counter"
-    missing = pins.client.post(
-        "/api/v1/auth/pin", json={"site": "nowhere", "counter": "1", "pin": "1111"}
+    # The terminal belongs to its own site: another site is refused before it is looked up.
+    other = pins.client.post(
+        "/api/v1/auth/pin",
+        json={"site": "nowhere", "counter": "1", "pin": "1111"},
+        headers={"Authorization": f"Bearer {pins.terminal}"},
     )
-    assert missing.status_code == 404 and missing.json()["error"] == "unknown_site"
+    assert other.status_code == 403 and other.json()["error"] == "pin_needs_terminal"
 
 
 def test_five_wrong_pins_lock_the_counter_for_a_minute(pins) -> None:

@@ -115,9 +115,11 @@ def test_main_centre_shape():
     assert sum(s.daily_quota is not None for s in seed.services) >= 3
     codes = {p.code for p in seed.site.priority_categories}
     assert {"elderly", "disabled", "pregnant", "merit"} <= codes
-    assert {d.id for d in seed.devices} == {f"kiosk-{n}" for n in range(1, 5)} | {
-        f"display-{a}" for a in ("A", "A1", "A2", "B", "B1", "B2")
-    }
+    assert {d.id for d in seed.devices} == (
+        {f"kiosk-{n}" for n in range(1, 5)}
+        | {f"display-{a}" for a in ("A", "A1", "A2", "B", "B1", "B2")}
+        | {f"counter-pc-{n}" for n in range(1, 68)}  # the PC at each counter (PIN login)
+    )
 
 
 def test_main_centre_accounts():
@@ -140,6 +142,7 @@ def test_ward_point_is_small():
     assert len(seed.areas) == 1
     assert [d.kind for d in seed.devices].count(DeviceKind.KIOSK) == 1
     assert [d.kind for d in seed.devices].count(DeviceKind.DISPLAY) == 1
+    assert [d.kind for d in seed.devices].count(DeviceKind.COUNTER) == 4
 
 
 def test_office_hours_and_always_open():

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from server.contract.vocab import DeviceKind
 from server.storage.models import UserRow
 
 
@@ -12,6 +13,7 @@ def test_a_pin_is_stored_hashed_and_logs_in(world) -> None:
         others = set(s.scalars(select(UserRow.pin_hash).where(UserRow.username != "c1")))
     assert stored is not None and stored.startswith("scrypt$") and "4821" not in stored
     assert others == {None}
-    login = world.service.pin_login("t1", "3", "4821")
+    pc = world.service.authenticate(world.service.add_device("pc-3", DeviceKind.COUNTER, "t1"))
+    login = world.service.pin_login("t1", "3", "4821", terminal=pc)
     assert login.username == "c1"
     assert world.service.authenticate(login.token).name == "c1"
