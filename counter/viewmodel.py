@@ -86,6 +86,9 @@ class CounterViewModel(QObject):
         self.parked: list[TicketBrief] = []
         self.waiting: list[ServiceWaiting] = []
         self.longest_wait_s = 0
+        # The site's default place in line for a transfer, from the latest snapshot; the
+        # engine's own default (keep) until one arrives.
+        self.transfer_keeps_place = True
         self.day: ClerkDayOut | None = None
         self.services: dict[str, ServiceOut] = {}
         self.priorities: dict[str, PriorityCategory] = {}
@@ -239,6 +242,7 @@ class CounterViewModel(QObject):
         self.parked = list(snapshot.parked)
         self.waiting = list(snapshot.waiting)
         self.longest_wait_s = snapshot.longest_wait_s
+        self.transfer_keeps_place = snapshot.transfer_keeps_place
         self.intents.observe(self.context())
         self.changed.emit()
         self.snapshot_applied.emit(snapshot)

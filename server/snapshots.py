@@ -332,6 +332,7 @@ class SiteView:
             parked=[brief(t, self.now) for t in parked],
             waiting=self.service_waiting(config.services),
             longest_wait_s=max(0, int((self.now - oldest).total_seconds())) if oldest else 0,
+            transfer_keeps_place=self.bundle.site.transfer_keeps_place,
         )
 
     def queue(self) -> QueueSnapshot:

@@ -61,13 +61,15 @@ class TransferDialog(QDialog):
                 self.counter.addItem(item.counter.name, item.counter.id)
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
-        # Where the citizen waits next: the server's default is the original place.
+        # Where the citizen waits next: preselected as the site's own rule, so the clerk
+        # changes it only for an exception (the choice is always sent).
         self.keep_place = QRadioButton(text("keep_place", lang))
         self.to_front = QRadioButton(text("to_front", lang))
         place = QButtonGroup(self)
         place.addButton(self.keep_place)
         place.addButton(self.to_front)
-        self.keep_place.setChecked(True)
+        keep = vm.transfer_keeps_place
+        (self.keep_place if keep else self.to_front).setChecked(True)
         places = QHBoxLayout()
         places.addWidget(self.keep_place)
         places.addWidget(self.to_front)

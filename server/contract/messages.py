@@ -100,6 +100,13 @@ class CounterSnapshot(Message):
     parked: list[TicketBrief] = Field(default_factory=list)
     waiting: list[ServiceWaiting] = Field(default_factory=list)
     longest_wait_s: int = 0
+    # The site's rule for a transfer sent without ``keep_place``, so the clerk's transfer
+    # form can preselect it; a snapshot from before this field reads as the engine's default.
+    transfer_keeps_place: bool = Field(
+        default=True,
+        description="The site's default for a transfer: keep the ticket's original place "
+        "in line (true) or put it at the front (false).",
+    )
 
 
 class ServiceStatus(Message):

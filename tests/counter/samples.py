@@ -38,6 +38,7 @@ def snapshot(
     parked: list[TicketBrief] | None = None,
     waiting: int = 2,
     counter_id: str = "5",
+    transfer_keeps_place: bool = True,
 ) -> CounterSnapshot:
     return CounterSnapshot(
         site="hcm-main",
@@ -60,4 +61,5 @@ def snapshot(
             ServiceWaiting(code="HT-01", name_vi="Hộ tịch", name_en="Civil status", waiting=waiting)
         ],
         longest_wait_s=754 if waiting else 0,
+        transfer_keeps_place=transfer_keeps_place,
     )

@@ -11,6 +11,7 @@ from counter.client import CounterClient
 from counter.viewmodel import CounterViewModel
 from counter.views.terminal import TerminalView
 from counter.worker import Worker
+from server.contract.http import ServiceOut, TransferIn
 from server.contract.vocab import CounterState, TicketStatus
 from tests.counter.samples import brief, snapshot
 
@@ -183,3 +184,70 @@ def test_requests_after_shutdown_are_dropped_quietly(offline):
     future = vm.worker.submit(lambda: 1, lambda _result: None)
     assert future.cancelled()
     vm.refresh()  # a late timer: no error, nothing sent
+
+
+def test_the_site_default_for_transfers_follows_the_snapshots(offline):
+    vm, _view = offline
+    assert vm.transfer_keeps_place  # no snapshot yet: the engine's default, keep
+    vm.apply_snapshot(snapshot(transfer_keeps_place=False))
+    assert not vm.transfer_keeps_place
+    vm.apply_snapshot(snapshot(seq=2, counter_id="6", transfer_keeps_place=True))
+    assert not vm.transfer_keeps_place  # another counter's snapshot changes nothing
+    vm.apply_snapshot(snapshot(seq=3, transfer_keeps_place=True))
+    assert vm.transfer_keeps_place
+
+
+def test_the_transfer_form_opens_on_keep_before_any_snapshot(offline):
+    _vm, view = offline
+    dialog = view.open_transfer()
+    assert dialog.keep_place.isChecked() and not dialog.to_front.isChecked()
+    dialog.reject()
+
+
+def with_another_field(vm: CounterViewModel) -> None:
+    """The menu the terminal reads over HTTP, here without a server: one more field."""
+    vm.services = {
+        "CT-01": ServiceOut(
+            code="CT-01",
+            department="tp",
+            name_vi="Chứng thực",
+            name_en="Certification",
+            open=True,
+            waiting=0,
+            estimated_wait_s=0,
+            counters=[5],
+        )
+    }
+
+
+@pytest.mark.parametrize("site_keeps", [True, False])
+def test_the_transfer_form_preselects_the_site_default(offline, qtbot, site_keeps):
+    vm, view = offline
+    with_another_field(vm)
+    called = brief("1023", status=TicketStatus.CALLED, call_count=1)
+    vm.apply_snapshot(snapshot(current=called, transfer_keeps_place=site_keeps))
+    dialog = view.open_transfer()
+    assert dialog.keep_place.isChecked() is site_keeps
+    assert dialog.to_front.isChecked() is not site_keeps
+    dialog.choose_field("CT-01")
+    with qtbot.waitSignal(vm.action_done):
+        dialog.findChild(type(view.ticket.call_next), "ok").click()
+    sent = vm.intents.first_unanswered()
+    assert sent is not None and isinstance(sent.body, TransferIn)
+    assert sent.body.keep_place is site_keeps and sent.body.to_service == "CT-01"
+
+
+def test_the_clerk_can_override_the_site_default(offline, qtbot):
+    vm, view = offline
+    with_another_field(vm)
+    called = brief("1023", status=TicketStatus.CALLED, call_count=1)
+    vm.apply_snapshot(snapshot(current=called, transfer_keeps_place=False))
+    dialog = view.open_transfer()
+    dialog.keep_place.click()
+    assert dialog.keep_place.isChecked() and not dialog.to_front.isChecked()
+    dialog.choose_field("CT-01")
+    with qtbot.waitSignal(vm.action_done):
+        dialog.findChild(type(view.ticket.call_next), "ok").click()
+    sent = vm.intents.first_unanswered()
+    assert sent is not None and isinstance(sent.body, TransferIn)
+    assert sent.body.keep_place is True
