@@ -13,6 +13,7 @@ pytest_plugins: list[str] = [
     "tests.support.mosquitto",
     "tests.support.live_server",
     "tests.support.postgres",
+    "tests.support.newer_server",
 ]
 
 

@@ -20,6 +20,7 @@ from server.contract.http import (
     LoginOut,
     MenuOut,
     NoticeIn,
+    NoticeOut,
     PinLoginIn,
     QueueOut,
     RateIn,
@@ -147,7 +148,7 @@ def clerk_day(
     return service.clerk_day(site, counter, actor)
 
 
-@router.put("/sites/{site}/notice", response_model=NoticeIn, responses=_ERRORS)
+@router.put("/sites/{site}/notice", response_model=NoticeOut, responses=_ERRORS)
 def set_notice(
     request: Request, site: SiteId, body: NoticeIn, actor: CurrentActor, service: Service
 ) -> JSONResponse:

@@ -1,7 +1,10 @@
-"""HTTP request and response models of ``/api/v1``, split by purpose.
+"""HTTP request and response models of ``/api/v1``, split by direction.
 
-Requests are strict (unknown fields refused); responses ignore nothing either, so
-a client built on this package notices a contract change at once.
+What the server receives (``Request``, the ``*In`` models) refuses unknown fields:
+a client's typo gets a clear 422 instead of being silently dropped. What the server
+sends (``Response``: the ``*Out`` models and ``ErrorOut``) ignores unknown fields
+when an app parses it, so a newer server may add a field without breaking the
+installed apps on older code (the tolerant-reader rule, as for the MQTT messages).
 """
 
 from datetime import datetime
@@ -18,14 +21,22 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 Language = Literal["vi", "en"]
 
 
-class Model(BaseModel):
+class Request(BaseModel):
+    """A body the server receives: unknown fields are refused (422 ``invalid_request``)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Response(BaseModel):
+    """A body the server sends: an app on older code ignores fields it does not know."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 # ---- errors -------------------------------------------------------------------
 
 
-class ErrorOut(Model):
+class ErrorOut(Response):
     """Every 4xx answer: a stable ``error`` code and a message in both languages.
 
     ``message`` is in the language the request asked for (``Accept-Language``).
@@ -41,7 +52,7 @@ class ErrorOut(Model):
 # ---- health and auth ----------------------------------------------------------
 
 
-class HealthOut(Model):
+class HealthOut(Response):
     status: Literal["ok", "degraded"]
     version: str
     database: str
@@ -49,12 +60,12 @@ class HealthOut(Model):
     time: datetime
 
 
-class LoginIn(Model):
+class LoginIn(Request):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
 
 
-class PinLoginIn(Model):
+class PinLoginIn(Request):
     """``POST /auth/pin``: a clerk's 4-8 digit PIN at a counter of a site; answers ``LoginOut``."""
 
     site: str = Field(min_length=1, max_length=64)
@@ -62,7 +73,7 @@ class PinLoginIn(Model):
     pin: str = Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits.")
 
 
-class LoginOut(Model):
+class LoginOut(Response):
     token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the scheme name, not a secret
     username: str
@@ -75,13 +86,13 @@ class LoginOut(Model):
 # ---- kiosk menu and tickets ---------------------------------------------------
 
 
-class PriorityCategory(Model):
+class PriorityCategory(Response):
     code: str
     name_vi: str
     name_en: str
 
 
-class ServiceOut(Model):
+class ServiceOut(Response):
     code: str
     department: str
     name_vi: str
@@ -96,14 +107,14 @@ class ServiceOut(Model):
     area: str | None = None
 
 
-class DepartmentOut(Model):
+class DepartmentOut(Response):
     code: str
     name_vi: str
     name_en: str
     services: list[ServiceOut]
 
 
-class MenuOut(Model):
+class MenuOut(Response):
     site: str
     site_name: str
     site_name_en: str
@@ -113,7 +124,7 @@ class MenuOut(Model):
     departments: list[DepartmentOut]
 
 
-class TicketIn(Model):
+class TicketIn(Request):
     service: str = Field(min_length=1, max_length=32)
     priority: str | None = Field(default=None, max_length=32)
     language: Language = "vi"
@@ -125,7 +136,7 @@ class TicketIn(Model):
     )
 
 
-class TicketOut(Model):
+class TicketOut(Response):
     id: str
     site: str
     number: str
@@ -152,7 +163,7 @@ class TicketOut(Model):
 # ---- queue and counters -------------------------------------------------------
 
 
-class QueueServiceOut(Model):
+class QueueServiceOut(Response):
     code: str
     name_vi: str
     name_en: str
@@ -160,31 +171,31 @@ class QueueServiceOut(Model):
     parked: list[TicketBrief]
 
 
-class QueueOut(Model):
+class QueueOut(Response):
     site: str
     business_day: str
     services: list[QueueServiceOut]
 
 
-class CounterOut(Model):
+class CounterOut(Response):
     counter: CounterView
     clerk: str | None = None
     current: TicketBrief | None = None
 
 
-class CountersOut(Model):
+class CountersOut(Response):
     site: str
     counters: list[CounterOut]
 
 
-class CallIn(Model):
+class CallIn(Request):
     """Call a specific waiting or parked ticket (by number or id), with a reason for the log."""
 
     ticket: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=200)
 
 
-class TransferIn(Model):
+class TransferIn(Request):
     to_service: str | None = Field(default=None, max_length=32)
     to_counter: str | None = Field(default=None, max_length=64)
     note: str = Field(default="", max_length=200)
@@ -193,12 +204,12 @@ class TransferIn(Model):
     )
 
 
-class RateIn(Model):
+class RateIn(Request):
     rating: Rating
     ticket: str | None = Field(default=None, description="Ticket id; default the last finished.")
 
 
-class ActionOut(Model):
+class ActionOut(Response):
     """The answer to every counter action: what happened and the counter afterwards."""
 
     action: str
@@ -207,7 +218,7 @@ class ActionOut(Model):
     call_id: str | None = None
 
 
-class ClerkDayOut(Model):
+class ClerkDayOut(Response):
     site: str
     counter: str | None
     clerk: str
@@ -223,23 +234,29 @@ class ClerkDayOut(Model):
 # ---- devices and notices ------------------------------------------------------
 
 
-class DeviceStatusIn(Model):
+class DeviceStatusIn(Request):
     online: bool = True
     printer: Literal["ok", "paper_low", "paper_out", "cover_open", "offline", "none"] | None = None
     detail: str = Field(default="", max_length=200)
 
 
-class DeviceOut(Model):
+class DeviceOut(Response):
     id: str
     site: str
     kind: DeviceKind
     name: str
 
 
-class NoticeIn(Model):
+class NoticeIn(Request):
     text: str = Field(max_length=500)
 
 
-class CounterStateOut(Model):
+class NoticeOut(Response):
+    """The answer to ``PUT .../notice``: the notice now shown (a reply, so tolerant)."""
+
+    text: str
+
+
+class CounterStateOut(Response):
     id: str
     state: CounterState

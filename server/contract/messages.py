@@ -1,4 +1,9 @@
-"""MQTT message models. Frozen, reject unknown fields, carry a version ``v``.
+"""MQTT message models. Frozen, carry a version ``v``, and ignore unknown fields.
+
+Only the server publishes these; kiosks, counters, boards and LED bridges read them.
+A reader ignores fields it does not know (the tolerant-reader rule), so the server
+may add a field while installed apps on older code keep working; removing a field or
+changing its meaning needs a new topic prefix (``qms/v2``).
 
 Every message of a site carries that site's sequence number ``seq``: it grows
 with every state change, so a client drops a snapshot older than one it has.
@@ -14,7 +19,13 @@ from server.contract.vocab import CounterState, TicketStatus
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    """Base of every server-to-app message: an unknown field is dropped, not refused.
+
+    A city has hundreds of sites whose devices cannot all be upgraded with the server;
+    an app on older code must still show a newer server's message.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
 class CallInfo(Message):

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from server.contract import topics
-from server.contract.http import DeviceStatusIn, LoginOut, NoticeIn
+from server.contract.http import DeviceStatusIn, LoginOut, NoticeIn, NoticeOut
 from server.contract.messages import DeviceStatus
 from server.contract.vocab import CounterState, DeviceKind, Role
 from server.service import errors
@@ -389,11 +389,11 @@ class AccountService(ServiceCore):
         if not actor.may_use_site(site_id):
             raise errors.forbidden("thao tác tại điểm này", "act at this site")
 
-        def apply(ctx: Ctx) -> tuple[int, NoticeIn]:
+        def apply(ctx: Ctx) -> tuple[int, NoticeOut]:
             ctx.repo.s.add(
                 NoticeRow(site_id=ctx.site.id, text=body.text, set_by=actor.name, at=ctx.now)
             )
             ctx.effects.areas.update(ctx.bundle.areas)
-            return 200, NoticeIn(text=body.text)
+            return 200, NoticeOut(text=body.text)
 
         return self.command(site_id, actor, key, request_hash, apply)

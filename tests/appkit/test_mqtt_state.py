@@ -18,6 +18,7 @@ from appkit.mqtt_state import BrokerAddress, ConnectionState, StateSubscriber, S
 from server.contract import topics
 from server.contract.messages import CallEvent, DisplaySnapshot, ServerStatus
 from tests.display_board.samples import AREA, SITE, call, event, snapshot
+from tests.support.newer_server import newer_payload
 
 DISPLAY = topics.display(SITE, AREA)
 CALLS = topics.calls(SITE)
@@ -152,15 +153,15 @@ def test_malformed_payloads_are_logged_and_ignored(payload, caplog):
     assert inbox.seqs() == [1]
 
 
-def test_unknown_fields_are_refused(caplog):
+def test_fields_a_newer_server_added_are_ignored(caplog):
+    """Tolerant reader: an app on older code still takes a newer server's message."""
     inbox = Inbox()
     sub = make(inbox)
-    data = snapshot(1).model_dump(mode="json") | {"surprise": 1}
-    import json
-
     with caplog.at_level(logging.WARNING):
-        push(sub, DISPLAY, json.dumps(data).encode())
-    assert inbox.messages == []
+        push(sub, DISPLAY, newer_payload(snapshot(1)))
+    assert inbox.messages == [(DISPLAY, snapshot(1))]
+    assert sub.dropped_malformed == 0
+    assert "malformed" not in caplog.text
 
 
 def test_empty_retained_payload_clears_nothing_and_does_not_crash():

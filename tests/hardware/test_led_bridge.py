@@ -8,8 +8,9 @@ from hardware.led_bridge import LED_IDLE, LED_PAUSED, LedBridge, LedState, MqttL
 from hardware.ports import LedDisplay
 from hardware.sim.devices import LedBusSim
 from server.contract import topics
-from server.contract.messages import CounterSnapshot, CounterView, TicketBrief
+from server.contract.messages import CounterSnapshot, CounterView, ServerStatus, TicketBrief
 from tests.hardware.waiting import wait_until
+from tests.support.newer_server import newer_payload
 
 SITE = "hcm-ttphcc"
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
@@ -95,6 +96,19 @@ def test_messages_drive_the_display_through_the_real_on_message_path():
     bridge.handle_message(topic, snapshot(12, ticket="1024").model_dump_json().encode())
     bridge.handle_message(topic, snapshot(13, ticket="1024", calls=2).model_dump_json().encode())
     assert display.shown == [(5, "1023", False), (5, "1024", True), (5, "1024", True)]
+
+
+def test_a_newer_servers_messages_still_drive_the_display():
+    """A bridge on today's code ignores fields a newer server added (tolerant reader)."""
+    display = RecordingDisplay()
+    bridge = LedBridge(SITE, display)
+    topic = topics.counter(SITE, "quay-5")
+    bridge.handle_message(topic, newer_payload(snapshot(10, ticket="1023")))
+    bridge.handle_message(topic, newer_payload(snapshot(11, ticket="1024")))
+    offline = ServerStatus(state="offline")
+    bridge.handle_message(topics.server_status(), newer_payload(offline))
+    assert display.shown == [(5, "1023", False), (5, "1024", True), (5, LED_IDLE, False)]
+    assert bridge.ignored == 0
 
 
 @pytest.mark.parametrize(

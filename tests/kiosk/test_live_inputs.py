@@ -11,6 +11,7 @@ from kiosk.viewmodel import KioskViewModel
 from server.contract import topics
 from server.contract.messages import QueueSnapshot, ServiceStatus
 from tests.kiosk.fake_api import SITE, FakeApi
+from tests.support.newer_server import newer_payload
 
 
 def snapshot(seq: int, waiting: int) -> QueueSnapshot:
@@ -65,5 +66,26 @@ def test_fresh_stale_and_malformed_snapshots(qapp, caplog):
         assert hotich_waiting(vm) == 7
         live.linkChanged.emit(False)
         assert hotich_waiting(vm) == 2  # the menu's count, not a frozen live one
+    finally:
+        live.stop()
+
+
+def test_a_newer_servers_queue_snapshot_is_used(qapp):
+    """A kiosk on today's code ignores fields a newer server added to the queue snapshot."""
+    vm = KioskViewModel(
+        FakeApi().client(),
+        KioskSettings(site=SITE, kiosk_id="kiosk-1"),
+        PrinterGate(None),
+        runner=InlineRunner(),
+    )
+    vm.refresh()
+    live = LiveInputs(vm)
+    live.subscribe("mqtt://127.0.0.1:1", SITE, "kiosk-test")  # no broker: we feed by hand
+    try:
+        assert live.subscriber is not None
+        sent = snapshot(5, 9)
+        assert live.subscriber.feed(topics.queue(SITE), newer_payload(sent)) == sent
+        assert hotich_waiting(vm) == 9
+        assert live.subscriber.dropped_malformed == 0
     finally:
         live.stop()

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from server.contract import messages
 from server.messaging import schemas
 from server.messaging.examples import all_examples
+from tests.support.newer_server import newer_payload, with_added_fields
 
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "schemas"
 
@@ -44,15 +45,39 @@ def test_golden_example_round_trips(name: str):
     schema = json.loads((DOCS / f"{name}.schema.json").read_text(encoding="utf-8"))
     assert set(json.loads(text)) <= set(schema["properties"])
     assert set(schema.get("required", [])) <= set(json.loads(text))
-    assert schema["additionalProperties"] is False
+    # Readers must tolerate fields a newer server adds: no object in the schema forbids them.
+    for part in [schema, *schema.get("$defs", {}).values()]:
+        assert part.get("additionalProperties", True) is not False
 
 
 @pytest.mark.parametrize("name", sorted(all_examples()))
-def test_unknown_fields_are_refused(name: str):
+def test_readers_ignore_an_unknown_field(name: str):
+    """A newer server's message with an added field parses to the same value, top and nested."""
     example = all_examples()[name]
-    data = json.loads(example.model_dump_json()) | {"surprise": 1}
+    data = json.loads(example.model_dump_json())
+    added = with_added_fields(data)
+    assert added != data
+    assert type(example).model_validate(added) == example
+    assert type(example).model_validate_json(newer_payload(example)) == example
+
+
+def test_every_message_model_ignores_unknown_fields():
+    models = [
+        obj
+        for _, obj in inspect.getmembers(messages, inspect.isclass)
+        if issubclass(obj, messages.Message)
+    ]
+    assert models
+    for model in models:
+        assert model.model_config.get("extra") == "ignore", model.__name__
+        assert model.model_config.get("frozen") is True, model.__name__
+
+
+def test_a_wrong_known_field_is_still_refused():
+    """Tolerance is for additions only: a known field with a wrong type is still malformed."""
+    data = json.loads(all_examples()["CounterSnapshot"].model_dump_json())
     with pytest.raises(ValidationError):
-        type(example).model_validate(data)
+        messages.CounterSnapshot.model_validate(data | {"seq": "many"})
 
 
 def test_cli_writes_then_checks(tmp_path, capsys):
