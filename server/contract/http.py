@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.contract.messages import CounterView, TicketBrief
-from server.contract.vocab import CounterState, DeviceKind, Rating, Role, TicketStatus
+from server.contract.vocab import DeviceKind, Rating, Role, TicketStatus
 
 API_PREFIX = "/api/v1"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -255,8 +255,3 @@ class NoticeOut(Response):
     """The answer to ``PUT .../notice``: the notice now shown (a reply, so tolerant)."""
 
     text: str
-
-
-class CounterStateOut(Response):
-    id: str
-    state: CounterState
