@@ -43,11 +43,8 @@ class CallLog(SessionBound):
     def write_events(self) -> None:
         """Write the events appended so far with one Core statement (no ORM objects)."""
         rows, self._events = self._events, []
-        if len(rows) == 1:
-            self.s.execute(insert(st.EVENTS), rows)
-        elif rows:
-            params = {f"{c}_{i}": row[c] for i, row in enumerate(rows) for c in st.EVENT_COLUMNS}
-            self.s.execute(st.insert_events(len(rows)), params)
+        if rows:
+            self.s.execute(st.INSERT_EVENTS, rows)
 
     def add_call(self, row: CallRow) -> None:
         """Insert a call (a transient row, never added to the session) with Core."""

@@ -370,20 +370,8 @@ COUNTER_AND_HELD = (
 )
 
 
-_EVENT_INSERTS: dict[int, Any] = {}
-EVENT_COLUMNS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
-
-
-def insert_events(n: int) -> Any:
-    """INSERT of ``n`` log events in one statement (multi-row VALUES), built once per
-    ``n``; the parameters are ``{column}_{i}``."""
-    stmt = _EVENT_INSERTS.get(n)
-    if stmt is None:
-        rows = [
-            {c: bindparam(f"{c}_{i}", type_=EVENTS.c[c].type) for c in EVENT_COLUMNS}
-            for i in range(n)
-        ]
-        stmt = insert(EVENTS).values(rows)
-        if n <= 16:
-            _EVENT_INSERTS[n] = stmt
-    return stmt
+# The events of one command as one executemany: on PostgreSQL SQLAlchemy sends them as
+# one multi-row INSERT ("insertmanyvalues") of a cached compilation. (A statement built
+# with multi-row ``.values()`` of bind parameters has no cache key: it was compiled anew
+# for every command.)
+INSERT_EVENTS = insert(EVENTS)
