@@ -16,15 +16,8 @@ from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from display_board.viewmodel import BoardViewModel
-from display_board.views.panels import (
-    CountersPanel,
-    HeaderPanel,
-    HeroPanel,
-    RecentPanel,
-    StatusMark,
-    TickerPanel,
-    WaitingPanel,
-)
+from display_board.views.lists import CountersPanel, RecentPanel, WaitingPanel
+from display_board.views.panels import HeaderPanel, HeroPanel, StatusMark, TickerPanel
 from display_board.views.texts import T
 from display_board.views.theme import Theme, load_fonts
 from server.contract.messages import CallInfo
