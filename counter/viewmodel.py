@@ -10,14 +10,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from appkit.api_client import ApiError, ServerUnreachable
 from counter.client import CounterClient
 from counter.intents import Body, Context, Intent, IntentBook
+from counter.names import SiteNames
 from counter.reachability import ServerReachability
 from counter.rules import DAY_CHANGING, AnswerHold, offered, shown
-from counter.texts import text
+from counter.session import log_out
 from counter.worker import Worker
 from server.contract.http import (
     ActionOut,
@@ -26,7 +27,6 @@ from server.contract.http import (
     CounterOut,
     CountersOut,
     MenuOut,
-    PriorityCategory,
     RateIn,
     ServiceOut,
     TransferIn,
@@ -90,24 +90,22 @@ class CounterViewModel(QObject):
         # engine's own default (keep) until one arrives.
         self.transfer_keeps_place = True
         self.day: ClerkDayOut | None = None
-        self.services: dict[str, ServiceOut] = {}
-        self.priorities: dict[str, PriorityCategory] = {}
+        self.names = SiteNames(language)
         self.counters: list[CounterOut] = []
-        self.live_ok = False
-        self.live_seen = False  # connected at least once (else "connecting", not "lost")
         self.message = ""
         self.rating_ticket: str | None = None
         self.rating_number = ""
         self.reachability = ServerReachability(
-            self.intents, retry_delays_ms=retry_delays_ms, probe_ms=probe_ms, parent=self
+            self.intents,
+            retry_delays_ms=retry_delays_ms,
+            probe_ms=probe_ms,
+            poll_ms=poll_ms,
+            parent=self,
         )
         self.reachability.changed.connect(self.changed)
         self.reachability.resend_due.connect(self.retry)
         self.reachability.probe_due.connect(self._read_counters)
-        # Without MQTT the counter is read over HTTP now and then, so it never goes stale.
-        self._poll = QTimer(self)
-        self._poll.setInterval(poll_ms)
-        self._poll.timeout.connect(self._on_poll)
+        self.reachability.poll_due.connect(self._read_counters)
         self._open_on_start = open_on_start
         self._hold = AnswerHold(clock)
 
@@ -123,9 +121,18 @@ class CounterViewModel(QObject):
         return self.counter is not None and self.counter.state != CounterState.OPEN
 
     @property
+    def live_ok(self) -> bool:
+        """Whether the MQTT link to the counter's snapshots is up."""
+        return self.reachability.live_ok
+
+    @property
+    def live_seen(self) -> bool:
+        return self.reachability.live_seen
+
+    @property
     def polling(self) -> bool:
         """Whether the counter is being read over HTTP because MQTT is away."""
-        return self._poll.isActive()
+        return self.reachability.polling
 
     def busy(self, action: str) -> bool:
         return self.intents.busy(action)
@@ -138,21 +145,16 @@ class CounterViewModel(QObject):
             action, self.counter, self.current, rating_open=self.rating_ticket is not None
         )
 
+    @property
+    def services(self) -> dict[str, ServiceOut]:
+        """The site's fields from the menu (empty until it was read)."""
+        return self.names.services
+
     def service_name(self, code: str) -> str:
-        """A field's name from the menu, else from the live snapshot, else its code."""
-        named: ServiceOut | ServiceWaiting | None = self.services.get(code)
-        if named is None:
-            named = next((w for w in self.waiting if w.code == code), None)
-        if named is None:
-            return code
-        return named.name_en if self.language == "en" else named.name_vi
+        return self.names.service(code, self.waiting)
 
     def priority_name(self, code: str) -> str:
-        """The priority category's name ("Người cao tuổi"), else its code."""
-        category = self.priorities.get(code)
-        if category is None:
-            return code
-        return category.name_en if self.language == "en" else category.name_vi
+        return self.names.priority(code)
 
     def context(self) -> Context:
         current = self.current
@@ -196,12 +198,7 @@ class CounterViewModel(QObject):
         if not self._reached(result):
             return
         if isinstance(result, MenuOut):
-            self.services = {
-                service.code: service
-                for department in result.departments
-                for service in department.services
-            }
-            self.priorities = {p.code: p for p in result.priority_categories}
+            self.names.load(result)
         self.changed.emit()
 
     def _on_day(self, result: Any) -> None:
@@ -249,20 +246,7 @@ class CounterViewModel(QObject):
 
     @Slot(bool)
     def set_live(self, connected: bool) -> None:
-        if connected != self.live_ok:
-            self.live_ok = connected
-            self.live_seen = self.live_seen or connected
-            self.changed.emit()
-        if connected:
-            self._poll.stop()
-        elif not self._poll.isActive() and self._poll.interval() > 0:
-            self._poll.start()
-
-    def _on_poll(self) -> None:
-        if self.live_ok:
-            self._poll.stop()
-            return
-        self._read_counters()
+        self.reachability.set_live(connected)
 
     def _apply_counter(self, item: CounterOut) -> None:
         self.counter = item.counter
@@ -400,8 +384,6 @@ class CounterViewModel(QObject):
     def stop(self) -> None:
         """No more requests of its own (probes, polls): the terminal is closing."""
         self.reachability.stop()
-        self._poll.stop()
-        self._poll.setInterval(0)
 
     def _check_session(self, error: ApiError) -> None:
         if error.status == 401:
@@ -411,24 +393,5 @@ class CounterViewModel(QObject):
     # ---- logging out ------------------------------------------------------------
 
     def logout(self, on_done: Callable[[str], None] | None = None) -> None:
-        """Pause the counter and end the session on the server.
-
-        ``on_done`` gets "" when the server paused the counter, else a warning for
-        the clerk: the counter may still show as open in the hall.
-        """
-        site, counter = self.site, self.counter_id
-
-        def job() -> None:
-            self.client.logout(site, counter)
-
-        def done(result: Any) -> None:
-            warning = ""
-            if isinstance(result, Exception):
-                log.warning("logout did not reach the server: %s", result)
-                warning = text("logout_unreachable", self.language)
-            self.logged_out.emit()
-            if on_done is not None:
-                on_done(warning)
-
-        self.stop()
-        self.worker.submit(job, done)
+        """Pause the counter and end the session (see ``session.log_out``)."""
+        log_out(self, on_done)

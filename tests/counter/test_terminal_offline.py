@@ -206,7 +206,7 @@ def test_the_transfer_form_opens_on_keep_before_any_snapshot(offline):
 
 def with_another_field(vm: CounterViewModel) -> None:
     """The menu the terminal reads over HTTP, here without a server: one more field."""
-    vm.services = {
+    vm.names.services = {
         "CT-01": ServiceOut(
             code="CT-01",
             department="tp",
