@@ -28,6 +28,7 @@ from server.service.pump import Pump
 from server.snapshots import SiteView
 from server.storage.bundles import BundleCache
 from server.storage.db import Database
+from server.storage.idempotency import answer
 from server.storage.mapping import ticket_from_row
 from server.storage.repository import Repository
 
@@ -112,9 +113,9 @@ class ServiceCore:
             status, model = apply(ctx)
             repo.write_events()
             body = model.model_dump(mode="json")
-            if key is not None and ctx.effects.changed:
-                repo.remember_and_bump(
-                    site_id,
+            stored = None
+            if key is not None:
+                stored = answer(
                     actor.scope,
                     key,
                     request_hash=request_hash,
@@ -122,17 +123,12 @@ class ServiceCore:
                     response=body,
                     now=now,
                 )
+            if stored is not None and ctx.effects.changed:
+                repo.remember_and_bump(site_id, stored)
             elif ctx.effects.changed:
                 repo.bump_seq(site)
-            elif key is not None:
-                repo.remember(
-                    actor.scope,
-                    key,
-                    request_hash=request_hash,
-                    status_code=status,
-                    response=body,
-                    now=now,
-                )
+            elif stored is not None:
+                repo.remember(stored)
         self.publish(site_id, ctx.effects)
         return Result(status, body)
 

@@ -21,68 +21,23 @@ class IdempotencyRecords(SessionBound):
         """The stored answer of a key (request_hash, status_code, response), or None."""
         return self.s.execute(st.IDEMPOTENT, {"scope": scope, "key": key}).first()
 
-    def remember(
-        self,
-        scope: str,
-        key: str,
-        *,
-        request_hash: str,
-        status_code: int,
-        response: dict[str, Any],
-        now: datetime,
-    ) -> None:
-        self.s.execute(
-            insert(st.IDEMPOTENCY),
-            [
-                _answer(
-                    scope,
-                    key,
-                    request_hash=request_hash,
-                    status_code=status_code,
-                    response=response,
-                    now=now,
-                )
-            ],
-        )
+    def remember(self, answer: dict[str, Any]) -> None:
+        """Store a command's answer (an ``answer(...)`` row)."""
+        self.s.execute(insert(st.IDEMPOTENCY), [answer])
 
-    def remember_and_bump(
-        self,
-        site_id: str,
-        scope: str,
-        key: str,
-        *,
-        request_hash: str,
-        status_code: int,
-        response: dict[str, Any],
-        now: datetime,
-    ) -> None:
+    def remember_and_bump(self, site_id: str, answer: dict[str, Any]) -> None:
         """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
         if self._postgresql:
-            values = _answer(
-                scope,
-                key,
-                request_hash=request_hash,
-                status_code=status_code,
-                response=response,
-                now=now,
-            )
-            self.s.execute(st.REMEMBER_AND_BUMP, {**values, "site": site_id})
+            self.s.execute(st.REMEMBER_AND_BUMP, {**answer, "site": site_id})
             return
         self.s.execute(st.BUMP_SEQ, {"site": site_id})
-        self.remember(
-            scope,
-            key,
-            request_hash=request_hash,
-            status_code=status_code,
-            response=response,
-            now=now,
-        )
+        self.remember(answer)
 
     def forget_keys_before(self, moment: datetime) -> None:
         self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
 
 
-def _answer(
+def answer(
     scope: str,
     key: str,
     *,
@@ -91,6 +46,7 @@ def _answer(
     response: dict[str, Any],
     now: datetime,
 ) -> dict[str, Any]:
+    """The row stored for one idempotency key: the request's hash and its answer."""
     return {
         "scope": scope,
         "key": key,
