@@ -48,7 +48,15 @@ DUMMY_HASH = hash_password(secrets.token_urlsafe(8))
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    """A bearer token that never starts with "-".
+
+    Tokens are pasted on command lines (`qms kiosk --token T`); argparse reads a value
+    starting with "-" as an option, so one token in 64 would not start its app.
+    """
+    while True:
+        token = secrets.token_urlsafe(32)
+        if not token.startswith("-"):
+            return token
 
 
 def token_hash(token: str) -> str:
