@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
 from server.api.deps import CurrentActor, IdempotencyKey, Service, request_hash
+from server.api.dispatch import run_command
 from server.contract.http import (
     ActionOut,
     CallIn,
@@ -115,7 +116,7 @@ def counters(site: SiteId, service: Service) -> CountersOut:
 
 
 @router.post("/sites/{site}/tickets", status_code=201, response_model=TicketOut, responses=_ERRORS)
-def issue_ticket(
+async def issue_ticket(
     request: Request,
     site: SiteId,
     *,
@@ -124,7 +125,10 @@ def issue_ticket(
     key: IdempotencyKey,
     service: Service,
 ) -> JSONResponse:
-    result = service.issue_ticket(site, body, actor, key, request_hash(request, body))
+    digest = request_hash(request, body)
+    result = await run_command(
+        service.db, lambda: service.issue_ticket(site, body, actor, key, digest)
+    )
     return _answer(result.status, result.body)
 
 
@@ -149,11 +153,14 @@ def clerk_day(
 
 
 @router.put("/sites/{site}/notice", response_model=NoticeOut, responses=_ERRORS)
-def set_notice(
+async def set_notice(
     request: Request, site: SiteId, body: NoticeIn, actor: CurrentActor, service: Service
 ) -> JSONResponse:
     key = request.headers.get("idempotency-key")
-    result = service.set_notice(site, body, actor, key, request_hash(request, body))
+    digest = request_hash(request, body)
+    result = await run_command(
+        service.db, lambda: service.set_notice(site, body, actor, key, digest)
+    )
     return _answer(result.status, result.body)
 
 
@@ -164,7 +171,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
 
     if body_model is None:
 
-        def run_empty(
+        async def run_empty(
             request: Request,
             site: SiteId,
             *,
@@ -174,8 +181,12 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
             service: Service,
             body: Annotated[EmptyIn | None, Body()] = None,
         ) -> JSONResponse:
-            result = service.counter_action(
-                site, counter, name, actor, key=key, request_hash=request_hash(request, None)
+            digest = request_hash(request, None)
+            result = await run_command(
+                service.db,
+                lambda: service.counter_action(
+                    site, counter, name, actor, key=key, request_hash=digest
+                ),
             )
             return _answer(result.status, result.body)
 
@@ -190,7 +201,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
         )
         return
 
-    def run(
+    async def run(
         request: Request,
         site: SiteId,
         *,
@@ -200,14 +211,12 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
         key: IdempotencyKey,
         service: Service,
     ) -> JSONResponse:
-        result = service.counter_action(
-            site,
-            counter,
-            name,
-            actor,
-            key=key,
-            request_hash=request_hash(request, body),
-            body=body,
+        digest = request_hash(request, body)
+        result = await run_command(
+            service.db,
+            lambda: service.counter_action(
+                site, counter, name, actor, key=key, request_hash=digest, body=body
+            ),
         )
         return _answer(result.status, result.body)
 

@@ -4,39 +4,53 @@ Commands run in ``Database.write()``: on SQLite the transaction opens with
 ``BEGIN IMMEDIATE`` (one writer at a time, so numbering and calling are serial);
 on PostgreSQL the repository locks the site row with ``SELECT ... FOR UPDATE``.
 Reads run in ``Database.read()`` and never block writers.
+
+On SQLite a command may also run ``without_waiting()``: it then takes the write lock
+only if it is free at once and raises ``WriterBusy`` otherwise, so the HTTP server
+can run it on its event loop without ever stalling there (``server.api.dispatch``).
 """
 
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 _BEGIN_OPTION = "qms_begin"
+BUSY_TIMEOUT_MS = 30_000
+_no_wait: ContextVar[bool] = ContextVar("qms_write_without_waiting", default=False)
+
+
+class WriterBusy(Exception):
+    """Another writer holds the database; nothing was done. Run the command again
+    where it may wait for the lock."""
 
 
 def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'qms.sqlite3').resolve()}"
 
 
-def make_engine(url: str, *, pool_size: int = 8) -> Engine:
-    """An engine with the settings this project relies on for each backend."""
+def make_engine(url: str, *, pool_size: int = 8, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+    """An engine with the settings this project relies on for each backend.
+    ``busy_timeout_ms``: how long a SQLite connection waits for another writer."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
             pool_size=pool_size,
             max_overflow=8,
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping: it costs a round trip per transaction. A connection the server
@@ -45,7 +59,7 @@ def make_engine(url: str, *, pool_size: int = 8) -> Engine:
     raise ValueError(f"unsupported database URL (use sqlite:/// or postgresql+psycopg://): {url}")
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins.
@@ -54,7 +68,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -74,6 +88,20 @@ class Database:
         # SQLite's busy handler sleeps (1, 2, 5, 10 ... ms) while another writer holds the
         # lock; queueing this process's writers on a lock hands over at once instead.
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        # Connections that never wait for another process's write lock, for writes
+        # ``without_waiting`` (made when first needed).
+        self._no_wait_engine: Engine | None = None
+        self._no_wait_sessions: sessionmaker[Session] | None = None
+
+    @contextmanager
+    def without_waiting(self) -> Iterator[None]:
+        """Inside, ``write()`` on SQLite raises ``WriterBusy`` at once instead of waiting
+        for a writer of this process or another (PostgreSQL: no change)."""
+        token = _no_wait.set(True)
+        try:
+            yield
+        finally:
+            _no_wait.reset(token)
 
     @property
     def backend(self) -> str:
@@ -83,17 +111,40 @@ class Database:
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
         if self._write_lock is None:
-            with self._write() as session:
+            with self._write(self._sessions) as session:
                 yield session
             return
-        with self._write_lock, self._write() as session:
-            yield session
+        if not _no_wait.get():
+            with self._write_lock, self._write(self._sessions) as session:
+                yield session
+            return
+        if not self._write_lock.acquire(blocking=False):
+            raise WriterBusy()
+        try:
+            with self._write(self._no_wait_sessionmaker()) as session:
+                yield session
+        finally:
+            self._write_lock.release()
+
+    def _no_wait_sessionmaker(self) -> sessionmaker[Session]:
+        if self._no_wait_sessions is None:
+            self._no_wait_engine = make_engine(self.url, pool_size=2, busy_timeout_ms=0)
+            self._no_wait_sessions = sessionmaker(
+                self._no_wait_engine, expire_on_commit=False, autoflush=True
+            )
+        return self._no_wait_sessions
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
-        with self._sessions() as session:
+    def _write(self, sessions: sessionmaker[Session]) -> Iterator[Session]:
+        with sessions() as session:
             if self.is_sqlite:
-                session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+                try:
+                    session.connection(execution_options={_BEGIN_OPTION: "IMMEDIATE"})
+                except OperationalError as exc:
+                    # Only a connection that may not wait gets "locked" at BEGIN.
+                    if _no_wait.get() and "locked" in str(exc.orig):
+                        raise WriterBusy() from exc
+                    raise
             try:
                 yield session
                 session.commit()
@@ -111,3 +162,5 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._no_wait_engine is not None:
+            self._no_wait_engine.dispose()

@@ -73,3 +73,49 @@ def test_issue_call_and_display_over_http_and_mqtt(live_server) -> None:
     page = httpx.get(ticket.track_url)
     assert page.status_code == 200
     assert ticket.number in page.text
+
+
+def test_a_command_waits_for_another_process_writing_without_stalling_the_server(
+    live_server,
+) -> None:
+    """Commands run on the event loop only when SQLite's write lock is free at once
+    (server.api.dispatch); held by another process, the command waits on a worker
+    thread while the server goes on answering."""
+    import sqlite3
+
+    base = live_server.base_url + "/api/v1"
+    site = live_server.site
+    code = MenuOut.model_validate(httpx.get(f"{base}/sites/{site}/services").json())
+    service = code.departments[0].services[0].code
+    other = sqlite3.connect(live_server.data_dir / "qms.sqlite3", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. `qms user add` writing at that moment
+    answer: dict[str, httpx.Response] = {}
+    kiosk = {"Authorization": f"Bearer {live_server.kiosk_token}", "Idempotency-Key": "busy-1"}
+
+    def issue() -> None:
+        answer["r"] = httpx.post(
+            f"{base}/sites/{site}/tickets", json={"service": service}, headers=kiosk, timeout=30
+        )
+
+    thread = threading.Thread(target=issue)
+    try:
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive(), "the command did not wait for the other writer"
+        # Meanwhile the event loop answers: reads, and a refusal before any transaction.
+        assert httpx.get(f"{base}/health", timeout=5).json()["database"] == "sqlite"
+        assert httpx.get(f"{base}/sites/{site}/services", timeout=5).status_code == 200
+        refused = httpx.post(f"{base}/sites/{site}/tickets", json={"service": service})
+        assert refused.status_code == 401
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    thread.join(30)
+    assert answer["r"].status_code == 201, answer["r"].text
+    ticket = TicketOut.model_validate(answer["r"].json())
+    status = httpx.get(f"{base}/sites/{site}/tickets/{ticket.id}", timeout=5).json()
+    assert status["status"] == "waiting"
+    again = httpx.post(
+        f"{base}/sites/{site}/tickets", json={"service": service}, headers=kiosk, timeout=10
+    )
+    assert again.json()["id"] == ticket.id  # the same key: the same ticket, not a second
