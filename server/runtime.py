@@ -59,6 +59,7 @@ class Runtime:
     mqtt_url: str = ""
     _closers: list[object] = field(default_factory=list)
     _server: uvicorn.Server | None = None
+    _app: FastAPI | None = None
     _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -78,7 +79,7 @@ class Runtime:
         publisher, mqtt_state = self._publisher()
         self.service = QueueService(self.db, publisher, public_url=public_url, background=True)
         self.service.republish_all()
-        app = create_app(self.service, mqtt_state=mqtt_state)
+        app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
         log.info("queue server on http://%s:%d", settings.http_host, self.port)
@@ -141,6 +142,8 @@ class Runtime:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._app is not None:
+            self._app.state.commands.close()
         if hasattr(self, "service"):
             self.service.flush(5)
             self.service.close()

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 
 from server.api import errors, tracking
+from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
 from server.service import QueueService
@@ -20,6 +21,7 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
         description="Commands over HTTP; state over MQTT. See docs/api.md.",
     )
     app.state.service = service
+    app.state.commands = CommandRunner(service.db)
     app.state.mqtt_state = mqtt_state
     errors.install(app)
     app.include_router(router)

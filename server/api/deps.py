@@ -7,6 +7,7 @@ from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from server.api.dispatch import CommandRunner
 from server.contract.http import IDEMPOTENCY_HEADER
 from server.service import Actor, QueueService
 from server.service.errors import ServiceError, unauthorized
@@ -21,6 +22,14 @@ async def get_service(request: Request) -> QueueService:
 
 
 Service = Annotated[QueueService, Depends(get_service)]
+
+
+async def get_commands(request: Request) -> CommandRunner:
+    commands: CommandRunner = request.app.state.commands
+    return commands
+
+
+Commands = Annotated[CommandRunner, Depends(get_commands)]
 
 
 def bearer_token(request: Request) -> str:

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Body, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
-from server.api.deps import CurrentActor, IdempotencyKey, Service, request_hash
-from server.api.dispatch import run_command
+from server.api.deps import Commands, CurrentActor, IdempotencyKey, Service, request_hash
 from server.contract.http import (
     ActionOut,
     CallIn,
@@ -124,11 +123,10 @@ async def issue_ticket(
     actor: CurrentActor,
     key: IdempotencyKey,
     service: Service,
+    commands: Commands,
 ) -> JSONResponse:
     digest = request_hash(request, body)
-    result = await run_command(
-        service.db, lambda: service.issue_ticket(site, body, actor, key, digest)
-    )
+    result = await commands.run(site, lambda: service.issue_ticket(site, body, actor, key, digest))
     return _answer(result.status, result.body)
 
 
@@ -154,13 +152,17 @@ def clerk_day(
 
 @router.put("/sites/{site}/notice", response_model=NoticeOut, responses=_ERRORS)
 async def set_notice(
-    request: Request, site: SiteId, body: NoticeIn, actor: CurrentActor, service: Service
+    request: Request,
+    site: SiteId,
+    *,
+    body: NoticeIn,
+    actor: CurrentActor,
+    service: Service,
+    commands: Commands,
 ) -> JSONResponse:
     key = request.headers.get("idempotency-key")
     digest = request_hash(request, body)
-    result = await run_command(
-        service.db, lambda: service.set_notice(site, body, actor, key, digest)
-    )
+    result = await commands.run(site, lambda: service.set_notice(site, body, actor, key, digest))
     return _answer(result.status, result.body)
 
 
@@ -179,11 +181,12 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
             actor: CurrentActor,
             key: IdempotencyKey,
             service: Service,
+            commands: Commands,
             body: Annotated[EmptyIn | None, Body()] = None,
         ) -> JSONResponse:
             digest = request_hash(request, None)
-            result = await run_command(
-                service.db,
+            result = await commands.run(
+                site,
                 lambda: service.counter_action(
                     site, counter, name, actor, key=key, request_hash=digest
                 ),
@@ -210,10 +213,11 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
         actor: CurrentActor,
         key: IdempotencyKey,
         service: Service,
+        commands: Commands,
     ) -> JSONResponse:
         digest = request_hash(request, body)
-        result = await run_command(
-            service.db,
+        result = await commands.run(
+            site,
             lambda: service.counter_action(
                 site, counter, name, actor, key=key, request_hash=digest, body=body
             ),

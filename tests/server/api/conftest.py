@@ -39,9 +39,11 @@ def api(tmp_path) -> Iterator[Api]:
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     world.service.public_url = f"http://127.0.0.1:{port}"
-    server, thread = serve_in_thread(create_app(world.service), sock)
+    app = create_app(world.service)
+    server, thread = serve_in_thread(app, sock)
     with httpx.Client(base_url=world.service.public_url, timeout=10) as client:
         yield Api(world, client)
     server.should_exit = True
     thread.join(10)
+    app.state.commands.close()
     world.db.dispose()
