@@ -21,6 +21,7 @@ from server.runtime import Runtime
 
 ROLES = (
     ("AnyIO worker", "request threads"),
+    ("commands-", "command lanes"),
     ("http", "HTTP event loop"),
     ("snapshot-pump", "snapshot pump"),
     ("mqtt-publisher", "MQTT outbox"),
