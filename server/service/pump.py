@@ -13,6 +13,7 @@ whose next tickets changed are never held back.
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from server.service.context import Effects
@@ -24,6 +25,26 @@ MAX_GAP_S = 0.1  # a big build (republishing everything) must not hold back the 
 # requests instead of running more often (a paced hall never waits for it).
 MIN_GAP_S = 0.05
 SLOW_INTERVAL_S = 0.25  # one site's queue (and counts-only counter) snapshots at most this often
+# A burst: this many changes within this window (50 a second). Fewer are a hall at its
+# pace, whose next change goes out at once even if it arrived during a slow build.
+BURST_CHANGES = 5
+BURST_WINDOW_S = 0.1
+
+
+class BurstMeter:
+    """Whether changes arrive faster than a hall makes them, from their last arrivals."""
+
+    def __init__(self, changes: int = BURST_CHANGES, window: float = BURST_WINDOW_S) -> None:
+        self._arrivals: deque[float] = deque(maxlen=changes)
+        self._window = window
+
+    def note(self, at: float) -> None:
+        self._arrivals.append(at)
+
+    def busy(self, now: float) -> bool:
+        """The last ``changes`` arrivals all fell within the window before ``now``."""
+        full = len(self._arrivals) == self._arrivals.maxlen
+        return full and now - self._arrivals[0] <= self._window
 
 
 def merge(into: Effects, more: Effects) -> None:
@@ -45,6 +66,7 @@ class Pump:
         *,
         share: float = 0.2,
         min_gap: float = MIN_GAP_S,
+        max_gap: float = MAX_GAP_S,
         slow_interval: float = SLOW_INTERVAL_S,
     ) -> None:
         """``share``: the most of the time the pump spends building under a burst (a
@@ -52,16 +74,20 @@ class Pump:
         a build that took ``d`` it waits until ``max(d / share, min_gap)`` has passed
         since the build began, so a burst of commands gathers into one build and
         requests keep the rest of the CPU. When no change arrived during the last build,
-        the next one goes out at once (a hall calling at a human pace never waits).
+        or changes come slower than a burst (``BurstMeter``), the next one goes out at
+        once (a hall calling at a human pace never waits).
         ``slow_interval``: the shortest time between two builds of a site's slow
-        snapshots (its queue, and counters whose waiting counts alone changed)."""
+        snapshots (its queue, and counters whose waiting counts alone changed).
+        ``max_gap``: the longest wait between two builds, whatever the last one cost."""
         self._publish = publish
         self._share = share
         self._min_gap = min_gap
+        self._max_gap = max_gap
         self._slow_interval = slow_interval
         self._last_build = 0.0
         self._last_cost = 0.0
         self._burst = False
+        self._arrivals = BurstMeter()
         self._pending: dict[str, Effects] = {}
         self._slow_sent: dict[str, float] = {}  # site -> when its slow snapshots last went
         self._held: dict[str, Effects] = {}  # site -> slow snapshots held back
@@ -77,6 +103,7 @@ class Pump:
         with self._cond:
             pending = self._pending.setdefault(site_id, Effects())
             merge(pending, effects)
+            self._arrivals.note(time.monotonic())
             self._cond.notify_all()
 
     def _take(self, now: float) -> dict[str, Effects]:
@@ -116,7 +143,7 @@ class Pump:
         while True:
             now = time.monotonic()
             if self._pending:
-                gap = min(max(self._last_cost / self._share, self._min_gap), MAX_GAP_S)
+                gap = min(max(self._last_cost / self._share, self._min_gap), self._max_gap)
                 rest = self._last_build + gap - now
                 if self._burst and rest > 0 and not (self._closing or self._release):
                     self._cond.wait(rest)  # let a burst gather into one build
@@ -152,9 +179,11 @@ class Pump:
             with self._cond:
                 self._last_build = began
                 self._last_cost = time.monotonic() - began
-                # Changes arrived while building: a burst, so the next build waits a
-                # little to gather more; otherwise the next change goes out at once.
-                self._burst = bool(self._pending)
+                # Changes arrived while building, and many of late: a burst, so the next
+                # build waits a little to gather more. Otherwise the next change goes out
+                # at once: one call arriving during a slow build (the queue snapshot
+                # included) used to wait up to max_gap for the boards.
+                self._burst = bool(self._pending) and self._arrivals.busy(time.monotonic())
                 self._busy = False
                 self._cond.notify_all()
 

@@ -2,6 +2,7 @@
 snapshot sent is still complete and ends at the final state."""
 
 import threading
+import time
 from dataclasses import fields
 from datetime import UTC, date, datetime
 
@@ -13,7 +14,7 @@ from server.engine.model import Ticket
 from server.messaging.publisher import RecordingPublisher
 from server.service import QueueService
 from server.service.context import Effects
-from server.service.pump import Pump
+from server.service.pump import BurstMeter, Pump
 from server.storage.mapping import ticket_from_row, ticket_to_row
 from tests.server.backends import SITE
 
@@ -186,6 +187,46 @@ def test_the_pump_sends_held_snapshots_when_their_interval_ends() -> None:
         if not builds.done[-1][1].queue:  # held back: it follows on its own
             assert builds.next().queue
         assert pump.flush()
+    finally:
+        pump.close()
+
+
+def test_a_burst_is_many_changes_in_a_short_time_not_one_during_a_slow_build() -> None:
+    meter = BurstMeter(changes=5, window=0.1)
+    for at in (0.0, 0.05, 0.1, 0.15):  # a hall calling 20 times a second
+        meter.note(at)
+    assert not meter.busy(0.15)
+    meter.note(0.2)
+    assert not meter.busy(0.2)  # five changes, but spread over 200 ms
+    for at in (0.201, 0.202, 0.203, 0.204):  # then five within 4 ms
+        meter.note(at)
+    assert meter.busy(0.21)
+    assert not meter.busy(0.5)  # and it ended
+
+
+def test_a_change_during_a_slow_build_goes_out_at_once_at_a_halls_pace() -> None:
+    """Before, any change arriving during a build made the next build wait up to the
+    longest gap (100 ms): a call at a paced hall then reached the boards late."""
+    started, release = threading.Event(), threading.Event()
+    builds = Builds()
+
+    def slow_first(site_id: str, effects: Effects) -> None:
+        if not builds.done:
+            started.set()
+            assert release.wait(10)
+        builds(site_id, effects)
+
+    # A gap far longer than the test may wait: the second build must not wait for it.
+    pump = Pump(slow_first, share=1e-9, min_gap=3600, max_gap=3600, slow_interval=3600)
+    try:
+        pump.submit("s", Effects(areas={"A"}))
+        assert started.wait(10)
+        pump.submit("s", Effects(calls=["c1"], areas={"A"}))  # arrives during the build
+        release.set()
+        deadline = time.monotonic() + 10  # not a timing assertion: the gap is an hour
+        while len(builds.done) < 2 and time.monotonic() < deadline:
+            builds.event.wait(0.05)
+        assert [effects.calls for _, effects in builds.done] == [[], ["c1"]]
     finally:
         pump.close()
 
