@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from server.config import Settings
-from server.runtime import Runtime
+from server.runtime import Runtime, freeze_start_up_objects
 
 ROLES = (
     ("AnyIO worker", "request threads"),
@@ -61,6 +61,7 @@ def main() -> int:
     settings = Settings(data_dir=args.data_dir, db=args.db, mqtt=args.mqtt, http="127.0.0.1:0")
     runtime = Runtime(settings)
     runtime.start()
+    freeze_start_up_objects()  # as `qms server` does
     host, port = runtime.broker_address()
     print(json.dumps({"http_port": runtime.port, "mqtt_host": host, "mqtt_port": port}), flush=True)
     try:

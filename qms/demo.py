@@ -89,7 +89,7 @@ def start_hall(args: argparse.Namespace) -> tuple["Runtime", dict[str, Any]]:
     from datetime import UTC, datetime
 
     from server.config import load_settings
-    from server.runtime import Runtime
+    from server.runtime import Runtime, freeze_start_up_objects
     from server.storage.seeding import seed_demo
 
     settings = load_settings(
@@ -102,6 +102,7 @@ def start_hall(args: argparse.Namespace) -> tuple["Runtime", dict[str, Any]]:
     credentials = _credentials(settings.data_dir)
     runtime = Runtime(settings)
     runtime.start()
+    freeze_start_up_objects()
     return runtime, credentials
 
 

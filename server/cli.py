@@ -128,11 +128,12 @@ def run_server(args: argparse.Namespace) -> int:
     import logging
     import signal
 
-    from server.runtime import Runtime
+    from server.runtime import Runtime, freeze_start_up_objects
 
     settings = _settings(args)
     runtime = Runtime(settings)
     runtime.start()
+    freeze_start_up_objects()
     signal.signal(signal.SIGTERM, lambda *_: runtime.stop())
     logging.getLogger(__name__).info(
         "serving http://%s:%d (database %s, MQTT %s)",
