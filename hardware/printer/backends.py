@@ -27,6 +27,7 @@ from hardware.printer.escpos_output import ticket_bytes
 from hardware.printer.fonts import find_fonts
 from hardware.printer.layout import TicketData, TicketLayout, render_ticket
 from hardware.printer.status import QUERIES, decode_status, first_status_byte
+from hardware.printer.url_path import local_path
 from hardware.printer.virtual import VirtualPrinter
 
 log = logging.getLogger(__name__)
@@ -237,7 +238,7 @@ def open_printer(url: str, layout: TicketLayout | None = None) -> EscposPrinter 
     if scheme == "usb":
         return _usb(url, parts.netloc, layout, cut)
     if scheme == "file":
-        return _file(url, unquote(parts.path), layout, cut)
+        return _file(url, local_path(url), layout, cut)
     if scheme == "cups":
         return _cups(url, unquote(parts.netloc or parts.path.strip("/")), layout, cut)
     raise DeviceConfigError(
@@ -305,19 +306,20 @@ def _usb(url: str, netloc: str, layout: TicketLayout | None, cut: str | None) ->
     return EscposPrinter(url, connect, layout=layout, cut=cut)
 
 
-def _file(url: str, path: str, layout: TicketLayout | None, cut: str | None) -> EscposPrinter:
-    if not path:
+def _file(
+    url: str, path: Path | None, layout: TicketLayout | None, cut: str | None
+) -> EscposPrinter:
+    if path is None:
         raise DeviceConfigError(f"file printer URL needs a path: {url}")
 
     def connect() -> Any:
         from escpos.printer import File
 
-        return File(devfile=path)
+        return File(devfile=str(path))
 
     def probe() -> PrinterStatus:
         """Writable device file, or a new file in a writable folder: OK."""
-        target = Path(path)
-        place = target if target.exists() else target.parent
+        place = path if path.exists() else path.parent
         return PrinterStatus.OK if os.access(place, os.W_OK) else PrinterStatus.OFFLINE
 
     return EscposPrinter(url, connect, probe=probe, layout=layout, cut=cut)

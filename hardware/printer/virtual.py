@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
@@ -22,25 +22,17 @@ from hardware.ports import DeviceConfigError, PrintError, PrinterStatus
 from hardware.printer.escpos_output import ticket_bytes
 from hardware.printer.fonts import find_fonts
 from hardware.printer.layout import TicketData, TicketLayout, render_ticket
+from hardware.printer.url_path import local_path
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def folder_from_url(url: str) -> Path:
-    """The folder a ``virtual://`` URL names, made absolute against the working directory.
-
-    ``virtual:///abs/dir`` is absolute; ``virtual://./dir``, ``virtual:///./dir`` (the
-    kiosk's documented default) and ``virtual://dir`` are relative to where the process
-    was started, fixed when the URL is read so a later ``chdir`` cannot move the tickets.
-    """
-    parts = urlsplit(url)
-    raw = unquote(parts.netloc + parts.path)
-    if not raw:
+    """The folder a ``virtual://`` URL names, absolute (see ``local_path``)."""
+    folder = local_path(url)
+    if folder is None:
         raise DeviceConfigError(f"virtual printer URL needs a folder: virtual:///DIR ({url})")
-    first = raw.lstrip("/").split("/", 1)[0]
-    if not parts.netloc and first in (".", ".."):
-        raw = raw.lstrip("/")  # "/./var" written after "virtual://" means "./var"
-    return Path(raw).absolute()
+    return folder
 
 
 class VirtualPrinter:

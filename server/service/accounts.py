@@ -232,10 +232,10 @@ class AccountService(ServiceCore):
         Answers are cached for ``AUTH_CACHE_S`` (every request carries a token; a logout
         in this process drops its entry at once, a revocation elsewhere within seconds).
         """
-        cached = self.cached_actor(token)
+        digest = token_hash(token)
+        cached = self._cached(digest)
         if cached is not None:
             return cached
-        digest = token_hash(token)
         now = time.monotonic()
         actor = self._authenticate(digest)
         if len(self._auth_cache) > 10_000:
@@ -246,7 +246,10 @@ class AccountService(ServiceCore):
     def cached_actor(self, token: str) -> Actor | None:
         """The caller from the cache alone (no database), or None: lets the HTTP layer
         answer most requests' authentication on its event loop, without a thread."""
-        cached = self._auth_cache.get(token_hash(token))
+        return self._cached(token_hash(token))
+
+    def _cached(self, digest: str) -> Actor | None:
+        cached = self._auth_cache.get(digest)
         if cached is not None and cached[1] > time.monotonic():
             return cached[0]
         return None

@@ -98,6 +98,16 @@ def test_file_printer_writes_the_bytes(tmp_path, ticket):
     assert len(sim.finished) == 1
 
 
+@pytest.mark.parametrize("url", ["file://./lp0", "file:///./lp0", "file://lp0"])
+def test_a_relative_file_printer_is_under_the_working_directory(url, tmp_path, ticket, monkeypatch):
+    """``file://./lp0`` once wrote to ``/lp0``: the parser read ``.`` as a host name."""
+    monkeypatch.chdir(tmp_path)
+    printer = open_printer(url)
+    monkeypatch.chdir("/")  # fixed when the URL was read
+    printer.print_ticket(ticket)
+    assert (tmp_path / "lp0").read_bytes() == ticket_bytes(render_ticket(ticket), cut="PART")
+
+
 def test_file_printer_in_a_missing_folder_is_offline(tmp_path, ticket):
     printer = open_printer(f"file://{tmp_path}/no/such/dir/lp0")
     assert printer.status() is PrinterStatus.OFFLINE
