@@ -184,6 +184,8 @@ class CounterViewModel(QObject):
             return
         if isinstance(result, CountersOut):
             self.counters = sorted(result.counters, key=lambda c: c.counter.number)
+            # Also read while MQTT is away (polling), where no CounterSnapshot comes.
+            self.transfer_keeps_place = result.transfer_keeps_place
             for item in result.counters:
                 if item.counter.id == self.counter_id:
                     self._apply_counter(item)

@@ -186,6 +186,11 @@ class CounterOut(Response):
 class CountersOut(Response):
     site: str
     counters: list[CounterOut]
+    transfer_keeps_place: bool = Field(
+        default=True,
+        description="The site's rule for a transfer that does not say: keep the ticket's "
+        "place in the new line (true) or send it to the front (false), as in CounterSnapshot.",
+    )
 
 
 class CallIn(Request):

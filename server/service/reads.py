@@ -133,7 +133,11 @@ class ReadService(ServiceCore):
                         current=brief(current, view.now) if current else None,
                     )
                 )
-            return CountersOut(site=site_id, counters=out)
+            return CountersOut(
+                site=site_id,
+                counters=out,
+                transfer_keeps_place=view.bundle.site.transfer_keeps_place,
+            )
 
     def estimate_accuracy(self, site_id: str, day: date | None = None) -> dict[str, float]:
         """How good today's announced waits were: the estimate stored at issue against

@@ -47,6 +47,12 @@ def test_the_counter_snapshot_carries_the_site_transfer_rule(seeded) -> None:
         assert again.transfer_keeps_place is keeps
 
 
+def test_the_counters_answer_carries_the_site_transfer_rule(seeded) -> None:
+    """What a counter terminal reads over HTTP while MQTT is away."""
+    service, keeps = seeded
+    assert service.counters_view(SITE).transfer_keeps_place is keeps
+
+
 def test_a_counter_snapshot_without_the_field_reads_as_keep() -> None:
     """A snapshot from a server older than the field still parses, as the engine's default."""
     sent = CounterSnapshot.model_validate(
