@@ -42,11 +42,10 @@ class TicketService(ServiceCore):
             )
             # The wait announced at issue is part of the issued event, so its accuracy
             # can be measured later against the actual wait.
-            open_ids = repo.open_counters(site_id)
             estimate = estimate_wait_s(
                 ahead,
                 repo.service_times_of(site_id, ctx.day, service.code),
-                sum(1 for c in ctx.bundle.counters_for(service.code) if c.id in open_ids),
+                repo.count_open_for(site_id, service.code),
                 service.default_service_s,
             )
             ticket, event = issue(

@@ -301,14 +301,14 @@ class Repository(CallLog, IdempotencyRecords):
     def recent_service_times(
         self, site_id: str, day: date, limit: int = 400
     ) -> dict[str, list[float]]:
-        """Durations (s) of today's finished services per service, newest first."""
-        rows = self.s.execute(
-            st.RECENT_SERVICE_TIMES, {"site": site_id, "day": day, "limit": limit}
-        )
+        """Durations (s, to the millisecond) of today's finished services per service,
+        newest first."""
+        stmt = st.RECENT_DURATIONS[self._postgresql]
+        rows = self.s.execute(stmt, {"site": site_id, "day": day, "limit": limit})
         out: dict[str, list[float]] = {}
-        for service, started, finished in rows:
-            if started is not None and finished is not None:
-                out.setdefault(service, []).append((finished - started).total_seconds())
+        for service, seconds in rows:
+            if seconds is not None:
+                out.setdefault(service, []).append(round(float(seconds), 3))
         return out
 
     def count_ahead_of_new(self, site_id: str, day: date, service: str, priority: bool) -> int:
@@ -335,15 +335,16 @@ class Repository(CallLog, IdempotencyRecords):
     def service_times_of(
         self, site_id: str, day: date, service: str, limit: int = 50
     ) -> list[float]:
+        """Durations (s, to the millisecond) of today's latest finished services of one
+        field, newest first."""
         params = {"site": site_id, "day": day, "service": service, "limit": limit}
-        return [
-            (finished - started).total_seconds()
-            for started, finished in self.s.execute(st.SERVICE_TIMES_OF, params)
-            if started is not None and finished is not None
-        ]
+        rows = self.s.execute(st.DURATIONS_OF[self._postgresql], params)
+        return [round(float(seconds), 3) for (seconds,) in rows if seconds is not None]
 
-    def open_counters(self, site_id: str) -> set[str]:
-        return set(self.s.scalars(st.OPEN_COUNTERS, {"site": site_id}))
+    def count_open_for(self, site_id: str, service: str) -> int:
+        """How many of the counters serving ``service`` are open."""
+        params = {"site": site_id, "service": service}
+        return int(self.s.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)
 
     def past_active(self, site_id: str, day: date) -> list[TicketRow]:
         stmt = select(TicketRow).where(

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     CompoundSelect,
+    Float,
     Select,
     String,
     Table,
@@ -23,6 +24,7 @@ from server.contract.vocab import TicketStatus
 from server.storage.models import (
     CallRow,
     CounterRow,
+    CounterServiceRow,
     DayCounterRow,
     IdempotencyRow,
     NoticeRow,
@@ -57,7 +59,18 @@ COUNTER_STATES = select(_CT.id, _CT.state, _CT.clerk, _CT.priority_streak).where
     _CT.site_id == _site()
 )
 
-OPEN_COUNTERS = select(_CT.id).where(_CT.site_id == _site(), _CT.state == "open")
+_CS = CounterServiceRow.__table__.c
+# How many counters serving a field are open: one row, not every counter's id.
+COUNT_OPEN_FOR_SERVICE = (
+    select(func.count())
+    .select_from(
+        CounterRow.__table__.join(
+            CounterServiceRow.__table__,
+            (_CS.site_id == _CT.site_id) & (_CS.counter_id == _CT.id),
+        )
+    )
+    .where(_CT.site_id == _site(), _CT.state == "open", _CS.service == bindparam("service"))
+)
 
 TARGETED = select(TicketRow.__table__).where(
     T.site_id == _site(),
@@ -152,30 +165,50 @@ WAITING_COUNTS = (
     .group_by(T.service)
 )
 
-RECENT_SERVICE_TIMES = (
-    select(T.service, T.started_at, T.finished_at)
-    .where(
-        T.site_id == _site(),
-        T.business_day == _day(),
-        T.status == DONE,
-        T.started_at.is_not(None),
-    )
-    .order_by(T.finished_at.desc())
-    .limit(bindparam("limit"))
-)
 
-SERVICE_TIMES_OF = (
-    select(T.started_at, T.finished_at)
-    .where(
-        T.site_id == _site(),
-        T.business_day == _day(),
-        T.service == bindparam("service"),
-        T.status == DONE,
-        T.started_at.is_not(None),
+def _service_seconds(postgresql: bool) -> Any:
+    """A finished service's length in seconds, computed by the database: reading the two
+    times back as datetimes cost more than the query (SQLite keeps them as text)."""
+    if postgresql:
+        return func.extract("epoch", T.finished_at - T.started_at)
+    return ((func.julianday(T.finished_at) - func.julianday(T.started_at)) * 86400.0).cast(Float)
+
+
+def _recent_durations(postgresql: bool) -> Select[Any]:
+    return (
+        select(T.service, _service_seconds(postgresql))
+        .where(
+            T.site_id == _site(),
+            T.business_day == _day(),
+            T.status == DONE,
+            T.started_at.is_not(None),
+            T.finished_at.is_not(None),
+        )
+        .order_by(T.finished_at.desc())
+        .limit(bindparam("limit"))
     )
-    .order_by(T.finished_at.desc())
-    .limit(bindparam("limit"))
-)
+
+
+def _durations_of(postgresql: bool) -> Select[Any]:
+    return (
+        select(_service_seconds(postgresql))
+        .where(
+            T.site_id == _site(),
+            T.business_day == _day(),
+            T.service == bindparam("service"),
+            T.status == DONE,
+            T.started_at.is_not(None),
+            T.finished_at.is_not(None),
+        )
+        .order_by(T.finished_at.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+# By backend (True: PostgreSQL): (service, seconds) of today's latest finished
+# services, and the seconds of one field's.
+RECENT_DURATIONS = {pg: _recent_durations(pg) for pg in (False, True)}
+DURATIONS_OF = {pg: _durations_of(pg) for pg in (False, True)}
 
 
 def _count_ahead(priority: bool) -> Select[Any]:

@@ -1,7 +1,7 @@
 """Schema, mapping and seeding on SQLite and PostgreSQL."""
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -96,3 +96,42 @@ def test_secrets_are_stored_hashed(world) -> None:
         assert s.get(SessionRow, login.token) is None
         stored = set(s.scalars(select(DeviceRow.token_hash)))
     assert not stored & set(world.tokens.values())
+
+
+def _finished(n: int, service: str, start: datetime, seconds: float | None) -> Ticket:
+    """A ticket whose service began at ``start`` and lasted ``seconds`` (None: still on)."""
+    return Ticket(
+        id=f"{n:032d}", site=SITE, service=service, number=str(1000 + n), seq=n,
+        business_day=start.date(), issued_at=start, queue_at=start, called_at=start,
+        call_count=1, started_at=start,
+        status=TicketStatus.DONE if seconds is not None else TicketStatus.SERVING,
+        finished_at=start + timedelta(seconds=seconds) if seconds is not None else None,
+        outcome=Outcome.SERVED if seconds is not None else None,
+    )  # fmt: skip
+
+
+def test_service_times_are_the_length_of_each_finished_service(world) -> None:
+    """Computed by the database (SQLite: julianday of the stored text) to the millisecond,
+    newest first; open counters counted per field from the counters' state."""
+    day = datetime(2026, 3, 2, 1, 0, 0, 123456, tzinfo=UTC)
+    services = [("ht", 61.25), ("ht", 300.0), ("ht", 7.5), ("ct", 120.125), ("ht", None)]
+    with world.db.write() as s:
+        repo = Repository(s)
+        for n, (service, seconds) in enumerate(services):
+            repo.save_ticket(_finished(n, service, day + timedelta(minutes=10 * n), seconds))
+    with world.db.read() as s:
+        repo = Repository(s)
+        assert repo.service_times_of(SITE, day.date(), "ht") == [7.5, 300.0, 61.25]
+        assert repo.service_times_of(SITE, day.date(), "ht", limit=1) == [7.5]
+        assert repo.recent_service_times(SITE, day.date()) == {
+            "ct": [120.125],
+            "ht": [7.5, 300.0, 61.25],
+        }
+        # the tiny site: counters 1 and 2 serve "ht", 1 and 3 serve "ct"; all closed
+        assert repo.count_open_for(SITE, "ht") == 0
+    world.service.counter_action(
+        SITE, "2", "resume", world.actor("c2", "pw-c2"), key="open-2", request_hash="h"
+    )
+    with world.db.read() as s:
+        assert Repository(s).count_open_for(SITE, "ht") == 1
+        assert Repository(s).count_open_for(SITE, "ct") == 0
