@@ -26,6 +26,7 @@ from server.service.pins import (
     SITE_LOCKOUT,
     SITE_MAX_WRONG,
     PinGuard,
+    PinState,
     valid_pin,
 )
 from server.storage.models import (
@@ -37,6 +38,8 @@ from server.storage.models import (
     SiteRow,
     UserRow,
 )
+from server.storage.pin_attempts import Attempts, read_attempts, store_attempts
+from server.storage.repository import Repository
 
 SESSION_TTL = timedelta(hours=12)
 AUTH_CACHE_S = 5.0
@@ -179,7 +182,6 @@ class AccountService(ServiceCore):
         is_terminal = terminal.kind == "device" and terminal.role == DeviceKind.COUNTER.value
         if not is_terminal or terminal.site != site:
             raise errors.pin_needs_terminal(site)
-        key, site_key = (site, counter), (site, "")
         with self.db.read() as session:
             if session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
@@ -187,10 +189,11 @@ class AccountService(ServiceCore):
             if place is None:
                 raise errors.unknown_counter(counter)
             now = self.clock()
-            wait = self.pin_guard.locked_for(key, now)
+            here, everywhere = self._pin_states(session, site, counter)
+            wait = self.pin_guard.locked_for(here, now)
             if wait:
                 raise errors.pin_locked(counter, wait)
-            wait = self.site_pin_guard.locked_for(site_key, now)
+            wait = self.site_pin_guard.locked_for(everywhere, now)
             if wait:
                 raise errors.pins_locked_at_site(wait)
             candidates = self._pin_hashes(session, site, first=place.clerk)
@@ -198,16 +201,38 @@ class AccountService(ServiceCore):
         if valid_pin(pin):
             found = next((uid for uid, stored in candidates if verify_password(pin, stored)), None)
         if found is None:
-            self.pin_guard.wrong(key, self.clock())
-            self.site_pin_guard.wrong(site_key, self.clock())
+            self._count_wrong_pin(site, counter)
             raise errors.bad_pin()
         with self.db.read() as session:
             user = session.get(UserRow, found)
             if user is None or not user.active:
                 raise errors.bad_pin()
             account = (user.id, user.username, user.display_name, user.role, user.site_id)
-        self.pin_guard.right(key)
+        if here.wrong:
+            with self.db.write() as session:
+                store_attempts(session, site, counter, self._attempts(PinGuard.right(here)))
         return self._open_session(*account)
+
+    @staticmethod
+    def _pin_states(session: Any, site: str, counter: str) -> tuple[PinState, PinState]:
+        """The wrong PINs at ``counter`` and at the whole site (scope "")."""
+        read = read_attempts(session, site, [counter, ""])
+        return PinState(*read[counter]), PinState(*read[""])
+
+    @staticmethod
+    def _attempts(state: PinState) -> Attempts:
+        return state.wrong, state.locked_until
+
+    def _count_wrong_pin(self, site: str, counter: str) -> None:
+        """Under the site's lock, so two processes never lose each other's count."""
+        with self.db.write() as session:
+            Repository(session).lock_site_version(site)
+            here, everywhere = self._pin_states(session, site, counter)
+            now = self.clock()
+            here = self.pin_guard.wrong(here, now)
+            everywhere = self.site_pin_guard.wrong(everywhere, now)
+            store_attempts(session, site, counter, self._attempts(here))
+            store_attempts(session, site, "", self._attempts(everywhere))
 
     def _pin_hashes(
         self, session: Any, site: str, *, exclude: int | None = None, first: str | None = None

@@ -5,12 +5,12 @@ A PIN is short, so what protects it is the number of guesses: after
 PINs for ``LOCKOUT``. A PIN matches any clerk of the site, so a guess at one counter
 is a guess against every clerk: the site as a whole also refuses PINs for
 ``SITE_LOCKOUT`` after ``SITE_MAX_WRONG`` wrong ones within ``WINDOW`` (going round
-the counters gains nothing). The counts live in the server process (a restart
-forgets them; several server processes each count their own).
+the counters gains nothing). The counts live in the database (``pin_attempts``), so a
+restart forgets nothing and several server processes count the same guesses.
 """
 
 import re
-import threading
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from server.contract.vocab import Role
@@ -28,49 +28,40 @@ def valid_pin(pin: str) -> bool:
     return PIN_FORMAT.fullmatch(pin) is not None
 
 
+@dataclass
+class PinState:
+    """Wrong PINs still inside the window (oldest first), and until when PINs wait."""
+
+    wrong: list[datetime] = field(default_factory=list)
+    locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class PinGuard:
-    """Wrong PINs per key ((site, counter), or the site); times from the service's clock."""
+    """The rule for one kind of key (a counter, or a whole site); times from the
+    service's clock. Pure: the state is read and stored by the caller."""
 
-    def __init__(
-        self, max_wrong: int = MAX_WRONG, lockout: timedelta = LOCKOUT, window: timedelta = WINDOW
-    ) -> None:
-        self.max_wrong, self.lockout, self.window = max_wrong, lockout, window
-        self._lock = threading.Lock()
-        self._wrong: dict[tuple[str, str], list[datetime]] = {}
-        self._locked_until: dict[tuple[str, str], datetime] = {}
+    max_wrong: int = MAX_WRONG
+    lockout: timedelta = LOCKOUT
+    window: timedelta = WINDOW
 
-    def locked_for(self, key: tuple[str, str], now: datetime) -> int:
-        """Seconds until the counter takes PINs again (0: it takes them now)."""
-        with self._lock:
-            until = self._locked_until.get(key)
-            if until is None:
-                return 0
-            if until <= now:
-                del self._locked_until[key]
-                return 0
-            return max(1, int((until - now).total_seconds() + 0.999))
+    def locked_for(self, state: PinState, now: datetime) -> int:
+        """Seconds until PINs are taken again (0: they are taken now)."""
+        until = state.locked_until
+        if until is None or until <= now:
+            return 0
+        return max(1, int((until - now).total_seconds() + 0.999))
 
-    def wrong(self, key: tuple[str, str], now: datetime) -> None:
-        """Count a wrong PIN; the ``max_wrong``-th within ``window`` locks the key."""
-        with self._lock:
-            recent = [t for t in self._wrong.get(key, []) if now - t < self.window]
-            recent.append(now)
-            if len(recent) >= self.max_wrong:
-                self._locked_until[key] = now + self.lockout
-                recent = []
-            if recent:
-                self._wrong[key] = recent
-            else:
-                self._wrong.pop(key, None)
-            self._forget_old(now)
+    def wrong(self, state: PinState, now: datetime) -> PinState:
+        """Count a wrong PIN; the ``max_wrong``-th within ``window`` locks the key
+        (and its count starts again)."""
+        recent = [t for t in state.wrong if now - t < self.window]
+        recent.append(now)
+        if len(recent) >= self.max_wrong:
+            return PinState([], now + self.lockout)
+        return PinState(recent, state.locked_until)
 
-    def right(self, key: tuple[str, str]) -> None:
+    @staticmethod
+    def right(state: PinState) -> PinState:
         """A clerk got in: the wrong tries before no longer count."""
-        with self._lock:
-            self._wrong.pop(key, None)
-
-    def _forget_old(self, now: datetime) -> None:
-        if len(self._wrong) > 1000:
-            self._wrong = {
-                k: times for k, times in self._wrong.items() if now - times[-1] < self.window
-            }
+        return PinState([], state.locked_until)

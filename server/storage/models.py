@@ -309,6 +309,20 @@ class NoticeRow(Base):
     at: Mapped[datetime] = mapped_column(UTC_DATETIME)
 
 
+class PinAttemptRow(Base):
+    """Wrong PINs lately at one counter (``scope``: its id) or at the whole site
+    (``scope`` ""), and until when PINs are refused there; kept in the database so a
+    restart forgets nothing and every server process counts the same guesses."""
+
+    __tablename__ = "pin_attempts"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # ISO times of the wrong PINs still inside the window, oldest first.
+    wrong: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locked_until: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+
+
 class IdempotencyRow(Base):
     """A command's stored answer, written in the transaction that applied it."""
 
