@@ -5,13 +5,13 @@ import uuid
 
 from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
-from server.engine.estimate import estimate_wait_s, people_ahead
+from server.engine.estimate import estimate_wait_s
 from server.engine.issuing import issue
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.snapshots import NEXT_UP, SiteView
-from server.storage.mapping import SiteBundle, ticket_from_row
+from server.storage.mapping import SiteBundle
 from server.storage.models import TicketRow
 from server.storage.repository import Repository
 
@@ -80,14 +80,21 @@ class TicketService(ServiceCore):
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
 
     def ticket_view(self, view: SiteView, row: TicketRow) -> TicketOut:
-        """A ticket with its live place in line (people ahead by the engine's rule)."""
+        """A ticket with its live place in line and wait, reckoned as at issue.
+
+        Citizens' phones ask every 15 s (the tracking page), so the database counts the
+        people ahead (the engine's rule, ``Repository.count_ahead_of``) instead of the
+        line being read, however long it is."""
         ahead, estimate = 0, 0
         if row.status == TicketStatus.WAITING.value:
-            waiting = view.repo.tickets(
-                row.site_id, row.business_day, [TicketStatus.WAITING.value], [row.service]
+            repo, site, service = view.repo, row.site_id, row.service
+            ahead = repo.count_ahead_of(row)
+            estimate = estimate_wait_s(
+                ahead,
+                repo.service_times_of(site, row.business_day, service),
+                repo.count_open_for(site, service),
+                view.bundle.services[service].default_service_s,
             )
-            ahead = people_ahead(ticket_from_row(row), [ticket_from_row(r) for r in waiting])
-            estimate = view.estimate(row.service, ahead)
         return self.ticket_out(view.bundle, row, ahead=ahead, estimate=estimate)
 
     def ticket_out(

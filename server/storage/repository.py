@@ -318,6 +318,22 @@ class Repository(CallLog, IdempotencyRecords):
         params = {"site": site_id, "day": day, "service": service}
         return int(self.s.scalar(stmt, params) or 0)
 
+    def count_ahead_of(self, ticket: TicketRow | Ticket) -> int:
+        """People ahead of a waiting ticket in its line, counted by the database with the
+        engine's rule (``server.engine.estimate.people_ahead``), without reading the line."""
+        params = {
+            "site": ticket.site_id if isinstance(ticket, TicketRow) else ticket.site,
+            "day": ticket.business_day,
+            "service": ticket.service,
+            "target": ticket.target_counter,
+            "id": ticket.id,
+            "rank": 0 if ticket.priority is not None else 1,
+            "queue_at": ticket.queue_at,
+            "seq": ticket.seq,
+        }
+        stmt = st.AHEAD_OF[ticket.target_counter is not None]
+        return int(self.s.scalar(stmt, params) or 0)
+
     def issue_counts(
         self, site_id: str, day: date, service: str, priority: bool
     ) -> tuple[int, int, int]:

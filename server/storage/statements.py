@@ -10,11 +10,15 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    and_,
     bindparam,
+    case,
     func,
     insert,
+    or_,
     select,
     true,
+    tuple_,
     union_all,
     update,
 )
@@ -221,6 +225,31 @@ def _count_ahead(priority: bool) -> Select[Any]:
     )
     return stmt.where(T.priority.is_not(None)) if priority else stmt
 
+
+def _ahead_of(targeted: bool) -> Select[Any]:
+    """People ahead of a waiting ticket, by the engine's rule (``people_ahead``): the
+    waiting tickets of its line (its field; the counter it was sent to, if any) whose
+    (priority first, queue time, seq, id) comes before its own."""
+    rank = case((T.priority.is_(None), 1), else_=0)
+    mine: Any = bindparam("rank")
+    place = tuple_(T.queue_at, T.seq, T.id)
+    my_place = tuple_(
+        bindparam("queue_at", type_=T.queue_at.type), bindparam("seq"), bindparam("id")
+    )
+    line = T.target_counter == bindparam("target") if targeted else T.target_counter.is_(None)
+    return select(func.count()).where(
+        T.site_id == _site(),
+        T.business_day == _day(),
+        T.status == WAITING,
+        T.service == bindparam("service"),
+        line,
+        T.id != bindparam("id"),
+        or_(rank < mine, and_(rank == mine, place < my_place)),
+    )
+
+
+# By whether the ticket was transferred to a counter (its own line there).
+AHEAD_OF = {targeted: _ahead_of(targeted) for targeted in (False, True)}
 
 COUNT_NORMAL_LINE = _count_ahead(priority=False).where(T.priority.is_(None))
 COUNT_AHEAD_PRIORITY = _count_ahead(priority=True)
