@@ -16,16 +16,15 @@ def _queue(rng: random.Random, day: datetime) -> list[Ticket]:
     tickets = []
     for n in range(60):
         status = rng.choice([TicketStatus.WAITING] * 5 + [TicketStatus.CALLED, TicketStatus.DONE])
-        tickets.append(
-            Ticket(
-                id=f"{rng.randrange(16**8):08x}{n:024d}", site=SITE,
-                service=rng.choice(["ht", "ct"]), number=str(1000 + n), seq=rng.randrange(1, 40),
-                business_day=day.date(), status=status, issued_at=day,
-                queue_at=day + timedelta(seconds=rng.choice([0, 0, 1, 2, 3.5, 7])),
-                priority=rng.choice([None, None, None, "elderly"]),
-                target_counter=rng.choice([None, None, None, "1", "2"]),
-            )  # fmt: skip
-        )
+        ticket = Ticket(
+            id=f"{rng.randrange(16**8):08x}{n:024d}", site=SITE,
+            service=rng.choice(["ht", "ct"]), number=str(1000 + n), seq=rng.randrange(1, 40),
+            business_day=day.date(), status=status, issued_at=day,
+            queue_at=day + timedelta(seconds=rng.choice([0, 0, 1, 2, 3.5, 7])),
+            priority=rng.choice([None, None, None, "elderly"]),
+            target_counter=rng.choice([None, None, None, "1", "2"]),
+        )  # fmt: skip
+        tickets.append(ticket)
     return tickets
 
 
