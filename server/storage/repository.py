@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Ticket
+from server.storage import heads as heads_sql
 from server.storage import statements as st
 from server.storage.calllog import CallLog
 from server.storage.idempotency import IdempotencyRecords
@@ -118,7 +119,7 @@ class Repository(CallLog, IdempotencyRecords):
         lines (priority, normal; not transferred to a counter) of each service. Every call
         policy picks within a line by place in line, so the heads are enough to know the
         next calls, however long the queue is. One fixed text per backend for any set of
-        services (``st.PG_HEADS``, ``st.SQLITE_HEADS``), so it is compiled once."""
+        services (``heads_sql.PG_HEADS``, ``heads_sql.SQLITE_HEADS``), so it is compiled once."""
         want: bool | None = None
         if targeted:
             want = counter is not None
@@ -127,10 +128,10 @@ class Repository(CallLog, IdempotencyRecords):
         params: dict[str, Any] = {"site": site_id, "day": day, "limit": limit, "counter": counter}
         stmt: Any
         if self._postgresql:
-            stmt = st.PG_HEADS[want]
+            stmt = heads_sql.PG_HEADS[want]
             params["services"] = list(services)
         else:
-            stmt = st.SQLITE_HEADS[want]
+            stmt = heads_sql.SQLITE_HEADS[want]
             params["services"] = json.dumps(list(services))
         to_counter: list[Ticket] = []
         heads: list[Ticket] = []

@@ -5,10 +5,8 @@ it on a small index range."""
 from typing import Any, cast
 
 from sqlalchemy import (
-    CompoundSelect,
     Float,
     Select,
-    String,
     Table,
     and_,
     bindparam,
@@ -17,12 +15,9 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     tuple_,
-    union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql
 
 from server.contract.vocab import TicketStatus
 from server.storage.models import (
@@ -48,11 +43,11 @@ WAITING = TicketStatus.WAITING.value
 DONE = TicketStatus.DONE.value
 
 
-def _site() -> Any:
+def site_param() -> Any:
     return bindparam("site")
 
 
-def _day() -> Any:
+def day_param() -> Any:
     return bindparam("day")
 
 
@@ -60,7 +55,7 @@ def _day() -> Any:
 # ORM's compile and result machinery on every execution.
 _CT = CounterRow.__table__.c
 COUNTER_STATES = select(_CT.id, _CT.state, _CT.clerk, _CT.priority_streak).where(
-    _CT.site_id == _site()
+    _CT.site_id == site_param()
 )
 
 _CS = CounterServiceRow.__table__.c
@@ -73,23 +68,23 @@ COUNT_OPEN_FOR_SERVICE = (
             (_CS.site_id == _CT.site_id) & (_CS.counter_id == _CT.id),
         )
     )
-    .where(_CT.site_id == _site(), _CT.state == "open", _CS.service == bindparam("service"))
+    .where(_CT.site_id == site_param(), _CT.state == "open", _CS.service == bindparam("service"))
 )
 
 TARGETED = select(TicketRow.__table__).where(
-    T.site_id == _site(),
-    T.business_day == _day(),
+    T.site_id == site_param(),
+    T.business_day == day_param(),
     T.status == WAITING,
     T.target_counter.is_not(None),
 )
 
 D = DayCounterRow.__table__.c
 ISSUED_TODAY = select(D.issued).where(
-    D.site_id == _site(), D.business_day == _day(), D.service == bindparam("service")
+    D.site_id == site_param(), D.business_day == day_param(), D.service == bindparam("service")
 )
 TAKE_NUMBER = (  # an UPDATE may not name a parameter after a column ("service")
     update(DAY_COUNTERS)
-    .where(D.site_id == _site(), D.business_day == _day(), D.service == bindparam("svc"))
+    .where(D.site_id == site_param(), D.business_day == day_param(), D.service == bindparam("svc"))
     .values(issued=D.issued + 1)
 )
 # Every column of a ticket the engine changes, plus the clerk who holds it.
@@ -141,14 +136,14 @@ def update_counter(columns: tuple[str, ...]) -> Any:
 
 BUMP_SEQ = (
     update(cast(Table, SiteRow.__table__))
-    .where(SiteRow.__table__.c.id == _site())
+    .where(SiteRow.__table__.c.id == site_param())
     .values(seq=SiteRow.__table__.c.seq + 1)
 )
 # The lock every command takes first (as ``Repository.lock_site``: the site row FOR
 # UPDATE), reading only what a command needs of the site.
 LOCK_SITE_VERSION = (
     select(SiteRow.__table__.c.id, SiteRow.__table__.c.seq, SiteRow.__table__.c.config_version)
-    .where(SiteRow.__table__.c.id == _site())
+    .where(SiteRow.__table__.c.id == site_param())
     .with_for_update()
 )
 _I = IdempotencyRow.__table__.c
@@ -160,12 +155,12 @@ IDEMPOTENT = select(_I.request_hash, _I.status_code, _I.response).where(
 REMEMBER_AND_BUMP = insert(IDEMPOTENCY).add_cte(BUMP_SEQ.cte("bump_seq"))
 
 ISSUED_BY_SERVICE = select(D.service, D.issued).where(
-    D.site_id == _site(), D.business_day == _day()
+    D.site_id == site_param(), D.business_day == day_param()
 )
 
 WAITING_COUNTS = (
     select(T.service, func.count())
-    .where(T.site_id == _site(), T.business_day == _day(), T.status == WAITING)
+    .where(T.site_id == site_param(), T.business_day == day_param(), T.status == WAITING)
     .group_by(T.service)
 )
 
@@ -182,8 +177,8 @@ def _recent_durations(postgresql: bool) -> Select[Any]:
     return (
         select(T.service, _service_seconds(postgresql))
         .where(
-            T.site_id == _site(),
-            T.business_day == _day(),
+            T.site_id == site_param(),
+            T.business_day == day_param(),
             T.status == DONE,
             T.started_at.is_not(None),
             T.finished_at.is_not(None),
@@ -197,8 +192,8 @@ def _durations_of(postgresql: bool) -> Select[Any]:
     return (
         select(_service_seconds(postgresql))
         .where(
-            T.site_id == _site(),
-            T.business_day == _day(),
+            T.site_id == site_param(),
+            T.business_day == day_param(),
             T.service == bindparam("service"),
             T.status == DONE,
             T.started_at.is_not(None),
@@ -217,8 +212,8 @@ DURATIONS_OF = {pg: _durations_of(pg) for pg in (False, True)}
 
 def _count_ahead(priority: bool) -> Select[Any]:
     stmt = select(func.count()).where(
-        T.site_id == _site(),
-        T.business_day == _day(),
+        T.site_id == site_param(),
+        T.business_day == day_param(),
         T.status == WAITING,
         T.service == bindparam("service"),
         T.target_counter.is_(None),
@@ -238,8 +233,8 @@ def _ahead_of(targeted: bool) -> Select[Any]:
     )
     line = T.target_counter == bindparam("target") if targeted else T.target_counter.is_(None)
     return select(func.count()).where(
-        T.site_id == _site(),
-        T.business_day == _day(),
+        T.site_id == site_param(),
+        T.business_day == day_param(),
         T.status == WAITING,
         T.service == bindparam("service"),
         line,
@@ -267,7 +262,7 @@ ISSUE_COUNTS = {
 
 RECENT_CALLS = (
     select(CallRow)
-    .where(CallRow.site_id == _site(), CallRow.area == bindparam("area"))
+    .where(CallRow.site_id == site_param(), CallRow.area == bindparam("area"))
     .order_by(CallRow.id.desc())
     .limit(bindparam("limit"))
 )
@@ -291,7 +286,7 @@ RECENT_CALLS_LIGHT = (
         T.status.label("ticket_status"),
     )
     .join_from(CallRow.__table__, TicketRow.__table__, C.ticket_id == T.id)
-    .where(C.site_id == _site(), C.area == bindparam("area"))
+    .where(C.site_id == site_param(), C.area == bindparam("area"))
     .order_by(C.id.desc())
     .limit(bindparam("limit"))
 )
@@ -309,17 +304,19 @@ AT_COUNTERS = select(
     T.call_count,
     T.transferred_from,
     T.note,
-).where(T.site_id == _site(), T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]))
+).where(
+    T.site_id == site_param(), T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value])
+)
 
 _N = NoticeRow.__table__.c
-NOTICE = select(_N.text).where(_N.site_id == _site()).order_by(_N.id.desc()).limit(1)
+NOTICE = select(_N.text).where(_N.site_id == site_param()).order_by(_N.id.desc()).limit(1)
 # What a read of a site needs first: its seq and config_version, and the notice the
 # boards show, in one round trip.
 SITE_VERSION = select(
     SiteRow.__table__.c.seq,
     SiteRow.__table__.c.config_version,
     NOTICE.scalar_subquery().label("notice"),
-).where(SiteRow.__table__.c.id == _site())
+).where(SiteRow.__table__.c.id == site_param())
 
 _BY_STATUS: dict[tuple[str, ...], Select[Any]] = {}
 
@@ -327,90 +324,11 @@ _BY_STATUS: dict[tuple[str, ...], Select[Any]] = {}
 def tickets_by_status(statuses: tuple[str, ...]) -> Select[Any]:
     stmt = _BY_STATUS.get(statuses)
     if stmt is None:
-        stmt = select(TicketRow.__table__).where(T.site_id == _site(), T.status.in_(list(statuses)))
+        stmt = select(TicketRow.__table__).where(
+            T.site_id == site_param(), T.status.in_(list(statuses))
+        )
         _BY_STATUS[statuses] = stmt
     return stmt
-
-
-def _targeted_part(per_counter: bool) -> Select[Any]:
-    """Waiting tickets transferred to the counter ``counter`` (or to any counter)."""
-    target = (
-        T.target_counter == bindparam("counter") if per_counter else T.target_counter.is_not(None)
-    )
-    part = (
-        select(TicketRow.__table__)
-        .where(T.site_id == _site(), T.business_day == _day(), T.status == WAITING, target)
-        .subquery()
-    )
-    return select(part)
-
-
-def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
-    services = (
-        func.unnest(bindparam("services", type_=postgresql.ARRAY(String)))
-        .table_valued("code")
-        .render_derived(name="s")
-    )
-    lines = [
-        select(TicketRow.__table__)
-        .where(
-            T.site_id == _site(),
-            T.business_day == _day(),
-            T.status == WAITING,
-            T.service == services.c.code,
-            T.target_counter.is_(None),
-            T.priority.is_not(None) if priority else T.priority.is_(None),
-        )
-        .order_by(T.queue_at, T.seq)
-        .limit(bindparam("limit"))
-        for priority in (True, False)
-    ]
-    heads = union_all(*lines).lateral("h")
-    stmt = select(heads).select_from(services).join(heads, true())
-    return stmt if targeted is None else union_all(stmt, _targeted_part(targeted))
-
-
-def _sqlite_heads(targeted: bool | None) -> CompoundSelect[Any]:
-    """SQLite's form of ``PG_HEADS``: the services as a JSON array (``json_each``), each
-    line the first ``limit`` ids of its index range, picked by a correlated ``IN``."""
-    services = func.json_each(bindparam("services")).table_valued("value").alias("s")
-    outer = TicketRow.__table__.alias("t")
-    lines = []
-    for priority in (True, False):
-        ids = (
-            select(T.id)
-            .where(
-                T.site_id == _site(),
-                T.business_day == _day(),
-                T.status == WAITING,
-                T.service == services.c.value,
-                T.target_counter.is_(None),
-                T.priority.is_not(None) if priority else T.priority.is_(None),
-            )
-            .order_by(T.queue_at, T.seq)
-            .limit(bindparam("limit"))
-        )
-        lines.append(select(outer).select_from(services).join(outer, outer.c.id.in_(ids)))
-    if targeted is not None:
-        lines.append(_targeted_part(targeted))
-    return union_all(*lines)
-
-
-# SQLite: one text for any set of services too. The portable union differs with the set
-# of services, so the builds' varying sets of counters missed SQLAlchemy's compiled
-# cache and recompiled a union of up to 86 parts every time.
-SQLITE_HEADS: dict[bool | None, CompoundSelect[Any]] = {
-    want: _sqlite_heads(want) for want in (None, True, False)
-}
-
-
-# PostgreSQL: one statement of the same text for any set of services (the services as an
-# array parameter, each line a LATERAL index range), so psycopg caches and prepares it,
-# where the portable union grows with the services and, past 4 KB or 50 parameters, is
-# parsed by psycopg and planned by the server anew each time.
-PG_HEADS: dict[bool | None, CompoundSelect[Any] | Select[Any]] = {
-    want: _pg_heads(want) for want in (None, True, False)
-}
 
 
 _K = CounterRow.__table__.c
@@ -426,7 +344,7 @@ COUNTER_AND_HELD = (
         & (T.counter_id == _K.id)
         & T.status.in_([TicketStatus.CALLED.value, TicketStatus.SERVING.value]),
     )
-    .where(_K.site_id == _site(), _K.id == bindparam("counter"))
+    .where(_K.site_id == site_param(), _K.id == bindparam("counter"))
     .order_by(T.called_at.desc())
     .limit(1)
 )
