@@ -136,26 +136,29 @@ class ServiceCore:
     def reading(self, site_id: str) -> Iterator[SiteView]:
         """A read-only view of a site now (refuses an unknown site)."""
         with self.db.read() as session:
-            repo = Repository(session)
-            site = repo.site_version(site_id)  # a light row: no ORM object, no settings
-            if site is None:
+            yield self.view_in(Repository(session), site_id)
+
+    def view_in(self, repo: Repository, site_id: str) -> SiteView:
+        """The view of a site in a read transaction already open (``reading`` opens one)."""
+        site = repo.site_version(site_id)  # a light row: no ORM object, no settings
+        if site is None:
+            raise errors.unknown_site(site_id)
+        bundle = self.bundles.cached(site_id, site.config_version)
+        if bundle is None:
+            full = repo.site(site_id)
+            if full is None:
                 raise errors.unknown_site(site_id)
-            bundle = self.bundles.cached(site_id, site.config_version)
-            if bundle is None:
-                full = repo.site(site_id)
-                if full is None:
-                    raise errors.unknown_site(site_id)
-                bundle = self.bundles.get(session, full)
-            now = self.clock()
-            yield SiteView(
-                repo,
-                bundle,
-                day=business_day(now, bundle.site.time_zone),
-                now=now,
-                seq=site.seq,
-                policy=self.policy,
-                notice=site.notice or "",
-            )
+            bundle = self.bundles.get(repo.s, full)
+        now = self.clock()
+        return SiteView(
+            repo,
+            bundle,
+            day=business_day(now, bundle.site.time_zone),
+            now=now,
+            seq=site.seq,
+            policy=self.policy,
+            notice=site.notice or "",
+        )
 
     # ---- the business day -------------------------------------------------------
 
