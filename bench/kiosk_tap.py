@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--taps", type=int, default=50)
     args = parser.parse_args(argv)
 
-    from PySide6.QtCore import QCoreApplication
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # A QApplication, not a bare QCoreApplication: ``make bench`` runs the display
+    # board's widget benchmark next in this process, and Qt allows one application.
+    from PySide6.QtWidgets import QApplication
 
     from hardware.printer.virtual import VirtualPrinter
     from kiosk.client import KioskClient
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     from server.config import Settings
     from server.storage.seeding import CREDENTIALS_FILE, seed_demo
 
-    app = QCoreApplication.instance() or QCoreApplication([])
+    app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "var"
         data.mkdir()
