@@ -26,6 +26,23 @@ def _targeted_part(per_counter: bool) -> Select[Any]:
     return select(part)
 
 
+def _line_head(stmt: Select[Any], service: Any, priority: bool) -> Select[Any]:
+    """The first ``limit`` waiting tickets of one line of ``service`` (its priority or its
+    normal line; not those transferred to a counter), in call order."""
+    return (
+        stmt.where(
+            T.site_id == site_param(),
+            T.business_day == day_param(),
+            T.status == WAITING,
+            T.service == service,
+            T.target_counter.is_(None),
+            T.priority.is_not(None) if priority else T.priority.is_(None),
+        )
+        .order_by(T.queue_at, T.seq)
+        .limit(bindparam("limit"))
+    )
+
+
 def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
     services = (
         func.unnest(bindparam("services", type_=postgresql.ARRAY(String)))
@@ -33,17 +50,7 @@ def _pg_heads(targeted: bool | None) -> CompoundSelect[Any] | Select[Any]:
         .render_derived(name="s")
     )
     lines = [
-        select(TicketRow.__table__)
-        .where(
-            T.site_id == site_param(),
-            T.business_day == day_param(),
-            T.status == WAITING,
-            T.service == services.c.code,
-            T.target_counter.is_(None),
-            T.priority.is_not(None) if priority else T.priority.is_(None),
-        )
-        .order_by(T.queue_at, T.seq)
-        .limit(bindparam("limit"))
+        _line_head(select(TicketRow.__table__), services.c.code, priority)
         for priority in (True, False)
     ]
     heads = union_all(*lines).lateral("h")
@@ -58,19 +65,7 @@ def _sqlite_heads(targeted: bool | None) -> CompoundSelect[Any]:
     outer = TicketRow.__table__.alias("t")
     lines = []
     for priority in (True, False):
-        ids = (
-            select(T.id)
-            .where(
-                T.site_id == site_param(),
-                T.business_day == day_param(),
-                T.status == WAITING,
-                T.service == services.c.value,
-                T.target_counter.is_(None),
-                T.priority.is_not(None) if priority else T.priority.is_(None),
-            )
-            .order_by(T.queue_at, T.seq)
-            .limit(bindparam("limit"))
-        )
+        ids = _line_head(select(T.id), services.c.value, priority)
         lines.append(select(outer).select_from(services).join(outer, outer.c.id.in_(ids)))
     if targeted is not None:
         lines.append(_targeted_part(targeted))
