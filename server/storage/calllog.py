@@ -8,13 +8,15 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.engine.model import Event
 from server.storage import statements as st
 from server.storage.models import CallRow
 from server.storage.session_bound import SessionBound
+
+EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 
 
 class CallLog(SessionBound):
@@ -44,7 +46,7 @@ class CallLog(SessionBound):
         """Write the events appended so far with one Core statement (no ORM objects)."""
         rows, self._events = self._events, []
         if rows:
-            self.s.execute(st.INSERT_EVENTS, rows)
+            self.write_many(st.INSERT_EVENTS, rows, EVENT_KEYS)
 
     def add_call(self, row: CallRow) -> None:
         """Insert a call (a transient row, never added to the session) with Core."""
@@ -58,7 +60,7 @@ class CallLog(SessionBound):
             "recall": row.recall,
             "call_count": row.call_count,
         }
-        self.s.execute(insert(st.CALLS), [values])
+        self.write(st.INSERT_CALL, values, keys=tuple(values))
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}
@@ -68,7 +70,7 @@ class CallLog(SessionBound):
         """The newest calls of an area joined with their tickets' number, service,
         priority and status (Core rows, newest first)."""
         params = {"site": site_id, "area": area, "limit": limit}
-        return list(self.s.execute(st.RECENT_CALLS_LIGHT, params))
+        return self.rows(st.RECENT_CALLS_LIGHT, params)
 
     def call_by_id(self, call_id: str) -> CallRow | None:
         return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()

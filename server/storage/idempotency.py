@@ -7,11 +7,14 @@ checked and remembered one request at a time per site.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 
 from server.storage import statements as st
 from server.storage.models import IdempotencyRow
 from server.storage.session_bound import SessionBound
+
+# The columns of an ``answer``, in the order it gives them.
+ANSWER_KEYS = ("scope", "key", "request_hash", "status_code", "response", "created_at")
 
 
 class IdempotencyRecords(SessionBound):
@@ -19,18 +22,18 @@ class IdempotencyRecords(SessionBound):
 
     def idempotent(self, scope: str, key: str) -> Any:
         """The stored answer of a key (request_hash, status_code, response), or None."""
-        return self.s.execute(st.IDEMPOTENT, {"scope": scope, "key": key}).first()
+        return self.first(st.IDEMPOTENT, {"scope": scope, "key": key})
 
     def remember(self, answer: dict[str, Any]) -> None:
         """Store a command's answer (an ``answer(...)`` row)."""
-        self.s.execute(insert(st.IDEMPOTENCY), [answer])
+        self.write(st.INSERT_IDEMPOTENCY, answer, keys=ANSWER_KEYS)
 
     def remember_and_bump(self, site_id: str, answer: dict[str, Any]) -> None:
         """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
         if self._postgresql:
-            self.s.execute(st.REMEMBER_AND_BUMP, {**answer, "site": site_id})
+            self.write(st.REMEMBER_AND_BUMP, {**answer, "site": site_id}, keys=ANSWER_KEYS)
             return
-        self.s.execute(st.BUMP_SEQ, {"site": site_id})
+        self.write(st.BUMP_SEQ, {"site": site_id})
         self.remember(answer)
 
     def forget_keys_before(self, moment: datetime) -> None:

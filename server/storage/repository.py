@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    insert,
     select,
 )
 from sqlalchemy.orm.attributes import set_committed_value
@@ -56,21 +55,21 @@ class Repository(CallLog, IdempotencyRecords):
         """The same lock as ``lock_site`` (the site row ``FOR UPDATE``; on SQLite the
         transaction's write lock), returning only the site's id, ``seq`` and
         ``config_version`` as a light Core row, or None."""
-        return self.s.execute(st.LOCK_SITE_VERSION, {"site": site_id}).first()
+        return self.first(st.LOCK_SITE_VERSION, {"site": site_id})
 
     def site(self, site_id: str) -> SiteRow | None:
         return self.s.get(SiteRow, site_id)
 
     def site_version(self, site_id: str) -> Any:
         """The site's ``seq``, ``config_version`` and ``notice`` (a light row), or None."""
-        return self.s.execute(st.SITE_VERSION, {"site": site_id}).first()
+        return self.first(st.SITE_VERSION, {"site": site_id})
 
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
 
     def bump_seq(self, site: SiteRow | Any) -> None:
         """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""
-        self.s.execute(st.BUMP_SEQ, {"site": site.id})
+        self.write(st.BUMP_SEQ, {"site": site.id})
         if isinstance(site, SiteRow):
             set_committed_value(site, "seq", site.seq + 1)
 
@@ -82,17 +81,17 @@ class Repository(CallLog, IdempotencyRecords):
 
     def counter_states(self, site_id: str) -> dict[str, Any]:
         """Each counter's live state as light rows (id, state, clerk, priority_streak)."""
-        return {r.id: r for r in self.s.execute(st.COUNTER_STATES, {"site": site_id})}
+        return {r.id: r for r in self.rows(st.COUNTER_STATES, {"site": site_id})}
 
     def tickets_light(self, site_id: str, statuses: Sequence[str]) -> list[Ticket]:
         """Tickets in these states (any day) as engine values, without ORM objects."""
         stmt = st.tickets_by_status(tuple(statuses))
-        return [ticket_from_row(r) for r in self.s.execute(stmt, {"site": site_id})]
+        return [ticket_from_row(r) for r in self.rows(stmt, {"site": site_id})]
 
     def at_counters_light(self, site_id: str) -> list[Any]:
         """The called and serving tickets (any day) as light Core rows: the columns a
         counter view and a ticket brief show, and ``counter_id``."""
-        return list(self.s.execute(st.AT_COUNTERS, {"site": site_id}))
+        return self.rows(st.AT_COUNTERS, {"site": site_id})
 
     def live_tickets(self, site_id: str, day: date) -> list[Ticket]:
         """Today's active tickets as engine values."""
@@ -135,13 +134,13 @@ class Repository(CallLog, IdempotencyRecords):
             params["services"] = json.dumps(list(services))
         to_counter: list[Ticket] = []
         heads: list[Ticket] = []
-        for r in self.s.execute(stmt, params):
+        for r in self.rows(stmt, params):
             (heads if r.target_counter is None else to_counter).append(ticket_from_row(r))
         return to_counter, heads
 
     def targeted(self, site_id: str, day: date) -> list[Ticket]:
         """Waiting tickets transferred to a specific counter (few at any time)."""
-        rows = self.s.execute(st.TARGETED, {"site": site_id, "day": day})
+        rows = self.rows(st.TARGETED, {"site": site_id, "day": day})
         return [ticket_from_row(r) for r in rows]
 
     def counter_and_held(
@@ -150,14 +149,13 @@ class Repository(CallLog, IdempotencyRecords):
         """A counter's row and the ticket it holds (see ``at_counter``) in one Core
         statement. Both rows are transient (never in the session): read them, and write
         through ``update_counter`` and ``save_ticket``, which update by key."""
-        r = self.s.execute(st.COUNTER_AND_HELD, {"site": site_id, "counter": counter_id}).first()
+        r = self.first(st.COUNTER_AND_HELD, {"site": site_id, "counter": counter_id})
         if r is None:
             return None, None
-        m = r._mapping
-        counter = CounterRow(**{name: m[name] for name in _COUNTER_COLUMNS})
-        if m["t_id"] is None:
+        counter = CounterRow(**{name: getattr(r, name) for name in _COUNTER_COLUMNS})
+        if r.t_id is None:
             return counter, None
-        return counter, TicketRow(**{name: m[f"t_{name}"] for name in _TICKET_COLUMNS})
+        return counter, TicketRow(**{name: getattr(r, f"t_{name}") for name in _TICKET_COLUMNS})
 
     def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
         return self.s.get(CounterRow, (site_id, counter_id))
@@ -166,21 +164,19 @@ class Repository(CallLog, IdempotencyRecords):
 
     def issued_today(self, site_id: str, day: date, service: str) -> int:
         params = {"site": site_id, "day": day, "service": service}
-        return int(self.s.scalar(st.ISSUED_TODAY, params) or 0)
+        return int(self.scalar(st.ISSUED_TODAY, params) or 0)
 
     def issued_by_service(self, site_id: str, day: date) -> dict[str, int]:
-        rows = self.s.execute(st.ISSUED_BY_SERVICE, {"site": site_id, "day": day})
+        rows = self.rows(st.ISSUED_BY_SERVICE, {"site": site_id, "day": day})
         return {row[0]: row[1] for row in rows}
 
     def take_number(self, site_id: str, day: date, service: str) -> None:
         """Count one more number of a service today (Core statements, under the site
         lock like every command)."""
         params = {"site": site_id, "day": day, "svc": service}
-        if self.s.execute(st.TAKE_NUMBER, params).rowcount == 0:  # type: ignore[attr-defined]
-            self.s.execute(
-                insert(st.DAY_COUNTERS),
-                [{"site_id": site_id, "business_day": day, "service": service, "issued": 1}],
-            )
+        if self.write(st.TAKE_NUMBER, params) == 0:
+            first = {"site_id": site_id, "business_day": day, "service": service, "issued": 1}
+            self.write(st.INSERT_DAY_COUNTER, first, keys=tuple(first))
 
     # ---- tickets ------------------------------------------------------------------
 
@@ -216,7 +212,7 @@ class Repository(CallLog, IdempotencyRecords):
         row = ticket_to_row(ticket)
         row.track_token = track_token
         values = {name: getattr(row, name) for name in _TICKET_COLUMNS}
-        self.s.execute(insert(st.TICKETS), [values])
+        self.write(st.INSERT_TICKET, values, keys=_TICKET_COLUMNS)
         return row
 
     def save_ticket(
@@ -238,7 +234,7 @@ class Repository(CallLog, IdempotencyRecords):
         values["clerk"] = row.clerk if clerk is None else clerk
         params = {f"p_{name}": value for name, value in values.items()}
         params["p_id"] = row.id
-        self.s.execute(st.UPDATE_TICKET, params)
+        self.write(st.UPDATE_TICKET, params)
         for name, value in values.items():
             set_committed_value(row, name, value)
         return row
@@ -251,7 +247,7 @@ class Repository(CallLog, IdempotencyRecords):
             return
         params = {f"p_{name}": value for name, value in changed.items()}
         params.update(p_site=row.site_id, p_id=row.id)
-        self.s.execute(st.update_counter(tuple(sorted(changed))), params)
+        self.write(st.update_counter(tuple(sorted(changed))), params)
         for name, value in changed.items():
             set_committed_value(row, name, value)
 
@@ -296,7 +292,7 @@ class Repository(CallLog, IdempotencyRecords):
         return [ticket_from_row(r) for r in self.s.scalars(stmt)]
 
     def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
-        rows = self.s.execute(st.WAITING_COUNTS, {"site": site_id, "day": day})
+        rows = self.rows(st.WAITING_COUNTS, {"site": site_id, "day": day})
         return {row[0]: row[1] for row in rows}
 
     def recent_service_times(
@@ -305,7 +301,7 @@ class Repository(CallLog, IdempotencyRecords):
         """Durations (s, to the millisecond) of today's finished services per service,
         newest first."""
         stmt = st.RECENT_DURATIONS[self._postgresql]
-        rows = self.s.execute(stmt, {"site": site_id, "day": day, "limit": limit})
+        rows = self.rows(stmt, {"site": site_id, "day": day, "limit": limit})
         out: dict[str, list[float]] = {}
         for service, seconds in rows:
             if seconds is not None:
@@ -317,7 +313,7 @@ class Repository(CallLog, IdempotencyRecords):
         general line came earlier, and priority ones go first (as in the engine)."""
         stmt = st.COUNT_AHEAD_PRIORITY if priority else st.COUNT_AHEAD_ANY
         params = {"site": site_id, "day": day, "service": service}
-        return int(self.s.scalar(stmt, params) or 0)
+        return int(self.scalar(stmt, params) or 0)
 
     def count_ahead_of(self, ticket: TicketRow | Ticket) -> int:
         """People ahead of a waiting ticket in its line, counted by the database with the
@@ -333,7 +329,7 @@ class Repository(CallLog, IdempotencyRecords):
             "seq": ticket.seq,
         }
         stmt = st.AHEAD_OF[ticket.target_counter is not None]
-        return int(self.s.scalar(stmt, params) or 0)
+        return int(self.scalar(stmt, params) or 0)
 
     def issue_counts(
         self, site_id: str, day: date, service: str, priority: bool
@@ -341,13 +337,13 @@ class Repository(CallLog, IdempotencyRecords):
         """In one statement: ``issued_today``, ``count_ahead_of_new`` and
         ``count_normal_line`` of a service."""
         params = {"site": site_id, "day": day, "service": service}
-        row = self.s.execute(st.ISSUE_COUNTS[priority], params).one()
+        row = self.rows(st.ISSUE_COUNTS[priority], params)[0]
         return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
 
     def count_normal_line(self, site_id: str, day: date, service: str) -> int:
         """Waiting tickets in a service's normal (not priority) line."""
         params = {"site": site_id, "day": day, "service": service}
-        return int(self.s.scalar(st.COUNT_NORMAL_LINE, params) or 0)
+        return int(self.scalar(st.COUNT_NORMAL_LINE, params) or 0)
 
     def service_times_of(
         self, site_id: str, day: date, service: str, limit: int = 50
@@ -355,13 +351,13 @@ class Repository(CallLog, IdempotencyRecords):
         """Durations (s, to the millisecond) of today's latest finished services of one
         field, newest first."""
         params = {"site": site_id, "day": day, "service": service, "limit": limit}
-        rows = self.s.execute(st.DURATIONS_OF[self._postgresql], params)
+        rows = self.rows(st.DURATIONS_OF[self._postgresql], params)
         return [round(float(seconds), 3) for (seconds,) in rows if seconds is not None]
 
     def count_open_for(self, site_id: str, service: str) -> int:
         """How many of the counters serving ``service`` are open."""
         params = {"site": site_id, "service": service}
-        return int(self.s.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)
+        return int(self.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)
 
     def past_active(self, site_id: str, day: date) -> list[TicketRow]:
         stmt = select(TicketRow).where(
@@ -374,4 +370,4 @@ class Repository(CallLog, IdempotencyRecords):
     # ---- notices --------------------------------------------------------------------
 
     def notice(self, site_id: str) -> str:
-        return self.s.scalar(st.NOTICE, {"site": site_id}) or ""
+        return self.scalar(st.NOTICE, {"site": site_id}) or ""

@@ -1,12 +1,71 @@
 """What every part of the repository stands on: one Session, and which database."""
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ClauseElement
+
+from server.storage.lean import lean, run, run_many
 
 
 class SessionBound:
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._dialect: Dialect = session.get_bind().dialect
+        self._driver: Any = None
 
     @property
     def _postgresql(self) -> bool:
-        return self.s.get_bind().dialect.name == "postgresql"
+        return self._dialect.name == "postgresql"
+
+    def _connection(self) -> Any:
+        """The driver's connection of this Session's transaction (begun if need be).
+        The ORM's pending changes are flushed first, as a Session statement would."""
+        session = self.s
+        if session.new or session.dirty or session.deleted:
+            session.flush()
+        if self._driver is None:
+            self._driver = session.connection().connection.driver_connection
+        return self._driver
+
+    def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
+        """All rows of a fixed statement (``server.storage.lean``), as named tuples."""
+        prepared = lean(stmt, self._dialect)
+        cursor = run(self._connection(), prepared, params)
+        try:
+            return prepared.rows(cursor)
+        finally:
+            cursor.close()
+
+    def first(self, stmt: ClauseElement, params: Mapping[str, Any]) -> Any:
+        found = self.rows(stmt, params)
+        return found[0] if found else None
+
+    def scalar(self, stmt: ClauseElement, params: Mapping[str, Any]) -> Any:
+        found = self.rows(stmt, params)
+        return found[0][0] if found else None
+
+    def write(
+        self, stmt: ClauseElement, params: Mapping[str, Any], keys: Sequence[str] | None = None
+    ) -> int:
+        """Run a fixed UPDATE/INSERT/DELETE; returns the rows it changed."""
+        cursor = run(self._connection(), lean(stmt, self._dialect, keys), params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def write_many(
+        self, stmt: ClauseElement, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
+    ) -> None:
+        """One INSERT of many rows of these columns (the driver's executemany)."""
+        run_many(self._connection(), lean(stmt, self._dialect, keys), rows)
+
+
+def columns(rows: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The column keys of rows to insert (all rows give the same keys)."""
+    for row in rows:
+        return tuple(row)
+    return ()
