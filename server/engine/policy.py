@@ -33,6 +33,10 @@ so the order is total and the same inputs always give the same answer.
 
 Only WAITING tickets are called by "call next"; a parked ticket comes back by a
 specific-number call.
+
+A plugged-in policy must also pick within one line (a field's priority line, or its
+normal line) by place in line: "call next" gives ``choose`` only the first ticket of
+each line and the tickets transferred to the counter, not the whole queue.
 """
 
 from collections.abc import Callable, Sequence

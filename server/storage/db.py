@@ -23,6 +23,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.storage.lean import as_sqlalchemy_error
+
 _BEGIN_OPTION = "qms_begin"
 BUSY_TIMEOUT_MS = 30_000
 _no_wait: ContextVar[bool] = ContextVar("qms_write_without_waiting", default=False)
@@ -74,7 +76,13 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Any) -> None:
         mode = conn.get_execution_options().get(_BEGIN_OPTION, "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver's connection: through SQLAlchemy this one statement cost as much
+        # as a command's queries (see server/storage/lean.py).
+        sql = f"BEGIN {mode}"
+        try:
+            conn.connection.driver_connection.execute(sql)
+        except sqlite3.Error as exc:
+            raise as_sqlalchemy_error(exc, sql, engine.dialect) from exc
 
 
 class Database:

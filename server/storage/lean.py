@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
@@ -126,3 +127,19 @@ def run_many(connection: Any, statement: Lean, rows: Iterable[Mapping[str, Any]]
     cursor = connection.cursor()
     cursor.executemany(statement.sql, [statement.parameters(r) for r in rows])
     cursor.close()
+
+
+def as_sqlalchemy_error(exc: Exception, sql: str, dialect: Dialect) -> Exception:
+    """A driver's error as SQLAlchemy would raise it (``OperationalError``,
+    ``IntegrityError`` ...), so the API's handlers (503 "busy" for a locked or lost
+    database) see the same exceptions as for statements through SQLAlchemy."""
+    driver_error = dialect.loaded_dbapi.Error
+    if not isinstance(exc, driver_error):
+        return exc
+    try:
+        lost = bool(dialect.is_disconnect(exc, None, None))
+    except Exception:  # a dialect that needs the connection to tell: not known lost
+        lost = False
+    return DBAPIError.instance(
+        sql, None, exc, driver_error, connection_invalidated=lost, dialect=dialect
+    )

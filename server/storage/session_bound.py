@@ -1,13 +1,13 @@
 """What every part of the repository stands on: one Session, and which database."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
-from server.storage.lean import lean, run, run_many
+from server.storage.lean import Lean, as_sqlalchemy_error, lean, run, run_many
 
 
 class SessionBound:
@@ -30,14 +30,25 @@ class SessionBound:
             self._driver = session.connection().connection.driver_connection
         return self._driver
 
+    def _failed(self, exc: Exception, prepared: Lean) -> Exception:
+        """A driver error as SQLAlchemy's; a lost connection is dropped from the pool
+        (as SQLAlchemy does), not handed to the next request."""
+        error = as_sqlalchemy_error(exc, prepared.sql, self._dialect)
+        if getattr(error, "connection_invalidated", False):
+            self.s.connection().invalidate(exc)
+        return error
+
     def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
         """All rows of a fixed statement (``server.storage.lean``), as named tuples."""
         prepared = lean(stmt, self._dialect)
-        cursor = run(self._connection(), prepared, params)
         try:
-            return prepared.rows(cursor)
-        finally:
-            cursor.close()
+            cursor = run(self._connection(), prepared, params)
+            try:
+                return prepared.rows(cursor)
+            finally:
+                cursor.close()
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._failed(exc, prepared) from exc
 
     def first(self, stmt: ClauseElement, params: Mapping[str, Any]) -> Any:
         found = self.rows(stmt, params)
@@ -51,21 +62,22 @@ class SessionBound:
         self, stmt: ClauseElement, params: Mapping[str, Any], keys: Sequence[str] | None = None
     ) -> int:
         """Run a fixed UPDATE/INSERT/DELETE; returns the rows it changed."""
-        cursor = run(self._connection(), lean(stmt, self._dialect, keys), params)
+        prepared = lean(stmt, self._dialect, keys)
         try:
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+            cursor = run(self._connection(), prepared, params)
+            try:
+                return int(cursor.rowcount)
+            finally:
+                cursor.close()
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._failed(exc, prepared) from exc
 
     def write_many(
         self, stmt: ClauseElement, rows: Sequence[Mapping[str, Any]], keys: Sequence[str]
     ) -> None:
         """One INSERT of many rows of these columns (the driver's executemany)."""
-        run_many(self._connection(), lean(stmt, self._dialect, keys), rows)
-
-
-def columns(rows: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
-    """The column keys of rows to insert (all rows give the same keys)."""
-    for row in rows:
-        return tuple(row)
-    return ()
+        prepared = lean(stmt, self._dialect, keys)
+        try:
+            run_many(self._connection(), prepared, rows)
+        except self._dialect.loaded_dbapi.Error as exc:
+            raise self._failed(exc, prepared) from exc

@@ -11,6 +11,7 @@ from server.engine.policy import (
     DefaultPolicy,
     FirstComeFirstServedPolicy,
     callable_by,
+    line_key,
     priority_streak,
 )
 
@@ -284,3 +285,36 @@ def test_big_queue_is_ordered():
     assert len(ranked) == size
     assert ranked[0].queue_at == min(t.queue_at for t in waiting if t.service == "A")
     assert timedelta(0) <= NOW - ranked[-1].queue_at
+
+
+def _line_heads(waiting: list[Ticket]) -> list[Ticket]:
+    """What call-next reads: the first waiting ticket of each line (a field's priority or
+    normal line; not transferred to a counter) and every ticket transferred to a counter."""
+    heads: dict[tuple[str, bool], Ticket] = {}
+    kept = []
+    for t in waiting:
+        if t.status is not TicketStatus.WAITING:
+            continue
+        if t.target_counter is not None:
+            kept.append(t)
+            continue
+        line = (t.service, t.priority is not None)
+        if line not in heads or line_key(t) < line_key(heads[line]):
+            heads[line] = t
+    return kept + list(heads.values())
+
+
+@settings(max_examples=200, deadline=None)
+@given(queues())
+def test_the_head_of_each_line_is_enough_to_choose(
+    case: tuple[SiteConfig, CounterConfig, list[Ticket], int],
+):
+    """Call-next gives a policy only the head of each line (``counters.HEAD``): both
+    policies pick within a line by place in line, so they choose the same ticket."""
+    the_site, the_counter, waiting, streak = case
+    for policy in (DefaultPolicy(), FirstComeFirstServedPolicy()):
+        whole = policy.choose(the_site, the_counter, waiting, priority_streak=streak, now=NOW)
+        heads = policy.choose(
+            the_site, the_counter, _line_heads(waiting), priority_streak=streak, now=NOW
+        )
+        assert heads == whole

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server.storage import statements as st
 from server.storage.db import Database
@@ -153,3 +154,18 @@ def test_statements_that_cannot_be_fixed_are_refused(db: Database) -> None:
     Lean(insert(st.TICKETS), dialect, [*keys, "note"])  # every column given: accepted
     with pytest.raises(ValueError, match="constant"):
         st.one_of(T.status, ["waiting", "x' OR 1=1"])
+
+
+def test_driver_errors_come_as_sqlalchemys(db: Database) -> None:
+    """The API answers SQLAlchemy's exceptions (503 for a busy or lost database): a lean
+    statement's driver error is raised as the same SQLAlchemy class, and nothing of
+    its transaction is written."""
+    now = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+    row = answer("issue", "dup", request_hash="h", status_code=201, response={}, now=now)
+    with db.write() as s:
+        Repository(s).remember(row)
+    with pytest.raises(IntegrityError), db.write() as s:
+        Repository(s).write(st.BUMP_SEQ, {"site": "nowhere"})
+        Repository(s).remember(row)
+    with db.read() as s:
+        assert Repository(s).idempotent("issue", "dup") is not None
