@@ -28,7 +28,8 @@ from server.engine.issuing import availability
 from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
 from server.storage.mapping import SiteBundle
-from server.storage.models import CallRow, CounterRow, TicketRow
+from server.storage.models import CallRow
+from server.storage.records import CallRecord, CounterData, TicketData
 from server.storage.repository import Repository
 
 RECENT_CALLS = 10
@@ -41,7 +42,7 @@ CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
 }
 
 
-def brief(row: TicketRow | Ticket, now: datetime) -> TicketBrief:
+def brief(row: TicketData | Ticket, now: datetime) -> TicketBrief:
     end = row.called_at if row.called_at and row.status != TicketStatus.WAITING else now
     return TicketBrief(
         id=row.id,
@@ -58,7 +59,7 @@ def brief(row: TicketRow | Ticket, now: datetime) -> TicketBrief:
 
 
 def counter_view(
-    bundle: SiteBundle, row: CounterRow | Any, current: TicketRow | Ticket | None
+    bundle: SiteBundle, row: CounterData | Any, current: TicketData | Ticket | None
 ) -> CounterView:
     config = bundle.counters[row.id]
     return CounterView(
@@ -73,7 +74,7 @@ def counter_view(
     )
 
 
-def call_info(bundle: SiteBundle, call: CallRow, ticket: TicketRow) -> CallInfo:
+def call_info(bundle: SiteBundle, call: CallRow | CallRecord, ticket: TicketData) -> CallInfo:
     counter = bundle.counters[call.counter_id]
     service = bundle.services[ticket.service]
     return CallInfo(

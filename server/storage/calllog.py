@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from server.engine.model import Event
 from server.storage import statements as st
 from server.storage.models import CallRow
+from server.storage.records import CALL_COLUMNS, CallRecord
 from server.storage.session_bound import SessionBound
 
 EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
@@ -48,19 +49,9 @@ class CallLog(SessionBound):
         if rows:
             self.write_many(st.INSERT_EVENTS, rows, EVENT_KEYS)
 
-    def add_call(self, row: CallRow) -> None:
-        """Insert a call (a transient row, never added to the session) with Core."""
-        values = {
-            "call_id": row.call_id,
-            "site_id": row.site_id,
-            "area": row.area,
-            "counter_id": row.counter_id,
-            "ticket_id": row.ticket_id,
-            "at": row.at,
-            "recall": row.recall,
-            "call_count": row.call_count,
-        }
-        self.write(st.INSERT_CALL, values, keys=tuple(values))
+    def add_call(self, call: CallRecord) -> None:
+        """Insert a call with one Core statement."""
+        self.write(st.INSERT_CALL, call.values(), keys=CALL_COLUMNS)
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}

@@ -26,6 +26,7 @@ from server.storage.models import (
     SiteRow,
     TicketRow,
 )
+from server.storage.records import TicketRecord
 
 
 def hours_to_json(hours: OpeningHours) -> dict[str, Any]:
@@ -184,6 +185,20 @@ _TICKET_FIELDS = (
     "estimate_s",
     "note",
 )
+
+
+def ticket_to_record(ticket: Ticket) -> TicketRecord:
+    """The engine's ticket as a plain stored row (no ORM instance, no Session)."""
+    record = _new_object(TicketRecord)
+    for name in _TICKET_FIELDS:
+        setattr(record, name, getattr(ticket, name))
+    record.id = ticket.id
+    record.site_id = ticket.site
+    record.status = ticket.status.value
+    record.outcome = ticket.outcome.value if ticket.outcome else None
+    record.track_token = None
+    record.clerk = None
+    return record
 
 
 def ticket_to_row(ticket: Ticket, row: TicketRow | None = None) -> TicketRow:

@@ -21,11 +21,19 @@ from server.storage import heads as heads_sql
 from server.storage import statements as st
 from server.storage.calllog import CallLog
 from server.storage.idempotency import IdempotencyRecords
-from server.storage.mapping import ticket_from_row, ticket_to_row
+from server.storage.mapping import ticket_from_row, ticket_to_record, ticket_to_row
 from server.storage.models import (
     CounterRow,
     SiteRow,
     TicketRow,
+)
+from server.storage.records import (
+    COUNTER_COLUMNS,
+    TICKET_COLUMNS,
+    CounterData,
+    CounterRecord,
+    TicketData,
+    TicketRecord,
 )
 
 ACTIVE = (
@@ -37,8 +45,15 @@ ACTIVE = (
 AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 
 
-_TICKET_COLUMNS = tuple(TicketRow.__table__.c.keys())
-_COUNTER_COLUMNS = tuple(CounterRow.__table__.c.keys())
+def _follow(row: TicketData | CounterData, values: dict[str, Any]) -> None:
+    """Set a row's attributes to what was just written: an ORM row's as committed (no
+    flush of them follows), a record's plainly."""
+    if isinstance(row, TicketRow | CounterRow):
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
 
 
 class Repository(CallLog, IdempotencyRecords):
@@ -145,17 +160,18 @@ class Repository(CallLog, IdempotencyRecords):
 
     def counter_and_held(
         self, site_id: str, counter_id: str
-    ) -> tuple[CounterRow | None, TicketRow | None]:
+    ) -> tuple[CounterRecord | None, TicketRecord | None]:
         """A counter's row and the ticket it holds (see ``at_counter``) in one Core
         statement. Both rows are transient (never in the session): read them, and write
         through ``update_counter`` and ``save_ticket``, which update by key."""
         r = self.first(st.COUNTER_AND_HELD, {"site": site_id, "counter": counter_id})
         if r is None:
             return None, None
-        counter = CounterRow(**{name: getattr(r, name) for name in _COUNTER_COLUMNS})
+        n = len(COUNTER_COLUMNS)
+        counter = CounterRecord(**dict(zip(COUNTER_COLUMNS, r[:n], strict=True)))
         if r.t_id is None:
             return counter, None
-        return counter, TicketRow(**{name: getattr(r, f"t_{name}") for name in _TICKET_COLUMNS})
+        return counter, TicketRecord(**dict(zip(TICKET_COLUMNS, r[n:], strict=True)))
 
     def counter_row(self, site_id: str, counter_id: str) -> CounterRow | None:
         return self.s.get(CounterRow, (site_id, counter_id))
@@ -206,22 +222,22 @@ class Repository(CallLog, IdempotencyRecords):
         )
         return self.s.scalars(stmt).first()
 
-    def insert_ticket(self, ticket: Ticket, *, track_token: str | None) -> TicketRow:
+    def insert_ticket(self, ticket: Ticket, *, track_token: str | None) -> TicketRecord:
         """Insert a new ticket with one Core statement (no ORM unit of work); the
-        returned row is transient, for reading only."""
-        row = ticket_to_row(ticket)
+        returned row is a plain record, for reading only."""
+        row = ticket_to_record(ticket)
         row.track_token = track_token
-        values = {name: getattr(row, name) for name in _TICKET_COLUMNS}
-        self.write(st.INSERT_TICKET, values, keys=_TICKET_COLUMNS)
+        values = {name: getattr(row, name) for name in TICKET_COLUMNS}
+        self.write(st.INSERT_TICKET, values, keys=TICKET_COLUMNS)
         return row
 
     def save_ticket(
-        self, ticket: Ticket, row: TicketRow | None = None, *, clerk: str | None = None
-    ) -> TicketRow:
+        self, ticket: Ticket, row: TicketData | None = None, *, clerk: str | None = None
+    ) -> TicketData:
         """Store a ticket's new state. A new one is added to the session; a loaded row
-        is written with one Core UPDATE and its attributes set as committed, so no ORM
-        flush runs for it (other pending changes of the row still flush as usual).
-        ``clerk``: also record who holds it (otherwise unchanged)."""
+        or a record is written with one Core UPDATE and its attributes follow (an ORM
+        row's as committed, so no ORM flush runs for it; other pending changes of the
+        row still flush as usual). ``clerk``: also record who holds it."""
         if row is None:
             row = ticket_to_row(ticket)
             if clerk is not None:
@@ -235,11 +251,10 @@ class Repository(CallLog, IdempotencyRecords):
         params = {f"p_{name}": value for name, value in values.items()}
         params["p_id"] = row.id
         self.write(st.UPDATE_TICKET, params)
-        for name, value in values.items():
-            set_committed_value(row, name, value)
+        _follow(row, values)
         return row
 
-    def update_counter(self, row: CounterRow, **values: Any) -> None:
+    def update_counter(self, row: CounterData, **values: Any) -> None:
         """Change a counter's live state (state, clerk, priority_streak) with one Core
         UPDATE; the loaded row follows, as committed (no ORM flush)."""
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
@@ -248,8 +263,7 @@ class Repository(CallLog, IdempotencyRecords):
         params = {f"p_{name}": value for name, value in changed.items()}
         params.update(p_site=row.site_id, p_id=row.id)
         self.write(st.update_counter(tuple(sorted(changed))), params)
-        for name, value in changed.items():
-            set_committed_value(row, name, value)
+        _follow(row, changed)
 
     def tickets(
         self,
@@ -315,11 +329,11 @@ class Repository(CallLog, IdempotencyRecords):
         params = {"site": site_id, "day": day, "service": service}
         return int(self.scalar(stmt, params) or 0)
 
-    def count_ahead_of(self, ticket: TicketRow | Ticket) -> int:
+    def count_ahead_of(self, ticket: TicketData | Ticket) -> int:
         """People ahead of a waiting ticket in its line, counted by the database with the
         engine's rule (``server.engine.estimate.people_ahead``), without reading the line."""
         params = {
-            "site": ticket.site_id if isinstance(ticket, TicketRow) else ticket.site,
+            "site": ticket.site if isinstance(ticket, Ticket) else ticket.site_id,
             "day": ticket.business_day,
             "service": ticket.service,
             "target": ticket.target_counter,

@@ -20,6 +20,13 @@ from server.storage.idempotency import answer
 from server.storage.lean import Lean
 from server.storage.migrate import upgrade
 from server.storage.models import CallRow, SiteRow, TicketRow
+from server.storage.records import (
+    CALL_COLUMNS,
+    COUNTER_COLUMNS,
+    TICKET_COLUMNS,
+    CounterRecord,
+    TicketRecord,
+)
 from server.storage.repository import Repository
 
 SITE = "s1"
@@ -169,3 +176,11 @@ def test_driver_errors_come_as_sqlalchemys(db: Database) -> None:
         Repository(s).remember(row)
     with db.read() as s:
         assert Repository(s).idempotent("issue", "dup") is not None
+
+
+def test_records_have_the_columns_of_their_tables() -> None:
+    """A record is read from and written to its table by column name."""
+    assert set(TICKET_COLUMNS) == set(TicketRecord.__slots__)
+    assert set(COUNTER_COLUMNS) == set(CounterRecord.__slots__)
+    calls = set(CallRow.__table__.c.keys()) - {"id"}
+    assert set(CALL_COLUMNS) == calls
