@@ -27,6 +27,11 @@ from server.storage.lean import as_sqlalchemy_error
 
 _BEGIN_OPTION = "qms_begin"
 BUSY_TIMEOUT_MS = 30_000
+# Each connection's page cache (SQLite's default is 2 MB; a busy day's database is
+# larger) and the file mapped into memory, so a connection whose cache another
+# connection's commit made stale reads pages from the OS cache without copying them.
+CACHE_KIB = 16_384
+MMAP_BYTES = 256 * 1024 * 1024
 _no_wait: ContextVar[bool] = ContextVar("qms_write_without_waiting", default=False)
 
 
@@ -71,6 +76,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")
