@@ -85,7 +85,7 @@ class Runtime:
         sock = bind(settings.http_host, settings.http_port)
         self.port = sock.getsockname()[1]
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
-        self.db = Database(settings.db_url)
+        self.db = Database(settings.db_url, background_checkpoints=True)
         upgrade(self.db.engine)
         publisher, mqtt_state = self._publisher()
         self.service = QueueService(self.db, publisher, public_url=public_url, background=True)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.storage.checkpoint import WalCheckpointer
 from server.storage.lean import as_sqlalchemy_error
 
 _BEGIN_OPTION = "qms_begin"
@@ -44,9 +45,17 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / 'qms.sqlite3').resolve()}"
 
 
-def make_engine(url: str, *, pool_size: int = 8, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 8,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    autocheckpoint: bool = True,
+) -> Engine:
     """An engine with the settings this project relies on for each backend.
-    ``busy_timeout_ms``: how long a SQLite connection waits for another writer."""
+    ``busy_timeout_ms``: how long a SQLite connection waits for another writer;
+    ``autocheckpoint``: whether its commits checkpoint SQLite's log (see
+    ``server.storage.checkpoint``)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -57,7 +66,7 @@ def make_engine(url: str, *, pool_size: int = 8, busy_timeout_ms: int = BUSY_TIM
             pool_size=pool_size,
             max_overflow=8,
         )
-        _configure_sqlite(engine, busy_timeout_ms)
+        _configure_sqlite(engine, busy_timeout_ms, autocheckpoint)
         return engine
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping: it costs a round trip per transaction. A connection the server
@@ -66,7 +75,7 @@ def make_engine(url: str, *, pool_size: int = 8, busy_timeout_ms: int = BUSY_TIM
     raise ValueError(f"unsupported database URL (use sqlite:/// or postgresql+psycopg://): {url}")
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, autocheckpoint: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when a transaction begins.
@@ -78,6 +87,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+        if not autocheckpoint:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -95,10 +106,26 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 class Database:
     """One engine and its sessions; ``write()`` for commands, ``read()`` for queries."""
 
-    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 8, background_checkpoints: bool = False
+    ) -> None:
+        """``background_checkpoints`` (SQLite in a file; the server): commits never
+        checkpoint the log, a thread does (``server.storage.checkpoint``)."""
         self.url = url
-        self.engine = make_engine(url, pool_size=pool_size)
+        parsed = make_url(url)
+        self._checkpointer: WalCheckpointer | None = None
+        if (
+            background_checkpoints
+            and parsed.get_backend_name() == "sqlite"
+            and parsed.database
+            and parsed.database != ":memory:"
+        ):
+            self._checkpointer = WalCheckpointer(Path(parsed.database))
+        self._autocheckpoint = self._checkpointer is None
+        self.engine = make_engine(url, pool_size=pool_size, autocheckpoint=self._autocheckpoint)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if self._checkpointer is not None:
+            self._checkpointer.start()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         # SQLite's busy handler sleeps (1, 2, 5, 10 ... ms) while another writer holds the
         # lock; queueing this process's writers on a lock hands over at once instead.
@@ -143,7 +170,9 @@ class Database:
 
     def _no_wait_sessionmaker(self) -> sessionmaker[Session]:
         if self._no_wait_sessions is None:
-            self._no_wait_engine = make_engine(self.url, pool_size=2, busy_timeout_ms=0)
+            self._no_wait_engine = make_engine(
+                self.url, pool_size=2, busy_timeout_ms=0, autocheckpoint=self._autocheckpoint
+            )
             self._no_wait_sessions = sessionmaker(
                 self._no_wait_engine, expire_on_commit=False, autoflush=True
             )
@@ -177,5 +206,7 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         if self._no_wait_engine is not None:
             self._no_wait_engine.dispose()
