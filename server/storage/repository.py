@@ -248,10 +248,15 @@ class Repository(CallLog, IdempotencyRecords):
         values["status"] = ticket.status.value
         values["outcome"] = ticket.outcome.value if ticket.outcome else None
         values["clerk"] = row.clerk if clerk is None else clerk
-        params = {f"p_{name}": value for name, value in values.items()}
+        # Only the columns that change: SQLite rewrites the entry of every index that
+        # has a column in the SET list (call-next: 28 log pages with all of them).
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if not changed:
+            return row
+        params = {f"p_{name}": value for name, value in changed.items()}
         params["p_id"] = row.id
-        self.write(st.UPDATE_TICKET, params)
-        _follow(row, values)
+        self.write(st.update_ticket(tuple(sorted(changed))), params)
+        _follow(row, changed)
         return row
 
     def update_counter(self, row: CounterData, **values: Any) -> None:

@@ -123,12 +123,23 @@ TICKET_CHANGES = (
     "note",
     "clerk",
 )
-# (An UPDATE may not name a parameter after one of its columns, hence the prefixes.)
-UPDATE_TICKET = (
-    update(TICKETS)
-    .where(T.id == bindparam("p_id"))
-    .values({name: bindparam(f"p_{name}") for name in TICKET_CHANGES})
-)
+_TICKET_UPDATES: dict[tuple[str, ...], Any] = {}
+
+
+def update_ticket(columns: tuple[str, ...]) -> Any:
+    """UPDATE tickets SET (these columns, a subset of ``TICKET_CHANGES``) for one ticket.
+    (An UPDATE may not name a parameter after one of its columns, hence the prefixes.)"""
+    stmt = _TICKET_UPDATES.get(columns)
+    if stmt is None:
+        stmt = (
+            update(TICKETS)
+            .where(T.id == bindparam("p_id"))
+            .values({name: bindparam(f"p_{name}") for name in columns})
+        )
+        _TICKET_UPDATES[columns] = stmt
+    return stmt
+
+
 _COUNTER_UPDATES: dict[tuple[str, ...], Any] = {}
 
 
