@@ -180,6 +180,20 @@ def display_report(result: PhaseResult, watcher: DisplayWatcher) -> dict[str, An
     }
 
 
+def reference_ms() -> float:
+    """CPU ms of a fixed piece of pure Python (best of five): this shared VM's speed
+    moves by up to 60 % from hour to hour, and with it every figure below; two runs
+    compare only when their reference is close."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.process_time()
+        total = 0
+        for i in range(200_000):
+            total += i % 7
+        best = min(best, time.process_time() - start)
+    return round(best * 1000, 1)
+
+
 def machine() -> dict[str, Any]:
     model = ""
     cpuinfo = Path("/proc/cpuinfo")
@@ -196,6 +210,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "system": f"{platform.system()} {platform.release()}",
         "load_avg_1m_at_start": round(load[0], 2),
+        "reference_ms": reference_ms(),
     }
 
 
@@ -257,7 +272,8 @@ def show(report: dict[str, Any]) -> None:
     )
     print(
         f"machine: {m['usable_cpus']}/{m['cpus']} CPUs {m['cpu']}, {m['system']}, "
-        f"Python {m['python']}, load {m['load_avg_1m_at_start']} at start"
+        f"Python {m['python']}, load {m['load_avg_1m_at_start']} at start, "
+        f"reference loop {m['reference_ms']} ms (lower is faster)"
     )
     for p in report["phases"]:
         lat = p["latency_ok"]
