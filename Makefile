@@ -36,7 +36,7 @@ test-fast: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy server appkit hardware kiosk counter display_board qms
+	$(BIN)/mypy server appkit hardware kiosk counter display_board qms bench
 	$(BIN)/lint-imports
 
 bench: setup system-deps

@@ -4,6 +4,7 @@ Run: ``.venv/bin/python -m bench.engine``. Prints microseconds per call for
 queues of several sizes; the HTTP and MQTT benchmarks measure the whole path.
 """
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -66,12 +67,13 @@ def main() -> None:
         repeat = max(5, 20000 // size)
         for label, counter in (("order", COUNTER), ("weighted", WEIGHTED)):
             med, worst = per_call_us(
-                lambda c=counter, w=line: policy.choose(SITE, c, w, priority_streak=1, now=NOW),
+                functools.partial(policy.choose, SITE, counter, line, priority_streak=1, now=NOW),
                 repeat,
             )
             print(f"{f'choose ({label}), {size} waiting':<40} {med:>10.1f} {worst:>10.1f}")
         med, worst = per_call_us(
-            lambda w=line: policy.order(SITE, COUNTER, w, priority_streak=1, now=NOW), repeat
+            functools.partial(policy.order, SITE, COUNTER, line, priority_streak=1, now=NOW),
+            repeat,
         )
         print(f"{f'order, {size} waiting':<40} {med:>10.1f} {worst:>10.1f}")
 
