@@ -3,7 +3,7 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
@@ -31,11 +31,16 @@ class SessionBound:
         return self._driver
 
     def _failed(self, exc: Exception, prepared: Lean) -> Exception:
-        """A driver error as SQLAlchemy's; a lost connection is dropped from the pool
-        (as SQLAlchemy does), not handed to the next request."""
+        """A driver error as SQLAlchemy's; a lost connection is dropped with the rest of
+        the pool (as SQLAlchemy does), not handed to the next request."""
         error = as_sqlalchemy_error(exc, prepared.sql, self._dialect)
         if getattr(error, "connection_invalidated", False):
+            # The database went away for every pooled connection (a restart, a network
+            # cut): drop them all, as SQLAlchemy does, so the client's retry gets a new one.
             self.s.connection().invalidate(exc)
+            bind = self.s.get_bind()
+            if isinstance(bind, Engine):
+                bind.dispose(close=False)
         return error
 
     def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
