@@ -74,7 +74,10 @@ class Lean:
             self._row = namedtuple("LeanRow", [c[0] for c in columns], rename=True)  # type: ignore[misc]
             readers = []
             for i, column in enumerate(columns):
-                reader = column[3].dialect_impl(dialect).result_processor(dialect, None)
+                own = getattr(column[3], "lean_result_processor", None)
+                reader = own(dialect) if own is not None else None
+                if reader is None:
+                    reader = column[3].dialect_impl(dialect).result_processor(dialect, None)
                 if reader is not None:
                     readers.append((i, reader))
             self._readers = tuple(readers)
