@@ -14,6 +14,7 @@ Only fixed statements qualify: no "expanding" ``IN`` parameters (write constant 
 with ``statements.one_of``), and an INSERT names every column that has a default.
 """
 
+import logging
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
@@ -25,6 +26,9 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
 
 Processor = Callable[[Any], Any]
+log = logging.getLogger(__name__)
+# The server prepares a few dozen statements; this many means one is built per call.
+CACHE_WARNING = 1_000
 
 # Every statement prepared, by (id of the statement, dialect, column keys); the value
 # holds the statement too, so its id is never reused while the entry exists.
@@ -108,12 +112,20 @@ class Lean:
 
 
 def lean(stmt: ClauseElement, dialect: Dialect, keys: Sequence[str] | None = None) -> Lean:
-    """The statement prepared for this dialect (prepared once, then cached)."""
+    """The statement prepared for this dialect (prepared once, then cached). Give only
+    statements built once (module constants, or cached like ``update_ticket``'s): the
+    cache keeps every statement it has seen."""
     cache_key = (id(stmt), dialect.name, tuple(keys) if keys is not None else None)
     entry = _PREPARED.get(cache_key)
     if entry is None:
         entry = (stmt, Lean(stmt, dialect, keys))
         _PREPARED[cache_key] = entry
+        if len(_PREPARED) == CACHE_WARNING:
+            log.warning(
+                "%d lean statements prepared: is a statement built anew for each call? "
+                "(server/storage/lean.py)",
+                CACHE_WARNING,
+            )
     return entry[1]
 
 
