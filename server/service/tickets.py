@@ -34,7 +34,7 @@ class TicketService(ServiceCore):
             if service is None:
                 raise errors.unknown_service(body.service)
             repo, site_id = ctx.repo, ctx.site.id
-            issued, ahead, normal_line = repo.issue_counts(
+            issued, ahead, normal_line, counters_open = repo.issue_counts(
                 site_id, ctx.day, service.code, bool(body.priority)
             )
             citizen = (
@@ -45,7 +45,7 @@ class TicketService(ServiceCore):
             estimate = estimate_wait_s(
                 ahead,
                 repo.service_times_of(site_id, ctx.day, service.code),
-                repo.count_open_for(site_id, service.code),
+                counters_open,
                 service.default_service_s,
             )
             ticket, event = issue(

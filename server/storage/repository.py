@@ -352,12 +352,12 @@ class Repository(CallLog, IdempotencyRecords):
 
     def issue_counts(
         self, site_id: str, day: date, service: str, priority: bool
-    ) -> tuple[int, int, int]:
-        """In one statement: ``issued_today``, ``count_ahead_of_new`` and
-        ``count_normal_line`` of a service."""
+    ) -> tuple[int, int, int, int]:
+        """In one statement: ``issued_today``, ``count_ahead_of_new``,
+        ``count_normal_line`` and ``count_open_for`` of a service."""
         params = {"site": site_id, "day": day, "service": service}
         row = self.rows(st.ISSUE_COUNTS[priority], params)[0]
-        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
 
     def count_normal_line(self, site_id: str, day: date, service: str) -> int:
         """Waiting tickets in a service's normal (not priority) line."""

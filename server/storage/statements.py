@@ -273,12 +273,13 @@ COUNT_NORMAL_LINE = _count_ahead(priority=False).where(T.priority.is_(None))
 COUNT_AHEAD_PRIORITY = _count_ahead(priority=True)
 COUNT_AHEAD_ANY = _count_ahead(priority=False)
 # What issuing a ticket counts, in one round trip: numbers given today, people ahead of
-# a new priority / normal ticket, and the normal line alone.
+# a new priority / normal ticket, the normal line alone, and the field's open counters.
 ISSUE_COUNTS = {
     priority: select(
         ISSUED_TODAY.scalar_subquery(),
         (COUNT_AHEAD_PRIORITY if priority else COUNT_AHEAD_ANY).scalar_subquery(),
         COUNT_NORMAL_LINE.scalar_subquery(),
+        COUNT_OPEN_FOR_SERVICE.scalar_subquery(),
     )
     for priority in (True, False)
 }

@@ -85,6 +85,8 @@ def test_issue_counts_match_the_separate_counts(world) -> None:
     for _ in range(6):
         issue(world)
     issue(world, priority="elderly")
+    clerk = world.actor("c2", "pw-c2")
+    world.service.counter_action(SITE, "2", "resume", clerk, key="open-2", request_hash="h")
     day = world.clock.now.date()
     with world.db.read() as s:
         repo = Repository(s)
@@ -93,8 +95,10 @@ def test_issue_counts_match_the_separate_counts(world) -> None:
                 repo.issued_today(SITE, day, "ht"),
                 repo.count_ahead_of_new(SITE, day, "ht", priority),
                 repo.count_normal_line(SITE, day, "ht"),
+                repo.count_open_for(SITE, "ht"),
             )
-        assert repo.issue_counts(SITE, day, "ct", False) == (0, 0, 0)
+        assert repo.count_open_for(SITE, "ht") == 1  # counter 2 serves "ht"
+        assert repo.issue_counts(SITE, day, "ct", False) == (0, 0, 0, 0)
     seventh = issue(world)
     assert seventh["people_ahead"] == 7 and seventh["number"] == "1008"
 
