@@ -187,17 +187,22 @@ _TICKET_FIELDS = (
 )
 
 
+def _copy_ticket(ticket: Ticket, target: TicketRow | TicketRecord) -> None:
+    """Every field the engine owns, as stored (enums as their values)."""
+    for name in _TICKET_FIELDS:
+        setattr(target, name, getattr(ticket, name))
+    target.status = ticket.status.value
+    target.outcome = ticket.outcome.value if ticket.outcome else None
+
+
 def ticket_to_record(ticket: Ticket) -> TicketRecord:
     """The engine's ticket as a plain stored row (no ORM instance, no Session)."""
     record = _new_object(TicketRecord)
-    for name in _TICKET_FIELDS:
-        setattr(record, name, getattr(ticket, name))
     record.id = ticket.id
     record.site_id = ticket.site
-    record.status = ticket.status.value
-    record.outcome = ticket.outcome.value if ticket.outcome else None
     record.track_token = None
     record.clerk = None
+    _copy_ticket(ticket, record)
     return record
 
 
@@ -205,10 +210,7 @@ def ticket_to_row(ticket: Ticket, row: TicketRow | None = None) -> TicketRow:
     """Copy every field of the engine's ticket into a (new or loaded) row."""
     if row is None:
         row = TicketRow(id=ticket.id, site_id=ticket.site)
-    for name in _TICKET_FIELDS:
-        setattr(row, name, getattr(ticket, name))
-    row.status = ticket.status.value
-    row.outcome = ticket.outcome.value if ticket.outcome else None
+    _copy_ticket(ticket, row)
     return row
 
 
