@@ -7,7 +7,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,10 +31,40 @@ class Server:
     thread_cpu: Callable[[], dict[str, Any]]  # see bench.serve.thread_cpu
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time one process has used so far (Linux /proc)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    """The live child processes of a process, their children, and so on (Linux /proc)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = list(Path(f"/proc/{parent}/task").iterdir())
+        except OSError:
+            continue  # ended meanwhile
+        for task in tasks:
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found.extend(children)
+            todo.extend(children)
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the server has used so far: its process and the processes it started
+    (the snapshot process, and the fork server that starts it)."""
+    total = process_cpu_seconds(pid)
+    for child in descendants(pid):
+        with suppress(OSError):
+            total += process_cpu_seconds(child)
+    return total
 
 
 @contextmanager

@@ -5,7 +5,8 @@
 ``--mqtt``), prints one JSON line with its ports, and stops when stdin closes. The
 load generator runs in another process so the two never share one GIL. Each line
 ``cpu`` on stdin is answered with one JSON line: the CPU seconds each kind of thread of
-this process has used so far (Linux /proc), to see where a request's CPU goes.
+this process has used so far (Linux /proc), to see where a request's CPU goes; the
+processes it started (the snapshot process) count as one kind.
 """
 
 import argparse
@@ -16,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from bench.env import descendants
 from server.config import Settings
 from server.runtime import Runtime, freeze_start_up_objects
 
@@ -48,7 +50,16 @@ def thread_cpu() -> dict[str, object]:
         except OSError:
             continue  # ended meanwhile
         threads[str(thread.native_id)] = (role_of(thread.name), cpu)
-    return {"total": used("/proc/self/stat"), "threads": threads}
+    total = used("/proc/self/stat")
+    # The snapshot process (and the fork server that starts it) work for this server.
+    for pid in descendants(os.getpid()):
+        try:
+            cpu = used(f"/proc/{pid}/stat")
+        except OSError:
+            continue
+        total += cpu
+        threads[f"child-{pid}"] = ("snapshot process", cpu)
+    return {"total": total, "threads": threads}
 
 
 def main() -> int:

@@ -33,6 +33,9 @@ class Settings:
     embedded_mqtt_port: int | None = None
     # The interpreter's thread switch interval in the server process (None: leave it).
     switch_interval_s: float | None = 0.001
+    # Build and publish snapshots in a child process (when publishing to a broker), so
+    # the server's interpreter lock is left to the requests (docs/architecture.md).
+    snapshot_process: bool = True
 
     @property
     def embedded_port(self) -> int:

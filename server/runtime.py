@@ -16,6 +16,7 @@ from server.api.app import create_app
 from server.config import Settings
 from server.messaging.publisher import Publisher
 from server.service import QueueService
+from server.service.snapshot_process import ChildConfig, SnapshotProcess
 from server.storage.db import Database
 from server.storage.migrate import upgrade
 
@@ -69,6 +70,7 @@ class Runtime:
     port: int = 0
     mqtt_url: str = ""
     _closers: list[object] = field(default_factory=list)
+    _builder: SnapshotProcess | None = None
     _server: uvicorn.Server | None = None
     _app: FastAPI | None = None
     _thread: threading.Thread | None = None
@@ -88,8 +90,13 @@ class Runtime:
         self.db = Database(settings.db_url, background_checkpoints=True)
         upgrade(self.db.engine)
         publisher, mqtt_state = self._publisher()
-        self.service = QueueService(self.db, publisher, public_url=public_url, background=True)
-        self.service.republish_all()
+        builder = self._snapshot_process(public_url)
+        self.service = QueueService(
+            self.db, publisher, public_url=public_url, background=True, builder=builder
+        )
+        if builder is None:
+            self.service.republish_all()
+        # else the snapshot process republishes every snapshot when it connects
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
@@ -127,10 +134,33 @@ class Runtime:
         self._closers.insert(0, mqtt)
         return mqtt, lambda: mqtt.state
 
+    def _snapshot_process(self, public_url: str) -> SnapshotProcess | None:
+        """Snapshots are built and published by a child process when publishing to a
+        broker (``server.service.snapshot_process``); a publisher given in code (tests)
+        is called in this process."""
+        if not self.mqtt_url or not self.settings.snapshot_process:
+            return None
+        config = ChildConfig(
+            db_url=self.settings.db_url,
+            mqtt_url=self.mqtt_url,
+            public_url=public_url,
+            log_level=logging.getLogger().getEffectiveLevel(),
+        )
+        process = SnapshotProcess(config)
+        process.start()
+        self._builder = process
+        return process
+
     def _republish(self) -> None:
-        """After every (re)connect of the publisher: the broker may have lost retained state."""
+        """After every (re)connect of the publisher: the broker may have lost retained state.
+        With a snapshot process, that process republishes the snapshots on its own
+        connection's (re)connect; this connection's device statuses are sent here."""
         service = getattr(self, "service", None)
-        if service is not None:
+        if service is None:
+            return
+        if self._builder is not None:
+            service.republish_all_devices()
+        else:
             service.republish_all()
 
     def _sweep(self) -> None:

@@ -46,10 +46,15 @@ class MqttPublisher:
         keepalive_s: int = 30,
         reconnect_max_s: int = 30,
         tls_context: ssl.SSLContext | None = None,
+        announce_status: bool = True,
     ) -> None:
+        """``announce_status``: publish the server's status (online on connect, offline
+        on close, the last will). A second connection of the same server (its snapshot
+        process) leaves that to the first."""
         self.address: BrokerAddress = parse_mqtt_url(url)
         self.on_connected = on_connected
         self._version = version
+        self._announce = announce_status
         # "online" carries the process's start time: a client that sees it change knows
         # the server restarted (its sequence numbers may have started again).
         self.started_at = datetime.now(UTC)
@@ -74,7 +79,9 @@ class MqttPublisher:
         if self.address.tls:
             client.tls_set_context(tls_context or ssl.create_default_context())
         # The will cannot know when the server will die: its ``at`` is left empty.
-        client.will_set(topics.server_status(), self._status("offline", None), qos=QOS, retain=True)
+        if announce_status:
+            status = self._status("offline", None)
+            client.will_set(topics.server_status(), status, qos=QOS, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=reconnect_max_s)
         # QoS 1 messages in flight before paho waits for acks; a burst of snapshots needs room.
         client.max_inflight_messages_set(200)
@@ -118,7 +125,7 @@ class MqttPublisher:
         self._outbox.close()
         if self._started:
             self._worker.join(timeout)
-        if self._connected.is_set():
+        if self._connected.is_set() and self._announce:
             try:
                 info = self._client.publish(
                     topics.server_status(),
@@ -182,9 +189,9 @@ class MqttPublisher:
             log.warning("MQTT: back online; %d messages were dropped meanwhile", self._dropped)
             self._dropped = 0
         log.info("MQTT connected to %s", self.address.display())
-        client.publish(
-            topics.server_status(), self._status("online", self.started_at), qos=QOS, retain=True
-        )
+        if self._announce:
+            status = self._status("online", self.started_at)
+            client.publish(topics.server_status(), status, qos=QOS, retain=True)
         self._connected.set()
         self._republish.set()
         self._outbox.wake()

@@ -9,10 +9,12 @@ from the database and published.
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from typing import Protocol
 
 from pydantic import BaseModel
 
@@ -35,6 +37,18 @@ from server.storage.repository import Repository
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+class SnapshotBuilder(Protocol):
+    """Builds and publishes merged changes elsewhere (``snapshot_process``)."""
+
+    def submit(self, site_id: str, effects: Effects) -> None: ...
+
+    def flush(self, timeout: float) -> bool: ...
+
+    def close(self) -> None: ...
+
+
 KEEP_KEYS = timedelta(hours=48)
 SYSTEM = Actor(kind="system", name="system", role="system", site=None)
 
@@ -55,9 +69,12 @@ class ServiceCore:
         clock: Clock = utc_now,
         policy: CallPolicy | None = None,
         background: bool = False,
+        builder: SnapshotBuilder | None = None,
     ) -> None:
         """``background``: publish from a thread that merges bursts (the server does);
-        otherwise publish before the command returns (deterministic, for tests)."""
+        otherwise publish before the command returns (deterministic, for tests).
+        ``builder``: with ``background``, where the merged changes go to be built and
+        published (the server's snapshot process) instead of this process's publisher."""
         self.db = db
         self.publisher = publisher
         self.public_url = public_url.rstrip("/")
@@ -69,15 +86,26 @@ class ServiceCore:
         self._last_seq: dict[str, int] = {}
         self._known_day: dict[str, tuple[str, date]] = {}
         self._auth_cache: dict[str, tuple[Actor, float]] = {}
-        self._pump = Pump(self._publish_now) if background else None
+        self._builder = builder
+        build = builder.submit if builder is not None else self._publish_now
+        self._pump = Pump(build) if background else None
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until the snapshots of every committed change went out."""
-        return self._pump.flush(timeout) if self._pump is not None else True
+        if self._pump is None:
+            return True
+        began = time.monotonic()
+        if not self._pump.flush(timeout):
+            return False
+        if self._builder is None:
+            return True
+        return self._builder.flush(max(0.0, timeout - (time.monotonic() - began)))
 
     def close(self) -> None:
         if self._pump is not None:
             self._pump.close()
+        if self._builder is not None:
+            self._builder.close()
 
     # ---- transactions -------------------------------------------------------------
 
@@ -286,6 +314,14 @@ class ServiceCore:
             site_ids = Repository(session).site_ids()
         for site_id in site_ids:
             self.publish(site_id, Effects(everything=True))
+            self.republish_devices(site_id)
+
+    def republish_all_devices(self) -> None:
+        """Send the device statuses of every site again (a snapshot process sends the
+        rest)."""
+        with self.db.read() as session:
+            site_ids = Repository(session).site_ids()
+        for site_id in site_ids:
             self.republish_devices(site_id)
 
     def republish_devices(self, site_id: str) -> None:

@@ -1,0 +1,217 @@
+"""The snapshot process: the server's merged changes are built and published by a child
+process from the committed database, against a real Mosquitto (SQLite and PostgreSQL);
+it is started again when it dies, and ends with the server."""
+
+import json
+import multiprocessing
+import os
+import signal
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from server.config import Settings
+from server.contract import topics
+from server.runtime import Runtime
+from server.service import snapshot_process
+from server.service.context import Effects
+from server.service.snapshot_process import serve
+from server.storage.seeding import CREDENTIALS_FILE, seed_demo
+from tests.support.mosquitto import Mosquitto
+from tests.support.mqtt_probe import MqttProbe
+
+SITE = "hcm-main"
+
+
+class Recording:
+    """Stands in for the child's ServiceCore: what it was asked to publish."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, Effects]] = []
+
+    def publish(self, site_id: str, effects: Effects) -> None:
+        self.published.append((site_id, effects))
+
+
+def test_the_child_merges_what_queued_up_into_one_build_per_site() -> None:
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    ours.send(("build", "a", Effects(areas={"A"}, counters={"1"}, calls=["c1"])))
+    ours.send(("build", "b", Effects(queue=True)))
+    ours.send(("build", "a", Effects(areas={"B"}, counters={"2"}, calls=["c2"])))
+    ours.send(("flush", 7))
+    ours.send(("stop",))
+    core = Recording()
+    serve(theirs, core)
+    by_site = dict(core.published)
+    assert [site for site, _ in core.published] == ["a", "b"]
+    assert by_site["a"].areas == {"A", "B"} and by_site["a"].counters == {"1", "2"}
+    assert by_site["a"].calls == ["c1", "c2"]  # announced in the order they were made
+    assert by_site["b"].queue
+    assert ours.recv() == ("flushed", 7)  # only after the builds before it
+
+
+def test_the_child_ends_when_the_server_end_of_the_pipe_closes() -> None:
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    ours.send(("build", "a", Effects(queue=True)))
+    ours.close()
+    core = Recording()
+    serve(theirs, core)  # returns: EOF, the server is gone
+    assert [site for site, _ in core.published] == ["a"]
+
+
+def test_an_unknown_message_is_logged_and_skipped(caplog: pytest.LogCaptureFixture) -> None:
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    ours.send(("rebuild-everything",))
+    ours.send(("build", "a", Effects(queue=True)))
+    ours.send(("stop",))
+    core = Recording()
+    serve(theirs, core)
+    assert "unknown message" in caplog.text
+    assert len(core.published) == 1
+
+
+# ---- the real server with its child, against Mosquitto ------------------------------
+
+
+def _backend_url(request: pytest.FixtureRequest, data_dir: Path) -> str | None:
+    if request.param == "postgresql":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return None  # SQLite in the data directory
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def server(
+    request: pytest.FixtureRequest, tmp_path: Path, mosquitto: Mosquitto
+) -> Iterator[tuple[Runtime, dict[str, Any]]]:
+    data_dir = tmp_path / "var"
+    settings = Settings(
+        data_dir=data_dir,
+        db=_backend_url(request, data_dir),
+        mqtt=mosquitto.url,
+        http="127.0.0.1:0",
+    )
+    seed_demo(settings.db_url, data_dir, now=datetime.now(UTC), always_open=True)
+    credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    runtime = Runtime(settings)
+    runtime.start()
+    try:
+        yield runtime, credentials
+    finally:
+        runtime.stop()
+
+
+def _login(base: str) -> dict[str, str]:
+    reply = httpx.post(
+        f"{base}/api/v1/auth/login",
+        json={"username": "supervisor", "password": "demo-supervisor"},
+        timeout=10,
+    )
+    reply.raise_for_status()
+    return {"Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def _issue_and_call(base: str, credentials: dict[str, Any], key: str) -> dict[str, Any]:
+    kiosk = next(v for k, v in credentials["devices"].items() if k.startswith("kiosk-"))
+    issued = httpx.post(
+        f"{base}/api/v1/sites/{SITE}/tickets",
+        json={"service": "tp-hotich"},
+        headers={"Authorization": f"Bearer {kiosk}", "Idempotency-Key": f"i-{key}"},
+        timeout=10,
+    )
+    assert issued.status_code == 201, issued.text
+    called = httpx.post(
+        f"{base}/api/v1/sites/{SITE}/counters/2/call-next",
+        headers={**_login(base), "Idempotency-Key": f"c-{key}"},
+        timeout=10,
+    )
+    assert called.status_code == 200, called.text
+    body: dict[str, Any] = called.json()
+    assert body["ticket"]["number"] == issued.json()["number"]
+    return body
+
+
+def _shows(call_id: str) -> Any:
+    """A display snapshot calling this call (call ids are unique across tests)."""
+
+    def match(received: Any) -> bool:
+        calling = received.json().get("calling")
+        return bool(calling) and calling["call_id"] == call_id
+
+    return match
+
+
+def test_a_call_reaches_the_board_through_the_snapshot_process(
+    server: tuple[Runtime, dict[str, Any]], mosquitto: Mosquitto
+) -> None:
+    runtime, credentials = server
+    builder = runtime._builder
+    assert builder is not None and builder.pid not in (None, os.getpid())
+    base = f"http://127.0.0.1:{runtime.port}"
+    probe = MqttProbe(
+        "127.0.0.1",
+        mosquitto.port,
+        topics.display(SITE, "A"),
+        topics.calls(SITE),
+        "qms/v1/server/status",
+    )
+    try:
+        body = _issue_and_call(base, credentials, "1")
+        board = probe.wait_for(_shows(body["call_id"]), timeout=15)
+        assert board.json()["seq"] > 0
+        event = probe.wait_for(lambda r: r.topic == topics.calls(SITE), timeout=15)
+        assert event.json()["call"]["call_id"] == body["call_id"]
+        # The server's own connection still announces it; the child's sets no will.
+        status = probe.wait_for(lambda r: r.topic == "qms/v1/server/status", timeout=15)
+        assert status.json()["state"] == "online"
+        assert runtime.service.flush(10)
+    finally:
+        probe.close()
+
+
+def test_a_dead_snapshot_process_is_started_again_and_heals_the_boards(
+    server: tuple[Runtime, dict[str, Any]], mosquitto: Mosquitto
+) -> None:
+    runtime, credentials = server
+    builder = runtime._builder
+    assert builder is not None and builder.pid is not None
+    os.kill(builder.pid, signal.SIGKILL)
+    time.sleep(snapshot_process.RESTART_AFTER_S + 0.2)
+    base = f"http://127.0.0.1:{runtime.port}"
+    body = _issue_and_call(base, credentials, "2")  # the command never notices
+    assert runtime.service.flush(15)
+    assert builder.starts == 2
+    # A board connecting now gets the retained snapshot with the call made meanwhile.
+    probe = MqttProbe("127.0.0.1", mosquitto.port, topics.display(SITE, "A"))
+    try:
+        probe.wait_for(_shows(body["call_id"]), timeout=15)
+    finally:
+        probe.close()
+
+
+def test_the_snapshot_process_ends_with_the_server(
+    server: tuple[Runtime, dict[str, Any]],
+) -> None:
+    runtime, _credentials = server
+    builder = runtime._builder
+    assert builder is not None
+    pid = builder.pid
+    assert pid is not None
+    runtime.stop()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _running(pid):
+        time.sleep(0.05)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
