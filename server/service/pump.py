@@ -68,6 +68,7 @@ class Pump:
         min_gap: float = MIN_GAP_S,
         max_gap: float = MAX_GAP_S,
         slow_interval: float = SLOW_INTERVAL_S,
+        by_rate: bool = False,
     ) -> None:
         """``share``: the most of the time the pump spends building under a burst (a
         fifth: the requests' own work is the capacity that matters there). After
@@ -78,7 +79,10 @@ class Pump:
         once (a hall calling at a human pace never waits).
         ``slow_interval``: the shortest time between two builds of a site's slow
         snapshots (its queue, and counters whose waiting counts alone changed).
-        ``max_gap``: the longest wait between two builds, whatever the last one cost."""
+        ``max_gap``: the longest wait between two builds, whatever the last one cost.
+        ``by_rate``: a burst is known by the rate of changes alone (``BurstMeter``), not
+        also by changes arriving during the last build: for a publish that only hands
+        the change over (to the snapshot process), during which nothing ever arrives."""
         self._publish = publish
         self._share = share
         self._min_gap = min_gap
@@ -87,6 +91,7 @@ class Pump:
         self._last_build = 0.0
         self._last_cost = 0.0
         self._burst = False
+        self._by_rate = by_rate
         self._arrivals = BurstMeter()
         self._pending: dict[str, Effects] = {}
         self._slow_sent: dict[str, float] = {}  # site -> when its slow snapshots last went
@@ -101,10 +106,16 @@ class Pump:
 
     def submit(self, site_id: str, effects: Effects) -> None:
         with self._cond:
+            first = not self._pending
             pending = self._pending.setdefault(site_id, Effects())
             merge(pending, effects)
             self._arrivals.note(time.monotonic())
-            self._cond.notify_all()
+            # Waking the thread is a system call made while holding the interpreter
+            # lock (a sixth of the request loop's time under a burst, when done on
+            # every change). While changes are pending, the thread has been woken
+            # already or waits out a gap that ends by itself, so only the first wakes it.
+            if first:
+                self._cond.notify_all()
 
     def _take(self, now: float) -> dict[str, Effects]:
         """The next build: the pending changes, minus slow snapshots still inside their
@@ -183,7 +194,8 @@ class Pump:
                 # build waits a little to gather more. Otherwise the next change goes out
                 # at once: one call arriving during a slow build (the queue snapshot
                 # included) used to wait up to max_gap for the boards.
-                self._burst = bool(self._pending) and self._arrivals.busy(time.monotonic())
+                gathered = bool(self._pending) or self._by_rate
+                self._burst = gathered and self._arrivals.busy(time.monotonic())
                 self._busy = False
                 self._cond.notify_all()
 

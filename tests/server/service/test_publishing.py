@@ -275,3 +275,25 @@ def test_the_call_event_made_by_the_command_matches_the_stored_call(world) -> No
             assert stored is not None
             assert view.call_event(stored).call == event.call
     assert sent[1].call.recall and sent[1].call.ticket_number == "1001"
+
+
+def test_a_handing_over_pump_gathers_a_burst_by_its_rate_alone() -> None:
+    """For the snapshot process a build only hands over, so no change ever arrives
+    during one: with ``by_rate`` a burst (many changes in a short time) is gathered
+    into one hand-over per gap anyway, while changes at a hall's pace go at once."""
+    builds = Builds()
+    pump = Pump(builds, min_gap=3600, max_gap=3600, slow_interval=3600, by_rate=True)
+    pump._arrivals = BurstMeter(changes=5, window=60)  # a slow CI machine is still "fast"
+    try:
+        for n in range(5):  # not yet a burst: each goes out at once
+            pump.submit("s", Effects(calls=[f"a{n}"], areas={"A"}))
+            assert builds.next().calls == [f"a{n}"]
+        # Five changes within the burst window: the next ones wait for the gap (an hour).
+        for n in range(7):
+            pump.submit("s", Effects(calls=[f"b{n}"], areas={"A"}))
+        time.sleep(0.2)
+        assert len(builds.done) == 5
+        assert pump.flush()  # a flush hands over what was gathered, in one build
+        assert [effects.calls for _, effects in builds.done[5:]] == [[f"b{n}" for n in range(7)]]
+    finally:
+        pump.close()
