@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
 from server.api.app import create_app
 from server.config import Settings
@@ -140,6 +141,9 @@ class Runtime:
         is called in this process."""
         if not self.mqtt_url or not self.settings.snapshot_process:
             return None
+        url = make_url(self.settings.db_url)
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return None  # another process would see another, empty database
         config = ChildConfig(
             db_url=self.settings.db_url,
             mqtt_url=self.mqtt_url,
