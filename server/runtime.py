@@ -133,7 +133,14 @@ class Runtime:
         mqtt = MqttPublisher(url, on_connected=self._republish)
         mqtt.start()
         self._closers.insert(0, mqtt)
-        return mqtt, lambda: mqtt.state
+        return mqtt, lambda: self._mqtt_state(mqtt.state)
+
+    def _mqtt_state(self, connection: str) -> str:
+        """For ``/health``: the server's MQTT connection, or that its snapshots stopped
+        (the snapshot process died and no command since started it again)."""
+        if self._builder is not None and not self._builder.alive and connection != "closed":
+            return "snapshot process down"
+        return connection
 
     def _snapshot_process(self, public_url: str) -> SnapshotProcess | None:
         """Snapshots are built and published by a child process when publishing to a

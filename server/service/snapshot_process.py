@@ -78,6 +78,11 @@ class SnapshotProcess:
         """How many children were started (the first and every restart)."""
 
     @property
+    def alive(self) -> bool:
+        process = self._process
+        return process is not None and bool(process.is_alive())
+
+    @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
 

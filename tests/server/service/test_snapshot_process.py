@@ -181,11 +181,17 @@ def test_a_dead_snapshot_process_is_started_again_and_heals_the_boards(
     builder = runtime._builder
     assert builder is not None and builder.pid is not None
     os.kill(builder.pid, signal.SIGKILL)
-    time.sleep(snapshot_process.RESTART_AFTER_S + 0.2)
     base = f"http://127.0.0.1:{runtime.port}"
+    deadline = time.monotonic() + 10
+    while builder.alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+    health = httpx.get(f"{base}/api/v1/health", timeout=10).json()
+    assert health["status"] == "degraded" and health["mqtt"] == "snapshot process down"
+    time.sleep(snapshot_process.RESTART_AFTER_S + 0.2)
     body = _issue_and_call(base, credentials, "2")  # the command never notices
     assert runtime.service.flush(15)
     assert builder.starts == 2
+    assert httpx.get(f"{base}/api/v1/health", timeout=10).json()["status"] == "ok"
     # A board connecting now gets the retained snapshot with the call made meanwhile.
     probe = MqttProbe("127.0.0.1", mosquitto.port, topics.display(SITE, "A"))
     try:
