@@ -4,7 +4,17 @@ backend: every call-next and every counter snapshot reads them."""
 
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, String, bindparam, func, select, true, union_all
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 
 from server.storage.models import TicketRow
@@ -26,14 +36,21 @@ def _targeted_part(per_counter: bool) -> Select[Any]:
     return select(part)
 
 
+# Written into the SQL, not bound: the line-head indexes are partial (waiting tickets
+# only), and a database uses one only when the query's own text implies its condition.
+WAITING_IN_SQL: Any = literal_column(f"'{WAITING}'")
+
+
 def _line_head(stmt: Select[Any], service: Any, priority: bool) -> Select[Any]:
     """The first ``limit`` waiting tickets of one line of ``service`` (its priority or its
-    normal line; not those transferred to a counter), in call order."""
+    normal line; not those transferred to a counter), in call order: on PostgreSQL the
+    first entries of ``ix_tickets_head_priority`` or ``ix_tickets_head_normal``, which
+    hold the lines in that order."""
     return (
         stmt.where(
             T.site_id == site_param(),
             T.business_day == day_param(),
-            T.status == WAITING,
+            T.status == WAITING_IN_SQL,
             T.service == service,
             T.target_counter.is_(None),
             T.priority.is_not(None) if priority else T.priority.is_(None),
