@@ -71,7 +71,18 @@ def make_engine(
     if parsed.get_backend_name() == "postgresql":
         # No pre-ping: it costs a round trip per transaction. A connection the server
         # dropped fails its command with 503 and the client retries with the same key.
-        return create_engine(url, pool_size=pool_size, max_overflow=8, pool_recycle=1800)
+        # A statement psycopg has prepared (its fifth run on a connection) is planned
+        # once: PostgreSQL's default kept re-planning the line-heads query for each call
+        # (0.9 ms of planning for 0.14 ms of execution), its one-size plan being costed a
+        # little above the planned-per-call ones. The hot statements are key and index
+        # lookups whose best plan does not depend on the values.
+        return create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=8,
+            pool_recycle=1800,
+            connect_args={"options": "-c plan_cache_mode=force_generic_plan"},
+        )
     raise ValueError(f"unsupported database URL (use sqlite:/// or postgresql+psycopg://): {url}")
 
 

@@ -165,3 +165,12 @@ def test_service_times_are_the_length_of_each_finished_service(world) -> None:
     with world.db.read() as s:
         assert Repository(s).count_open_for(SITE, "ht") == 1
         assert Repository(s).count_open_for(SITE, "ct") == 0
+
+
+def test_postgresql_plans_a_prepared_statement_once(world) -> None:
+    """The line-heads statement was re-planned at every call (0.9 ms of planning for
+    0.14 ms of work) under PostgreSQL's default choice of plan."""
+    if world.db.engine.dialect.name != "postgresql":
+        return
+    with world.db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
