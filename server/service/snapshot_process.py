@@ -126,9 +126,15 @@ class SnapshotProcess:
             self._process.join(timeout=1)
         self._conn, self._process = None, None
 
-    def _send(self, message: tuple[Any, ...]) -> bool:
+    def _send(self, message: tuple[Any, ...], *, restart: bool = True) -> bool:
+        """``restart``: start the child again if it died (a flush only waits for one)."""
         with self._send_lock:
-            if not self._alive_locked() or self._conn is None:
+            if restart:
+                if not self._alive_locked():
+                    return False
+            elif not self.alive:
+                return False
+            if self._conn is None:
                 return False
             try:
                 self._conn.send(message)
@@ -153,7 +159,7 @@ class SnapshotProcess:
         with self._reply_lock:
             self._token += 1
             token = self._token
-            if not self._send(("flush", token)):
+            if not self._send(("flush", token), restart=False):
                 return False
             conn = self._conn
             deadline = time.monotonic() + timeout
@@ -192,9 +198,12 @@ class SnapshotProcess:
 def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) -> None:
     """The child's main loop: build what the server hands over, until told to stop or
     until the server's end of the pipe closes."""
-    # Ctrl-C in a terminal reaches the whole process group: the server stops the child
-    # itself, after the last snapshots went out.
+    # Ctrl-C in a terminal reaches the whole process group, and a service manager's stop
+    # (systemd) every process of the service: the server stops the child itself, after
+    # the last snapshots went out, and if the server is killed its end of the pipe
+    # closes, which ends the child too.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     logging.basicConfig(
         level=config.log_level, format=f"snapshots[{os.getpid()}]: %(levelname)s %(message)s"
     )

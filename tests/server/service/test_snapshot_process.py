@@ -221,3 +221,50 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_service_manager_stop_ends_the_server_and_its_snapshot_process(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    """``qms server`` stopped the way systemd stops a service: SIGTERM to every process
+    of it at once. The child ignores it and ends with the server, no process is left."""
+    import re
+    import subprocess
+    import sys
+
+    data_dir = tmp_path / "var"
+    seed_demo(f"sqlite:///{data_dir / 'qms.sqlite3'}", data_dir, now=datetime.now(UTC))
+    command = [sys.executable, "-m", "qms", "server", "--data-dir", str(data_dir)]
+    command += ["--http", "127.0.0.1:0", "--mqtt", mosquitto.url]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert proc.stderr is not None
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            assert line, f"qms server ended (exit {proc.poll()})"
+            if re.search(r"serving http://127\.0\.0\.1:\d+", line):
+                break
+        family = _descendants(proc.pid)
+        assert len(family) >= 2  # the fork server and the snapshot process (and a tracker)
+        os.killpg(proc.pid, signal.SIGTERM)
+        assert proc.wait(30) == 0
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in family):
+            time.sleep(0.05)
+        assert not [pid for pid in family if _running(pid)]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        proc.stderr.close()
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").iterdir():
+            children = [int(c) for c in (task / "children").read_text().split()]
+            found += children
+            todo += children
+    return found
