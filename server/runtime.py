@@ -97,7 +97,8 @@ class Runtime:
         )
         if builder is None:
             self.service.republish_all()
-        # else the snapshot process republishes every snapshot when it connects
+        else:  # the snapshot process republishes every snapshot when it connects
+            self.service.republish_all_devices()
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()

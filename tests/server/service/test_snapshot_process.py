@@ -268,3 +268,41 @@ def _descendants(pid: int) -> list[int]:
             found += children
             todo += children
     return found
+
+
+def test_a_restarted_server_republishes_the_device_statuses_on_its_own_connection(
+    tmp_path: Path, mosquitto: Mosquitto
+) -> None:
+    """Snapshots come from the snapshot process; the device statuses still come from the
+    server process, at start as on every reconnect."""
+    import paho.mqtt.publish as publish
+
+    data_dir = tmp_path / "var"
+    settings = Settings(data_dir=data_dir, mqtt=mosquitto.url, http="127.0.0.1:0")
+    seed_demo(settings.db_url, data_dir, now=datetime.now(UTC))
+    credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    kiosk_id, token = next((k, v) for k, v in credentials["devices"].items() if "kiosk" in k)
+    topic = topics.device(SITE, kiosk_id)
+    first = Runtime(settings)
+    first.start()
+    try:
+        reply = httpx.post(
+            f"http://127.0.0.1:{first.port}/api/v1/devices/status",
+            json={"online": True, "printer": "paper_low", "detail": "restart test"},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert reply.status_code == 200, reply.text
+    finally:
+        first.stop()
+    # As if the broker had lost its retained state while the server was down.
+    publish.single(topic, b"", retain=True, hostname="127.0.0.1", port=mosquitto.port)
+    second = Runtime(settings)
+    second.start()
+    probe = MqttProbe("127.0.0.1", mosquitto.port, topic)
+    try:
+        status = probe.wait_for(lambda r: bool(r.payload), timeout=15)
+        assert status.json()["printer"] == "paper_low" and status.json()["detail"] == "restart test"
+    finally:
+        probe.close()
+        second.stop()
