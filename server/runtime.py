@@ -159,7 +159,12 @@ class Runtime:
             log_level=logging.getLogger().getEffectiveLevel(),
         )
         process = SnapshotProcess(config)
-        process.start()
+        try:
+            process.start()
+        except Exception:
+            # The server still serves and publishes, from its own process, as before.
+            log.exception("the snapshot process could not start; building snapshots here")
+            return None
         self._builder = process
         return process
 

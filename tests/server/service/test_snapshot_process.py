@@ -306,3 +306,28 @@ def test_a_restarted_server_republishes_the_device_statuses_on_its_own_connectio
     finally:
         probe.close()
         second.stop()
+
+
+def test_without_a_snapshot_process_the_server_builds_its_snapshots_itself(
+    tmp_path: Path, mosquitto: Mosquitto, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A machine where no child process can be started still gets a working server."""
+
+    def cannot_start() -> Any:
+        raise OSError("no fork server here")
+
+    monkeypatch.setattr(snapshot_process, "_context", cannot_start)
+    data_dir = tmp_path / "var"
+    settings = Settings(data_dir=data_dir, mqtt=mosquitto.url, http="127.0.0.1:0")
+    seed_demo(settings.db_url, data_dir, now=datetime.now(UTC), always_open=True)
+    credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
+    runtime = Runtime(settings)
+    runtime.start()
+    probe = MqttProbe("127.0.0.1", mosquitto.port, topics.display(SITE, "A"))
+    try:
+        assert runtime._builder is None
+        body = _issue_and_call(f"http://127.0.0.1:{runtime.port}", credentials, "fallback")
+        probe.wait_for(_shows(body["call_id"]), timeout=15)
+    finally:
+        probe.close()
+        runtime.stop()
