@@ -5,7 +5,10 @@ it is started again when it dies, and ends with the server."""
 import json
 import multiprocessing
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import paho.mqtt.publish as publish
 import pytest
 
 from server.config import Settings
@@ -228,9 +232,6 @@ def test_a_service_manager_stop_ends_the_server_and_its_snapshot_process(
 ) -> None:
     """``qms server`` stopped the way systemd stops a service: SIGTERM to every process
     of it at once. The child ignores it and ends with the server, no process is left."""
-    import re
-    import subprocess
-    import sys
 
     data_dir = tmp_path / "var"
     seed_demo(f"sqlite:///{data_dir / 'qms.sqlite3'}", data_dir, now=datetime.now(UTC))
@@ -275,7 +276,6 @@ def test_a_restarted_server_republishes_the_device_statuses_on_its_own_connectio
 ) -> None:
     """Snapshots come from the snapshot process; the device statuses still come from the
     server process, at start as on every reconnect."""
-    import paho.mqtt.publish as publish
 
     data_dir = tmp_path / "var"
     settings = Settings(data_dir=data_dir, mqtt=mosquitto.url, http="127.0.0.1:0")
