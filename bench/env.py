@@ -6,15 +6,16 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from server.storage.db import sqlite_url
-from server.storage.seeding import CREDENTIALS_FILE, seed_demo
+from server.seed.types import SiteSeed
+from server.storage.db import Database, sqlite_url
+from server.storage.seeding import CREDENTIALS_FILE, load_sites, seed_demo
 from tests.support.mosquitto import Mosquitto
 from tests.support.postgres import PostgresServer
 
@@ -68,8 +69,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 @contextmanager
-def running_server(db: str, broker: str) -> Iterator[Server]:
-    """``db``: sqlite or postgresql; ``broker``: embedded or mosquitto."""
+def running_server(
+    db: str, broker: str, *, extra_sites: Sequence[SiteSeed] = ()
+) -> Iterator[Server]:
+    """``db``: sqlite or postgresql; ``broker``: embedded or mosquitto; ``extra_sites``
+    are loaded beside the demo's (``bench.sites``)."""
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="qms-bench-")))
         data_dir = workdir / "var"
@@ -92,6 +96,13 @@ def running_server(db: str, broker: str) -> Iterator[Server]:
             raise ValueError(f"--broker must be embedded or mosquitto, not {broker!r}")
         data_dir.mkdir(parents=True)
         seed_demo(db_url, data_dir, now=datetime.now(UTC), always_open=True)
+        if extra_sites:
+            database = Database(db_url)
+            try:
+                with database.write() as session:
+                    load_sites(session, extra_sites, now=datetime.now(UTC))
+            finally:
+                database.dispose()
         credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
         cmd = [sys.executable, "-m", "bench.serve", "--data-dir", str(data_dir), "--db", db_url]
         if mqtt_url:
