@@ -36,3 +36,25 @@ def test_issue_plan_stays_under_quotas_and_follows_counters():
 def test_issue_plan_refuses_more_than_a_day_holds():
     with pytest.raises(ValueError, match="cannot take"):
         issue_plan(10**6)
+
+
+def test_the_ward_copies_load_beside_the_demo_with_their_own_ids(tmp_path) -> None:
+    """bench.sites: seven ward copies, each its own site with a kiosk and a supervisor."""
+    from datetime import UTC, datetime
+
+    from bench.sites import wards
+    from server.storage.db import Database, sqlite_url
+    from server.storage.seeding import load_sites, seed_demo
+
+    url = sqlite_url(tmp_path)
+    seed_demo(url, tmp_path, now=datetime.now(UTC), always_open=True)
+    copies = wards(7)
+    assert len({c.site.id for c in copies}) == 7
+    assert all(s.daily_quota is None and s.hours is None for c in copies for s in c.services)
+    db = Database(url)
+    try:
+        with db.write() as session:
+            tokens = load_sites(session, copies, now=datetime.now(UTC))
+    finally:
+        db.dispose()
+    assert set(tokens) == {f"ward-{n}-kiosk" for n in range(2, 9)}
