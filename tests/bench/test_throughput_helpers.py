@@ -1,11 +1,16 @@
-"""The benchmark's own arithmetic: percentiles and the ticket plan (no timing here)."""
+"""The benchmarks' own arithmetic and set-up: percentiles, the ticket plan, the ward
+copies of bench.sites (no timing here)."""
 
 from collections import Counter
+from datetime import UTC, datetime
 
 import pytest
 
+from bench.sites import wards
 from bench.throughput import issue_plan, percentile, summary
 from server.seed import demo_sites
+from server.storage.db import Database, sqlite_url
+from server.storage.seeding import load_sites, seed_demo
 
 
 def test_nearest_rank_percentile():
@@ -40,12 +45,6 @@ def test_issue_plan_refuses_more_than_a_day_holds():
 
 def test_the_ward_copies_load_beside_the_demo_with_their_own_ids(tmp_path) -> None:
     """bench.sites: seven ward copies, each its own site with a kiosk and a supervisor."""
-    from datetime import UTC, datetime
-
-    from bench.sites import wards
-    from server.storage.db import Database, sqlite_url
-    from server.storage.seeding import load_sites, seed_demo
-
     url = sqlite_url(tmp_path)
     seed_demo(url, tmp_path, now=datetime.now(UTC), always_open=True)
     copies = wards(7)
