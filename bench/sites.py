@@ -13,13 +13,12 @@ the rates, p50/p99 and the server's CPU per request (its snapshot process includ
 
 import argparse
 import itertools
-from collections import Counter
 from dataclasses import replace
 from typing import Any
 
 from bench.env import cpu_seconds, running_server
-from bench.load import Api, PhaseResult, Sample, login, run_phase
-from bench.throughput import SITE, issue_plan, machine, summary
+from bench.load import Api, Sample, login, run_phase
+from bench.throughput import SITE, http_report, issue_plan, machine, phase_line
 from server.contract.vocab import DeviceKind, Role
 from server.seed.common import ALWAYS_OPEN
 from server.seed.types import DeviceSeed, SiteSeed, UserSeed
@@ -62,20 +61,6 @@ def wards(count: int) -> list[SiteSeed]:
             )
         )
     return seeds
-
-
-def report(result: PhaseResult, ok_status: int, cpu_s: float) -> str:
-    ok = result.with_status(ok_status)
-    others = Counter(s.status for s in result.samples if s.status != ok_status)
-    lat = summary([s.seconds for s in ok])
-    rate = len(ok) / result.wall_s if result.wall_s else 0.0
-    extra = f" other={dict(others)}" if others else ""
-    per_request = cpu_s * 1000 / max(1, len(result.samples))
-    return (
-        f"  {result.name:<12} {len(ok):>5} ok in {result.wall_s:>6.2f} s = {rate:>7.1f}/s"
-        f"   p50 {lat.get('p50_ms', 0):>6.1f} ms  p99 {lat.get('p99_ms', 0):>6.1f} ms"
-        f"  server CPU {per_request:>5.1f} ms/req{extra}"
-    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 for api in clients:
                     api.close()
-            print(report(result, ok, cpu_seconds(server.pid) - before))
+            print(phase_line(http_report(result, ok, cpu_seconds(server.pid) - before)))
 
         phase(
             "issue ticket",

@@ -154,6 +154,18 @@ def http_report(result: PhaseResult, ok_status: int, cpu_s: float) -> dict[str, 
     }
 
 
+def phase_line(p: dict[str, Any]) -> str:
+    """One phase of ``http_report`` as the benchmarks print it."""
+    lat = p["latency_ok"]
+    extra = f" other={p['other_statuses']}" if p["other_statuses"] else ""
+    return (
+        f"  {p['phase']:<18} {p['ok']:>5} ok in {p['wall_s']:>6.2f} s = {p['per_s']:>7.1f}/s"
+        f"   p50 {lat.get('p50_ms', 0):>6.1f} ms  p99 {lat.get('p99_ms', 0):>6.1f} ms"
+        f"  max {lat.get('max_ms', 0):>6.1f} ms"
+        f"  server CPU {p['server_cpu_ms_per_request']:>5.1f} ms/req{extra}"
+    )
+
+
 def display_report(result: PhaseResult, watcher: DisplayWatcher) -> dict[str, Any]:
     to_display: list[float] = []
     to_event: list[float] = []
@@ -276,14 +288,7 @@ def show(report: dict[str, Any]) -> None:
         f"reference loop {m['reference_ms']} ms (lower is faster)"
     )
     for p in report["phases"]:
-        lat = p["latency_ok"]
-        extra = f" other={p['other_statuses']}" if p["other_statuses"] else ""
-        print(
-            f"  {p['phase']:<18} {p['ok']:>5} ok in {p['wall_s']:>6.2f} s = {p['per_s']:>7.1f}/s"
-            f"   p50 {lat.get('p50_ms', 0):>6.1f} ms  p99 {lat.get('p99_ms', 0):>6.1f} ms"
-            f"  max {lat.get('max_ms', 0):>6.1f} ms"
-            f"  server CPU {p['server_cpu_ms_per_request']:>5.1f} ms/req{extra}"
-        )
+        print(phase_line(p))
         by_thread = sorted(p.get("server_cpu_ms_by_thread", {}).items(), key=lambda kv: -kv[1])
         if by_thread:
             print("      of which " + ", ".join(f"{role} {ms:.2f}" for role, ms in by_thread))

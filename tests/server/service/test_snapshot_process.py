@@ -19,6 +19,7 @@ import httpx
 import paho.mqtt.publish as publish
 import pytest
 
+from bench.env import descendants
 from server.config import Settings
 from server.contract import topics
 from server.runtime import Runtime
@@ -246,7 +247,7 @@ def test_a_service_manager_stop_ends_the_server_and_its_snapshot_process(
             assert line, f"qms server ended (exit {proc.poll()})"
             if re.search(r"serving http://127\.0\.0\.1:\d+", line):
                 break
-        family = _descendants(proc.pid)
+        family = descendants(proc.pid)
         assert len(family) >= 2  # the fork server and the snapshot process (and a tracker)
         os.killpg(proc.pid, signal.SIGTERM)
         assert proc.wait(30) == 0
@@ -259,16 +260,6 @@ def test_a_service_manager_stop_ends_the_server_and_its_snapshot_process(
             proc.kill()
             proc.wait(10)
         proc.stderr.close()
-
-
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        for task in Path(f"/proc/{todo.pop()}/task").iterdir():
-            children = [int(c) for c in (task / "children").read_text().split()]
-            found += children
-            todo += children
-    return found
 
 
 def test_a_restarted_server_republishes_the_device_statuses_on_its_own_connection(
