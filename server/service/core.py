@@ -151,7 +151,6 @@ class ServiceCore:
                 bundle = self.bundles.get(session, full)
             ctx = Ctx(repo, site, bundle, now, business_day(now, bundle.site.time_zone), actor)
             status, model = apply(ctx)
-            repo.write_events()
             body = model.model_dump(mode="json")
             stored = None
             if key is not None:
@@ -163,12 +162,7 @@ class ServiceCore:
                     response=body,
                     now=now,
                 )
-            if stored is not None and ctx.effects.changed:
-                repo.remember_and_bump(site_id, stored)
-            elif ctx.effects.changed:
-                repo.bump_seq(site)
-            elif stored is not None:
-                repo.remember(stored)
+            repo.end_command(site_id, stored, bump=ctx.effects.changed)
         self.publish(site_id, ctx.effects)
         return Result(status, body)
 

@@ -1,7 +1,8 @@
 """The append-only event log and the calls, written with Core statements.
 
-A command's events are kept until ``write_events`` (just before the commit), so all
-of them go in one INSERT.
+A command's events and calls are kept until it ends (``Repository.end_command``, just
+before the commit; ``write_events`` for other transactions): nothing in a command reads
+them back, so they go in as few statements as the database allows.
 """
 
 from collections.abc import Iterable
@@ -13,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from server.engine.model import Event
 from server.storage import statements as st
+from server.storage.command_end import CALL_KEYS, EVENT_KEYS
 from server.storage.models import CallRow
-from server.storage.records import CALL_COLUMNS, CallRecord
+from server.storage.records import CallRecord
 from server.storage.session_bound import SessionBound
-
-EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 
 
 class CallLog(SessionBound):
@@ -26,6 +26,7 @@ class CallLog(SessionBound):
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self._events: list[dict[str, Any]] = []
+        self._calls: list[dict[str, Any]] = []
 
     def append_events(self, site_id: str, events: Iterable[Event]) -> None:
         """Append to the log: kept until ``write_events``, which the command runner
@@ -44,14 +45,17 @@ class CallLog(SessionBound):
         )
 
     def write_events(self) -> None:
-        """Write the events appended so far with one Core statement (no ORM objects)."""
+        """Write the events and calls kept so far, each kind with one Core statement."""
         rows, self._events = self._events, []
         if rows:
             self.write_many(st.INSERT_EVENTS, rows, EVENT_KEYS)
+        calls, self._calls = self._calls, []
+        if calls:
+            self.write_many(st.INSERT_CALL, calls, CALL_KEYS)
 
     def add_call(self, call: CallRecord) -> None:
-        """Insert a call with one Core statement."""
-        self.write(st.INSERT_CALL, call.values(), keys=CALL_COLUMNS)
+        """Kept until the command ends, like its events."""
+        self._calls.append(call.values())
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}

@@ -28,14 +28,6 @@ class IdempotencyRecords(SessionBound):
         """Store a command's answer (an ``answer(...)`` row)."""
         self.write(st.INSERT_IDEMPOTENCY, answer, keys=ANSWER_KEYS)
 
-    def remember_and_bump(self, site_id: str, answer: dict[str, Any]) -> None:
-        """``remember`` and ``bump_seq`` of the locked site: one statement on PostgreSQL."""
-        if self._postgresql:
-            self.write(st.REMEMBER_AND_BUMP, {**answer, "site": site_id}, keys=ANSWER_KEYS)
-            return
-        self.write(st.BUMP_SEQ, {"site": site_id})
-        self.remember(answer)
-
     def forget_keys_before(self, moment: datetime) -> None:
         self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
 

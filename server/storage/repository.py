@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Ticket
+from server.storage import command_end
 from server.storage import heads as heads_sql
 from server.storage import statements as st
 from server.storage.calllog import CallLog
@@ -81,6 +82,29 @@ class Repository(CallLog, IdempotencyRecords):
 
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
+
+    def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
+        """A command's last writes: its events and calls, the site's ``seq`` bump when it
+        changed something, and its idempotency ``answer``. One statement on PostgreSQL
+        (``server.storage.command_end``)."""
+        events, calls = self._events, self._calls
+        if (
+            self._postgresql
+            and (events or calls or bump or answer is not None)
+            and len(events) <= command_end.MAX_EVENTS
+            and len(calls) <= command_end.MAX_CALLS
+        ):
+            self._events, self._calls = [], []
+            stmt = command_end.statement(
+                len(events), len(calls), bump=bump, answer=answer is not None
+            )
+            self.write(stmt, command_end.parameters(site_id, events, calls, answer))
+            return
+        self.write_events()
+        if bump:
+            self.write(st.BUMP_SEQ, {"site": site_id})
+        if answer is not None:
+            self.remember(answer)
 
     def bump_seq(self, site: SiteRow | Any) -> None:
         """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""

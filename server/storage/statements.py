@@ -173,9 +173,6 @@ _I = IdempotencyRow.__table__.c
 IDEMPOTENT = select(_I.request_hash, _I.status_code, _I.response).where(
     _I.scope == bindparam("scope"), _I.key == bindparam("key")
 )
-# PostgreSQL: a command's answer stored and the site's seq bumped in one statement (a
-# data-modifying CTE; the two touch different rows).
-REMEMBER_AND_BUMP = insert(IDEMPOTENCY).add_cte(BUMP_SEQ.cte("bump_seq"))
 
 ISSUED_BY_SERVICE = select(D.service, D.issued).where(
     D.site_id == site_param(), D.business_day == day_param()

@@ -1,0 +1,86 @@
+"""A command's last writes in one statement on PostgreSQL.
+
+Every command ends with the same few writes, none of which the command reads back:
+its events, its calls, the site's ``seq`` bump and the idempotency answer. Each is a
+round trip to PostgreSQL (a wake-up of the server's thread and of a database backend,
+dearer in CPU than the statement itself). Here they are data-modifying CTEs of one
+``SELECT 1``: PostgreSQL runs every one of them to completion, in the command's
+transaction. They touch different tables, so none can see or undo another's row.
+
+One statement per shape (how many events and calls; bump or not; answer or not),
+built once and kept, since a lean statement must be built once
+(``server.storage.lean``). SQLite writes the same rows one statement at a time
+(``Repository.end_command``): it has no data-modifying CTEs, and its statements are
+calls into the same process.
+"""
+
+from typing import Any
+
+from sqlalchemy import Table, bindparam, insert, literal_column, select
+from sqlalchemy.sql import ClauseElement
+
+from server.storage import statements as st
+from server.storage.idempotency import ANSWER_KEYS
+from server.storage.records import CALL_COLUMNS
+
+EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
+CALL_KEYS = CALL_COLUMNS
+# Beyond these, the rows go in with one statement per table (a rare, long command):
+# every shape is a statement kept for good.
+MAX_EVENTS = 8
+MAX_CALLS = 2
+
+Shape = tuple[int, int, bool, bool]
+_BUILT: dict[Shape, ClauseElement] = {}
+
+
+def _rows(table: Table, keys: tuple[str, ...], prefix: str, count: int) -> Any:
+    """``INSERT INTO table`` of ``count`` rows, the parameters named ``{prefix}{i}_{key}``."""
+    return insert(table).values(
+        [
+            {k: bindparam(f"{prefix}{i}_{k}", type_=table.c[k].type) for k in keys}
+            for i in range(count)
+        ]
+    )
+
+
+def statement(events: int, calls: int, *, bump: bool, answer: bool) -> ClauseElement:
+    """The one statement of these writes (at least one of them)."""
+    shape = (events, calls, bump, answer)
+    built = _BUILT.get(shape)
+    if built is not None:
+        return built
+    ctes = []
+    if bump:
+        ctes.append(st.BUMP_SEQ.cte("bump_seq"))
+    if events:
+        ctes.append(_rows(st.EVENTS, EVENT_KEYS, "e", events).cte("new_events"))
+    if calls:
+        ctes.append(_rows(st.CALLS, CALL_KEYS, "c", calls).cte("new_calls"))
+    if answer:
+        ctes.append(_rows(st.IDEMPOTENCY, ANSWER_KEYS, "a", 1).cte("new_answer"))
+    if not ctes:
+        raise ValueError("no writes to end a command with")
+    built = select(literal_column("1")).add_cte(*ctes)
+    _BUILT[shape] = built
+    return built
+
+
+def parameters(
+    site_id: str,
+    events: list[dict[str, Any]],
+    calls: list[dict[str, Any]],
+    answer: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The parameters of ``statement`` for these rows."""
+    params: dict[str, Any] = {"site": site_id}
+    for i, row in enumerate(events):
+        for k in EVENT_KEYS:
+            params[f"e{i}_{k}"] = row[k]
+    for i, row in enumerate(calls):
+        for k in CALL_KEYS:
+            params[f"c{i}_{k}"] = row[k]
+    if answer is not None:
+        for k in ANSWER_KEYS:
+            params[f"a0_{k}"] = answer[k]
+    return params

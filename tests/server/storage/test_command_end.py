@@ -1,0 +1,140 @@
+"""A command's last writes (``Repository.end_command``): its events, calls, the site's seq
+bump and its idempotency answer, one statement on PostgreSQL and one per kind on SQLite.
+Whatever the backend and however many rows, every row lands exactly once, with the
+same values and types as written one by one, inside the command's transaction.
+Each test runs on SQLite and on PostgreSQL."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.engine.model import Event
+from server.storage import command_end
+from server.storage.db import Database
+from server.storage.idempotency import answer
+from server.storage.migrate import upgrade
+from server.storage.models import CallRow, SiteRow, TicketEventRow
+from server.storage.records import CallRecord
+from server.storage.repository import Repository
+
+SITE = "s1"
+AT = datetime(2026, 3, 2, 2, 4, 5, 678901, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    database = Database(db_url)
+    upgrade(database.engine)
+    with database.write() as s:
+        s.add(SiteRow(id=SITE, name="Điểm", name_en="Point", time_zone="Asia/Ho_Chi_Minh"))
+    yield database
+    database.dispose()
+
+
+def _event(n: int) -> Event:
+    return Event(
+        ticket_id=f"t{n}",
+        kind="called",
+        at=AT,
+        actor="clerk-1",
+        counter_id="2",
+        data={"reason": "ưu tiên", "n": n, "when": AT},
+    )
+
+
+def _call(n: int) -> CallRecord:
+    return CallRecord(
+        call_id=f"c{n}", site_id=SITE, area="A", counter_id="2", ticket_id=f"t{n}", at=AT,
+        recall=n % 2 == 1, call_count=n + 1,
+    )  # fmt: skip
+
+
+def _end(db: Database, events: int, calls: int, *, bump: bool, key: str | None) -> None:
+    with db.write() as s:
+        repo = Repository(s)
+        repo.append_events(SITE, [_event(n) for n in range(events)])
+        for n in range(calls):
+            repo.add_call(_call(n))
+        stored = None
+        if key is not None:
+            body = {"number": "1001", "ahead": 3, "name": "Hộ tịch"}
+            stored = answer(
+                "device:k", key, request_hash="h", status_code=201, response=body, now=AT
+            )
+        repo.end_command(SITE, stored, bump=bump)
+
+
+def _written(db: Database) -> tuple[int, list[Any], list[Any]]:
+    with db.read() as s:
+        seq = s.scalar(select(SiteRow.seq).where(SiteRow.id == SITE))
+        events = list(s.scalars(select(TicketEventRow).order_by(TicketEventRow.id)))
+        calls = list(s.scalars(select(CallRow).order_by(CallRow.id)))
+        s.expunge_all()
+    assert seq is not None
+    return seq, events, calls
+
+
+@pytest.mark.parametrize(
+    ("events", "calls"), [(0, 0), (1, 0), (2, 1), (1, 2), (command_end.MAX_EVENTS + 3, 3)]
+)
+def test_every_row_lands_once(db: Database, events: int, calls: int) -> None:
+    """Including more rows than one statement takes (the table-by-table fallback)."""
+    _end(db, events, calls, bump=True, key="k1")
+    seq, stored_events, stored_calls = _written(db)
+    assert seq == 1
+    assert [e.ticket_id for e in stored_events] == [f"t{n}" for n in range(events)]
+    for n, e in enumerate(stored_events):
+        assert (e.site_id, e.kind, e.at, e.actor, e.counter_id) == (
+            SITE,
+            "called",
+            AT,
+            "clerk-1",
+            "2",
+        )
+        assert e.data == {"reason": "ưu tiên", "n": n, "when": AT.isoformat()}
+    assert [c.values() for c in map(_as_record, stored_calls)] == [
+        _call(n).values() for n in range(calls)
+    ]
+    with db.read() as s:
+        found = Repository(s).idempotent("device:k", "k1")
+    assert (found.request_hash, found.status_code) == ("h", 201)
+    assert found.response == {"number": "1001", "ahead": 3, "name": "Hộ tịch"}
+
+
+def _as_record(row: CallRow) -> CallRecord:
+    return CallRecord(**{k: getattr(row, k) for k in command_end.CALL_KEYS})
+
+
+def test_bump_and_answer_each_optional(db: Database) -> None:
+    _end(db, 1, 0, bump=False, key=None)  # e.g. a rating: an event, no snapshot changes
+    assert _written(db)[0] == 0
+    _end(db, 0, 0, bump=True, key=None)
+    assert _written(db)[0] == 1
+    _end(db, 0, 0, bump=False, key="only-answer")
+    with db.read() as s:
+        assert Repository(s).idempotent("device:k", "only-answer") is not None
+    _end(db, 0, 0, bump=False, key=None)  # nothing to write: no statement, no error
+    seq, events, calls = _written(db)
+    assert (seq, len(events), len(calls)) == (1, 1, 0)
+
+
+def test_a_failing_end_writes_nothing_of_the_command(db: Database) -> None:
+    """A key stored twice (a bug, or a race the site lock should have prevented): the
+    whole transaction is refused, its events and calls too, never half of it."""
+    _end(db, 0, 0, bump=False, key="dup")
+    with pytest.raises(IntegrityError):
+        _end(db, 2, 1, bump=True, key="dup")
+    seq, events, calls = _written(db)
+    assert (seq, events, calls) == (0, [], [])
+
+
+def test_one_statement_per_shape() -> None:
+    first = command_end.statement(2, 1, bump=True, answer=True)
+    assert command_end.statement(2, 1, bump=True, answer=True) is first
+    assert command_end.statement(1, 1, bump=True, answer=True) is not first
+    with pytest.raises(ValueError, match="no writes"):
+        command_end.statement(0, 0, bump=False, answer=False)
