@@ -1,13 +1,14 @@
 """A command's last writes in one statement on PostgreSQL.
 
 Every command ends with the same few writes, none of which the command reads back:
-its events, its calls, the site's ``seq`` bump and the idempotency answer. Each is a
+its events, its calls, the site's ``seq`` bump and the idempotency answer; issuing
+also inserts its ticket and counts the number taken (an upsert of ``day_counters``). Each is a
 round trip to PostgreSQL (a wake-up of the server's thread and of a database backend,
 dearer in CPU than the statement itself). Here they are data-modifying CTEs of one
 ``SELECT 1``: PostgreSQL runs every one of them to completion, in the command's
 transaction. They touch different tables, so none can see or undo another's row.
 
-One statement per shape (how many events and calls; bump or not; answer or not),
+One statement per shape (how many events and calls; which of the others),
 built once and kept, since a lean statement must be built once
 (``server.storage.lean``). SQLite writes the same rows one statement at a time
 (``Repository.end_command``): it has no data-modifying CTEs, and its statements are
@@ -16,21 +17,23 @@ calls into the same process.
 
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, literal_column, select
+from sqlalchemy import Table, bindparam, insert, literal, literal_column, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ClauseElement
 
 from server.storage import statements as st
 from server.storage.idempotency import ANSWER_KEYS
-from server.storage.records import CALL_COLUMNS
+from server.storage.records import CALL_COLUMNS, TICKET_COLUMNS
 
 EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 CALL_KEYS = CALL_COLUMNS
+NUMBER_KEYS = ("site_id", "business_day", "service")
 # Beyond these, the rows go in with one statement per table (a rare, long command):
 # every shape is a statement kept for good.
 MAX_EVENTS = 8
 MAX_CALLS = 2
 
-Shape = tuple[int, int, bool, bool]
+Shape = tuple[int, int, bool, bool, bool, bool]
 _BUILT: dict[Shape, ClauseElement] = {}
 
 
@@ -44,9 +47,28 @@ def _rows(table: Table, keys: tuple[str, ...], prefix: str, count: int) -> Any:
     )
 
 
-def statement(events: int, calls: int, *, bump: bool, answer: bool) -> ClauseElement:
+def _number_taken() -> Any:
+    """One more number of a service today: the day's first, or the next."""
+    d = st.DAY_COUNTERS
+    values = {k: bindparam(f"n0_{k}", type_=d.c[k].type) for k in NUMBER_KEYS}
+    return (
+        postgresql.insert(d)
+        .values(**values, issued=literal(1))
+        .on_conflict_do_update(index_elements=list(NUMBER_KEYS), set_={"issued": d.c.issued + 1})
+    )
+
+
+def statement(
+    events: int,
+    calls: int,
+    *,
+    bump: bool,
+    answer: bool,
+    ticket: bool = False,
+    number: bool = False,
+) -> ClauseElement:
     """The one statement of these writes (at least one of them)."""
-    shape = (events, calls, bump, answer)
+    shape = (events, calls, bump, answer, ticket, number)
     built = _BUILT.get(shape)
     if built is not None:
         return built
@@ -59,6 +81,10 @@ def statement(events: int, calls: int, *, bump: bool, answer: bool) -> ClauseEle
         ctes.append(_rows(st.CALLS, CALL_KEYS, "c", calls).cte("new_calls"))
     if answer:
         ctes.append(_rows(st.IDEMPOTENCY, ANSWER_KEYS, "a", 1).cte("new_answer"))
+    if ticket:
+        ctes.append(_rows(st.TICKETS, TICKET_COLUMNS, "t", 1).cte("new_ticket"))
+    if number:
+        ctes.append(_number_taken().cte("number_taken"))
     if not ctes:
         raise ValueError("no writes to end a command with")
     built = select(literal_column("1")).add_cte(*ctes)
@@ -71,6 +97,9 @@ def parameters(
     events: list[dict[str, Any]],
     calls: list[dict[str, Any]],
     answer: dict[str, Any] | None,
+    *,
+    ticket: dict[str, Any] | None = None,
+    number: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The parameters of ``statement`` for these rows."""
     params: dict[str, Any] = {"site": site_id}
@@ -83,4 +112,10 @@ def parameters(
     if answer is not None:
         for k in ANSWER_KEYS:
             params[f"a0_{k}"] = answer[k]
+    if ticket is not None:
+        for k in TICKET_COLUMNS:
+            params[f"t0_{k}"] = ticket[k]
+    if number is not None:
+        for k in NUMBER_KEYS:
+            params[f"n0_{k}"] = number[k]
     return params

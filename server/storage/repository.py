@@ -6,14 +6,16 @@ numbering, calling and the idempotency check run one at a time per site.
 """
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     select,
 )
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import ClauseElement
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Ticket
@@ -83,28 +85,67 @@ class Repository(CallLog, IdempotencyRecords):
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
+        # command ends (``end_command``) or something is read.
+        self._new_ticket: dict[str, Any] | None = None
+        self._number: dict[str, Any] | None = None
+
     def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
-        """A command's last writes: its events and calls, the site's ``seq`` bump when it
-        changed something, and its idempotency ``answer``. One statement on PostgreSQL
-        (``server.storage.command_end``)."""
+        """A command's last writes: what it kept (its events and calls; an issued ticket
+        and its number), the site's ``seq`` bump when it changed something, and its
+        idempotency ``answer``. One statement on PostgreSQL (``server.storage.command_end``)."""
         events, calls = self._events, self._calls
+        ticket, number = self._new_ticket, self._number
         if (
             self._postgresql
-            and (events or calls or bump or answer is not None)
+            and (events or calls or bump or answer is not None or ticket or number)
             and len(events) <= command_end.MAX_EVENTS
             and len(calls) <= command_end.MAX_CALLS
         ):
-            self._events, self._calls = [], []
+            self._events, self._calls, self._new_ticket, self._number = [], [], None, None
             stmt = command_end.statement(
-                len(events), len(calls), bump=bump, answer=answer is not None
+                len(events),
+                len(calls),
+                bump=bump,
+                answer=answer is not None,
+                ticket=ticket is not None,
+                number=number is not None,
             )
-            self.write(stmt, command_end.parameters(site_id, events, calls, answer))
+            self.write(
+                stmt,
+                command_end.parameters(
+                    site_id, events, calls, answer, ticket=ticket, number=number
+                ),
+            )
             return
         self.write_events()
         if bump:
             self.write(st.BUMP_SEQ, {"site": site_id})
         if answer is not None:
             self.remember(answer)
+
+    def write_events(self) -> None:
+        """Everything kept so far, one statement per kind (the issued ticket first)."""
+        self._write_issued()
+        super().write_events()
+
+    def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
+        """A read sees the ticket just issued and its number."""
+        if self._new_ticket is not None or self._number is not None:
+            self._write_issued()
+        return super().rows(stmt, params)
+
+    def _write_issued(self) -> None:
+        ticket, number = self._new_ticket, self._number
+        if ticket is None and number is None:
+            return
+        self._new_ticket, self._number = None, None
+        stmt = command_end.statement(
+            0, 0, bump=False, answer=False, ticket=ticket is not None, number=number is not None
+        )
+        self.write(stmt, command_end.parameters("", [], [], None, ticket=ticket, number=number))
 
     def bump_seq(self, site: SiteRow | Any) -> None:
         """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""
@@ -213,6 +254,10 @@ class Repository(CallLog, IdempotencyRecords):
     def take_number(self, site_id: str, day: date, service: str) -> None:
         """Count one more number of a service today (Core statements, under the site
         lock like every command)."""
+        if self._postgresql and self._number is None:
+            # One upsert, written when the command ends (``end_command``).
+            self._number = {"site_id": site_id, "business_day": day, "service": service}
+            return
         params = {"site": site_id, "day": day, "svc": service}
         if self.write(st.TAKE_NUMBER, params) == 0:
             first = {"site_id": site_id, "business_day": day, "service": service, "issued": 1}
@@ -247,11 +292,16 @@ class Repository(CallLog, IdempotencyRecords):
         return self.s.scalars(stmt).first()
 
     def insert_ticket(self, ticket: Ticket, *, track_token: str | None) -> TicketRecord:
-        """Insert a new ticket with one Core statement (no ORM unit of work); the
-        returned row is a plain record, for reading only."""
+        """Insert a new ticket with one Core statement (no ORM unit of work; on
+        PostgreSQL at the command's end, or before its next lean read: ORM reads of
+        the Session do not see it before); the returned row is a plain record, for
+        reading only."""
         row = ticket_to_record(ticket)
         row.track_token = track_token
         values = {name: getattr(row, name) for name in TICKET_COLUMNS}
+        if self._postgresql and self._new_ticket is None:
+            self._new_ticket = values  # written when the command ends, or before a read
+            return row
         self.write(st.INSERT_TICKET, values, keys=TICKET_COLUMNS)
         return row
 

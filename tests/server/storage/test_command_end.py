@@ -1,5 +1,6 @@
 """A command's last writes (``Repository.end_command``): its events, calls, the site's seq
-bump and its idempotency answer, one statement on PostgreSQL and one per kind on SQLite.
+bump and its idempotency answer (an issue's ticket and number too), one statement on
+PostgreSQL and one per kind on SQLite.
 Whatever the backend and however many rows, every row lands exactly once, with the
 same values and types as written one by one, inside the command's transaction.
 Each test runs on SQLite and on PostgreSQL."""
@@ -12,7 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.engine.model import Event
+from server.contract.vocab import TicketStatus
+from server.engine.model import Event, Ticket
 from server.storage import command_end
 from server.storage.db import Database
 from server.storage.idempotency import answer
@@ -138,3 +140,45 @@ def test_one_statement_per_shape() -> None:
     assert command_end.statement(1, 1, bump=True, answer=True) is not first
     with pytest.raises(ValueError, match="no writes"):
         command_end.statement(0, 0, bump=False, answer=False)
+
+
+def _issued(db: Database, service: str) -> int:
+    with db.read() as s:
+        return Repository(s).issued_today(SITE, AT.date(), service)
+
+
+def _new_ticket(n: int) -> Ticket:
+    return Ticket(
+        id=f"{n:032d}", site=SITE, service="ht", number=f"{1000 + n}", seq=n,
+        business_day=AT.date(), status=TicketStatus.WAITING, issued_at=AT, queue_at=AT,
+    )  # fmt: skip
+
+
+def test_an_issue_ends_with_its_ticket_and_number(db: Database) -> None:
+    """The ticket and the day's count land with the command's end, the day's first
+    number of a field and the next alike."""
+    for n in (1, 2):
+        with db.write() as s:
+            repo = Repository(s)
+            repo.take_number(SITE, AT.date(), "ht")
+            repo.insert_ticket(_new_ticket(n), track_token=f"tok{n}")
+            repo.append_events(SITE, [_event(n)])
+            repo.end_command(SITE, None, bump=True)
+        assert _issued(db, "ht") == n
+    assert _issued(db, "other") == 0
+    with db.read() as s:
+        rows = Repository(s).tickets_light(SITE, ["waiting"])
+    assert sorted(t.number for t in rows) == ["1001", "1002"]
+    assert _written(db)[0] == 2
+
+
+def test_a_read_sees_the_ticket_just_issued(db: Database) -> None:
+    """Kept for the end on PostgreSQL, but never hidden from the command's own reads."""
+    with db.write() as s:
+        repo = Repository(s)
+        repo.take_number(SITE, AT.date(), "ht")
+        repo.insert_ticket(_new_ticket(1), track_token=None)
+        assert repo.issued_today(SITE, AT.date(), "ht") == 1
+        assert [t.id for t in repo.tickets_light(SITE, ["waiting"])] == [f"{1:032d}"]
+        repo.end_command(SITE, None, bump=False)
+    assert _issued(db, "ht") == 1
