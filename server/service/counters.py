@@ -187,13 +187,17 @@ class CounterService(TicketService):
     def _call_next(
         self, ctx: Ctx, config: CounterConfig, counter: CounterData, _body: BaseModel | None
     ) -> Step:
-        self._close_current(ctx, config)
         # The heads of the counter's lines are enough for any policy (it picks within a
         # line by place in line), so this stays short however long the queue is.
         # The tickets transferred to this counter and the line heads in one statement.
         targeted, heads = ctx.repo.heads_and_targeted(
             ctx.site.id, ctx.day, config.services, limit=HEAD, targeted=True, counter=config.id
         )
+        # The last read of a call-next: from here on its writes wait for the command's
+        # last statement (PostgreSQL; ``Repository.keep_updates``). Closing the current
+        # ticket changes no line, so it may come after the heads were read.
+        ctx.repo.keep_updates()
+        self._close_current(ctx, config)
         candidates = targeted + heads
         chosen = self.policy.choose(
             ctx.bundle.site,

@@ -2,11 +2,14 @@
 
 Every command ends with the same few writes, none of which the command reads back:
 its events, its calls, the site's ``seq`` bump and the idempotency answer; issuing
-also inserts its ticket and counts the number taken (an upsert of ``day_counters``). Each is a
+also inserts its ticket and counts the number taken (an upsert of ``day_counters``),
+and a call-next's changes of tickets and counter after its last read are kept for it
+too (``Repository.keep_updates``). Each is a
 round trip to PostgreSQL (a wake-up of the server's thread and of a database backend,
 dearer in CPU than the statement itself). Here they are data-modifying CTEs of one
 ``SELECT 1``: PostgreSQL runs every one of them to completion, in the command's
-transaction. They touch different tables, so none can see or undo another's row.
+transaction. No two of them touch the same row (a statement may not change a row
+twice): the repository writes a kept update at once when its row is already kept.
 
 One statement per shape (how many events and calls; which of the others),
 built once and kept, since a lean statement must be built once
@@ -15,6 +18,7 @@ built once and kept, since a lean statement must be built once
 calls into the same process.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, literal, literal_column, select
@@ -32,8 +36,11 @@ NUMBER_KEYS = ("site_id", "business_day", "service")
 # every shape is a statement kept for good.
 MAX_EVENTS = 8
 MAX_CALLS = 2
+MAX_UPDATES = 4
 
-Shape = tuple[int, int, bool, bool, bool, bool]
+# A kept UPDATE: ("ticket" or "counter", the columns it sets).
+Update = tuple[str, tuple[str, ...]]
+Shape = tuple[int, int, bool, bool, bool, bool, tuple[Update, ...]]
 _BUILT: dict[Shape, ClauseElement] = {}
 
 
@@ -66,9 +73,10 @@ def statement(
     answer: bool,
     ticket: bool = False,
     number: bool = False,
+    updates: tuple[Update, ...] = (),
 ) -> ClauseElement:
     """The one statement of these writes (at least one of them)."""
-    shape = (events, calls, bump, answer, ticket, number)
+    shape = (events, calls, bump, answer, ticket, number, updates)
     built = _BUILT.get(shape)
     if built is not None:
         return built
@@ -85,6 +93,9 @@ def statement(
         ctes.append(_rows(st.TICKETS, TICKET_COLUMNS, "t", 1).cte("new_ticket"))
     if number:
         ctes.append(_number_taken().cte("number_taken"))
+    for i, (table, columns) in enumerate(updates):
+        change = st.update_ticket if table == "ticket" else st.update_counter
+        ctes.append(change(columns, prefix=f"u{i}_").cte(f"changed_{i}"))
     if not ctes:
         raise ValueError("no writes to end a command with")
     built = select(literal_column("1")).add_cte(*ctes)
@@ -94,12 +105,13 @@ def statement(
 
 def parameters(
     site_id: str,
-    events: list[dict[str, Any]],
-    calls: list[dict[str, Any]],
+    events: Sequence[dict[str, Any]],
+    calls: Sequence[dict[str, Any]],
     answer: dict[str, Any] | None,
     *,
     ticket: dict[str, Any] | None = None,
     number: dict[str, Any] | None = None,
+    updates: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The parameters of ``statement`` for these rows."""
     params: dict[str, Any] = {"site": site_id}
@@ -118,4 +130,7 @@ def parameters(
     if number is not None:
         for k in NUMBER_KEYS:
             params[f"n0_{k}"] = number[k]
+    for i, values in enumerate(updates):  # by the names of ``update_ticket``/``_counter``
+        for name, value in values.items():
+            params[f"u{i}_{name}"] = value
     return params

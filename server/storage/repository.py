@@ -91,34 +91,44 @@ class Repository(CallLog, IdempotencyRecords):
         # command ends (``end_command``) or something is read.
         self._new_ticket: dict[str, Any] | None = None
         self._number: dict[str, Any] | None = None
+        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
+        # the command's end, each with its parameters and its row.
+        self._keeping = False
+        self._updates: list[tuple[command_end.Update, dict[str, Any], tuple[str, ...]]] = []
+
+    def keep_updates(self) -> None:
+        """From here on (PostgreSQL), keep this command's changes of tickets and counters
+        for its last statement (``end_command``). For a step that reads nothing the
+        Session would have to see (ORM reads); a lean read still writes them first."""
+        self._keeping = self._postgresql
+
+    def _kept(self, part: command_end.Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
+        """Keep an UPDATE if it may be: keeping on, room left, its row not kept already
+        (then everything kept is written now, before it)."""
+        if not self._keeping:
+            return False
+        if len(self._updates) < command_end.MAX_UPDATES and all(
+            k != key for *_, k in self._updates
+        ):
+            self._updates.append((part, values, key))
+            return True
+        self._write_kept()
+        return False
 
     def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
         """A command's last writes: what it kept (its events and calls; an issued ticket
-        and its number), the site's ``seq`` bump when it changed something, and its
-        idempotency ``answer``. One statement on PostgreSQL (``server.storage.command_end``)."""
+        and its number; kept updates), the site's ``seq`` bump when it changed something,
+        and its idempotency ``answer``. One statement on PostgreSQL
+        (``server.storage.command_end``)."""
+        self._keeping = False
         events, calls = self._events, self._calls
-        ticket, number = self._new_ticket, self._number
         if (
             self._postgresql
-            and (events or calls or bump or answer is not None or ticket or number)
             and len(events) <= command_end.MAX_EVENTS
             and len(calls) <= command_end.MAX_CALLS
         ):
-            self._events, self._calls, self._new_ticket, self._number = [], [], None, None
-            stmt = command_end.statement(
-                len(events),
-                len(calls),
-                bump=bump,
-                answer=answer is not None,
-                ticket=ticket is not None,
-                number=number is not None,
-            )
-            self.write(
-                stmt,
-                command_end.parameters(
-                    site_id, events, calls, answer, ticket=ticket, number=number
-                ),
-            )
+            self._events, self._calls = [], []
+            self._write_kept(site_id, events, calls, answer, bump=bump)
             return
         self.write_events()
         if bump:
@@ -128,24 +138,48 @@ class Repository(CallLog, IdempotencyRecords):
 
     def write_events(self) -> None:
         """Everything kept so far, one statement per kind (the issued ticket first)."""
-        self._write_issued()
+        self._write_kept()
         super().write_events()
 
     def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
-        """A read sees the ticket just issued and its number."""
-        if self._new_ticket is not None or self._number is not None:
-            self._write_issued()
+        """A read sees what the command kept for its end."""
+        if self._new_ticket is not None or self._number is not None or self._updates:
+            self._write_kept()
         return super().rows(stmt, params)
 
-    def _write_issued(self) -> None:
-        ticket, number = self._new_ticket, self._number
-        if ticket is None and number is None:
+    def _write_kept(
+        self,
+        site_id: str = "",
+        events: Sequence[dict[str, Any]] = (),
+        calls: Sequence[dict[str, Any]] = (),
+        answer: dict[str, Any] | None = None,
+        *,
+        bump: bool = False,
+    ) -> None:
+        """Write what was kept (PostgreSQL) and these rows, all in one statement."""
+        ticket, number, updates = self._new_ticket, self._number, self._updates
+        if not (events or calls or answer is not None or bump or ticket or number or updates):
             return
-        self._new_ticket, self._number = None, None
+        self._new_ticket, self._number, self._updates = None, None, []
         stmt = command_end.statement(
-            0, 0, bump=False, answer=False, ticket=ticket is not None, number=number is not None
+            len(events),
+            len(calls),
+            bump=bump,
+            answer=answer is not None,
+            ticket=ticket is not None,
+            number=number is not None,
+            updates=tuple(part for part, _, _ in updates),
         )
-        self.write(stmt, command_end.parameters("", [], [], None, ticket=ticket, number=number))
+        params = command_end.parameters(
+            site_id,
+            events,
+            calls,
+            answer,
+            ticket=ticket,
+            number=number,
+            updates=[values for _, values, _ in updates],
+        )
+        self.write(stmt, params)
 
     def bump_seq(self, site: SiteRow | Any) -> None:
         """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""
@@ -327,9 +361,13 @@ class Repository(CallLog, IdempotencyRecords):
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
         if not changed:
             return row
+        columns = tuple(sorted(changed))
+        if self._kept(("ticket", columns), {**changed, "id": row.id}, ("ticket", row.id)):
+            _follow(row, changed)
+            return row
         params = {f"p_{name}": value for name, value in changed.items()}
         params["p_id"] = row.id
-        self.write(st.update_ticket(tuple(sorted(changed))), params)
+        self.write(st.update_ticket(columns), params)
         _follow(row, changed)
         return row
 
@@ -339,9 +377,14 @@ class Repository(CallLog, IdempotencyRecords):
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         if not changed:
             return
+        columns = tuple(sorted(changed))
+        key = ("counter", row.site_id, row.id)
+        if self._kept(("counter", columns), {**changed, "site": row.site_id, "id": row.id}, key):
+            _follow(row, changed)
+            return
         params = {f"p_{name}": value for name, value in changed.items()}
         params.update(p_site=row.site_id, p_id=row.id)
-        self.write(st.update_counter(tuple(sorted(changed))), params)
+        self.write(st.update_counter(columns), params)
         _follow(row, changed)
 
     def tickets(

@@ -123,37 +123,38 @@ TICKET_CHANGES = (
     "note",
     "clerk",
 )
-_TICKET_UPDATES: dict[tuple[str, ...], Any] = {}
+_TICKET_UPDATES: dict[tuple[tuple[str, ...], str], Any] = {}
 
 
-def update_ticket(columns: tuple[str, ...]) -> Any:
+def update_ticket(columns: tuple[str, ...], prefix: str = "p_") -> Any:
     """UPDATE tickets SET (these columns, a subset of ``TICKET_CHANGES``) for one ticket.
-    (An UPDATE may not name a parameter after one of its columns, hence the prefixes.)"""
-    stmt = _TICKET_UPDATES.get(columns)
+    (An UPDATE may not name a parameter after one of its columns, hence the prefixes;
+    ``command_end`` gives each of its parts its own.)"""
+    stmt = _TICKET_UPDATES.get((columns, prefix))
     if stmt is None:
         stmt = (
             update(TICKETS)
-            .where(T.id == bindparam("p_id"))
-            .values({name: bindparam(f"p_{name}") for name in columns})
+            .where(T.id == bindparam(f"{prefix}id"))
+            .values({name: bindparam(f"{prefix}{name}") for name in columns})
         )
-        _TICKET_UPDATES[columns] = stmt
+        _TICKET_UPDATES[(columns, prefix)] = stmt
     return stmt
 
 
-_COUNTER_UPDATES: dict[tuple[str, ...], Any] = {}
+_COUNTER_UPDATES: dict[tuple[tuple[str, ...], str], Any] = {}
 
 
-def update_counter(columns: tuple[str, ...]) -> Any:
+def update_counter(columns: tuple[str, ...], prefix: str = "p_") -> Any:
     """UPDATE counters SET (these columns) for one counter of a site."""
-    stmt = _COUNTER_UPDATES.get(columns)
+    stmt = _COUNTER_UPDATES.get((columns, prefix))
     if stmt is None:
         k = CounterRow.__table__.c
         stmt = (
             update(cast(Table, CounterRow.__table__))
-            .where(k.site_id == bindparam("p_site"), k.id == bindparam("p_id"))
-            .values({name: bindparam(f"p_{name}") for name in columns})
+            .where(k.site_id == bindparam(f"{prefix}site"), k.id == bindparam(f"{prefix}id"))
+            .values({name: bindparam(f"{prefix}{name}") for name in columns})
         )
-        _COUNTER_UPDATES[columns] = stmt
+        _COUNTER_UPDATES[(columns, prefix)] = stmt
     return stmt
 
 

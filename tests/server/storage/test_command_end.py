@@ -1,11 +1,12 @@
 """A command's last writes (``Repository.end_command``): its events, calls, the site's seq
-bump and its idempotency answer (an issue's ticket and number too), one statement on
-PostgreSQL and one per kind on SQLite.
+bump and its idempotency answer (an issue's ticket and number, a call-next's kept
+updates too), one statement on PostgreSQL and one per kind on SQLite.
 Whatever the backend and however many rows, every row lands exactly once, with the
 same values and types as written one by one, inside the command's transaction.
 Each test runs on SQLite and on PostgreSQL."""
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,8 +19,16 @@ from server.engine.model import Event, Ticket
 from server.storage import command_end
 from server.storage.db import Database
 from server.storage.idempotency import answer
+from server.storage.mapping import ticket_to_record
 from server.storage.migrate import upgrade
-from server.storage.models import CallRow, SiteRow, TicketEventRow
+from server.storage.models import (
+    AreaRow,
+    CallRow,
+    CounterRow,
+    SiteRow,
+    TicketEventRow,
+    TicketRow,
+)
 from server.storage.records import CallRecord
 from server.storage.repository import Repository
 
@@ -182,3 +191,74 @@ def test_a_read_sees_the_ticket_just_issued(db: Database) -> None:
         assert [t.id for t in repo.tickets_light(SITE, ["waiting"])] == [f"{1:032d}"]
         repo.end_command(SITE, None, bump=False)
     assert _issued(db, "ht") == 1
+
+
+def _issue(db: Database, *numbers: int) -> None:
+    with db.write() as s:
+        repo = Repository(s)
+        for n in numbers:
+            repo.insert_ticket(_new_ticket(n), track_token=None)
+        s.add(AreaRow(site_id=SITE, id="A", name_vi="Khu A", name_en="Zone A"))
+        s.flush()
+        s.add(CounterRow(site_id=SITE, id="2", number=2, name="Quầy 2", area="A"))
+        repo.end_command(SITE, None, bump=False)
+
+
+def _states(db: Database) -> dict[str, tuple[str, str | None]]:
+    with db.read() as s:
+        rows = s.execute(select(TicketRow.id, TicketRow.status, TicketRow.counter_id)).all()
+    return {r.id[-1]: (r.status, r.counter_id) for r in rows}
+
+
+def test_kept_updates_land_with_the_end(db: Database) -> None:
+    """A call-next's tail: close one ticket, call another, count the counter's streak."""
+    _issue(db, 1, 2)
+    with db.write() as s:
+        repo = Repository(s)
+        counter, _ = repo.counter_and_held(SITE, "2")
+        [one, two] = sorted(repo.tickets_light(SITE, ["waiting"]), key=lambda t: t.seq)
+        repo.keep_updates()
+        repo.save_ticket(replace(one, status=TicketStatus.DONE), ticket_to_record(one))
+        called = replace(two, status=TicketStatus.CALLED, counter_id="2", call_count=1)
+        row = repo.save_ticket(called, ticket_to_record(two))
+        assert counter is not None
+        repo.update_counter(counter, priority_streak=3)
+        assert (row.status, counter.priority_streak) == ("called", 3)  # rows follow at once
+        repo.end_command(SITE, None, bump=True)
+    assert _states(db) == {"1": ("done", None), "2": ("called", "2")}
+    with db.read() as s:
+        counter, held = Repository(s).counter_and_held(SITE, "2")
+    assert counter is not None and held is not None
+    assert (counter.priority_streak, held.id[-1]) == (3, "2")
+
+
+def test_a_row_kept_twice_and_a_read_write_what_was_kept_first(db: Database) -> None:
+    """A statement may not change a row twice: the second change of a kept row writes the
+    first at once; a lean read sees every kept change; beyond MAX_UPDATES they go at once."""
+    _issue(db, *range(1, command_end.MAX_UPDATES + 3))
+    with db.write() as s:
+        repo = Repository(s)
+        waiting = sorted(repo.tickets_light(SITE, ["waiting"]), key=lambda t: t.seq)
+        repo.keep_updates()
+        first = ticket_to_record(waiting[0])
+        repo.save_ticket(replace(waiting[0], status=TicketStatus.CALLED, counter_id="2"), first)
+        repo.save_ticket(replace(waiting[0], status=TicketStatus.SERVING, counter_id="2"), first)
+        assert [t.id for t in repo.tickets_light(SITE, ["serving"])] == [waiting[0].id]
+        for ticket in waiting[1:]:
+            repo.save_ticket(replace(ticket, status=TicketStatus.PARKED), ticket_to_record(ticket))
+        repo.end_command(SITE, None, bump=True)
+    states = _states(db)
+    assert states.pop("1") == ("serving", "2")
+    assert set(states.values()) == {("parked", None)}
+    assert len(states) == command_end.MAX_UPDATES + 1
+
+
+def test_a_failed_command_keeps_nothing(db: Database) -> None:
+    _issue(db, 1)
+    with pytest.raises(RuntimeError), db.write() as s:
+        repo = Repository(s)
+        [one] = repo.tickets_light(SITE, ["waiting"])
+        repo.keep_updates()
+        repo.save_ticket(replace(one, status=TicketStatus.CALLED), ticket_to_record(one))
+        raise RuntimeError("refused")
+    assert _states(db) == {"1": ("waiting", None)}
