@@ -116,6 +116,9 @@ class LedBus(_FrameLink):
         self.shown: dict[int, str] = {}
         self.on_connect = self._resend
         self.on_item = self._ignore
+        # One warning per outage: at start-up, or with a cable out, every call would
+        # otherwise log one per display.
+        self.unsent = 0
 
     def _ignore(self, frame: framing.Frame) -> None:
         """Half-duplex RS-485 adapters echo what we send: not an error."""
@@ -139,9 +142,14 @@ class LedBus(_FrameLink):
         try:
             self.write(data)
         except NotConnectedError as exc:
-            log.warning("led: %s; will resend on reconnect", exc)
+            if self.unsent == 0:
+                log.warning("led: %s; what the displays should show is sent when it connects", exc)
+            self.unsent += 1
 
     def _resend(self) -> None:
+        if self.unsent:
+            log.info("led: connected; sending what %d displays show", len(self.shown))
+        self.unsent = 0
         for address, text in sorted(self.shown.items()):
             self._send(framing.led_show(address, text).encode())
 

@@ -12,6 +12,7 @@ import threading
 from concurrent.futures import Future
 
 from amqtt.broker import Broker
+from amqtt.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,22 @@ class _Broker(Broker):
         finally:
             if not writer.is_closing():
                 writer.close()
+
+    async def _publish_retained_messages_for_subscription(
+        self, subscription: tuple[str, int], session: Session
+    ) -> None:
+        """Retained messages for a topic filter only to a session subscribed to it.
+
+        amqtt 0.12 also calls this when any client connects, for every topic filter any
+        client has subscribed to, not only the connecting session's: a display board
+        got every counter's snapshot and the other zones' boards on connect (the apps
+        drop topics they did not ask for, but a ``mosquitto_sub`` of the boards printed
+        counter topics). A new subscription is registered before this runs, and a
+        resumed session keeps its own, so both still get theirs.
+        """
+        subscribers = self._subscriptions.get(subscription[0], [])
+        if any(s.client_id == session.client_id for s, _qos in subscribers):
+            await super()._publish_retained_messages_for_subscription(subscription, session)
 
 
 async def _cancel_leftovers() -> None:

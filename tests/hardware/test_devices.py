@@ -1,5 +1,6 @@
 """Scanner, keypad, rating pad and LED bus round-tripped through their pty simulators."""
 
+import logging
 import random
 from datetime import date
 
@@ -129,7 +130,7 @@ def test_rating_pad_gives_the_four_levels():
         sim.close()
 
 
-def test_led_bus_shows_blinks_and_restores_after_replug():
+def test_led_bus_shows_blinks_and_restores_after_replug(caplog):
     sim = LedBusSim()
     bus = LedBus(sim.port_path)
     try:
@@ -141,9 +142,16 @@ def test_led_bus_shows_blinks_and_restores_after_replug():
         assert sim.panel(5).text == "1023" and sim.panel(5).blinks == 3
         sim.disconnect()
         assert wait_until(lambda: not bus.connected)
-        bus.show(5, "1024")  # while unplugged: remembered, not lost
+        with caplog.at_level(logging.WARNING, logger="hardware.bus"):
+            bus.show(5, "1024")  # while unplugged: remembered, not lost
+            bus.show(6, "A0043")
+            bus.show(6, "A0042")
+        assert bus.unsent == 3
+        warned = [r for r in caplog.records if r.name == "hardware.bus"]
+        assert len(warned) == 1  # one warning for the outage, not one per display
         sim.reconnect()
         assert bus.wait_connected(10)
+        assert bus.unsent == 0
         assert wait_until(
             lambda: sim.panel(5).text == "1024" and sim.panel(6).history[-1] == "A0042"
         )

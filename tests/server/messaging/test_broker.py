@@ -3,6 +3,7 @@
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -87,3 +88,35 @@ def test_last_will_of_a_dead_server(broker):
             child.kill()
         assert probe.wait_for().json()["state"] == "offline"
         probe.close()
+
+
+def test_a_new_client_gets_only_the_retained_messages_it_subscribed_to(broker):
+    """amqtt 0.12 sends every connecting client the retained messages matching any topic
+    filter any client ever subscribed to: a display board got every counter's snapshot
+    and the other zones' boards, and `mosquitto_sub -t '.../display/#'` printed counter
+    topics. The embedded broker sends a client only those of its own subscriptions."""
+    pub = MqttPublisher(broker.url)
+    pub.start()
+    counter_1 = topics.counter("hcm-main", "1")
+    display_b = topics.display("hcm-main", "B")
+    leds = None
+    try:
+        assert pub.wait_connected(10)
+        pub.publish_snapshot(DISPLAY_A, examples.display_snapshot())
+        pub.publish_snapshot(display_b, examples.display_snapshot())
+        pub.publish_snapshot(counter_1, examples.counter_snapshot())
+        leds = MqttProbe(broker.host, broker.port, topics.counters_all("hcm-main"))  # stays
+        leds.wait_for(lambda m: m.topic == counter_1)
+        other = MqttProbe(broker.host, broker.port, display_b)  # comes and goes
+        other.wait_for(lambda m: m.topic == display_b)
+        other.close()
+        board = MqttProbe(broker.host, broker.port, DISPLAY_A)
+        got = board.wait_for(lambda m: m.topic == DISPLAY_A)
+        time.sleep(1.0)  # anything else would have come with the retained board
+        board.close()
+    finally:
+        if leds is not None:
+            leds.close()
+        pub.close()
+    assert got.retain
+    assert [m.topic for m in board.messages] == [DISPLAY_A]
