@@ -1,6 +1,7 @@
 """The use-cases on SQLite and PostgreSQL: numbering, idempotency, calling, publishing."""
 
 import pytest
+from sqlalchemy import func, select
 
 from server.contract import topics
 from server.contract.http import CallIn, RateIn, TicketIn, TransferIn
@@ -8,7 +9,8 @@ from server.contract.messages import CallEvent, CounterSnapshot, DisplaySnapshot
 from server.contract.vocab import Rating
 from server.engine.errors import Refusal
 from server.service import ServiceError
-from server.storage.models import TicketEventRow
+from server.storage.models import CallRow, TicketEventRow
+from server.storage.repository import Repository
 from tests.server.backends import SITE
 
 
@@ -254,3 +256,35 @@ def test_the_issued_event_keeps_the_wait_announced_to_the_citizen(world) -> None
             if r.kind == "issued"
         ]
     assert [d["estimate_s"] for d in issued][-1] == second["estimated_wait_s"]
+
+
+def test_call_next_ends_in_one_go_and_a_retry_calls_nobody_else(world) -> None:
+    """A call-next closes the served ticket, calls the next and counts the priority
+    streak, all written with the command's end (one statement on PostgreSQL): the
+    database holds each change once, and the same key again answers the same call."""
+    clerk = world.actor("c1", "pw-c1")
+    first = issue(world, priority="elderly").body
+    second = issue(world).body
+    act(world, clerk, "1", "call-next", key="n1")
+    act(world, clerk, "1", "start", key="s1")
+    world.clock.advance(120)
+    called = act(world, clerk, "1", "call-next", key="n2")
+    again = act(world, clerk, "1", "call-next", key="n2")
+    assert again.replayed and again.body == called.body
+    assert called.body["ticket"]["id"] == second["id"]
+    ids = [first["id"], second["id"]]
+    with world.db.read() as s:
+        repo = Repository(s)
+        rows = {
+            r.id: (r.status, r.outcome, r.counter_id) for r in repo.tickets_by_ids(ids).values()
+        }
+        counter, held = repo.counter_and_held(SITE, "1")
+        by_id = select(TicketEventRow.kind).where(TicketEventRow.ticket_id.in_(ids))
+        kinds = list(s.scalars(by_id.order_by(TicketEventRow.id)))
+        calls = s.scalar(select(func.count()).select_from(CallRow))
+    assert rows[first["id"]][:2] == ("done", "served")
+    assert rows[second["id"]] == ("called", None, "1")
+    assert counter is not None and held is not None and held.id == second["id"]
+    assert counter.priority_streak == 0  # the elderly ticket's streak ended with a normal one
+    assert kinds == ["issued", "issued", "called", "started", "finished", "called"]
+    assert calls == 2
