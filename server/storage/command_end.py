@@ -4,18 +4,17 @@ Every command ends with the same few writes, none of which the command reads bac
 its events, its calls, the site's ``seq`` bump and the idempotency answer; issuing
 also inserts its ticket and counts the number taken (an upsert of ``day_counters``),
 and a call-next's changes of tickets and counter after its last read are kept for it
-too (``Repository.keep_updates``). Each is a
-round trip to PostgreSQL (a wake-up of the server's thread and of a database backend,
-dearer in CPU than the statement itself). Here they are data-modifying CTEs of one
-``SELECT 1``: PostgreSQL runs every one of them to completion, in the command's
-transaction. No two of them touch the same row (a statement may not change a row
-twice): the repository writes a kept update at once when its row is already kept.
+too (``Repository.keep_updates``). Each would be a round trip to PostgreSQL (a wake-up
+of the server's thread and of a database backend, dearer in CPU than the statement
+itself). Here they are data-modifying CTEs of one ``SELECT 1``: PostgreSQL runs every
+one of them to completion, in the command's transaction. No two of them touch the same
+row (a statement may not change a row twice): the repository writes a kept update at
+once when its row is already kept.
 
-One statement per shape (how many events and calls; which of the others),
-built once and kept, since a lean statement must be built once
-(``server.storage.lean``). SQLite writes the same rows one statement at a time
-(``Repository.end_command``): it has no data-modifying CTEs, and its statements are
-calls into the same process.
+One statement per shape (how many events and calls; which of the others), built once
+and kept, since a lean statement must be built once (``server.storage.lean``). SQLite
+writes the same rows one statement at a time (``Repository.end_command``): it has no
+data-modifying CTEs, and its statements are calls into the same process.
 """
 
 from collections.abc import Sequence

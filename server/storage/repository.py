@@ -63,6 +63,17 @@ class Repository(CallLog, IdempotencyRecords):
     """Queries and writes of tickets, counters, numbering and sites; the log and calls
     (``CallLog``) and idempotency records (``IdempotencyRecords``) in their own rooms."""
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
+        # command ends (``end_command``) or something is read.
+        self._new_ticket: dict[str, Any] | None = None
+        self._number: dict[str, Any] | None = None
+        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
+        # the command's end, each with its parameters and its row.
+        self._keeping = False
+        self._updates: list[tuple[command_end.Update, dict[str, Any], tuple[str, ...]]] = []
+
     # ---- sites --------------------------------------------------------------
 
     def lock_site(self, site_id: str) -> SiteRow | None:
@@ -84,17 +95,6 @@ class Repository(CallLog, IdempotencyRecords):
 
     def site_ids(self) -> list[str]:
         return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
-        # command ends (``end_command``) or something is read.
-        self._new_ticket: dict[str, Any] | None = None
-        self._number: dict[str, Any] | None = None
-        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
-        # the command's end, each with its parameters and its row.
-        self._keeping = False
-        self._updates: list[tuple[command_end.Update, dict[str, Any], tuple[str, ...]]] = []
 
     def keep_updates(self) -> None:
         """From here on (PostgreSQL), keep this command's changes of tickets and counters
