@@ -151,6 +151,8 @@ class SiteView:
         self.seq = seq
         self.policy = policy
         self._heads: dict[str, list[Ticket]] = {}
+        # The recent calls of boards about to be built (``load_recent_calls``).
+        self._recent_calls: dict[str, list[Any]] = {}
         self._targeted: list[Ticket] | None = None
         if notice is not None:  # read with the site's version
             self.__dict__["notice"] = notice
@@ -183,6 +185,14 @@ class SiteView:
         if service not in self._heads:
             self.load_heads([service])
         return self._heads[service]
+
+    def load_recent_calls(self, areas: Iterable[str]) -> None:
+        """Fetch the recent calls of these areas' boards in one statement (PostgreSQL)."""
+        wanted = sorted(set(areas))
+        if len(wanted) > 1:
+            self._recent_calls.update(
+                self.repo.recent_calls_of_areas(self.site_id, wanted, RECENT_CALLS)
+            )
 
     def load_heads(self, services: Iterable[str]) -> None:
         """Fetch the line heads of these services in one statement."""
@@ -283,7 +293,9 @@ class SiteView:
 
     def display(self, area: str) -> DisplaySnapshot:
         counters = [c for c in self.bundle.counters.values() if c.area == area]
-        calls = self.repo.recent_calls_light(self.site_id, area, RECENT_CALLS)
+        calls = self._recent_calls.pop(area, None)
+        if calls is None:
+            calls = self.repo.recent_calls_light(self.site_id, area, RECENT_CALLS)
         infos = [call_info_light(self.bundle, c) for c in calls]
         calling = None
         if calls and calls[0].ticket_status == TicketStatus.CALLED.value:

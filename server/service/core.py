@@ -282,6 +282,7 @@ class ServiceCore:
             counters = (
                 set(bundle.counters) if effects.everything else effects.counters | effects.counts
             )
+            view.load_recent_calls(areas)
             for area in sorted(areas):
                 self._send_snapshot(topics.display(site_id, area), seq, view.display(area))
             for call_id in effects.calls:

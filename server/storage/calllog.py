@@ -5,7 +5,7 @@ before the commit; ``write_events`` for other transactions): nothing in a comman
 them back, so they go in as few statements as the database allows.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -66,6 +66,20 @@ class CallLog(SessionBound):
         priority and status (Core rows, newest first)."""
         params = {"site": site_id, "area": area, "limit": limit}
         return self.rows(st.RECENT_CALLS_LIGHT, params)
+
+    def recent_calls_of_areas(
+        self, site_id: str, areas: Sequence[str], limit: int
+    ) -> dict[str, list[Any]]:
+        """``recent_calls_light`` of each of these areas: one statement on PostgreSQL."""
+        found: dict[str, list[Any]] = {area: [] for area in areas}
+        if not self._postgresql:
+            for area in areas:
+                found[area] = self.recent_calls_light(site_id, area, limit)
+            return found
+        params = {"site": site_id, "areas": list(areas), "limit": limit}
+        for row in self.rows(st.RECENT_CALLS_OF_AREAS, params):
+            found[row.area].append(row)
+        return found
 
     def call_by_id(self, call_id: str) -> CallRow | None:
         return self.s.scalars(select(CallRow).where(CallRow.call_id == call_id)).first()

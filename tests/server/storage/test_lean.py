@@ -184,3 +184,26 @@ def test_records_have_the_columns_of_their_tables() -> None:
     assert set(COUNTER_COLUMNS) == set(CounterRecord.__slots__)
     calls = set(CallRow.__table__.c.keys()) - {"id"}
     assert set(CALL_COLUMNS) == calls
+
+
+def test_recent_calls_of_several_areas_are_those_of_each(db: Database) -> None:
+    """A build after a burst reads every board's recent calls at once (PostgreSQL: one
+    statement): the same rows, newest first, as one area at a time; none for a quiet one."""
+    at = datetime(2026, 3, 2, 2, 6, tzinfo=UTC)
+    with db.write() as s:
+        for n in range(7):
+            s.add(
+                CallRow(call_id=f"c{n}", site_id=SITE, area="AB"[n % 2], counter_id=str(n),
+                        ticket_id="ab"[n % 3 % 2] * 32, at=at + timedelta(seconds=n),
+                        recall=n == 4, call_count=1)
+            )  # fmt: skip
+            s.flush()
+    with db.read() as s:
+        repo = Repository(s)
+        together = repo.recent_calls_of_areas(SITE, ["A", "B", "C"], 3)
+        one_by_one = {area: repo.recent_calls_light(SITE, area, 3) for area in "ABC"}
+    assert [c.call_id for c in together["A"]] == ["c6", "c4", "c2"]
+    assert [c.call_id for c in together["B"]] == ["c5", "c3", "c1"]
+    assert together["C"] == []
+    for area in "ABC":
+        assert [c[:11] for c in together[area]] == [tuple(c) for c in one_by_one[area]]
