@@ -45,7 +45,11 @@ class _Broker(Broker):
         counter topics). A new subscription is registered before this runs, and a
         resumed session keeps its own, so both still get theirs.
         """
-        subscribers = self._subscriptions.get(subscription[0], [])
+        registered = getattr(self, "_subscriptions", None)
+        if not isinstance(registered, dict):  # another amqtt: leave it its own way
+            await super()._publish_retained_messages_for_subscription(subscription, session)
+            return
+        subscribers = registered.get(subscription[0], [])
         if any(s.client_id == session.client_id for s, _qos in subscribers):
             await super()._publish_retained_messages_for_subscription(subscription, session)
 
