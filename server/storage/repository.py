@@ -74,27 +74,7 @@ class Repository(CallLog, IdempotencyRecords):
         self._keeping = False
         self._updates: list[tuple[command_end.Update, dict[str, Any], tuple[str, ...]]] = []
 
-    # ---- sites --------------------------------------------------------------
-
-    def lock_site(self, site_id: str) -> SiteRow | None:
-        stmt = select(SiteRow).where(SiteRow.id == site_id).with_for_update()
-        return self.s.scalars(stmt).one_or_none()
-
-    def lock_site_version(self, site_id: str) -> Any:
-        """The same lock as ``lock_site`` (the site row ``FOR UPDATE``; on SQLite the
-        transaction's write lock), returning only the site's id, ``seq`` and
-        ``config_version`` as a light Core row, or None."""
-        return self.first(st.LOCK_SITE_VERSION, {"site": site_id})
-
-    def site(self, site_id: str) -> SiteRow | None:
-        return self.s.get(SiteRow, site_id)
-
-    def site_version(self, site_id: str) -> Any:
-        """The site's ``seq``, ``config_version`` and ``notice`` (a light row), or None."""
-        return self.first(st.SITE_VERSION, {"site": site_id})
-
-    def site_ids(self) -> list[str]:
-        return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
+    # ---- a command's last writes (PostgreSQL: one statement) ----------------------
 
     def keep_updates(self) -> None:
         """From here on (PostgreSQL), keep this command's changes of tickets and counters
@@ -180,6 +160,28 @@ class Repository(CallLog, IdempotencyRecords):
             updates=[values for _, values, _ in updates],
         )
         self.write(stmt, params)
+
+    # ---- sites --------------------------------------------------------------
+
+    def lock_site(self, site_id: str) -> SiteRow | None:
+        stmt = select(SiteRow).where(SiteRow.id == site_id).with_for_update()
+        return self.s.scalars(stmt).one_or_none()
+
+    def lock_site_version(self, site_id: str) -> Any:
+        """The same lock as ``lock_site`` (the site row ``FOR UPDATE``; on SQLite the
+        transaction's write lock), returning only the site's id, ``seq`` and
+        ``config_version`` as a light Core row, or None."""
+        return self.first(st.LOCK_SITE_VERSION, {"site": site_id})
+
+    def site(self, site_id: str) -> SiteRow | None:
+        return self.s.get(SiteRow, site_id)
+
+    def site_version(self, site_id: str) -> Any:
+        """The site's ``seq``, ``config_version`` and ``notice`` (a light row), or None."""
+        return self.first(st.SITE_VERSION, {"site": site_id})
+
+    def site_ids(self) -> list[str]:
+        return list(self.s.scalars(select(SiteRow.id).order_by(SiteRow.id)))
 
     def bump_seq(self, site: SiteRow | Any) -> None:
         """One statement, no ORM flush; a locked ORM row's ``seq`` follows."""
