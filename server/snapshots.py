@@ -96,7 +96,7 @@ def call_info(bundle: SiteBundle, call: CallRow | CallRecord, ticket: TicketData
 
 
 def call_info_light(bundle: SiteBundle, row: Any) -> CallInfo:
-    """``call_info`` from a row of ``statements.RECENT_CALLS_LIGHT`` (call and ticket)."""
+    """``call_info`` from a row of ``call_statements.RECENT_CALLS_LIGHT`` (call and ticket)."""
     counter = bundle.counters[row.counter_id]
     service = bundle.services[row.ticket_service]
     return CallInfo(

@@ -13,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.engine.model import Event
+from server.storage import call_statements as calls_sql
 from server.storage import statements as st
-from server.storage.command_end import CALL_KEYS, EVENT_KEYS
 from server.storage.models import CallRow
-from server.storage.records import CallRecord
+from server.storage.records import CALL_COLUMNS, CallRecord
 from server.storage.session_bound import SessionBound
+
+EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 
 
 class CallLog(SessionBound):
@@ -51,7 +53,7 @@ class CallLog(SessionBound):
             self.write_many(st.INSERT_EVENTS, rows, EVENT_KEYS)
         calls, self._calls = self._calls, []
         if calls:
-            self.write_many(st.INSERT_CALL, calls, CALL_KEYS)
+            self.write_many(st.INSERT_CALL, calls, CALL_COLUMNS)
 
     def add_call(self, call: CallRecord) -> None:
         """Kept until the command ends, like its events."""
@@ -59,13 +61,13 @@ class CallLog(SessionBound):
 
     def recent_calls(self, site_id: str, area: str, limit: int) -> list[CallRow]:
         params = {"site": site_id, "area": area, "limit": limit}
-        return list(self.s.scalars(st.RECENT_CALLS, params))
+        return list(self.s.scalars(calls_sql.RECENT_CALLS, params))
 
     def recent_calls_light(self, site_id: str, area: str, limit: int) -> list[Any]:
         """The newest calls of an area joined with their tickets' number, service,
         priority and status (Core rows, newest first)."""
         params = {"site": site_id, "area": area, "limit": limit}
-        return self.rows(st.RECENT_CALLS_LIGHT, params)
+        return self.rows(calls_sql.RECENT_CALLS_LIGHT, params)
 
     def recent_calls_of_areas(
         self, site_id: str, areas: Sequence[str], limit: int
@@ -77,7 +79,7 @@ class CallLog(SessionBound):
                 found[area] = self.recent_calls_light(site_id, area, limit)
             return found
         params = {"site": site_id, "areas": list(areas), "limit": limit}
-        for row in self.rows(st.RECENT_CALLS_OF_AREAS, params):
+        for row in self.rows(calls_sql.RECENT_CALLS_OF_AREAS, params):
             found[row.area].append(row)
         return found
 

@@ -1,4 +1,5 @@
-"""A command's last writes in one statement on PostgreSQL.
+"""A command's last writes in one statement on PostgreSQL: the statements, and the part
+of the repository that keeps the writes for them (``CommandEnd``).
 
 Every command ends with the same few writes, none of which the command reads back:
 its events, its calls, the site's ``seq`` bump and the idempotency answer; issuing
@@ -17,18 +18,19 @@ writes the same rows one statement at a time (``Repository.end_command``): it ha
 data-modifying CTEs, and its statements are calls into the same process.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert, literal, literal_column, select
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import ClauseElement
 
 from server.storage import statements as st
-from server.storage.idempotency import ANSWER_KEYS
+from server.storage.calllog import EVENT_KEYS, CallLog
+from server.storage.idempotency import ANSWER_KEYS, IdempotencyRecords
 from server.storage.records import CALL_COLUMNS, TICKET_COLUMNS
 
-EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 CALL_KEYS = CALL_COLUMNS
 NUMBER_KEYS = ("site_id", "business_day", "service")
 # Beyond these, the rows go in with one statement per table (a rare, long command):
@@ -133,3 +135,99 @@ def parameters(
         for name, value in values.items():
             params[f"u{i}_{name}"] = value
     return params
+
+
+class CommandEnd(CallLog, IdempotencyRecords):
+    """The repository's writes kept for a command's last statement (PostgreSQL): its
+    events and calls (``CallLog``), an issued ticket and its number, the updates after
+    a call-next's last read; then ``end_command``."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
+        # command ends (``end_command``) or something is read.
+        self._new_ticket: dict[str, Any] | None = None
+        self._number: dict[str, Any] | None = None
+        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
+        # the command's end, each with its parameters and its row.
+        self._keeping = False
+        self._updates: list[tuple[Update, dict[str, Any], tuple[str, ...]]] = []
+
+    def keep_updates(self) -> None:
+        """From here on (PostgreSQL), keep this command's changes of tickets and counters
+        for its last statement (``end_command``). For a step that reads nothing the
+        Session would have to see (ORM reads); a lean read still writes them first."""
+        self._keeping = self._postgresql
+
+    def _kept(self, part: Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
+        """Keep an UPDATE if it may be: keeping on, room left, its row not kept already
+        (then everything kept is written now, before it)."""
+        if not self._keeping:
+            return False
+        if len(self._updates) < MAX_UPDATES and all(k != key for *_, k in self._updates):
+            self._updates.append((part, values, key))
+            return True
+        self._write_kept()
+        return False
+
+    def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
+        """A command's last writes: what it kept (its events and calls; an issued ticket
+        and its number; kept updates), the site's ``seq`` bump when it changed something,
+        and its idempotency ``answer``. One statement on PostgreSQL
+        (see the module's docstring)."""
+        self._keeping = False
+        events, calls = self._events, self._calls
+        if self._postgresql and len(events) <= MAX_EVENTS and len(calls) <= MAX_CALLS:
+            self._events, self._calls = [], []
+            self._write_kept(site_id, events, calls, answer, bump=bump)
+            return
+        self.write_events()
+        if bump:
+            self.write(st.BUMP_SEQ, {"site": site_id})
+        if answer is not None:
+            self.remember(answer)
+
+    def write_events(self) -> None:
+        """Everything kept so far, one statement per kind (the issued ticket first)."""
+        self._write_kept()
+        super().write_events()
+
+    def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
+        """A read sees what the command kept for its end."""
+        if self._new_ticket is not None or self._number is not None or self._updates:
+            self._write_kept()
+        return super().rows(stmt, params)
+
+    def _write_kept(
+        self,
+        site_id: str = "",
+        events: Sequence[dict[str, Any]] = (),
+        calls: Sequence[dict[str, Any]] = (),
+        answer: dict[str, Any] | None = None,
+        *,
+        bump: bool = False,
+    ) -> None:
+        """Write what was kept (PostgreSQL) and these rows, all in one statement."""
+        ticket, number, updates = self._new_ticket, self._number, self._updates
+        if not (events or calls or answer is not None or bump or ticket or number or updates):
+            return
+        self._new_ticket, self._number, self._updates = None, None, []
+        stmt = statement(
+            len(events),
+            len(calls),
+            bump=bump,
+            answer=answer is not None,
+            ticket=ticket is not None,
+            number=number is not None,
+            updates=tuple(part for part, _, _ in updates),
+        )
+        params = parameters(
+            site_id,
+            events,
+            calls,
+            answer,
+            ticket=ticket,
+            number=number,
+            updates=[values for _, values, _ in updates],
+        )
+        self.write(stmt, params)

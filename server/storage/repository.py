@@ -6,24 +6,21 @@ numbering, calling and the idempotency check run one at a time per site.
 """
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     select,
 )
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql import ClauseElement
 
 from server.contract.vocab import TicketStatus
 from server.engine.model import Ticket
-from server.storage import command_end
 from server.storage import heads as heads_sql
 from server.storage import statements as st
-from server.storage.calllog import CallLog
-from server.storage.idempotency import IdempotencyRecords
+from server.storage.command_end import CommandEnd
+from server.storage.line_counts import LineCounts
 from server.storage.mapping import ticket_from_row, ticket_to_record, ticket_to_row
 from server.storage.models import (
     CounterRow,
@@ -59,107 +56,11 @@ def _follow(row: TicketData | CounterData, values: dict[str, Any]) -> None:
             setattr(row, name, value)
 
 
-class Repository(CallLog, IdempotencyRecords):
+class Repository(CommandEnd, LineCounts):
     """Queries and writes of tickets, counters, numbering and sites; the log and calls
-    (``CallLog``) and idempotency records (``IdempotencyRecords``) in their own rooms."""
-
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
-        # command ends (``end_command``) or something is read.
-        self._new_ticket: dict[str, Any] | None = None
-        self._number: dict[str, Any] | None = None
-        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
-        # the command's end, each with its parameters and its row.
-        self._keeping = False
-        self._updates: list[tuple[command_end.Update, dict[str, Any], tuple[str, ...]]] = []
-
-    # ---- a command's last writes (PostgreSQL: one statement) ----------------------
-
-    def keep_updates(self) -> None:
-        """From here on (PostgreSQL), keep this command's changes of tickets and counters
-        for its last statement (``end_command``). For a step that reads nothing the
-        Session would have to see (ORM reads); a lean read still writes them first."""
-        self._keeping = self._postgresql
-
-    def _kept(self, part: command_end.Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
-        """Keep an UPDATE if it may be: keeping on, room left, its row not kept already
-        (then everything kept is written now, before it)."""
-        if not self._keeping:
-            return False
-        if len(self._updates) < command_end.MAX_UPDATES and all(
-            k != key for *_, k in self._updates
-        ):
-            self._updates.append((part, values, key))
-            return True
-        self._write_kept()
-        return False
-
-    def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
-        """A command's last writes: what it kept (its events and calls; an issued ticket
-        and its number; kept updates), the site's ``seq`` bump when it changed something,
-        and its idempotency ``answer``. One statement on PostgreSQL
-        (``server.storage.command_end``)."""
-        self._keeping = False
-        events, calls = self._events, self._calls
-        if (
-            self._postgresql
-            and len(events) <= command_end.MAX_EVENTS
-            and len(calls) <= command_end.MAX_CALLS
-        ):
-            self._events, self._calls = [], []
-            self._write_kept(site_id, events, calls, answer, bump=bump)
-            return
-        self.write_events()
-        if bump:
-            self.write(st.BUMP_SEQ, {"site": site_id})
-        if answer is not None:
-            self.remember(answer)
-
-    def write_events(self) -> None:
-        """Everything kept so far, one statement per kind (the issued ticket first)."""
-        self._write_kept()
-        super().write_events()
-
-    def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
-        """A read sees what the command kept for its end."""
-        if self._new_ticket is not None or self._number is not None or self._updates:
-            self._write_kept()
-        return super().rows(stmt, params)
-
-    def _write_kept(
-        self,
-        site_id: str = "",
-        events: Sequence[dict[str, Any]] = (),
-        calls: Sequence[dict[str, Any]] = (),
-        answer: dict[str, Any] | None = None,
-        *,
-        bump: bool = False,
-    ) -> None:
-        """Write what was kept (PostgreSQL) and these rows, all in one statement."""
-        ticket, number, updates = self._new_ticket, self._number, self._updates
-        if not (events or calls or answer is not None or bump or ticket or number or updates):
-            return
-        self._new_ticket, self._number, self._updates = None, None, []
-        stmt = command_end.statement(
-            len(events),
-            len(calls),
-            bump=bump,
-            answer=answer is not None,
-            ticket=ticket is not None,
-            number=number is not None,
-            updates=tuple(part for part, _, _ in updates),
-        )
-        params = command_end.parameters(
-            site_id,
-            events,
-            calls,
-            answer,
-            ticket=ticket,
-            number=number,
-            updates=[values for _, values, _ in updates],
-        )
-        self.write(stmt, params)
+    (``CallLog``), idempotency records (``IdempotencyRecords``), a command's last writes
+    (``CommandEnd``) and the counts behind places in line and waits (``LineCounts``) in
+    their own rooms."""
 
     # ---- sites --------------------------------------------------------------
 
@@ -428,74 +329,6 @@ class Repository(CallLog, IdempotencyRecords):
             TicketRow.citizen_key == citizen_key,
         )
         return [ticket_from_row(r) for r in self.s.scalars(stmt)]
-
-    def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
-        rows = self.rows(st.WAITING_COUNTS, {"site": site_id, "day": day})
-        return {row[0]: row[1] for row in rows}
-
-    def recent_service_times(
-        self, site_id: str, day: date, limit: int = 400
-    ) -> dict[str, list[float]]:
-        """Durations (s, to the millisecond) of today's finished services per service,
-        newest first."""
-        stmt = st.RECENT_DURATIONS[self._postgresql]
-        rows = self.rows(stmt, {"site": site_id, "day": day, "limit": limit})
-        out: dict[str, list[float]] = {}
-        for service, seconds in rows:
-            if seconds is not None:
-                out.setdefault(service, []).append(round(float(seconds), 3))
-        return out
-
-    def count_ahead_of_new(self, site_id: str, day: date, service: str, priority: bool) -> int:
-        """People ahead of a ticket issued now: every waiting ticket of the service's
-        general line came earlier, and priority ones go first (as in the engine)."""
-        stmt = st.COUNT_AHEAD_PRIORITY if priority else st.COUNT_AHEAD_ANY
-        params = {"site": site_id, "day": day, "service": service}
-        return int(self.scalar(stmt, params) or 0)
-
-    def count_ahead_of(self, ticket: TicketData | Ticket) -> int:
-        """People ahead of a waiting ticket in its line, counted by the database with the
-        engine's rule (``server.engine.estimate.people_ahead``), without reading the line."""
-        params = {
-            "site": ticket.site if isinstance(ticket, Ticket) else ticket.site_id,
-            "day": ticket.business_day,
-            "service": ticket.service,
-            "target": ticket.target_counter,
-            "id": ticket.id,
-            "rank": 0 if ticket.priority is not None else 1,
-            "queue_at": ticket.queue_at,
-            "seq": ticket.seq,
-        }
-        stmt = st.AHEAD_OF[ticket.target_counter is not None]
-        return int(self.scalar(stmt, params) or 0)
-
-    def issue_counts(
-        self, site_id: str, day: date, service: str, priority: bool
-    ) -> tuple[int, int, int, int]:
-        """In one statement: ``issued_today``, ``count_ahead_of_new``,
-        ``count_normal_line`` and ``count_open_for`` of a service."""
-        params = {"site": site_id, "day": day, "service": service}
-        row = self.rows(st.ISSUE_COUNTS[priority], params)[0]
-        return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
-
-    def count_normal_line(self, site_id: str, day: date, service: str) -> int:
-        """Waiting tickets in a service's normal (not priority) line."""
-        params = {"site": site_id, "day": day, "service": service}
-        return int(self.scalar(st.COUNT_NORMAL_LINE, params) or 0)
-
-    def service_times_of(
-        self, site_id: str, day: date, service: str, limit: int = 50
-    ) -> list[float]:
-        """Durations (s, to the millisecond) of today's latest finished services of one
-        field, newest first."""
-        params = {"site": site_id, "day": day, "service": service, "limit": limit}
-        rows = self.rows(st.DURATIONS_OF[self._postgresql], params)
-        return [round(float(seconds), 3) for (seconds,) in rows if seconds is not None]
-
-    def count_open_for(self, site_id: str, service: str) -> int:
-        """How many of the counters serving ``service`` are open."""
-        params = {"site": site_id, "service": service}
-        return int(self.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)
 
     def past_active(self, site_id: str, day: date) -> list[TicketRow]:
         stmt = select(TicketRow).where(

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from server.storage import call_statements as calls_sql
 from server.storage import statements as st
 from server.storage.db import Database
 from server.storage.idempotency import answer
@@ -93,7 +94,9 @@ def test_lean_reads_give_what_sqlalchemy_gives(db: Database) -> None:
             CallRow(call_id="c1", site_id=SITE, area="A", counter_id="2", ticket_id="a" * 32,
                     at=at, recall=True, call_count=2)
         )  # fmt: skip
-    [call] = _same_as_sqlalchemy(db, st.RECENT_CALLS_LIGHT, {"site": SITE, "area": "A", "limit": 5})
+    [call] = _same_as_sqlalchemy(
+        db, calls_sql.RECENT_CALLS_LIGHT, {"site": SITE, "area": "A", "limit": 5}
+    )
     assert (call.recall, call.at, call.ticket_priority) == (True, at, "elderly")
     counts = _same_as_sqlalchemy(db, st.WAITING_COUNTS, {"site": SITE, "day": DAY})
     assert [tuple(r) for r in counts] == [("ht", 1)]
