@@ -170,6 +170,20 @@ class CommandEnd(CallLog, IdempotencyRecords):
         self._write_kept()
         return False
 
+    def _kept_ticket(self, values: dict[str, Any]) -> bool:
+        """Keep an issued ticket's INSERT for the end (PostgreSQL; one per command)."""
+        if self._postgresql and self._new_ticket is None:
+            self._new_ticket = values
+            return True
+        return False
+
+    def _kept_number(self, values: dict[str, Any]) -> bool:
+        """Keep a number taken (an upsert of ``day_counters``) for the end (PostgreSQL)."""
+        if self._postgresql and self._number is None:
+            self._number = values
+            return True
+        return False
+
     def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
         """A command's last writes: what it kept (its events and calls; an issued ticket
         and its number; kept updates), the site's ``seq`` bump when it changed something,

@@ -191,9 +191,7 @@ class Repository(CommandEnd, LineCounts):
     def take_number(self, site_id: str, day: date, service: str) -> None:
         """Count one more number of a service today (Core statements, under the site
         lock like every command)."""
-        if self._postgresql and self._number is None:
-            # One upsert, written when the command ends (``end_command``).
-            self._number = {"site_id": site_id, "business_day": day, "service": service}
+        if self._kept_number({"site_id": site_id, "business_day": day, "service": service}):
             return
         params = {"site": site_id, "day": day, "svc": service}
         if self.write(st.TAKE_NUMBER, params) == 0:
@@ -236,8 +234,7 @@ class Repository(CommandEnd, LineCounts):
         row = ticket_to_record(ticket)
         row.track_token = track_token
         values = {name: getattr(row, name) for name in TICKET_COLUMNS}
-        if self._postgresql and self._new_ticket is None:
-            self._new_ticket = values  # written when the command ends, or before a read
+        if self._kept_ticket(values):
             return row
         self.write(st.INSERT_TICKET, values, keys=TICKET_COLUMNS)
         return row
