@@ -8,10 +8,7 @@ from sqlalchemy import select
 
 from server.contract.http import LoginOut
 from server.contract.vocab import CounterState, DeviceKind, Role
-from server.service import errors
-from server.service.context import Ack, Actor, Ctx
-from server.service.core import ServiceCore
-from server.service.hashing import (
+from server.security.hashing import (
     DUMMY_HASH,
     hash_password,
     hash_pin,
@@ -19,6 +16,9 @@ from server.service.hashing import (
     token_hash,
     verify_password,
 )
+from server.service import errors
+from server.service.context import Ack, Actor, Ctx
+from server.service.core import ServiceCore
 from server.service.pins import (
     PIN_ROLES,
     SITE_LOCKOUT,

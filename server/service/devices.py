@@ -7,10 +7,10 @@ from server.contract import topics
 from server.contract.http import DeviceStatusIn, NoticeIn, NoticeOut
 from server.contract.messages import DeviceStatus
 from server.contract.vocab import DeviceKind, Role
+from server.security.hashing import new_token, token_hash
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
-from server.service.hashing import new_token, token_hash
 from server.storage.models import DeviceRow, DeviceStatusRow, NoticeRow, SiteRow
 
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from server.security.hashing import hash_password, hash_pin, new_token, token_hash
 from server.seed.types import SiteSeed
-from server.service.hashing import hash_password, hash_pin, new_token, token_hash
 from server.storage.mapping import format_to_json, hours_to_json, site_settings_to_json
 from server.storage.models import (
     AreaRow,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.service import hashing
+from server.security import hashing
 
 
 def test_a_token_starting_with_a_dash_is_drawn_again(monkeypatch: pytest.MonkeyPatch) -> None:
