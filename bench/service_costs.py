@@ -27,8 +27,8 @@ from sqlalchemy import event
 
 from bench.throughput import SITE, issue_plan
 from server.contract.http import TicketIn
+from server.projection.effects import Effects
 from server.service import QueueService
-from server.service.context import Effects
 from server.storage import lean
 from server.storage.db import Database, sqlite_url
 from server.storage.seeding import CREDENTIALS_FILE, seed_demo
@@ -101,39 +101,41 @@ def measure(url: str, data: Path, db: str) -> None:
 
     service = QueueService(database, publisher)
     token = next(v for k, v in creds["devices"].items() if k.startswith("kiosk-"))
-    kiosk = service.authenticate(token)
-    staff = service.authenticate(service.login("supervisor", "demo-supervisor").token)
+    kiosk = service.accounts.authenticate(token)
+    staff = service.accounts.authenticate(
+        service.accounts.login("supervisor", "demo-supervisor").token
+    )
     plan = issue_plan(1900)
     for i in range(1000):
-        service.issue_ticket(SITE, TicketIn(service=plan[i]), kiosk, f"seed-{i}", "h")
-    with service.reading(SITE) as view:
+        service.tickets.issue(SITE, TicketIn(service=plan[i]), kiosk, f"seed-{i}", "h")
+    with service.core.reading(SITE) as view:
         counters = list(view.bundle.counters)
     step = [1000]
     seen: list[Effects] = []
-    publish = service.publish
+    publish = service.projector.publish
 
     def issue() -> None:
         step[0] += 1
         body = TicketIn(service=plan[step[0]])
-        service.issue_ticket(SITE, body, kiosk, f"i-{step[0]}", "h")
+        service.tickets.issue(SITE, body, kiosk, f"i-{step[0]}", "h")
 
     def call() -> None:
         step[0] += 1
         counter = counters[(step[0] * 7) % len(counters)]
-        service.counter_action(
+        service.counters.act(
             SITE, counter, "call-next", staff, key=f"c-{step[0]}", request_hash="h"
         )
 
-    service.publish = lambda site_id, effects: seen.append(effects)  # type: ignore[method-assign]
+    service.projector.publish = lambda site_id, effects: seen.append(effects)  # type: ignore[method-assign]
     rows = [("issue-ticket transaction", *cpu_ms(issue, 100))]
     issued = seen[-1]
     rows.append(("call-next transaction", *cpu_ms(call, 100)))
     called = seen[-1]
-    service.publish = publish  # type: ignore[method-assign]
+    service.projector.publish = publish  # type: ignore[method-assign]
 
     def build(effects: Effects, n: int) -> tuple[float, float, float]:
         before = publisher.count
-        ms, sql = cpu_ms(lambda: service._publish_now(SITE, effects), n)
+        ms, sql = cpu_ms(lambda: service.projector._publish_now(SITE, effects), n)
         return ms, sql, (publisher.count - before) / (3 * n)
 
     at_once = Effects(areas=set(issued.areas), counters=set(issued.counters), calls=[])

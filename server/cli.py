@@ -201,7 +201,7 @@ def run_user_add(args: argparse.Namespace) -> int:
         return _fail("no password on stdin")
     service = _admin(args)
     try:
-        pin_cleared = service.add_user(
+        pin_cleared = service.accounts.add_user(
             args.name, password, Role(args.role), site=args.site, display_name=args.display_name
         )
     finally:
@@ -228,7 +228,7 @@ def run_user_pin(args: argparse.Namespace) -> int:
         return _fail("a PIN is 4 to 8 digits")
     service = _admin(args)
     try:
-        service.set_pin(args.name, pin, site=args.site)
+        service.accounts.set_pin(args.name, pin, site=args.site)
     finally:
         service.db.dispose()
     print(f"PIN of {args.name} saved")
@@ -239,7 +239,7 @@ def _clear_pin(args: argparse.Namespace) -> int:
     """Say plainly what changed: an operator clears a PIN when it may be known to others."""
     service = _admin(args)
     try:
-        removed = service.clear_pin(args.name, site=args.site)
+        removed = service.accounts.clear_pin(args.name, site=args.site)
     finally:
         service.db.dispose()
     if removed:
@@ -258,7 +258,7 @@ def run_device_add(args: argparse.Namespace) -> int:
 
     service = _admin(args)
     try:
-        token = service.add_device(args.name, DeviceKind(args.kind), args.site, args.label)
+        token = service.devices.add(args.name, DeviceKind(args.kind), args.site, args.label)
     finally:
         service.db.dispose()
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")

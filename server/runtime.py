@@ -16,8 +16,8 @@ from sqlalchemy import make_url
 from server.api.app import create_app
 from server.config import Settings
 from server.messaging.publisher import Publisher
+from server.projection.snapshot_process import ChildConfig, SnapshotProcess
 from server.service import QueueService
-from server.service.snapshot_process import ChildConfig, SnapshotProcess
 from server.storage.db import Database
 from server.storage.migrate import upgrade
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def freeze_start_up_objects() -> None:
     """Take what start-up made (modules, schemas, compiled statements: long-lived) out of
-    the garbage collector's view. Each full collection scanned it all: an 80 ms pause
+    the garbage collector's view. Each full collection scanned it all: a long pause
     every few thousand requests, seen as late boards and slow answers. For a process
     that serves until it stops (``qms server``, ``qms demo``), not for tests that start
     many servers in one process."""
@@ -38,8 +38,8 @@ def bind(host: str, port: int) -> socket.socket:
     """Bind first, so port 0 gives a free port we know before uvicorn starts."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit it: without it a response's body waits ~40 ms for
-    # the client's delayed ACK of the headers (Nagle).
+    # Accepted connections inherit it: without it a response's body waits for the
+    # client's delayed ACK of the headers (Nagle).
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, port))
     return sock
@@ -81,8 +81,8 @@ class Runtime:
         settings = self.settings
         if settings.switch_interval_s is not None:
             # A request thread back from the database waits for the interpreter lock up
-            # to this long while the snapshot thread computes; 5 ms (the default) per
-            # statement piles up inside the site's transaction.
+            # to this long while the snapshot thread computes; the interpreter's default,
+            # paid per statement, piles up inside the site's transaction.
             sys.setswitchinterval(settings.switch_interval_s)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         sock = bind(settings.http_host, settings.http_port)
@@ -91,14 +91,14 @@ class Runtime:
         self.db = Database(settings.db_url, background_checkpoints=True)
         upgrade(self.db.engine)
         publisher, mqtt_state = self._publisher()
-        builder = self._snapshot_process(public_url)
+        builder = self._snapshot_process()
         self.service = QueueService(
             self.db, publisher, public_url=public_url, background=True, builder=builder
         )
         if builder is None:
-            self.service.republish_all()
+            self.service.projector.republish_all()
         else:  # the snapshot process republishes every snapshot when it connects
-            self.service.republish_all_devices()
+            self.service.projector.republish_all_devices()
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
@@ -143,9 +143,9 @@ class Runtime:
             return "snapshot process down"
         return connection
 
-    def _snapshot_process(self, public_url: str) -> SnapshotProcess | None:
+    def _snapshot_process(self) -> SnapshotProcess | None:
         """Snapshots are built and published by a child process when publishing to a
-        broker (``server.service.snapshot_process``); a publisher given in code (tests)
+        broker (``server.projection.snapshot_process``); a publisher given in code (tests)
         is called in this process."""
         if not self.mqtt_url or not self.settings.snapshot_process:
             return None
@@ -155,7 +155,6 @@ class Runtime:
         config = ChildConfig(
             db_url=self.settings.db_url,
             mqtt_url=self.mqtt_url,
-            public_url=public_url,
             log_level=logging.getLogger().getEffectiveLevel(),
         )
         process = SnapshotProcess(config)
@@ -176,14 +175,14 @@ class Runtime:
         if service is None:
             return
         if self._builder is not None:
-            service.republish_all_devices()
+            service.projector.republish_all_devices()
         else:
-            service.republish_all()
+            service.projector.republish_all()
 
     def _sweep(self) -> None:
         while not self._stop.wait(self.settings.day_sweep_s):
             try:
-                self.service.sweep_days()
+                self.service.core.sweep_days()
             except Exception:
                 log.exception("day sweep failed")
 

@@ -21,7 +21,7 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
         description="Commands over HTTP; state over MQTT. See docs/api.md.",
     )
     app.state.service = service
-    app.state.commands = CommandRunner(service.db)
+    app.state.commands = CommandRunner(service.core)
     app.state.mqtt_state = mqtt_state
     errors.install(app)
     app.include_router(router)

@@ -45,9 +45,9 @@ async def current_actor(request: Request, service: Service) -> Actor:
     """From the token cache on the event loop; a token not cached is looked up in the
     database on a worker thread."""
     token = bearer_token(request)
-    actor = service.cached_actor(token)
+    actor = service.accounts.cached_actor(token)
     if actor is None:
-        actor = await run_in_threadpool(service.authenticate, token)
+        actor = await run_in_threadpool(service.accounts.authenticate, token)
     return actor
 
 
@@ -92,8 +92,8 @@ IdempotencyKey = Annotated[str, Depends(idempotency_key)]
 
 @dataclass(frozen=True)
 class CommandCall:
-    """What a command route needs, solved as one dependency: FastAPI's solving costs
-    ~10 µs a dependency, and issuing and calling are the busiest routes."""
+    """What a command route needs, solved as one dependency: FastAPI's solving has a
+    cost per dependency, and issuing and calling are the busiest routes."""
 
     service: QueueService
     commands: CommandRunner

@@ -63,12 +63,7 @@ def _answer(status: int, body: dict[str, Any]) -> JSONResponse:
 def health(request: Request, service: Service) -> HealthOut:
     probe = request.app.state.mqtt_state
     mqtt = probe() if probe else "none"
-    try:
-        with service.db.read() as session:
-            session.connection().exec_driver_sql("SELECT 1")
-        database = service.db.backend
-    except Exception:
-        database = "unreachable"
+    database = service.core.database_state()
     ok = database != "unreachable" and mqtt in ("connected", "none")
     return HealthOut(
         status="ok" if ok else "degraded",
@@ -81,7 +76,7 @@ def health(request: Request, service: Service) -> HealthOut:
 
 @router.post("/auth/login", response_model=LoginOut, responses=_ERRORS)
 def login(body: LoginIn, service: Service) -> LoginOut:
-    return service.login(body.username, body.password)
+    return service.accounts.login(body.username, body.password)
 
 
 @router.post(
@@ -91,30 +86,30 @@ def login(body: LoginIn, service: Service) -> LoginOut:
 )
 def pin_login(body: PinLoginIn, terminal: CurrentActor, service: Service) -> LoginOut:
     """The bearer token is the counter terminal's device token, not a clerk's."""
-    return service.pin_login(body.site, body.counter, body.pin, terminal=terminal)
+    return service.accounts.pin_login(body.site, body.counter, body.pin, terminal=terminal)
 
 
 @router.post("/auth/logout", status_code=204, responses=_ERRORS)
 def logout(actor: CurrentActor, service: Service) -> Response:
-    service.logout(actor)
+    service.accounts.logout(actor)
     return Response(status_code=204)
 
 
 @router.get("/sites/{site}/services", response_model=MenuOut, responses=_ERRORS)
 def menu(site: SiteId, service: Service) -> MenuOut:
-    return service.menu(site)
+    return service.reads.menu(site)
 
 
 @router.get("/sites/{site}/tickets/{ticket_id}", response_model=TicketOut, responses=_ERRORS)
 def ticket_status(
     site: SiteId, ticket_id: Annotated[str, Path(max_length=64)], service: Service
 ) -> TicketOut:
-    return service.get_ticket(site, ticket_id)
+    return service.tickets.get(site, ticket_id)
 
 
 @router.get("/sites/{site}/counters", response_model=CountersOut, responses=_ERRORS)
 def counters(site: SiteId, service: Service) -> CountersOut:
-    return service.counters_view(site)
+    return service.reads.counters(site)
 
 
 # ---- kiosks and devices ---------------------------------------------------------------
@@ -131,14 +126,14 @@ async def issue_ticket(
     digest = request_hash(request, body)
     service, actor, key = command.service, command.actor, command.key
     result = await command.commands.run(
-        site, lambda: service.issue_ticket(site, body, actor, key, digest)
+        site, lambda: service.tickets.issue(site, body, actor, key, digest)
     )
     return _answer(result.status, result.body)
 
 
 @router.post("/devices/status", response_model=DeviceStatus, responses=_ERRORS)
 def device_status(body: DeviceStatusIn, actor: CurrentActor, service: Service) -> DeviceStatus:
-    return service.device_status(actor, body)
+    return service.devices.report_status(actor, body)
 
 
 # ---- staff ------------------------------------------------------------------------------
@@ -146,14 +141,14 @@ def device_status(body: DeviceStatusIn, actor: CurrentActor, service: Service) -
 
 @router.get("/sites/{site}/queue", response_model=QueueOut, responses=_ERRORS)
 def queue(site: SiteId, actor: CurrentActor, service: Service) -> QueueOut:
-    return service.queue_view(site, actor)
+    return service.reads.queue(site, actor)
 
 
 @router.get("/sites/{site}/counters/{counter}/day", response_model=ClerkDayOut, responses=_ERRORS)
 def clerk_day(
     site: SiteId, counter: CounterId, actor: CurrentActor, service: Service
 ) -> ClerkDayOut:
-    return service.clerk_day(site, counter, actor)
+    return service.reads.clerk_day(site, counter, actor)
 
 
 @router.put("/sites/{site}/notice", response_model=NoticeOut, responses=_ERRORS)
@@ -168,7 +163,7 @@ async def set_notice(
 ) -> JSONResponse:
     key = request.headers.get("idempotency-key")
     digest = request_hash(request, body)
-    result = await commands.run(site, lambda: service.set_notice(site, body, actor, key, digest))
+    result = await commands.run(site, lambda: service.notices.set(site, body, actor, key, digest))
     return _answer(result.status, result.body)
 
 
@@ -191,7 +186,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
             service, actor, key = command.service, command.actor, command.key
             result = await command.commands.run(
                 site,
-                lambda: service.counter_action(
+                lambda: service.counters.act(
                     site, counter, name, actor, key=key, request_hash=digest
                 ),
             )
@@ -220,7 +215,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
         service, actor, key = command.service, command.actor, command.key
         result = await command.commands.run(
             site,
-            lambda: service.counter_action(
+            lambda: service.counters.act(
                 site, counter, name, actor, key=key, request_hash=digest, body=body
             ),
         )

@@ -144,10 +144,10 @@ def track_page(
         language = "en" if header.startswith("en") else "vi"
     switch = f"?lang={'vi' if language == 'en' else 'en'}"
     service: QueueService = request.app.state.service
-    ticket = service.track(token)
+    ticket = service.tickets.track(token)
     if ticket is None:
         return HTMLResponse(render_unknown(language, switch), status_code=404)
-    with service.reading(ticket.site) as view:  # the citizen sees which centre it is
+    with service.core.reading(ticket.site) as view:  # the citizen sees which centre it is
         site = view.bundle.site
         site_name = site.name_en if language == "en" and site.name_en else site.name
     return HTMLResponse(render(ticket, language, switch, site_name))

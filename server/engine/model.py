@@ -107,6 +107,8 @@ class SiteConfig:
     require_start_before_finish: bool = True
     # A counter must close its current ticket before calling the next one.
     require_close_before_call: bool = False
+    # Which ticket a counter calls next: a name in ``server.engine.policy.POLICIES``.
+    call_policy: str = "default"
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,16 @@ so the order is total and the same inputs always give the same answer.
 Only WAITING tickets are called by "call next"; a parked ticket comes back by a
 specific-number call.
 
+A site chooses its policy by name in its settings (``SiteConfig.call_policy``, one of
+``POLICIES``); ``Policies`` resolves the name once, for "call next" and the counters'
+"next up" lists alike.
+
 A plugged-in policy must also pick within one line (a field's priority line, or its
 normal line) by place in line: "call next" gives ``choose`` only the first ticket of
 each line and the tickets transferred to the counter, not the whole queue.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -250,3 +254,38 @@ class FirstComeFirstServedPolicy:
     ) -> Ticket | None:
         ranked = self.order(site, counter, waiting, priority_streak=priority_streak, now=now)
         return ranked[0] if ranked else None
+
+
+# The policies a site may name in its settings (``SiteConfig.call_policy``).
+POLICIES: dict[str, Callable[[], CallPolicy]] = {
+    "default": DefaultPolicy,
+    "first-come-first-served": FirstComeFirstServedPolicy,
+}
+
+
+class Policies:
+    """The call policy of each site, resolved once from the site's setting and shared by
+    "call next" and every "next up" list, so a counter calls the ticket it showed next.
+
+    A name the registry does not know (a setting written for a newer server) falls back
+    to the default policy, so the hall keeps calling; ``unknown`` says which sites did.
+    """
+
+    def __init__(self, registry: Mapping[str, Callable[[], CallPolicy]] = POLICIES) -> None:
+        self._registry = registry
+        self._made: dict[str, CallPolicy] = {}
+        self._fallback = DefaultPolicy()
+        self.unknown: dict[str, str] = {}
+        """Site id -> the unknown policy name it set."""
+
+    def for_site(self, site: SiteConfig) -> CallPolicy:
+        name = site.call_policy
+        policy = self._made.get(name)
+        if policy is not None:
+            return policy
+        make = self._registry.get(name)
+        if make is None:
+            self.unknown[site.id] = name
+            return self._fallback
+        # Threads may race to make the same policy; policies are stateless, either wins.
+        return self._made.setdefault(name, make())

@@ -23,6 +23,7 @@ SITE = SiteConfig(
     priority_categories=PRIORITY_CATEGORIES,
     priority_ratio=3,
     aging_after_s=45 * 60,
+    call_policy="default",  # or "first-come-first-served" (server.engine.policy)
 )
 
 AREAS: tuple[Area, ...] = (

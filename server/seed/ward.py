@@ -17,6 +17,7 @@ SITE = SiteConfig(
     name_en="Thu Duc Ward Reception Point",
     hours=OFFICE_HOURS,
     priority_categories=PRIORITY_CATEGORIES,
+    call_policy="default",  # or "first-come-first-served" (server.engine.policy)
 )
 
 AREAS: tuple[Area, ...] = (Area("TD", "Phòng tiếp nhận", "Reception room"),)

@@ -1,4 +1,4 @@
-"""Users, devices and their tokens; device status; the display notice."""
+"""Staff accounts, sessions and counter PINs; who is behind a bearer token."""
 
 import time
 from datetime import timedelta
@@ -41,9 +41,12 @@ SESSION_TTL = timedelta(hours=12)
 AUTH_CACHE_S = 5.0
 
 
-class AccountService(ServiceCore):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+class Accounts:
+    """Logins (password or PIN), sessions and the bearer tokens of users and devices."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self.core = core
+        self._auth_cache: dict[str, tuple[Actor, float]] = {}
         self.pin_guard = PinGuard()
         self.site_pin_guard = PinGuard(SITE_MAX_WRONG, SITE_LOCKOUT)
 
@@ -65,12 +68,12 @@ class AccountService(ServiceCore):
         be another clerk's PIN there.
         """
         pin_cleared = False
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             if site is not None and session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
             row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             if row is None:
-                row = UserRow(username=username, created_at=self.clock())
+                row = UserRow(username=username, created_at=self.core.clock())
                 session.add(row)
             elif row.pin_hash and (row.site_id != site or role.value not in PIN_ROLES):
                 row.pin_hash = None
@@ -85,7 +88,7 @@ class AccountService(ServiceCore):
     def login(self, username: str, password: str) -> LoginOut:
         # The slow password check runs outside any write transaction: it must not hold
         # up the commands of the site.
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             found = None
             if user is not None and user.active:
@@ -101,8 +104,8 @@ class AccountService(ServiceCore):
         self, user_id: int, name: str, display_name: str, role: str, site: str | None
     ) -> LoginOut:
         token = new_token()
-        now = self.clock()
-        with self.db.write() as session:
+        now = self.core.clock()
+        with self.core.db.write() as session:
             session.add(
                 SessionRow(
                     token_hash=token_hash(token),
@@ -130,7 +133,7 @@ class AccountService(ServiceCore):
         """
         if not valid_pin(pin):
             raise errors.invalid_pin()
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             if user is None:
                 raise errors.unknown_user(username)
@@ -143,7 +146,7 @@ class AccountService(ServiceCore):
             others = self._pin_hashes(session, user.site_id, exclude=user.id)
         if any(verify_password(pin, stored) for _, stored in others):
             raise errors.pin_in_use()
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             row = session.scalars(select(UserRow).where(UserRow.username == username)).one()
             row.pin_hash = hash_pin(pin)
 
@@ -154,7 +157,7 @@ class AccountService(ServiceCore):
         until they expire. Returns whether there was a PIN to remove, so the caller can
         say so; ``site``, when given, must be the account's site, as for ``set_pin``.
         """
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             if row is None:
                 raise errors.unknown_user(username)
@@ -178,13 +181,13 @@ class AccountService(ServiceCore):
         is_terminal = terminal.kind == "device" and terminal.role == DeviceKind.COUNTER.value
         if not is_terminal or terminal.site != site:
             raise errors.pin_needs_terminal(site)
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             if session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
             place = session.get(CounterRow, (site, counter))
             if place is None:
                 raise errors.unknown_counter(counter)
-            now = self.clock()
+            now = self.core.clock()
             here, everywhere = self._pin_states(session, site, counter)
             wait = self.pin_guard.locked_for(here, now)
             if wait:
@@ -199,13 +202,13 @@ class AccountService(ServiceCore):
         if found is None:
             self._count_wrong_pin(site, counter)
             raise errors.bad_pin()
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             user = session.get(UserRow, found)
             if user is None or not user.active:
                 raise errors.bad_pin()
             account = (user.id, user.username, user.display_name, user.role, user.site_id)
         if here.wrong:
-            with self.db.write() as session:
+            with self.core.db.write() as session:
                 store_attempts(session, site, counter, self._attempts(PinGuard.right(here)))
         return self._open_session(*account)
 
@@ -221,10 +224,10 @@ class AccountService(ServiceCore):
 
     def _count_wrong_pin(self, site: str, counter: str) -> None:
         """Under the site's lock, so two processes never lose each other's count."""
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             Repository(session).lock_site_version(site)
             here, everywhere = self._pin_states(session, site, counter)
-            now = self.clock()
+            now = self.core.clock()
             here = self.pin_guard.wrong(here, now)
             everywhere = self.site_pin_guard.wrong(everywhere, now)
             store_attempts(session, site, counter, self._attempts(here))
@@ -276,7 +279,7 @@ class AccountService(ServiceCore):
         return None
 
     def _authenticate(self, digest: str) -> Actor:
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             found = session.execute(
                 select(SessionRow, UserRow)
                 .join(UserRow, UserRow.id == SessionRow.user_id)
@@ -284,7 +287,7 @@ class AccountService(ServiceCore):
             ).first()
             if found is not None:
                 login, user = found
-                if login.revoked or not user.active or login.expires_at <= self.clock():
+                if login.revoked or not user.active or login.expires_at <= self.core.clock():
                     raise errors.unauthorized()
                 return Actor(
                     kind="user",
@@ -314,11 +317,11 @@ class AccountService(ServiceCore):
             return
         touched: list[str] = []
         self._auth_cache.pop(actor.token_hash, None)
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             login = session.get(SessionRow, actor.token_hash)
             if login is not None:
                 login.revoked = True
-        with self.db.read() as session:
+        with self.core.db.read() as session:
             touched = sorted(
                 {
                     row.site_id
@@ -331,7 +334,7 @@ class AccountService(ServiceCore):
                 }
             )
         for site_id in touched:
-            self.command(site_id, actor, None, "", lambda ctx: self._pause_all(ctx, actor))
+            self.core.command(site_id, actor, None, "", lambda ctx: self._pause_all(ctx, actor))
 
     def _pause_all(self, ctx: Ctx, actor: Actor) -> tuple[int, Ack]:
         for row in ctx.repo.counter_rows(ctx.site.id).values():

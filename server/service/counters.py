@@ -1,6 +1,7 @@
 """Counter actions: call next, recall, start, finish, no-show, transfer, park, pause...
 
-Each runs as one command (see ``ServiceCore.command``). Calling the next ticket
+Each runs as one command (see ``ServiceCore.command``), with the site's call policy
+(the one its counters' "next up" lists show). Calling the next ticket
 while the counter still holds one closes that one first (served if it was being
 served, no-show if it was only called) unless the site requires closing it by hand.
 """
@@ -15,10 +16,11 @@ from server.contract.vocab import CounterState, Role, TicketStatus
 from server.engine import errors as refusals
 from server.engine import lifecycle
 from server.engine.model import CounterConfig, Event, Ticket
+from server.projection.snapshots import brief, call_info, counter_view
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
-from server.service.tickets import TicketService, new_id
-from server.snapshots import brief, call_info, counter_view
+from server.service.core import ServiceCore
+from server.service.tickets import new_id
 from server.storage.mapping import ticket_from_row, ticket_to_record
 from server.storage.models import RatingRow
 from server.storage.records import CallRecord, CounterData, TicketData
@@ -26,7 +28,7 @@ from server.storage.records import CallRecord, CounterData, TicketData
 Handler = Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], "Step"]
 # Tickets read from the head of each line when calling the next one: a policy picks
 # within a line by place in line (``CallPolicy``), so the first is enough (tested for
-# both policies in tests/server/engine/test_policy.py); each row read costs ~5 µs.
+# both policies in tests/server/engine/test_policy.py), and every row read costs time.
 HEAD = 1
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
 # After these the ticket acted on is the one the counter holds (its latest call).
@@ -41,8 +43,14 @@ class Step:
         self.call_id = call_id
 
 
-class CounterService(TicketService):
-    def counter_action(
+class Counters:
+    """What a clerk does at a counter, one command per action."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self.core = core
+        self._by_action = self._handlers()
+
+    def act(
         self,
         site_id: str,
         counter_id: str,
@@ -57,7 +65,7 @@ class CounterService(TicketService):
             raise errors.forbidden("thao tác tại quầy", "act at a counter")
         if not actor.may_use_site(site_id):
             raise errors.forbidden("thao tác tại điểm này", "act at this site")
-        handler = self._handlers()[action]
+        handler = self._by_action[action]
 
         def apply(ctx: Ctx) -> tuple[int, ActionOut]:
             config = ctx.bundle.counters.get(counter_id)
@@ -86,7 +94,7 @@ class CounterService(TicketService):
             )
             return 200, out
 
-        return self.command(site_id, actor, key, request_hash, apply)
+        return self.core.command(site_id, actor, key, request_hash, apply)
 
     def _handlers(
         self,
@@ -199,7 +207,7 @@ class CounterService(TicketService):
         ctx.repo.keep_updates()
         self._close_current(ctx, config)
         candidates = targeted + heads
-        chosen = self.policy.choose(
+        chosen = ctx.policy.choose(
             ctx.bundle.site,
             config,
             candidates,

@@ -1,32 +1,33 @@
-"""Devices (kiosks, displays, counter PCs): registration and their reported status; and
-the notice shown on a site's hall displays."""
-
-from sqlalchemy import select
+"""Devices (kiosks, displays, counter PCs): registration and their reported status."""
 
 from server.contract import topics
-from server.contract.http import DeviceStatusIn, NoticeIn, NoticeOut
+from server.contract.http import DeviceStatusIn
 from server.contract.messages import DeviceStatus
-from server.contract.vocab import DeviceKind, Role
+from server.contract.vocab import DeviceKind
+from server.projection.projector import device_status
 from server.security.hashing import new_token, token_hash
 from server.service import errors
-from server.service.context import Actor, Ctx, Result
+from server.service.context import Actor
 from server.service.core import ServiceCore
-from server.storage.models import DeviceRow, DeviceStatusRow, NoticeRow, SiteRow
+from server.storage.models import DeviceRow, DeviceStatusRow, SiteRow
 
 
-class DeviceService(ServiceCore):
-    # ---- devices ---------------------------------------------------------------------
+class Devices:
+    """The devices of the sites, each with its own token, and what they report."""
 
-    def add_device(self, device_id: str, kind: DeviceKind, site: str, name: str = "") -> str:
+    def __init__(self, core: ServiceCore) -> None:
+        self.core = core
+
+    def add(self, device_id: str, kind: DeviceKind, site: str, name: str = "") -> str:
         """Register a device (or give an existing one a new token); returns the token."""
         topics.check_slug(device_id)
         token = new_token()
-        with self.db.write() as session:
+        with self.core.db.write() as session:
             if session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
             row = session.get(DeviceRow, device_id)
             if row is None:
-                row = DeviceRow(id=device_id, created_at=self.clock())
+                row = DeviceRow(id=device_id, created_at=self.core.clock())
                 session.add(row)
             row.site_id = site
             row.kind = kind.value
@@ -35,11 +36,12 @@ class DeviceService(ServiceCore):
             row.active = True
         return token
 
-    def device_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
+    def report_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
+        """Store a device's status and publish it (retained) at once."""
         if actor.kind != "device" or actor.site is None:
             raise errors.forbidden("gửi trạng thái thiết bị", "report a device status")
-        now = self.clock()
-        with self.db.write() as session:
+        now = self.core.clock()
+        with self.core.db.write() as session:
             row = session.get(DeviceStatusRow, actor.name)
             if row is None:
                 row = DeviceStatusRow(device_id=actor.name)
@@ -48,51 +50,6 @@ class DeviceService(ServiceCore):
             row.printer = body.printer
             row.detail = body.detail
             row.at = now
-        message = self._device_message(actor.site, actor.name, actor.role, row)
-        self.publisher.publish_snapshot(topics.device(actor.site, actor.name), message)
+        message = device_status(actor.site, actor.name, actor.role, row)
+        self.core.projector.send_device_status(message)
         return message
-
-    def _device_message(
-        self, site: str, device: str, kind: str, row: DeviceStatusRow
-    ) -> DeviceStatus:
-        return DeviceStatus(
-            site=site,
-            device=device,
-            kind=kind,
-            online=row.online,
-            printer=row.printer,
-            detail=row.detail,
-            at=row.at,
-        )
-
-    def republish_devices(self, site_id: str) -> None:
-        with self.db.read() as session:
-            rows = session.execute(
-                select(DeviceRow, DeviceStatusRow)
-                .join(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
-                .where(DeviceRow.site_id == site_id)
-            ).all()
-            messages = [
-                (d.id, self._device_message(site_id, d.id, d.kind, status)) for d, status in rows
-            ]
-        for device_id, message in messages:
-            self.publisher.publish_snapshot(topics.device(site_id, device_id), message)
-
-    # ---- the notice on the hall displays -------------------------------------------------
-
-    def set_notice(
-        self, site_id: str, body: NoticeIn, actor: Actor, key: str | None, request_hash: str
-    ) -> Result:
-        if not actor.is_user or actor.role not in (Role.SUPERVISOR.value, Role.ADMIN.value):
-            raise errors.forbidden("đặt thông báo", "set the notice")
-        if not actor.may_use_site(site_id):
-            raise errors.forbidden("thao tác tại điểm này", "act at this site")
-
-        def apply(ctx: Ctx) -> tuple[int, NoticeOut]:
-            ctx.repo.s.add(
-                NoticeRow(site_id=ctx.site.id, text=body.text, set_by=actor.name, at=ctx.now)
-            )
-            ctx.effects.areas.update(ctx.bundle.areas)
-            return 200, NoticeOut(text=body.text)
-
-        return self.command(site_id, actor, key, request_hash, apply)

@@ -17,10 +17,10 @@ from server.contract.http import (
 )
 from server.contract.vocab import Outcome, Rating, Role, TicketStatus
 from server.engine.estimate import accuracy
+from server.projection.snapshots import CLOSED_MESSAGES, brief
 from server.service import errors
 from server.service.context import Actor
 from server.service.core import ServiceCore
-from server.snapshots import CLOSED_MESSAGES, brief
 from server.storage.models import RatingRow, TicketRow
 
 RATING_SCORE = {
@@ -39,9 +39,14 @@ def require_staff(actor: Actor, site_id: str) -> None:
         raise errors.forbidden("xem điểm này", "read this site")
 
 
-class ReadService(ServiceCore):
+class Reads:
+    """What the kiosks' menus and the staff's screens ask for, outside any command."""
+
+    def __init__(self, core: ServiceCore) -> None:
+        self.core = core
+
     def menu(self, site_id: str) -> MenuOut:
-        with self.reading(site_id) as view:
+        with self.core.reading(site_id) as view:
             bundle = view.bundle
             departments = []
             for dept in bundle.departments.values():
@@ -90,9 +95,9 @@ class ReadService(ServiceCore):
                 departments=departments,
             )
 
-    def queue_view(self, site_id: str, actor: Actor) -> QueueOut:
+    def queue(self, site_id: str, actor: Actor) -> QueueOut:
         require_staff(actor, site_id)
-        with self.reading(site_id) as view:
+        with self.core.reading(site_id) as view:
             rows = view.repo.tickets(
                 site_id,
                 view.day,
@@ -120,8 +125,8 @@ class ReadService(ServiceCore):
                 )
             return QueueOut(site=site_id, business_day=view.day.isoformat(), services=out)
 
-    def counters_view(self, site_id: str) -> CountersOut:
-        with self.reading(site_id) as view:
+    def counters(self, site_id: str) -> CountersOut:
+        with self.core.reading(site_id) as view:
             out = []
             for counter_id in view.bundle.counters:
                 row = view.counter_rows[counter_id]
@@ -142,7 +147,7 @@ class ReadService(ServiceCore):
     def estimate_accuracy(self, site_id: str, day: date | None = None) -> dict[str, float]:
         """How good today's announced waits were: the estimate stored at issue against
         the wait until the first call (the engine's ``accuracy`` figures)."""
-        with self.reading(site_id) as view:
+        with self.core.reading(site_id) as view:
             rows = view.repo.s.execute(
                 select(TicketRow.estimate_s, TicketRow.issued_at, TicketRow.called_at).where(
                     TicketRow.site_id == site_id,
@@ -162,7 +167,7 @@ class ReadService(ServiceCore):
     def clerk_day(self, site_id: str, counter_id: str, actor: Actor) -> ClerkDayOut:
         """Today's numbers of the logged-in clerk (all counters they sat at)."""
         require_staff(actor, site_id)
-        with self.reading(site_id) as view:
+        with self.core.reading(site_id) as view:
             if counter_id not in view.bundle.counters:
                 raise errors.unknown_counter(counter_id)
             session = view.repo.s

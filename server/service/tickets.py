@@ -7,10 +7,10 @@ from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
 from server.engine.estimate import estimate_wait_s
 from server.engine.issuing import issue
+from server.projection.snapshots import NEXT_UP, SiteView
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
-from server.snapshots import NEXT_UP, SiteView
 from server.storage.mapping import SiteBundle
 from server.storage.records import TicketData
 from server.storage.repository import Repository
@@ -20,8 +20,14 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-class TicketService(ServiceCore):
-    def issue_ticket(
+class Tickets:
+    """Issuing tickets, and a ticket as its citizen sees it (API and tracking page)."""
+
+    def __init__(self, core: ServiceCore, public_url: str = "http://127.0.0.1:8080") -> None:
+        self.core = core
+        self.public_url = public_url.rstrip("/")
+
+    def issue(
         self, site_id: str, body: TicketIn, actor: Actor, key: str | None, request_hash: str
     ) -> Result:
         """Give a number: a kiosk of this site, or staff issuing at a counter."""
@@ -74,7 +80,7 @@ class TicketService(ServiceCore):
                 ctx.effects.touch_service(ctx.bundle, service.code)
             return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, estimate=estimate)
 
-        return self.command(site_id, actor, key, request_hash, apply)
+        return self.core.command(site_id, actor, key, request_hash, apply)
 
     def track_url(self, row: TicketData) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
@@ -82,7 +88,7 @@ class TicketService(ServiceCore):
     def ticket_view(self, view: SiteView, row: TicketData) -> TicketOut:
         """A ticket with its live place in line and wait, reckoned as at issue.
 
-        Citizens' phones ask every 15 s (the tracking page), so the database counts the
+        Citizens' phones ask again and again (the tracking page), so the database counts the
         people ahead (the engine's rule, ``Repository.count_ahead_of``) instead of the
         line being read, however long it is."""
         ahead, estimate = 0, 0
@@ -127,8 +133,8 @@ class TicketService(ServiceCore):
             call_count=row.call_count,
         )
 
-    def get_ticket(self, site_id: str, ticket_id: str) -> TicketOut:
-        with self.reading(site_id) as view:
+    def get(self, site_id: str, ticket_id: str) -> TicketOut:
+        with self.core.reading(site_id) as view:
             row = view.repo.ticket_row(ticket_id)
             if row is None or row.site_id != site_id:
                 raise errors.unknown_ticket(ticket_id)
@@ -136,10 +142,10 @@ class TicketService(ServiceCore):
 
     def track(self, token: str) -> TicketOut | None:
         """The ticket behind a tracking link, or None for an unknown link (one read:
-        every waiting citizen's phone asks every 15 s)."""
-        with self.db.read() as session:
+        every waiting citizen's phone asks again and again)."""
+        with self.core.db.read() as session:
             repo = Repository(session)
             row = repo.ticket_by_track_token(token)
             if row is None:
                 return None
-            return self.ticket_view(self.view_in(repo, row.site_id), row)
+            return self.ticket_view(self.core.view_in(repo, row.site_id), row)

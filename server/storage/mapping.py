@@ -70,6 +70,7 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "max_tickets_per_citizen_day": site.max_tickets_per_citizen_day,
         "require_start_before_finish": site.require_start_before_finish,
         "require_close_before_call": site.require_close_before_call,
+        "call_policy": site.call_policy,
     }
 
 
@@ -95,6 +96,7 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         require_close_before_call=s.get(
             "require_close_before_call", defaults.require_close_before_call
         ),
+        call_policy=s.get("call_policy", defaults.call_policy),
     )
 
 

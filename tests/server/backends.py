@@ -94,11 +94,13 @@ class World:
     tokens: dict[str, str]
 
     def actor(self, username: str, password: str) -> Actor:
-        return self.service.authenticate(self.service.login(username, password).token)
+        return self.service.accounts.authenticate(
+            self.service.accounts.login(username, password).token
+        )
 
     @property
     def kiosk(self) -> Actor:
-        return self.service.authenticate(self.tokens[f"{SITE}-kiosk"])
+        return self.service.accounts.authenticate(self.tokens[f"{SITE}-kiosk"])
 
 
 def make_world(url: str, clock: Clock | None = None) -> World:

@@ -20,8 +20,8 @@ def pin_login(data_dir, site: str, counter: str, pin: str):
     service = service_for(data_dir)
     creds = json.loads((data_dir / "demo-credentials.json").read_text())
     pc = "counter-pc-1" if site == "hcm-main" else "thuduc-counter-pc-1"
-    terminal = service.authenticate(creds["devices"][pc])
-    return service.pin_login(site, counter, pin, terminal=terminal)
+    terminal = service.accounts.authenticate(creds["devices"][pc])
+    return service.accounts.pin_login(site, counter, pin, terminal=terminal)
 
 
 def test_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) -> None:
@@ -31,7 +31,7 @@ def test_user_add_reads_the_password_from_stdin(tmp_path, monkeypatch, capsys) -
     at = ["--data-dir", str(data)]
     assert main(["user", "add", "admin1", "--role", "admin", "--password-stdin", *at]) == 0
     assert "s3cret" not in capsys.readouterr().out
-    login = service_for(data).login("admin1", "s3cret-pass")
+    login = service_for(data).accounts.login("admin1", "s3cret-pass")
     assert login.role == "admin" and login.site is None
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["user", "add", "x", "--role", "clerk", "--password-stdin", *at]) == 2
@@ -48,7 +48,7 @@ def test_seed_demo_then_device_add_prints_the_token_last(tmp_path, capsys) -> No
     args = ["device", "add", "kiosk-new", "--kind", "kiosk", "--site", "hcm-main"]
     assert main([*args, "--data-dir", str(data)]) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]
-    actor = service_for(data).authenticate(token)
+    actor = service_for(data).accounts.authenticate(token)
     assert (actor.kind, actor.name, actor.role, actor.site) == (
         "device",
         "kiosk-new",
@@ -104,7 +104,9 @@ def test_user_pin_clear_stops_pin_login(tmp_path, monkeypatch, capsys) -> None:
     with pytest.raises(ServiceError) as refused:
         pin_login(data, "hcm-main", "5", "0505")
     assert refused.value.code == "bad_pin"
-    assert service.login("clerk05", "demo05").username == "clerk05"  # the password still works
+    assert (
+        service.accounts.login("clerk05", "demo05").username == "clerk05"
+    )  # the password still works
     assert main(["user", "pin", "clerk05", "--clear", *at]) == 0
     assert "clerk05 had no PIN; nothing changed" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO("0505\n"))
@@ -154,4 +156,4 @@ def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
         with pytest.raises(ServiceError) as refused:
             pin_login(data, site, counter, "0505")
         assert refused.value.code == "bad_pin"
-    assert service.login("clerk05", "demo05").site == "phuong-thu-duc"
+    assert service.accounts.login("clerk05", "demo05").site == "phuong-thu-duc"

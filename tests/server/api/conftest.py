@@ -38,10 +38,10 @@ def api(tmp_path) -> Iterator[Api]:
     world = make_world(sqlite_url(tmp_path))
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
-    world.service.public_url = f"http://127.0.0.1:{port}"
+    world.service.tickets.public_url = f"http://127.0.0.1:{port}"
     app = create_app(world.service)
     server, thread = serve_in_thread(app, sock)
-    with httpx.Client(base_url=world.service.public_url, timeout=10) as client:
+    with httpx.Client(base_url=world.service.tickets.public_url, timeout=10) as client:
         yield Api(world, client)
     server.should_exit = True
     thread.join(10)

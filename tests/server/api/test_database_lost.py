@@ -24,10 +24,10 @@ def pg_api(postgres_server: PostgresServer) -> Iterator[tuple[Api, PostgresServe
     url = postgres_server.create_database()
     world = make_world(url)
     sock = bind("127.0.0.1", 0)
-    world.service.public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    world.service.tickets.public_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     app = create_app(world.service)
     server, thread = serve_in_thread(app, sock)
-    with httpx.Client(base_url=world.service.public_url, timeout=10) as client:
+    with httpx.Client(base_url=world.service.tickets.public_url, timeout=10) as client:
         yield Api(world, client), postgres_server, url.rsplit("/", 1)[1]
     server.should_exit = True
     thread.join(10)

@@ -21,10 +21,10 @@ def pin(api, counter: str, value: str, **headers: str):
 @pytest.fixture
 def pins(api):
     service = api.world.service
-    service.set_pin("c1", "1111")
-    service.set_pin("c2", "222222", site=SITE)
-    service.set_pin("boss", "90909090")
-    api.terminal = service.add_device("pc-1", DeviceKind.COUNTER, SITE)
+    service.accounts.set_pin("c1", "1111")
+    service.accounts.set_pin("c2", "222222", site=SITE)
+    service.accounts.set_pin("boss", "90909090")
+    api.terminal = service.devices.add("pc-1", DeviceKind.COUNTER, SITE)
     return api
 
 
@@ -50,7 +50,7 @@ def test_only_a_registered_counter_pc_of_the_site_may_log_in_by_pin(pins) -> Non
     # A counter PC of another site.
     elsewhere = Actor(kind="device", name="pc-t2", role=DeviceKind.COUNTER.value, site="t2")
     with pytest.raises(ServiceError) as other_site:
-        service.pin_login(SITE, "1", "1111", terminal=elsewhere)
+        service.accounts.pin_login(SITE, "1", "1111", terminal=elsewhere)
     assert other_site.value.code == "pin_needs_terminal" and other_site.value.status == 403
     refused = pin(pins, "1", "1111", Authorization=f"Bearer {kiosk}", **{"Accept-Language": "en"})
     assert "registered counter terminal" in refused.json()["message"]
@@ -148,9 +148,9 @@ def test_twenty_wrong_pins_at_a_site_lock_pins_there_for_five_minutes(pins) -> N
 def test_pins_are_unique_in_a_site_and_only_for_its_staff(pins) -> None:
     service = pins.world.service
     with pytest.raises(ServiceError) as taken:
-        service.set_pin("c3", "1111")
+        service.accounts.set_pin("c3", "1111")
     assert taken.value.code == "pin_in_use" and taken.value.status == 409
-    service.set_pin("c1", "1111")  # its own PIN again is fine
+    service.accounts.set_pin("c1", "1111")  # its own PIN again is fine
     for name, value, code in [
         ("c3", "123", "invalid_pin"),
         ("c3", "123456789", "invalid_pin"),
@@ -158,10 +158,10 @@ def test_pins_are_unique_in_a_site_and_only_for_its_staff(pins) -> None:
         ("nobody", "1234", "unknown_user"),
     ]:
         with pytest.raises(ServiceError) as refused:
-            service.set_pin(name, value)
+            service.accounts.set_pin(name, value)
         assert refused.value.code == code
     with pytest.raises(ServiceError) as elsewhere:
-        service.set_pin("c3", "3333", site="t2")
+        service.accounts.set_pin("c3", "3333", site="t2")
     assert elsewhere.value.code == "other_site"
 
 
@@ -170,23 +170,23 @@ def test_an_inactive_account_has_no_pin_login(pins) -> None:
         user = session.scalars(select(UserRow).where(UserRow.username == "c2")).one()
         user.active = False
     assert pin(pins, "2", "222222").status_code == 401
-    pins.world.service.set_pin("c3", "222222")  # no longer taken
+    pins.world.service.accounts.set_pin("c3", "222222")  # no longer taken
     assert pin(pins, "2", "222222").json()["username"] == "c3"
 
 
 def test_a_cleared_pin_no_longer_logs_in_and_frees_the_pin(pins) -> None:
     service = pins.world.service
-    assert service.clear_pin("c2", site=SITE) is True
+    assert service.accounts.clear_pin("c2", site=SITE) is True
     cleared = pin(pins, "2", "222222")
     assert cleared.status_code == 401 and cleared.json()["error"] == "bad_pin"
     login = {"username": "c2", "password": "pw-c2"}
     assert pins.client.post("/api/v1/auth/login", json=login).status_code == 200
     assert pin(pins, "3", "1111").json()["username"] == "c1"  # the other PINs still work
-    assert service.clear_pin("c2") is False  # nothing left to clear
-    service.set_pin("c3", "222222")  # no longer taken
+    assert service.accounts.clear_pin("c2") is False  # nothing left to clear
+    service.accounts.set_pin("c3", "222222")  # no longer taken
     assert pin(pins, "2", "222222").json()["username"] == "c3"
     for name, site, code in [("nobody", None, "unknown_user"), ("c1", "t2", "other_site")]:
         with pytest.raises(ServiceError) as refused:
-            service.clear_pin(name, site=site)
+            service.accounts.clear_pin(name, site=site)
         assert refused.value.code == code
     assert pin(pins, "3", "1111").json()["username"] == "c1"  # a refused clear changes nothing

@@ -16,11 +16,11 @@ def _lane_of(site: str, lanes: int) -> int:
 def test_a_command_runs_inline_on_sqlite_and_in_its_sites_lane_on_postgresql(
     world: World,
 ) -> None:
-    runner = CommandRunner(world.db, lanes=4)
+    runner = CommandRunner(world.service.core, lanes=4)
     kiosk = world.kiosk
 
     def issue(key: str) -> tuple[str, str]:
-        result = world.service.issue_ticket(SITE, TicketIn(service="ht"), kiosk, key, key)
+        result = world.service.tickets.issue(SITE, TicketIn(service="ht"), kiosk, key, key)
         return threading.current_thread().name, result.body["number"]
 
     async def issue_three() -> list[tuple[str, str]]:
@@ -39,7 +39,7 @@ def test_a_command_runs_inline_on_sqlite_and_in_its_sites_lane_on_postgresql(
 
 
 def test_a_site_waiting_in_its_lane_holds_up_no_site_of_another_lane() -> None:
-    runner = CommandRunner(_NotSqlite(), lanes=2)  # type: ignore[arg-type]
+    runner = CommandRunner(_NeverAtOnce(), lanes=2)  # type: ignore[arg-type]
     blocked = next(s for s in (f"s{i}" for i in range(99)) if _lane_of(s, 2) == 0)
     other = next(s for s in (f"s{i}" for i in range(99)) if _lane_of(s, 2) == 1)
     started, release = threading.Event(), threading.Event()
@@ -64,7 +64,8 @@ def test_a_site_waiting_in_its_lane_holds_up_no_site_of_another_lane() -> None:
         runner.close()
 
 
-class _NotSqlite:
-    """A database whose commands never run inline (PostgreSQL's case)."""
+class _NeverAtOnce:
+    """A service core whose commands never run inline (PostgreSQL's case)."""
 
-    is_sqlite = False
+    def at_once(self, command: object) -> None:
+        return None

@@ -16,11 +16,11 @@ from tests.server.backends import SITE
 
 def issue(world, service="ht", key=None, **extra):
     body = TicketIn(service=service, **extra)
-    return world.service.issue_ticket(SITE, body, world.kiosk, key, body.model_dump_json())
+    return world.service.tickets.issue(SITE, body, world.kiosk, key, body.model_dump_json())
 
 
 def act(world, actor, counter, action, key=None, body=None):
-    return world.service.counter_action(
+    return world.service.counters.act(
         SITE, counter, action, actor, key=key, request_hash=f"{action}{body}", body=body
     )
 
@@ -75,7 +75,7 @@ def test_call_next_start_finish_and_publish(world) -> None:
     queue = world.publisher.snapshots[topics.queue(SITE)]
     assert isinstance(queue, QueueSnapshot) and queue.waiting_total == 0
     act(world, clerk, "2", "rate", key="e", body=RateIn(rating=Rating.SATISFIED))
-    day = world.service.clerk_day(SITE, "2", clerk)
+    day = world.service.reads.clerk_day(SITE, "2", clerk)
     assert (day.served, day.average_service_s, day.average_rating, day.ratings) == (1, 300, 3.0, 1)
 
 
@@ -107,13 +107,13 @@ def test_specific_call_park_and_transfer_keep_the_tracking_link(world) -> None:
     called = act(world, clerk, "1", "call", body=CallIn(ticket=b["number"], reason="hồ sơ bổ sung"))
     assert called.body["ticket"]["id"] == b["id"]
     act(world, clerk, "1", "park")
-    assert world.service.get_ticket(SITE, b["id"]).status == "parked"
+    assert world.service.tickets.get(SITE, b["id"]).status == "parked"
     act(world, clerk, "1", "call", body=CallIn(ticket=b["id"], reason="quay lại"))
     moved = act(world, clerk, "1", "transfer", body=TransferIn(to_service="ct", to_counter="3"))
     new_id = moved.body["ticket"]["id"]
     assert new_id != b["id"] and moved.body["ticket"]["service"] == "ct"
     token = b["track_url"].rsplit("/", 1)[1]
-    tracked = world.service.track(token)
+    tracked = world.service.tickets.track(token)
     assert tracked is not None and tracked.id == new_id and tracked.service == "ct"
     # counter 3 calls the transferred ticket first; counter 2 never sees it
     c3 = world.actor("c3", "pw-c3")
@@ -128,20 +128,20 @@ def test_calling_next_closes_the_ticket_still_at_the_counter(world) -> None:
     first, second = issue(world).body, issue(world).body
     act(world, clerk, "2", "call-next")
     act(world, clerk, "2", "call-next")
-    assert world.service.get_ticket(SITE, first["id"]).status == "no_show"
-    assert world.service.get_ticket(SITE, second["id"]).status == "called"
+    assert world.service.tickets.get(SITE, first["id"]).status == "no_show"
+    assert world.service.tickets.get(SITE, second["id"]).status == "called"
 
 
 def test_a_new_business_day_restarts_numbers_and_expires_old_tickets(world) -> None:
     old = issue(world, key="early").body
     world.clock.advance(24 * 3600)
     assert issue(world).body["number"] == "1001"
-    assert world.service.get_ticket(SITE, old["id"]).status == "expired"
+    assert world.service.tickets.get(SITE, old["id"]).status == "expired"
     world.clock.advance(24 * 3600)
-    assert world.service.sweep_days() == 1
+    assert world.service.core.sweep_days() == 1
     assert issue(world, key="early").body == old  # still remembered after a day
     world.clock.advance(48 * 3600)
-    world.service.sweep_days()
+    world.service.core.sweep_days()
     assert issue(world, key="early").body["id"] != old["id"]  # forgotten after two days
 
 
@@ -159,16 +159,16 @@ def test_logout_pauses_the_clerks_counter(world) -> None:
     clerk = world.actor("c2", "pw-c2")
     issue(world)
     act(world, clerk, "2", "call-next")
-    world.service.logout(clerk)
-    counters = {c.counter.id: c for c in world.service.counters_view(SITE).counters}
+    world.service.accounts.logout(clerk)
+    counters = {c.counter.id: c for c in world.service.reads.counters(SITE).counters}
     assert counters["2"].counter.state == "paused"
     with pytest.raises(ServiceError) as err:
-        act(world, world.service.authenticate("x" * 10), "2", "resume")
+        act(world, world.service.accounts.authenticate("x" * 10), "2", "resume")
     assert err.value.status == 401
 
 
 def test_republish_all_sends_every_snapshot(world) -> None:
-    world.service.republish_all()
+    world.service.projector.republish_all()
     assert set(world.publisher.snapshots) == {
         topics.display(SITE, "A"),
         topics.counter(SITE, "1"),
@@ -181,11 +181,11 @@ def test_republish_all_sends_every_snapshot(world) -> None:
 def test_device_status_is_stored_and_published(world) -> None:
     from server.contract.http import DeviceStatusIn
 
-    status = world.service.device_status(world.kiosk, DeviceStatusIn(printer="paper_low"))
+    status = world.service.devices.report_status(world.kiosk, DeviceStatusIn(printer="paper_low"))
     topic = topics.device(SITE, f"{SITE}-kiosk")
     assert world.publisher.snapshots[topic] == status
     world.publisher.snapshots.clear()
-    world.service.republish_all()
+    world.service.projector.republish_all()
     assert world.publisher.snapshots[topic].printer == "paper_low"
 
 
@@ -196,7 +196,7 @@ def test_no_show_pause_resume_and_the_notice_reach_the_snapshots(world) -> None:
     t = issue(world).body
     act(world, clerk, "2", "call-next")
     assert act(world, clerk, "2", "no-show").body["ticket"]["status"] == "no_show"
-    assert world.service.get_ticket(SITE, t["id"]).status == "no_show"
+    assert world.service.tickets.get(SITE, t["id"]).status == "no_show"
     act(world, clerk, "2", "pause")
     snap = world.publisher.snapshots[topics.counter(SITE, "2")]
     assert snap.counter.state == "paused" and snap.clerk == "c2"
@@ -204,10 +204,10 @@ def test_no_show_pause_resume_and_the_notice_reach_the_snapshots(world) -> None:
     assert world.publisher.snapshots[topics.counter(SITE, "2")].counter.state == "open"
     boss = world.actor("boss", "pw-boss")
     body = NoticeIn(text="Nghỉ trưa từ 11:30")
-    world.service.set_notice(SITE, body, boss, "n1", body.model_dump_json())
+    world.service.notices.set(SITE, body, boss, "n1", body.model_dump_json())
     assert world.publisher.snapshots[topics.display(SITE, "A")].notice == "Nghỉ trưa từ 11:30"
     with pytest.raises(ServiceError) as err:
-        world.service.set_notice(SITE, body, clerk, "n2", "x")
+        world.service.notices.set(SITE, body, clerk, "n2", "x")
     assert err.value.status == 403
 
 
@@ -226,7 +226,7 @@ def test_transfer_to_the_front_of_the_line(world) -> None:
     assert moved.body["ticket"]["number"] == first["number"]
     c3 = world.actor("c3", "pw-c3")
     assert act(world, c3, "3", "call-next").body["ticket"]["id"] == moved.body["ticket"]["id"]
-    assert world.service.get_ticket(SITE, waiting["id"]).people_ahead == 0
+    assert world.service.tickets.get(SITE, waiting["id"]).people_ahead == 0
     snap = world.publisher.snapshots[topics.counter(SITE, "3")]
     assert [b.id for b in snap.next_up] == [waiting["id"]]
 
@@ -241,7 +241,7 @@ def test_estimates_are_kept_beside_the_actual_wait(world) -> None:
     world.clock.advance(600)
     act(world, clerk, "2", "finish")
     act(world, clerk, "2", "call-next")
-    figures = world.service.estimate_accuracy(SITE)
+    figures = world.service.reads.estimate_accuracy(SITE)
     assert figures["count"] == 2
 
 

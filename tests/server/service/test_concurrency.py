@@ -33,7 +33,7 @@ def test_concurrent_issuing_gives_unique_numbers(world) -> None:
         out = []
         for j in range(per_thread):
             body = TicketIn(service="ht")
-            result = service.issue_ticket(SITE, body, kiosk, f"k-{i}-{j}", "h")
+            result = service.tickets.issue(SITE, body, kiosk, f"k-{i}-{j}", "h")
             out.append(result.body["number"])
         return out
 
@@ -48,7 +48,7 @@ def test_concurrent_call_next_calls_every_ticket_exactly_once(world) -> None:
     tickets = 40
     for k in range(tickets):
         body = TicketIn(service="ht")
-        world.service.issue_ticket(SITE, body, world.kiosk, f"t-{k}", "h")
+        world.service.tickets.issue(SITE, body, world.kiosk, f"t-{k}", "h")
     services = [world.service, second_process(world)]
     clerks = {"1": world.actor("c1", "pw-c1"), "2": world.actor("c2", "pw-c2")}
 
@@ -60,7 +60,7 @@ def test_concurrent_call_next_calls_every_ticket_exactly_once(world) -> None:
         while True:
             n += 1
             try:
-                result = service.counter_action(
+                result = service.counters.act(
                     SITE, counter, "call-next", clerks[counter], key=f"{i}-{n}", request_hash="x"
                 )
             except Refusal as refusal:

@@ -17,32 +17,32 @@ def _other_process(world: World) -> QueueService:
 
 def test_a_lockout_counted_by_one_server_holds_in_another(world: World) -> None:
     first = world.service
-    first.set_pin("c1", "1111")
-    pc = first.authenticate(first.add_device("pc-1", DeviceKind.COUNTER, SITE))
+    first.accounts.set_pin("c1", "1111")
+    pc = first.accounts.authenticate(first.devices.add("pc-1", DeviceKind.COUNTER, SITE))
     second, restarted = _other_process(world), _other_process(world)
     try:
         for server in (first, second, first, second, first):  # five wrong PINs in all
             with pytest.raises(ServiceError) as wrong:
-                server.pin_login(SITE, "1", "0000", terminal=pc)
+                server.accounts.pin_login(SITE, "1", "0000", terminal=pc)
             assert wrong.value.status == 401
         for server in (first, second, restarted):
             with pytest.raises(ServiceError) as locked:
-                server.pin_login(SITE, "1", "1111", terminal=pc)
+                server.accounts.pin_login(SITE, "1", "1111", terminal=pc)
             assert locked.value.code == "pin_locked"
         world.clock.advance(61)
-        assert second.pin_login(SITE, "1", "1111", terminal=pc).token
+        assert second.accounts.pin_login(SITE, "1", "1111", terminal=pc).token
         # Wrong tries through either server count toward the site's 20 (a right PIN
         # clears only its counter's count, so no counter locks on its own here).
         world.clock.advance(301)  # the five above are out of the window
         for round_ in range(5):
             for n in range(4):
                 with pytest.raises(ServiceError) as wrong:
-                    (first, second)[n % 2].pin_login(SITE, "1", "0000", terminal=pc)
+                    (first, second)[n % 2].accounts.pin_login(SITE, "1", "0000", terminal=pc)
                 assert wrong.value.status == 401
             if round_ < 4:
-                assert first.pin_login(SITE, "1", "1111", terminal=pc).token
+                assert first.accounts.pin_login(SITE, "1", "1111", terminal=pc).token
         with pytest.raises(ServiceError) as site_locked:
-            restarted.pin_login(SITE, "3", "1111", terminal=pc)  # a counter never tried
+            restarted.accounts.pin_login(SITE, "3", "1111", terminal=pc)  # a counter never tried
         assert site_locked.value.code == "pin_locked"
         assert "counter" not in site_locked.value.details  # the site's lock, not a counter's
         assert site_locked.value.details["retry_after_s"] == 300

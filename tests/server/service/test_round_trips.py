@@ -10,11 +10,11 @@ from tests.server.backends import SITE
 
 def issue(world, service="ht", **extra):
     body = TicketIn(service=service, **extra)
-    return world.service.issue_ticket(SITE, body, world.kiosk, None, body.model_dump_json()).body
+    return world.service.tickets.issue(SITE, body, world.kiosk, None, body.model_dump_json()).body
 
 
 def act(world, actor, counter, action, body=None):
-    return world.service.counter_action(
+    return world.service.counters.act(
         SITE, counter, action, actor, key=None, request_hash=f"{action}{body}", body=body
     ).body
 
@@ -78,7 +78,7 @@ def test_one_commands_events_are_written_in_order(world) -> None:
     assert log[3][1] == first and log[3][0] != "called"
     assert log[4] == ("called", second)
     assert len(log) == 5
-    assert world.service.get_ticket(SITE, first).status == "no_show"
+    assert world.service.tickets.get(SITE, first).status == "no_show"
 
 
 def test_issue_counts_match_the_separate_counts(world) -> None:
@@ -86,7 +86,7 @@ def test_issue_counts_match_the_separate_counts(world) -> None:
         issue(world)
     issue(world, priority="elderly")
     clerk = world.actor("c2", "pw-c2")
-    world.service.counter_action(SITE, "2", "resume", clerk, key="open-2", request_hash="h")
+    world.service.counters.act(SITE, "2", "resume", clerk, key="open-2", request_hash="h")
     day = world.clock.now.date()
     with world.db.read() as s:
         repo = Repository(s)
@@ -112,16 +112,16 @@ def test_a_keyed_command_stores_its_answer_and_bumps_seq_once(world) -> None:
 
     body = TicketIn(service="ht")
     start = seq()
-    first = world.service.issue_ticket(SITE, body, world.kiosk, "k-1", body.model_dump_json())
+    first = world.service.tickets.issue(SITE, body, world.kiosk, "k-1", body.model_dump_json())
     assert seq() == start + 1
-    again = world.service.issue_ticket(SITE, body, world.kiosk, "k-1", body.model_dump_json())
+    again = world.service.tickets.issue(SITE, body, world.kiosk, "k-1", body.model_dump_json())
     assert again.replayed and again.body == first.body and seq() == start + 1
     clerk = world.actor("c2", "pw-c2")
-    called = world.service.counter_action(
+    called = world.service.counters.act(
         SITE, "2", "call-next", clerk, key="c-1", request_hash="call-next"
     )
     assert seq() == start + 2
-    replay = world.service.counter_action(
+    replay = world.service.counters.act(
         SITE, "2", "call-next", clerk, key="c-1", request_hash="call-next"
     )
     assert replay.replayed and replay.body == called.body and seq() == start + 2

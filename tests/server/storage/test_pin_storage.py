@@ -7,13 +7,15 @@ from server.storage.models import UserRow
 
 
 def test_a_pin_is_stored_hashed_and_logs_in(world) -> None:
-    world.service.set_pin("c1", "4821")
+    world.service.accounts.set_pin("c1", "4821")
     with world.db.read() as s:
         stored = s.scalars(select(UserRow.pin_hash).where(UserRow.username == "c1")).one()
         others = set(s.scalars(select(UserRow.pin_hash).where(UserRow.username != "c1")))
     assert stored is not None and stored.startswith("scrypt$") and "4821" not in stored
     assert others == {None}
-    pc = world.service.authenticate(world.service.add_device("pc-3", DeviceKind.COUNTER, "t1"))
-    login = world.service.pin_login("t1", "3", "4821", terminal=pc)
+    pc = world.service.accounts.authenticate(
+        world.service.devices.add("pc-3", DeviceKind.COUNTER, "t1")
+    )
+    login = world.service.accounts.pin_login("t1", "3", "4821", terminal=pc)
     assert login.username == "c1"
-    assert world.service.authenticate(login.token).name == "c1"
+    assert world.service.accounts.authenticate(login.token).name == "c1"

@@ -113,11 +113,11 @@ def test_seeding_twice_changes_nothing_but_the_version(world) -> None:
         assert s.scalar(select(func.count()).select_from(UserRow)) == users
         assert s.scalar(select(func.count()).select_from(CounterServiceRow)) == links
         assert dict(s.execute(select(UserRow.username, UserRow.password_hash)).all()) == hashes
-    world.service.authenticate(tokens[f"{SITE}-kiosk"])
+    world.service.accounts.authenticate(tokens[f"{SITE}-kiosk"])
 
 
 def test_secrets_are_stored_hashed(world) -> None:
-    login = world.service.login("c1", "pw-c1")
+    login = world.service.accounts.login("c1", "pw-c1")
     with world.db.read() as s:
         user = s.scalars(select(UserRow).where(UserRow.username == "c1")).one()
         assert user.password_hash.startswith("scrypt$") and "pw-c1" not in user.password_hash
@@ -159,7 +159,7 @@ def test_service_times_are_the_length_of_each_finished_service(world) -> None:
         }
         # the tiny site: counters 1 and 2 serve "ht", 1 and 3 serve "ct"; all closed
         assert repo.count_open_for(SITE, "ht") == 0
-    world.service.counter_action(
+    world.service.counters.act(
         SITE, "2", "resume", world.actor("c2", "pw-c2"), key="open-2", request_hash="h"
     )
     with world.db.read() as s:

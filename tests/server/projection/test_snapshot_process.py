@@ -22,10 +22,10 @@ import pytest
 from bench.env import descendants
 from server.config import Settings
 from server.contract import topics
+from server.projection import snapshot_process
+from server.projection.effects import Effects
+from server.projection.snapshot_process import serve
 from server.runtime import Runtime
-from server.service import snapshot_process
-from server.service.context import Effects
-from server.service.snapshot_process import serve
 from server.storage.seeding import CREDENTIALS_FILE, seed_demo
 from tests.support.mosquitto import Mosquitto
 from tests.support.mqtt_probe import MqttProbe
@@ -34,7 +34,7 @@ SITE = "hcm-main"
 
 
 class Recording:
-    """Stands in for the child's ServiceCore: what it was asked to publish."""
+    """Stands in for the child's Projector: what it was asked to publish."""
 
     def __init__(self) -> None:
         self.published: list[tuple[str, Effects]] = []

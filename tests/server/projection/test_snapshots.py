@@ -34,14 +34,14 @@ def seeded(request: pytest.FixtureRequest, db_url: str) -> Iterator[tuple[QueueS
 
 def test_the_counter_snapshot_carries_the_site_transfer_rule(seeded) -> None:
     service, keeps = seeded
-    with service.reading(SITE) as view:
+    with service.core.reading(SITE) as view:
         built = view.counter("1")
     assert built.transfer_keeps_place is keeps
     # What goes out on every counter's topic says it too, and reads back the same.
-    service.republish_all()
-    assert isinstance(service.publisher, RecordingPublisher)
+    service.projector.republish_all()
+    assert isinstance(service.projector.publisher, RecordingPublisher)
     for counter in ("1", "2", "3"):
-        sent = service.publisher.snapshots[topics.counter(SITE, counter)]
+        sent = service.projector.publisher.snapshots[topics.counter(SITE, counter)]
         assert isinstance(sent, CounterSnapshot) and sent.transfer_keeps_place is keeps
         again = CounterSnapshot.model_validate_json(sent.model_dump_json())
         assert again.transfer_keeps_place is keeps
@@ -50,7 +50,7 @@ def test_the_counter_snapshot_carries_the_site_transfer_rule(seeded) -> None:
 def test_the_counters_answer_carries_the_site_transfer_rule(seeded) -> None:
     """What a counter terminal reads over HTTP while MQTT is away."""
     service, keeps = seeded
-    assert service.counters_view(SITE).transfer_keeps_place is keeps
+    assert service.reads.counters(SITE).transfer_keeps_place is keeps
 
 
 def test_a_counter_snapshot_without_the_field_reads_as_keep() -> None:

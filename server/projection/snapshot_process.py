@@ -1,13 +1,14 @@
 """Snapshot builds and MQTT publishing in a process of their own.
 
 One server process is held to about one core by the interpreter lock, and under a burst
-a third of it went to building snapshots and to paho (0.85 of 2.8 ms per call-next),
-while the second core sat partly idle. The server therefore hands each merged change
-(``Effects``, from its ``Pump``) over a pipe to a child process that reads the committed
-state from the database, builds the snapshots and publishes them on its own MQTT
-connection. The database stays the only source: the child builds exactly what the
-server process would have built, from the same committed rows (SQLite's WAL lets another
-process read while the server writes).
+a large share of it went to building snapshots and to paho while another core sat partly
+idle (docs/performance.md). The server therefore hands each merged change (``Effects``,
+from its ``Pump``) over a pipe to a child process that runs a ``Projector`` of its own: it
+reads the committed state from the database, builds the snapshots and publishes them on
+its own MQTT connection. The database stays the only source: the child builds exactly
+what the server process would have built, from the same committed rows (SQLite's WAL
+lets another process read while the server writes), with the same call policy per site
+(the site's setting).
 
 The child is started through a fork server (``multiprocessing``'s ``forkserver``: the
 server process has threads, so it must not fork itself), preloaded with this module. If
@@ -28,10 +29,9 @@ import signal
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from server.service.context import Effects
-from server.service.pump import merge
+from server.projection.effects import Effects
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,6 @@ class ChildConfig:
 
     db_url: str
     mqtt_url: str
-    public_url: str
     log_level: int
     version: str = ""
 
@@ -208,24 +207,31 @@ def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) 
         level=config.log_level, format=f"snapshots[{os.getpid()}]: %(levelname)s %(message)s"
     )
     from server.messaging.mqtt import MqttPublisher
-    from server.service.core import ServiceCore
+    from server.projection.projector import Projector
     from server.storage.db import Database
 
     db = Database(config.db_url)
     mqtt = MqttPublisher(config.mqtt_url, version=config.version, announce_status=False)
-    core = ServiceCore(db, mqtt, public_url=config.public_url)
+    projector = Projector(db, mqtt)
     # Every (re)connect of this child's connection: the broker may have lost retained
-    # state, and a new child does not know what its predecessor sent.
-    mqtt.on_connected = core.republish_all
+    # state, and a new child does not know what its predecessor sent. Device statuses
+    # are the server process's (its own connection).
+    mqtt.on_connected = projector.republish_snapshots
     mqtt.start()
     try:
-        serve(conn, core)
+        serve(conn, projector)
     finally:
         mqtt.close()
         db.dispose()
 
 
-def serve(conn: multiprocessing.connection.Connection, core: Any) -> None:
+class Builds(Protocol):
+    """What ``serve`` hands the merged changes to: the child's ``Projector``."""
+
+    def publish(self, site_id: str, effects: Effects) -> None: ...
+
+
+def serve(conn: multiprocessing.connection.Connection, projector: Builds) -> None:
     """Take every message waiting in the pipe, merge the changes per site, build once.
 
     A build can take longer than the server's pump waits between two hand-overs (a
@@ -245,7 +251,7 @@ def serve(conn: multiprocessing.connection.Connection, core: Any) -> None:
         for message in messages:
             kind = message[0]
             if kind == "build":
-                merge(batch.setdefault(message[1], Effects()), message[2])
+                batch.setdefault(message[1], Effects()).merge(message[2])
             elif kind == "flush":
                 flushes.append(message[1])
             elif kind == "stop":
@@ -253,7 +259,7 @@ def serve(conn: multiprocessing.connection.Connection, core: Any) -> None:
             else:
                 log.error("unknown message from the server process: %r", kind)
         for site_id, effects in batch.items():
-            core.publish(site_id, effects)  # logs its own failures
+            projector.publish(site_id, effects)  # logs its own failures
         for token in flushes:
             with contextlib.suppress(OSError):
                 conn.send(("flushed", token))

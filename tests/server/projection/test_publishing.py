@@ -12,9 +12,9 @@ from server.contract.messages import CounterSnapshot, DisplaySnapshot, QueueSnap
 from server.contract.vocab import Outcome, TicketStatus
 from server.engine.model import Ticket
 from server.messaging.publisher import RecordingPublisher
+from server.projection.effects import Effects
+from server.projection.pump import BurstMeter, Pump
 from server.service import QueueService
-from server.service.context import Effects
-from server.service.pump import BurstMeter, Pump
 from server.storage.mapping import ticket_from_row, ticket_to_row
 from tests.server.backends import SITE
 
@@ -33,22 +33,22 @@ class TopicLog(RecordingPublisher):
 
 def issue(world, service="ht", **extra):
     body = TicketIn(service=service, **extra)
-    return world.service.issue_ticket(SITE, body, world.kiosk, None, body.model_dump_json())
+    return world.service.tickets.issue(SITE, body, world.kiosk, None, body.model_dump_json())
 
 
 def act(world, actor, counter, action):
-    return world.service.counter_action(SITE, counter, action, actor, key=None, request_hash=action)
+    return world.service.counters.act(SITE, counter, action, actor, key=None, request_hash=action)
 
 
 def spy_effects(world) -> list[Effects]:
     seen: list[Effects] = []
-    publish = world.service.publish
+    publish = world.service.projector.publish
 
     def spy(site_id: str, effects: Effects) -> None:
         seen.append(effects)
         publish(site_id, effects)
 
-    world.service.publish = spy
+    world.service.projector.publish = spy
     return seen
 
 
@@ -97,7 +97,7 @@ def test_closing_the_ticket_at_a_counter_republishes_only_that_counter(world) ->
     issue(world)
     act(world, clerk, "2", "call-next")
     log = TopicLog()
-    world.service.publisher = log
+    world.service.projector.publisher = log
     act(world, clerk, "2", "start")
     assert topics.counter(SITE, "1") not in log.topics
     assert topics.counter(SITE, "2") in log.topics
@@ -117,10 +117,10 @@ def test_the_held_back_snapshots_end_at_the_final_state(world) -> None:
     publisher = RecordingPublisher()
     service = QueueService(world.db, publisher, clock=world.clock, background=True)
     try:
-        kiosk = service.authenticate(world.tokens[f"{SITE}-kiosk"])
+        kiosk = service.accounts.authenticate(world.tokens[f"{SITE}-kiosk"])
         for i in range(12):
             body = TicketIn(service="ct" if i % 3 == 0 else "ht")
-            service.issue_ticket(SITE, body, kiosk, None, body.model_dump_json())
+            service.tickets.issue(SITE, body, kiosk, None, body.model_dump_json())
         assert service.flush()
         queue = publisher.snapshots[topics.queue(SITE)]
         assert isinstance(queue, QueueSnapshot) and queue.waiting_total == 12
@@ -269,7 +269,7 @@ def test_the_call_event_made_by_the_command_matches_the_stored_call(world) -> No
     recalled = act(world, clerk, "2", "recall").body
     sent = [m for _, m in world.publisher.events]
     assert [e.call.call_id for e in sent] == [called["call_id"], recalled["call_id"]]
-    with world.service.reading(SITE) as view:
+    with world.service.core.reading(SITE) as view:
         for event in sent:
             stored = view.repo.call_by_id(event.call.call_id)
             assert stored is not None

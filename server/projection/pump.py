@@ -16,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from server.service.context import Effects
+from server.projection.effects import Effects
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +45,6 @@ class BurstMeter:
         """The last ``changes`` arrivals all fell within the window before ``now``."""
         full = len(self._arrivals) == self._arrivals.maxlen
         return full and now - self._arrivals[0] <= self._window
-
-
-def merge(into: Effects, more: Effects) -> None:
-    into.areas |= more.areas
-    into.counters |= more.counters
-    into.counts |= more.counts
-    into.queue = into.queue or more.queue
-    into.everything = into.everything or more.everything
-    into.calls.extend(more.calls)
-    into.call_infos.update(more.call_infos)
 
 
 class Pump:
@@ -108,11 +98,11 @@ class Pump:
         with self._cond:
             first = not self._pending
             pending = self._pending.setdefault(site_id, Effects())
-            merge(pending, effects)
+            pending.merge(effects)
             self._arrivals.note(time.monotonic())
             # Waking the thread is a system call made while holding the interpreter
-            # lock (a sixth of the request loop's time under a burst, when done on
-            # every change). While changes are pending, the thread has been woken
+            # lock, a real share of the request loop's time under a burst when done on
+            # every change. While changes are pending, the thread has been woken
             # already or waits out a gap that ends by itself, so only the first wakes it.
             if first:
                 self._cond.notify_all()
