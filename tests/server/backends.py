@@ -103,12 +103,12 @@ class World:
         return self.service.accounts.authenticate(self.tokens[f"{SITE}-kiosk"])
 
 
-def make_world(url: str, clock: Clock | None = None) -> World:
+def make_world(url: str, clock: Clock | None = None, site: SiteSeed | None = None) -> World:
     db = Database(url)
     upgrade(db.engine)
     clock = clock or Clock()
     with db.write() as session:
-        tokens = load_sites(session, [tiny_site()], now=clock())
+        tokens = load_sites(session, [site or tiny_site()], now=clock())
     publisher = RecordingPublisher()
     service = QueueService(db, publisher, public_url="https://q.example", clock=clock)
     return World(db, service, publisher, clock, tokens)
