@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.contract.messages import CounterView, TicketBrief
-from server.contract.vocab import DeviceKind, Rating, Role, TicketStatus
+from server.contract.vocab import Rating, Role, TicketStatus
 
 API_PREFIX = "/api/v1"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -243,13 +243,6 @@ class DeviceStatusIn(Request):
     online: bool = True
     printer: Literal["ok", "paper_low", "paper_out", "cover_open", "offline", "none"] | None = None
     detail: str = Field(default="", max_length=200)
-
-
-class DeviceOut(Response):
-    id: str
-    site: str
-    kind: DeviceKind
-    name: str
 
 
 class NoticeIn(Request):
