@@ -239,7 +239,7 @@ _action("call", CallIn)
 _action("rate", RateIn)
 
 # The router tries its routes in order for every request: the busiest (issuing a ticket,
-# calling the next one) first, so they are found after one or two patterns, not 20.
+# calling the next one) first, so they are found after one or two patterns, not all.
 _BUSIEST = ("issue_ticket", "counter_call-next")
 
 

@@ -1,7 +1,7 @@
 """The citizen's tracking page: ``/t/{token}``, plain HTML that refreshes itself.
 
 Vietnamese by default, English with ``?lang=en``; made for a small phone screen,
-no script needed (a meta refresh every 15 s).
+no script needed (a meta refresh every ``REFRESH_S``).
 """
 
 from html import escape
