@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from server.contract import topics
 from server.contract.messages import CallEvent, DeviceStatus
+from server.engine.model import SiteConfig
 from server.engine.numbering import business_day
-from server.engine.policy import Policies
+from server.engine.policy import CallPolicy, Policies
 from server.messaging.publisher import Publisher
 from server.projection.effects import Effects
 from server.projection.pump import Pump
@@ -85,6 +86,7 @@ class Projector:
         self._publish_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._last_seq: dict[str, int] = {}
+        self._warned: set[str] = set()
         self._builder = builder
         self._pump: Pump | None
         if not background:
@@ -123,9 +125,21 @@ class Projector:
             day=business_day(now, bundle.site.time_zone),
             now=now,
             seq=site.seq,
-            policy=self.policies.for_site(bundle.site),
+            policy=self._policy(bundle.site),
             notice=site.notice or "",
         )
+
+    def _policy(self, site: SiteConfig) -> CallPolicy:
+        """The site's call policy; a name this server does not know is logged once."""
+        policy = self.policies.for_site(site)
+        if site.id in self.policies.unknown and site.id not in self._warned:
+            self._warned.add(site.id)
+            log.error(
+                "site %s names an unknown call policy %r; using the default one",
+                site.id,
+                self.policies.unknown[site.id],
+            )
+        return policy
 
     # ---- publishing -------------------------------------------------------------------
 

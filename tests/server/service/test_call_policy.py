@@ -63,3 +63,23 @@ def test_an_unknown_policy_name_falls_back_to_the_default_and_is_reported() -> N
     fcfs = replace(site, call_policy="first-come-first-served")
     assert isinstance(policies.for_site(fcfs), FirstComeFirstServedPolicy)
     assert policies.for_site(fcfs) is policies.for_site(fcfs)  # resolved once
+
+
+def test_a_site_naming_an_unknown_policy_still_calls_and_says_so_once(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = _world(db_url, "no-such-policy")
+    try:
+        earliest = _issue(world, "k-1")
+        world.clock.advance(60)
+        priority = _issue(world, "k-2", priority="elderly")
+        clerk = world.actor("c2", "pw-c2")
+        result = world.service.counters.act(
+            SITE, "2", "call-next", clerk, key="c", request_hash="c"
+        )
+        called = ActionOut.model_validate(result.body).ticket
+        assert called is not None and called.number == priority != earliest  # the default
+        unknown = [r for r in caplog.records if "unknown call policy" in r.getMessage()]
+        assert len(unknown) == 1
+    finally:
+        world.db.dispose()
