@@ -29,7 +29,6 @@ from server.storage.repository import Repository
 
 T = TypeVar("T")
 KEEP_KEYS = timedelta(hours=48)
-SYSTEM = Actor(kind="system", name="system", role="system", site=None)
 
 
 @dataclass(frozen=True)
