@@ -1,7 +1,9 @@
 """The composition root: database, publisher (MQTT or a given one), HTTP server, day sweep."""
 
 import gc
+import hmac
 import logging
+import secrets
 import socket
 import sys
 import threading
@@ -14,7 +16,9 @@ from fastapi import FastAPI
 from sqlalchemy import make_url
 
 from server.api.app import create_app
+from server.api import server_key
 from server.config import Settings
+from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
 from server.service import QueueService
 from server.service.snapshot_process import ChildConfig, SnapshotProcess
@@ -70,6 +74,7 @@ class Runtime:
     service: QueueService = field(init=False)
     port: int = 0
     mqtt_url: str = ""
+    signer: Signer | None = None
     _closers: list[object] = field(default_factory=list)
     _builder: SnapshotProcess | None = None
     _server: uvicorn.Server | None = None
@@ -90,6 +95,8 @@ class Runtime:
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
         self.db = Database(settings.db_url, background_checkpoints=True)
         upgrade(self.db.engine)
+        if self.signer is None:
+            self.signer = Signer(load_or_create(settings.signing_key_path))
         publisher, mqtt_state = self._publisher()
         builder = self._snapshot_process(public_url)
         self.service = QueueService(
@@ -100,6 +107,8 @@ class Runtime:
         else:  # the snapshot process republishes every snapshot when it connects
             self.service.republish_all_devices()
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
+        app.state.server_key = self.signer.key.public
+        app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
         log.info("queue server on http://%s:%d", settings.http_host, self.port)
@@ -115,26 +124,38 @@ class Runtime:
         if self.publisher is not None:
             return self.publisher, None
         from server.messaging.broker import EmbeddedBroker
+        from server.messaging.broker_access import SERVER_USER, BrokerAccess
         from server.messaging.mqtt import MqttPublisher
 
         url = self.settings.mqtt
         if url is None:
-            broker = EmbeddedBroker(port=self.settings.embedded_port)
-            try:
-                broker.start()
-            except OSError:
-                if self.settings.embedded_mqtt_port is not None:
-                    raise  # a port asked for explicitly must be the one used
-                log.warning("port %d is taken; the embedded broker takes a free one", broker.port)
-                broker = EmbeddedBroker(port=0)
-                broker.start()
+            # Never another port than the one asked for: a board pointed at 1883 would
+            # get nothing while health said "connected" (issue 14). Port 0 picks one.
+            password = secrets.token_urlsafe(24)
+            access = BrokerAccess(password, self._device_check)
+            broker = EmbeddedBroker(port=self.settings.embedded_port, access=access)
+            broker.start()
             self._closers.append(broker)
-            url = broker.url
+            url = f"mqtt://{SERVER_USER}:{password}@{broker.host}:{broker.port}"
         self.mqtt_url = url
-        mqtt = MqttPublisher(url, on_connected=self._republish)
+        ca = str(self.settings.mqtt_ca) if self.settings.mqtt_ca else None
+        mqtt = MqttPublisher(url, on_connected=self._republish, signer=self.signer, ca_file=ca)
         mqtt.start()
         self._closers.insert(0, mqtt)
         return mqtt, lambda: self._mqtt_state(mqtt.state)
+
+    def _device_check(self, device_id: str, token: str) -> str | None:
+        """For the embedded broker: the site of the active device with this id and token."""
+        from server.service.hashing import token_hash
+        from server.storage.models import DeviceRow
+
+        with self.db.read() as session:
+            row = session.get(DeviceRow, device_id)
+            if row is None or not row.active:
+                return None
+            if not hmac.compare_digest(row.token_hash, token_hash(token)):
+                return None
+            return row.site_id
 
     def _mqtt_state(self, connection: str) -> str:
         """For ``/health``: the server's MQTT connection, or that its snapshots stopped
@@ -157,6 +178,8 @@ class Runtime:
             mqtt_url=self.mqtt_url,
             public_url=public_url,
             log_level=logging.getLogger().getEffectiveLevel(),
+            signer=self.signer,
+            mqtt_ca=str(self.settings.mqtt_ca) if self.settings.mqtt_ca else None,
         )
         process = SnapshotProcess(config)
         try:

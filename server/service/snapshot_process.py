@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from server.messaging.keys import Signer
 from server.service.context import Effects
 from server.service.pump import merge
 
@@ -47,6 +48,8 @@ class ChildConfig:
     public_url: str
     log_level: int
     version: str = ""
+    signer: Signer | None = None  # the server's, so both processes sign as one server life
+    mqtt_ca: str | None = None
 
 
 def _context() -> Any:
@@ -207,12 +210,21 @@ def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) 
     logging.basicConfig(
         level=config.log_level, format=f"snapshots[{os.getpid()}]: %(levelname)s %(message)s"
     )
+    from server.contract.redaction import install
+
+    install()
     from server.messaging.mqtt import MqttPublisher
     from server.service.core import ServiceCore
     from server.storage.db import Database
 
     db = Database(config.db_url)
-    mqtt = MqttPublisher(config.mqtt_url, version=config.version, announce_status=False)
+    mqtt = MqttPublisher(
+        config.mqtt_url,
+        version=config.version,
+        announce_status=False,
+        signer=config.signer,
+        ca_file=config.mqtt_ca,
+    )
     core = ServiceCore(db, mqtt, public_url=config.public_url)
     # Every (re)connect of this child's connection: the broker may have lost retained
     # state, and a new child does not know what its predecessor sent.
