@@ -15,8 +15,8 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
-from server.api.app import create_app
 from server.api import server_key
+from server.api.app import create_app
 from server.config import Settings
 from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher

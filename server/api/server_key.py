@@ -1,7 +1,8 @@
 """``GET /api/v1/mqtt/server-key``: the key the apps check the server's MQTT messages with.
 
 Any device or user with a valid token may ask; a device pins what it gets (``appkit``)
-and refuses a different key later. Handing it out over the same authenticated HTTP
+and refuses a different key later. A device also learns its own id here: with its
+token, that is its user name on the embedded broker. Handing it out over the same authenticated HTTP
 channel as the device's token is what makes the pin worth trusting.
 """
 
@@ -17,6 +18,6 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
 @router.get("/mqtt/server-key", response_model=ServerKeyOut)
 async def server_key(request: Request, actor: CurrentActor) -> ServerKeyOut:
     """The server's Ed25519 public key for the signed MQTT envelope (docs/protocol.md)."""
-    del actor  # only that the caller is known
     key: ServerKey = request.app.state.server_key
-    return ServerKeyOut(key=key.text, fingerprint=key.fingerprint)
+    device = actor.name if actor.kind == "device" else None
+    return ServerKeyOut(key=key.text, fingerprint=key.fingerprint, device=device)

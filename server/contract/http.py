@@ -267,3 +267,7 @@ class ServerKeyOut(Response):
 
     key: str = Field(description="ed25519:<base64 of the 32-byte public key>")
     fingerprint: str = Field(description="a short hash of the key, for a person to compare")
+    device: str | None = Field(
+        default=None,
+        description="the calling device's id (its MQTT user name, with its token as password)",
+    )

@@ -12,7 +12,9 @@ import re
 
 _URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*:)[^\s@'\"]*@")
 _BEARER = re.compile(r"(?i)\b(?P<head>bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
-_PASSWORD_FIELD = re.compile(r"(?i)(?P<head>[\"']?(?:password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+")
+_PASSWORD_FIELD = re.compile(
+    r"(?i)(?P<head>[\"']?(?:password|token)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
+)
 
 
 def redact(text: str) -> str:
