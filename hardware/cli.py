@@ -7,9 +7,7 @@ does not pay for the hardware layer's imports.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
@@ -54,9 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--server-key", help="the server's MQTT key, from `qms device add` (env QMS_SERVER_KEY)"
     )
-    b.add_argument(
-        "--server-key-file", type=Path, help="where the key is pinned (default: the data dir)"
-    )
+    b.add_argument("--server-key-file", help="where the key is pinned (default: the data dir)")
     b.add_argument("--mqtt-ca", help="a private CA for mqtts:// (env QMS_MQTT_CA)")
     b.add_argument("--area", help="only counters of this area")
     b.add_argument(
@@ -184,7 +180,9 @@ def led_command(args: argparse.Namespace) -> int:
 
 def led_bridge_command(args: argparse.Namespace) -> int:
     """Run the LED bridge until Ctrl+C."""
+    import os
     import threading
+    from pathlib import Path
     from urllib.parse import unquote, urlsplit
 
     from appkit.mqtt_state import Verifier
@@ -206,7 +204,7 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         return _fail(f"error: --mqtt must be mqtt[s]://host:port, got {shown!r}", EXIT_USAGE)
     try:
         key = pinned_key(
-            args.server_key_file or default_pin_file(),
+            Path(args.server_key_file) if args.server_key_file else default_pin_file(),
             given=args.server_key or os.environ.get(KEY_ENV),
         )
         bus = open_led(args.port)

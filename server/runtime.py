@@ -97,7 +97,12 @@ class Runtime:
         upgrade(self.db.engine)
         if self.signer is None:
             self.signer = Signer(load_or_create(settings.signing_key_path))
-        publisher, mqtt_state = self._publisher()
+        try:
+            publisher, mqtt_state = self._publisher()
+        except OSError:  # the broker's port is taken: nothing of this start stays open
+            sock.close()
+            self.db.dispose()
+            raise
         builder = self._snapshot_process(public_url)
         self.service = QueueService(
             self.db, publisher, public_url=public_url, background=True, builder=builder
