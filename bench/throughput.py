@@ -236,7 +236,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     with running_server(args.db, args.broker) as server:
         bench = Bench(server, args.threads)
-        watcher = DisplayWatcher(server.mqtt_host, server.mqtt_port, SITE)
+        display = "display-A"  # a device of the site: the embedded broker refuses strangers
+        watcher = DisplayWatcher(
+            server.mqtt_host,
+            server.mqtt_port,
+            SITE,
+            (display, server.credentials["devices"][display]),
+        )
         try:
             bench.issue("warm-up issue", 100, 1)
             bench.call("warm-up call", 30, 1)
