@@ -187,3 +187,26 @@ def test_the_log_filter_masks_what_slipped_through() -> None:
     assert record.getMessage() == "connect to mqtts://u:***@h:8883 failed"
     assert redact("Authorization: Bearer abcdefghij123") == "Authorization: Bearer ***"
     assert redact("mqtt://host:1883") == "mqtt://host:1883"
+
+
+def test_qms_server_stops_with_a_clear_message_when_1883_is_taken(tmp_path: Path, capsys) -> None:
+    from qms.cli import main
+
+    holder: socket.socket | None = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 1883))
+        holder.listen()
+    except OSError:  # another broker already has it: just as taken
+        holder.close()
+        holder = None
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        http_port = probe.getsockname()[1]
+    try:
+        argv = ["server", "--data-dir", str(tmp_path / "var"), "--http", f"127.0.0.1:{http_port}"]
+        assert main(argv) == 2
+    finally:
+        if holder is not None:
+            holder.close()
+    err = capsys.readouterr().err
+    assert "cannot listen on 127.0.0.1:1883" in err and "another broker" in err
