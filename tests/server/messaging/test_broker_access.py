@@ -4,6 +4,7 @@ never moves port silently; and no broker password reaches a log line (issue 14).
 import logging
 import socket
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,6 +111,10 @@ def test_a_display_reads_its_own_site_only_and_publishes_nothing(
         late = Client(live_server.mqtt_port, **live_server.credentials())
         try:
             late.subscribe(topics.display(SITE, "A1"))
+            deadline = time.monotonic() + 15
+            while not late.messages and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert late.messages, "no retained snapshot for a late subscriber"
             assert all(payload != b'{"fake": true}' for _t, payload in late.messages)
         finally:
             late.close()
