@@ -21,6 +21,18 @@ Call events are a stream, not state: subscribe to them with ``ordered=False``
 and de-duplicate by ``call_id``, because two server processes may publish their
 calls slightly out of ``seq`` order and dropping one would lose an announcement.
 
+Trust (issue 14; the rules in docs/protocol.md)
+-----------------------------------------------
+Given the server's pinned key, a message is used only when the server signed it
+for the topic it came on (``server.contract.signing``), and :class:`ReplayGate`
+drops a genuine message replayed out of its time: one signed before the newest
+server start seen, an "online" status not newer than the last, an "offline" of
+another connection than the last "online" announced, a call event older than the
+newest one of its topic by more than :data:`EVENT_WINDOW`. All of this happens
+before the freshness rule, so a message that fails never moves a ``seq`` high-water
+mark. A dropped message is logged once per topic kind and reason, then counted.
+Without a key (tools, tests) nothing is checked, and the start says so loudly.
+
 Robustness: a payload that is not valid JSON or not the expected model is logged
 and ignored; an exception in a callback is logged, never raised into paho's
 thread (it would kill the network loop). paho reconnects by itself with an
@@ -36,7 +48,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -45,6 +57,8 @@ from pydantic import BaseModel, ValidationError
 
 from server.contract import topics
 from server.contract.messages import ServerStatus
+from server.contract.redaction import redact
+from server.contract.signing import Origin, ServerKey, Unverified, open_sealed
 
 if TYPE_CHECKING:
     import paho.mqtt.client as mqtt
@@ -57,6 +71,9 @@ Clock = Callable[[], datetime]
 
 DEFAULT_PORT = 1883
 DEFAULT_TLS_PORT = 8883
+# How much older than the newest call event of its topic a call event may be: two
+# server processes publish slightly out of order; an older one is a replay.
+EVENT_WINDOW = timedelta(seconds=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,20 +84,21 @@ class BrokerAddress:
     port: int
     tls: bool = False
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_url(cls, url: str) -> BrokerAddress:
         parts = urlsplit(url)
+        shown = redact(url)
         if parts.scheme not in ("mqtt", "mqtts", "tcp", "ssl"):
-            raise ValueError(f"not an MQTT URL (want mqtt://host:port): {url!r}")
+            raise ValueError(f"not an MQTT URL (want mqtt://host:port): {shown!r}")
         if not parts.hostname:
-            raise ValueError(f"no host in MQTT URL: {url!r}")
+            raise ValueError(f"no host in MQTT URL: {shown!r}")
         tls = parts.scheme in ("mqtts", "ssl")
         try:
             port = parts.port or (DEFAULT_TLS_PORT if tls else DEFAULT_PORT)
-        except ValueError as exc:
-            raise ValueError(f"bad port in MQTT URL {url!r}: {exc}") from exc
+        except ValueError:
+            raise ValueError(f"bad port in MQTT URL {shown!r}") from None
         return cls(
             host=parts.hostname,
             port=port,
@@ -168,6 +186,109 @@ class SeqGate:
             return fresh
 
 
+class ReplayGate:
+    """The replay rules of the module docstring, over verified origins; thread-safe."""
+
+    def __init__(self, event_window: timedelta = EVENT_WINDOW) -> None:
+        self._event_window = event_window
+        self._lock = threading.Lock()
+        self._newest_boot: datetime | None = None
+        self._status_at: datetime | None = None
+        self._conn: str | None = None
+        self._events: dict[str, datetime] = {}
+
+    def check(self, topic: str, origin: Origin, message: BaseModel, *, ordered: bool) -> str:
+        """Why ``message`` must be dropped, or "" to use it (then it is remembered)."""
+        with self._lock:
+            if self._newest_boot is not None and origin.at < self._newest_boot:
+                return "replayed: signed before the server's latest start"
+            if isinstance(message, ServerStatus):
+                if message.state == "online":
+                    if self._status_at is not None and origin.at <= self._status_at:
+                        return "replayed: an older server status"
+                    self._status_at, self._conn = origin.at, origin.conn
+                elif self._conn is not None and origin.conn != self._conn:
+                    return "replayed: the offline status of an earlier connection"
+            elif not ordered:
+                newest = self._events.get(topic)
+                if newest is not None and origin.at < newest - self._event_window:
+                    return "replayed: an old event"
+                if newest is None or origin.at > newest:
+                    self._events[topic] = origin.at
+            if self._newest_boot is None or origin.booted_at > self._newest_boot:
+                self._newest_boot = origin.booted_at
+            return ""
+
+
+class Verifier:
+    """Signature and replay checks of one app's MQTT input, with the once-per-kind log.
+
+    ``StateSubscriber`` uses it; so does the LED bridge, which reads paho itself.
+    """
+
+    def __init__(self, server_key: ServerKey | None) -> None:
+        self.server_key = server_key
+        self._replay = ReplayGate()
+        self._lock = threading.Lock()
+        self._told: set[tuple[str, str]] = set()
+        self.dropped = 0
+
+    def open(self, topic: str, payload: bytes) -> tuple[Origin | None, bytes] | None:
+        """The signed JSON of a payload the key verifies, None to drop it; without a
+        key, the payload as it came (origin None)."""
+        if self.server_key is None:
+            return None, payload
+        try:
+            return open_sealed(self.server_key, topic, payload)
+        except Unverified as exc:
+            self.drop(topic, exc.reason)
+            return None
+
+    def check(
+        self, topic: str, origin: Origin | None, message: BaseModel, *, ordered: bool
+    ) -> bool:
+        """False (and logged) for a genuine message replayed out of its time."""
+        if origin is None:
+            return True
+        reason = self._replay.check(topic, origin, message, ordered=ordered)
+        if reason:
+            self.drop(topic, reason)
+            return False
+        return True
+
+    def accept(
+        self, topic: str, payload: bytes, model: type[BaseModel], *, ordered: bool
+    ) -> bytes | None:
+        """Both steps for a reader that parses the payload itself: the JSON to parse,
+        or None to drop it. A payload that is not a ``model`` is left to the reader."""
+        opened = self.open(topic, payload)
+        if opened is None:
+            return None
+        origin, body = opened
+        try:
+            message = model.model_validate_json(body)
+        except ValidationError:
+            return body
+        return body if self.check(topic, origin, message, ordered=ordered) else None
+
+    def drop(self, topic: str, reason: str) -> None:
+        """Count it; log it once per topic kind and reason (a flood must not flood the log)."""
+        try:
+            kind = topics.parse(topic)[1]
+        except ValueError:
+            kind = topic
+        with self._lock:
+            self.dropped += 1
+            first = (kind, reason) not in self._told
+            self._told.add((kind, reason))
+        if first:
+            log.warning(
+                "dropping a message on %s: %s (further ones of this kind are dropped quietly)",
+                topic,
+                reason,
+            )
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -193,8 +314,18 @@ class StateSubscriber:
         max_backoff_s: int = 30,
         reset_grace: timedelta = timedelta(minutes=2),
         clock: Clock = _utcnow,
+        server_key: ServerKey | None = None,
+        ca_file: str | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
+        """``server_key``: the pinned key every message must be signed with (None: no
+        checks, for tools and tests). ``ca_file``: a private CA for mqtts://.
+        ``credentials``: user name and password when the URL names none."""
         self.address = BrokerAddress.from_url(url)
+        if credentials is not None and self.address.username is None:
+            self.address = replace(self.address, username=credentials[0], password=credentials[1])
+        self.verifier = Verifier(server_key)
+        self._ca_file = ca_file
         status = Subscription(topics.server_status(), ServerStatus, ordered=False)
         subs = list(subscriptions)
         if not any(s.topic == status.topic for s in subs):
@@ -221,6 +352,15 @@ class StateSubscriber:
     def connected(self) -> bool:
         return bool(self._connected)
 
+    @property
+    def server_key(self) -> ServerKey | None:
+        return self.verifier.server_key
+
+    @property
+    def dropped_unverified(self) -> int:
+        """Unsigned, badly signed or replayed messages dropped so far."""
+        return self.verifier.dropped
+
     def start(self) -> None:
         """Connect in the background; returns at once, retries until :meth:`stop`."""
         import paho.mqtt.client as mqtt
@@ -233,7 +373,12 @@ class StateSubscriber:
         if self.address.username is not None:
             client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
-            client.tls_set()
+            client.tls_set(ca_certs=self._ca_file)
+        if self.server_key is None:
+            log.warning(
+                "no server key pinned: MQTT messages are NOT verified (anyone who can "
+                "publish on the broker can change what this app shows); see docs/protocol.md"
+            )
         # A little jitter, so a thousand boards do not all return in the same second
         # after a broker restart.
         first = random.randint(self._min_backoff_s, self._min_backoff_s + 2)
@@ -278,16 +423,8 @@ class StateSubscriber:
             # An empty retained payload clears the topic; nothing to show for it.
             log.info("retained state cleared on %s", topic)
             return None
-        try:
-            message = sub.model.model_validate_json(payload)
-        except ValidationError as exc:
-            self.dropped_malformed += 1
-            log.warning(
-                "ignoring a malformed message on %s (%d bytes): %s",
-                topic,
-                len(payload),
-                _short_error(exc),
-            )
+        message = self._trusted(sub, topic, payload)
+        if message is None:
             return None
         if isinstance(message, ServerStatus):
             self._gate.note_server_status(message)
@@ -295,6 +432,28 @@ class StateSubscriber:
             self.dropped_stale += 1
             return None
         self._deliver(topic, message)
+        return message
+
+    def _trusted(self, sub: Subscription, topic: str, payload: bytes) -> BaseModel | None:
+        """The parsed message if it is signed, well-formed and not replayed (else None,
+        logged): checked before the freshness rule, so it never moves a ``seq`` mark."""
+        opened = self.verifier.open(topic, payload)
+        if opened is None:
+            return None
+        origin, body = opened
+        try:
+            message = sub.model.model_validate_json(body)
+        except ValidationError as exc:
+            self.dropped_malformed += 1
+            log.warning(
+                "ignoring a malformed message on %s (%d bytes): %s",
+                topic,
+                len(body),
+                _short_error(exc),
+            )
+            return None
+        if not self.verifier.check(topic, origin, message, ordered=sub.ordered):
+            return None
         return message
 
     def _match(self, topic: str) -> Subscription | None:

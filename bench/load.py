@@ -128,7 +128,10 @@ class DisplayWatcher:
     each call was first seen: by ``call_id`` (calling/recent), by (counter, number) in
     the counters' list, and as a CallEvent."""
 
-    def __init__(self, host: str, port: int, site: str) -> None:
+    def __init__(
+        self, host: str, port: int, site: str, credentials: tuple[str, str] | None = None
+    ) -> None:
+        """``credentials``: a display's id and token (the embedded broker refuses strangers)."""
         self.display_seen: dict[str, float] = {}
         self.current_seen: dict[tuple[str, str], float] = {}
         self.event_seen: dict[str, float] = {}
@@ -137,6 +140,8 @@ class DisplayWatcher:
         self._ready = threading.Event()
         self._site = site
         client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+        if credentials is not None:
+            client.username_pw_set(*credentials)
         client.on_connect = lambda c, *_a: c.subscribe(
             [(topics.display_all(site), 1), (topics.calls(site), 1)]
         )

@@ -236,7 +236,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     with running_server(args.db, args.broker) as server:
         bench = Bench(server, args.threads)
-        watcher = DisplayWatcher(server.mqtt_host, server.mqtt_port, SITE)
+        display = "display-A"  # a device of the site: the embedded broker refuses strangers
+        devices = server.credentials["devices"]
+        assert isinstance(devices, dict)
+        watcher = DisplayWatcher(
+            server.mqtt_host, server.mqtt_port, SITE, (display, str(devices[display]))
+        )
         try:
             bench.issue("warm-up issue", 100, 1)
             bench.call("warm-up call", 30, 1)

@@ -7,6 +7,7 @@ Everything is passed in from here; nothing reads module globals.
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QCloseEvent
@@ -43,6 +44,10 @@ class AppOptions:
     read_only: bool = False
     # The PC's device token (kind counter): without it the login page offers no PIN pad.
     device_token: str | None = None
+    # The server's MQTT key as `qms device add` printed it; else asked from the server.
+    server_key: str | None = None
+    server_key_file: Path | None = None  # where it is pinned (default: the data dir's)
+    mqtt_ca: str | None = None
 
 
 class CounterWindow(QMainWindow):
@@ -130,7 +135,8 @@ class CounterApp(QObject):
             # A citizen's tap on the rating window must not leave the clerk without F1/Space.
             vm.rating_closed.connect(lambda _rated: self.window.activateWindow())
         if self.options.live:
-            self.live = CounterLive(settings.mqtt, settings.site, counter_id)
+            self.live = self._live(settings, counter_id)
+        if self.live is not None:
             self.live.snapshot.connect(vm.apply_snapshot)
             self.live.connection.connect(vm.set_live)
             self.live.start()
@@ -141,6 +147,31 @@ class CounterApp(QObject):
         self.terminal_opened.emit(vm)
 
     # ---- logout and shutdown ----------------------------------------------------
+
+    def _live(self, settings: TerminalSettings, counter_id: str) -> CounterLive | None:
+        """The counter's MQTT snapshot, checked with the server's pinned key; a changed
+        key is refused (logged), and the terminal works on from HTTP alone."""
+        from appkit.server_key import KeyChanged, enrol
+
+        options = self.options
+        try:
+            trust = enrol(
+                settings.server,
+                options.device_token or self.client.token,
+                pin_file=options.server_key_file or options.store.path.parent / "server-key.pin",
+                given=options.server_key,
+            )
+        except KeyChanged as exc:
+            log.error("no live counter state: %s", exc)
+            return None
+        return CounterLive(
+            settings.mqtt,
+            settings.site,
+            counter_id,
+            server_key=trust.key,
+            credentials=trust.credentials,
+            ca_file=options.mqtt_ca,
+        )
 
     def logout(self) -> None:
         """Pause the counter on the server, then go back to the login page."""

@@ -35,6 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"this PC's device token from `qms device add NAME --kind counter` (default: "
         f"${TOKEN_ENV}); without it clerks log in by username and password only, not by PIN",
     )
+    parser.add_argument(
+        "--server-key",
+        metavar="KEY",
+        help="the server's MQTT key from `qms device add` (default: $QMS_SERVER_KEY, else "
+        "asked from the server); pinned beside the settings",
+    )
+    parser.add_argument("--server-key-file", metavar="FILE", help="where the key is pinned")
+    parser.add_argument(
+        "--mqtt-ca", metavar="FILE", help="a private CA for mqtts:// ($QMS_MQTT_CA)"
+    )
     parser.add_argument("--keypad", metavar="PORT", help="serial port of the counter keypad")
     parser.add_argument("--rating-pad", metavar="PORT", help="serial port of the rating pad")
     parser.add_argument("--led", metavar="PORT", help="serial port of the LED number display")

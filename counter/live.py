@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from appkit.mqtt_state import ConnectionState, StateSubscriber, Subscription
 from server.contract import topics
 from server.contract.messages import CounterSnapshot
+from server.contract.signing import ServerKey
 
 
 class CounterLive(QObject):
@@ -18,7 +19,16 @@ class CounterLive(QObject):
     snapshot = Signal(object)
     connection = Signal(bool)
 
-    def __init__(self, mqtt_url: str, site: str, counter_id: str) -> None:
+    def __init__(
+        self,
+        mqtt_url: str,
+        site: str,
+        counter_id: str,
+        *,
+        server_key: ServerKey | None = None,
+        credentials: tuple[str, str] | None = None,
+        ca_file: str | None = None,
+    ) -> None:
         super().__init__()
         self.topic = topics.counter(site, counter_id)
         self.subscriber = StateSubscriber(
@@ -27,6 +37,9 @@ class CounterLive(QObject):
             self._on_message,
             self._on_connection,
             client_id=f"qms-counter-{site}-{counter_id}-{id(self):x}"[:64],
+            server_key=server_key,
+            credentials=credentials,
+            ca_file=ca_file,
         )
 
     def start(self) -> None:

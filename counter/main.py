@@ -86,6 +86,9 @@ def main(args: argparse.Namespace) -> int:
         rating_window=True if args.rating_window else None,
         read_only=bool(args.screenshot),
         device_token=args.device_token or os.environ.get(TOKEN_ENV) or None,
+        server_key=args.server_key or os.environ.get("QMS_SERVER_KEY") or None,
+        server_key_file=Path(args.server_key_file) if args.server_key_file else None,
+        mqtt_ca=args.mqtt_ca or os.environ.get("QMS_MQTT_CA") or None,
     )
     app = CounterApp(options)
     outcome = {"code": 0}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from display_board.viewmodel import BoardViewModel
     from display_board.views.board import Layout
     from display_board.views.theme import Theme
+    from server.contract.signing import ServerKey
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ class DisplayConfig:
     blink_s: float = 6.0
     screenshot: Path | None = None
     screenshot_wait_s: float = 10.0
+    server_key: ServerKey | None = None  # pinned (appkit.server_key); None: not verified
+    mqtt_ca: str | None = None
 
 
 def _qt_app() -> QApplication:
@@ -86,6 +89,8 @@ def _parts(config: DisplayConfig) -> tuple[BoardViewModel, QtBoard, StateSubscri
         bridge.on_message,
         bridge.on_connection,
         client_id=f"qms-display-{config.site}-{config.area}-{os.getpid()}",
+        server_key=config.server_key,
+        ca_file=config.mqtt_ca,
     )
     return vm, bridge, subscriber, theme
 
@@ -113,7 +118,7 @@ def screenshot(config: DisplayConfig) -> int:
             "no display snapshot for %s/%s arrived from %s within %.0f s; is the server running?",
             config.site,
             config.area,
-            config.mqtt_url,
+            subscriber.address.host,
             config.screenshot_wait_s,
         )
         return 2

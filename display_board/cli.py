@@ -46,6 +46,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--mqtt", metavar="URL", default=DEFAULT_MQTT, help="MQTT broker URL")
+    parser.add_argument(
+        "--server-key",
+        metavar="KEY",
+        help="the server's MQTT key, from `qms device add` (env QMS_SERVER_KEY); pinned",
+    )
+    parser.add_argument(
+        "--server-key-file", type=Path, metavar="FILE", help="where the key is pinned"
+    )
+    parser.add_argument(
+        "--mqtt-ca", metavar="FILE", help="a private CA for mqtts:// (env QMS_MQTT_CA)"
+    )
     parser.add_argument("--site", type=_slug, default="hcm-main", help="site id")
     parser.add_argument("--area", type=_slug, default="A", help="area (zone) this board shows")
     parser.add_argument("--fullscreen", action="store_true", help="fill the screen")
@@ -95,11 +106,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import logging
+    import os
 
+    from appkit.server_key import CA_ENV, KEY_ENV, default_pin_file, pinned_key
     from display_board.app import DisplayConfig
     from display_board.app import run as run_board
 
     try:
+        key = pinned_key(
+            args.server_key_file or default_pin_file(),
+            given=args.server_key or os.environ.get(KEY_ENV),
+        )
         config = DisplayConfig(
             mqtt_url=args.mqtt,
             site=args.site,
@@ -116,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
             blink_s=args.blink,
             screenshot=args.screenshot,
             screenshot_wait_s=args.wait,
+            server_key=key,
+            mqtt_ca=args.mqtt_ca or os.environ.get(CA_ENV),
         )
         return run_board(config)
     except ValueError as exc:  # a bad URL or theme file: say what is wrong, no traceback

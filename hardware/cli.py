@@ -49,6 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--mqtt", default="mqtt://127.0.0.1:1883", help="mqtt[s]://[user:pass@]host:port"
     )
+    b.add_argument(
+        "--server-key", help="the server's MQTT key, from `qms device add` (env QMS_SERVER_KEY)"
+    )
+    b.add_argument("--server-key-file", help="where the key is pinned (default: the data dir)")
+    b.add_argument("--mqtt-ca", help="a private CA for mqtts:// (env QMS_MQTT_CA)")
     b.add_argument("--area", help="only counters of this area")
     b.add_argument(
         "--map",
@@ -175,12 +180,17 @@ def led_command(args: argparse.Namespace) -> int:
 
 def led_bridge_command(args: argparse.Namespace) -> int:
     """Run the LED bridge until Ctrl+C."""
+    import os
     import threading
+    from pathlib import Path
     from urllib.parse import unquote, urlsplit
 
+    from appkit.mqtt_state import Verifier
+    from appkit.server_key import CA_ENV, KEY_ENV, default_pin_file, pinned_key
     from hardware.led_bridge import LedBridge, MqttLedBridge
     from hardware.ports import HardwareError
     from hardware.registry import open_led
+    from server.contract.redaction import redact
 
     addresses: dict[str, int] = {}
     for item in args.map:
@@ -190,12 +200,24 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         addresses[counter] = int(addr)
     url = urlsplit(args.mqtt)
     if url.scheme not in ("mqtt", "mqtts") or not url.hostname:
-        return _fail(f"error: --mqtt must be mqtt[s]://host:port, got {args.mqtt!r}", EXIT_USAGE)
+        shown = redact(args.mqtt)
+        return _fail(f"error: --mqtt must be mqtt[s]://host:port, got {shown!r}", EXIT_USAGE)
     try:
+        key = pinned_key(
+            Path(args.server_key_file) if args.server_key_file else default_pin_file(),
+            given=args.server_key or os.environ.get(KEY_ENV),
+        )
         bus = open_led(args.port)
-        bridge = LedBridge(args.site, bus, addresses=addresses, area=args.area)
+        bridge = LedBridge(
+            args.site, bus, addresses=addresses, area=args.area, verifier=Verifier(key)
+        )
     except (HardwareError, ValueError) as exc:
         return _fail(f"error: {exc}", EXIT_USAGE)
+    if key is None:
+        print(
+            "warning: no server key (--server-key): MQTT messages are NOT verified",
+            file=sys.stderr,
+        )
     simulator = getattr(bus, "simulator", None)
     if simulator is not None:  # sim://led: show what each simulated display shows
         simulator.on_change = _LedPrinter()
@@ -206,6 +228,7 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         username=unquote(url.username) if url.username else None,
         password=unquote(url.password) if url.password else None,
         tls=url.scheme == "mqtts",
+        ca_file=args.mqtt_ca or os.environ.get(CA_ENV),
     )
     bus.start()
     mqtt.start()

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from appkit.mqtt_state import Verifier
 from hardware.framing import FrameError
 from hardware.ports import LedDisplay
 from server.contract import topics
@@ -84,8 +85,11 @@ class LedBridge:
         *,
         addresses: Mapping[str, int] | None = None,
         area: str | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
+        """``verifier``: the server's pinned key; every message must be signed with it."""
         self.site = topics.check_slug(site)
+        self.verifier = verifier
         self.display = display
         self.addresses = dict(addresses or {})
         self.area = area
@@ -103,6 +107,13 @@ class LedBridge:
 
     def handle_message(self, topic: str, payload: bytes) -> None:
         """The whole on-message path, callable without a broker (tests do)."""
+        if self.verifier is not None and self.verifier.server_key is not None:
+            status = topic == topics.server_status()
+            model = ServerStatus if status else CounterSnapshot
+            checked = self.verifier.accept(topic, payload, model, ordered=not status)
+            if checked is None:
+                return  # unsigned (an empty "clear" too), badly signed or replayed
+            payload = checked
         if topic == topics.server_status():
             self._server_status(payload)
             return
@@ -212,6 +223,7 @@ class MqttLedBridge:
         username: str | None = None,
         password: str | None = None,
         tls: bool = False,
+        ca_file: str | None = None,
     ) -> None:
         from paho.mqtt.client import Client
         from paho.mqtt.enums import CallbackAPIVersion
@@ -225,7 +237,7 @@ class MqttLedBridge:
         if username:
             self.client.username_pw_set(username, password)
         if tls:
-            self.client.tls_set()
+            self.client.tls_set(ca_certs=ca_file)
         self.client.reconnect_delay_set(min_delay=1, max_delay=30)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message

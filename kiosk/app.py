@@ -48,6 +48,9 @@ class KioskConfig:
     fullscreen: bool = False
     allow_screen_ticket: bool = False
     idle_timeout_s: float = 60.0
+    server_key: str | None = None  # as printed by `qms device add`; pinned on first use
+    server_key_file: Path | None = None  # None: appkit.server_key.default_pin_file()
+    mqtt_ca: str | None = None
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
@@ -96,10 +99,34 @@ class KioskApp:
 
     def start(self) -> None:
         if self.config.mqtt:
-            self.live.subscribe(self.config.mqtt, self.config.site, f"kiosk-{self.config.kiosk_id}")
+            self._subscribe(self.config.mqtt)
         if self.config.scanner:
             self.live.attach_scanner(open_scanner(self.config.scanner))
         self.vm.start()
+
+    def _subscribe(self, url: str) -> None:
+        """Live counts only with the server's pinned key; a changed key is refused."""
+        from appkit.server_key import KeyChanged, default_pin_file, enrol
+
+        config = self.config
+        try:
+            trust = enrol(
+                config.server,
+                config.token,
+                pin_file=config.server_key_file or default_pin_file(),
+                given=config.server_key,
+            )
+        except KeyChanged as exc:
+            log.error("no live waiting counts: %s", exc)
+            return
+        self.live.subscribe(
+            url,
+            config.site,
+            f"kiosk-{config.kiosk_id}",
+            server_key=trust.key,
+            credentials=trust.credentials,
+            ca_file=config.mqtt_ca,
+        )
 
     def show(self) -> None:
         if self.config.fullscreen:

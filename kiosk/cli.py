@@ -27,6 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--mqtt", default=None, help="MQTT broker URL for live waiting counts (mqtt://host:port)"
     )
+    parser.add_argument(
+        "--server-key",
+        default=None,
+        help="the server's MQTT key from `qms device add` (default: $QMS_SERVER_KEY, else "
+        "asked from the server with the token); pinned on first use",
+    )
+    parser.add_argument(
+        "--server-key-file", type=Path, default=None, help="where the server's key is pinned"
+    )
+    parser.add_argument(
+        "--mqtt-ca", default=None, help="a private CA for mqtts:// (default: $QMS_MQTT_CA)"
+    )
     parser.add_argument("--site", default="hcm-main", help="site id (default: hcm-main)")
     parser.add_argument("--kiosk-id", default="kiosk-1", help="this kiosk's device id")
     parser.add_argument(
@@ -95,6 +107,9 @@ def handle(args: argparse.Namespace) -> int:
             fullscreen=args.fullscreen,
             allow_screen_ticket=args.allow_screen_ticket,
             idle_timeout_s=args.idle_timeout,
+            server_key=args.server_key or os.environ.get("QMS_SERVER_KEY"),
+            server_key_file=args.server_key_file,
+            mqtt_ca=args.mqtt_ca or os.environ.get("QMS_MQTT_CA"),
         )
     except ValueError as exc:
         log.error("qms kiosk: %s", exc)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from appkit.mqtt_state import ConnectionState, StateSubscriber
     from hardware.ports import Scanner
     from kiosk.viewmodel import KioskViewModel
+    from server.contract.signing import ServerKey
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,16 @@ class LiveInputs(QObject):
         self.linkChanged.connect(vm.set_live_connected)
         self.scanned.connect(vm.on_scan)
 
-    def subscribe(self, url: str, site: str, client_id: str) -> None:
+    def subscribe(
+        self,
+        url: str,
+        site: str,
+        client_id: str,
+        *,
+        server_key: ServerKey | None = None,
+        credentials: tuple[str, str] | None = None,
+        ca_file: str | None = None,
+    ) -> None:
         """Follow the retained ``QueueSnapshot`` of the site (reconnects by itself)."""
         from appkit.mqtt_state import StateSubscriber, Subscription
 
@@ -50,6 +60,9 @@ class LiveInputs(QObject):
             self._on_message,
             self._on_connection,
             client_id=client_id,
+            server_key=server_key,
+            credentials=credentials,
+            ca_file=ca_file,
         )
         self.subscriber.start()
 

@@ -48,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    from server.contract.redaction import install
+
+    install()  # no password or token in any log line (issue 14)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -22,6 +22,8 @@ SITE = "hcm-main"
 AREA = "A"
 KIOSK = "kiosk-1"
 COUNTER = "2"  # zone A, Hộ tịch: counter 1 is the zone's priority counter
+DISPLAY = f"display-{AREA}"
+LED_BRIDGE = f"led-bridge-{AREA}"  # enrolled at each start, as a display-kind device
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -43,7 +45,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         "--mqtt-port",
         type=int,
         default=None,
-        help="embedded broker port (default 1883, or a free one when 1883 is taken)",
+        help="embedded broker port (default 1883; 0 picks a free one)",
     )
     parser.add_argument(
         "--real-hours",
@@ -61,6 +63,19 @@ class DemoLinks:
     http: str
     mqtt: str
     data_dir: Path
+    server_key: str = ""  # the server's MQTT key, which every app pins
+
+    def with_device(self, device: str, credentials: dict[str, Any]) -> str:
+        """The broker URL with a device's id and token (the broker refuses strangers)."""
+        token = credentials["devices"][device]
+        return self.mqtt.replace("mqtt://", f"mqtt://{device}:{token}@", 1)
+
+    def key_options(self, app: str) -> list[str]:
+        """Each app pins the key in the demo's data dir, not in the home directory."""
+        if not self.server_key:
+            return []
+        pin = self.data_dir.resolve() / "pins" / f"{app}.pin"
+        return ["--server-key", self.server_key, "--server-key-file", str(pin)]
 
     def lines(self) -> list[str]:
         tickets = self.data_dir / "tickets"
@@ -72,7 +87,9 @@ class DemoLinks:
             f"  MQTT broker:     {self.mqtt}  (topics qms/v1/{SITE}/...)",
             f"  printed tickets: {tickets.resolve()}",
             f"  accounts/tokens: {(self.data_dir / 'demo-credentials.json').resolve()}",
+            f"  server MQTT key: {self.server_key}",
             f"  try: mosquitto_sub -h 127.0.0.1 -p {self.mqtt.rsplit(':', 1)[-1]} "
+            f"-u {DISPLAY} -P <its token in demo-credentials.json> "
             f"-t 'qms/v1/{SITE}/display/#' -v",
         ]
 
@@ -102,6 +119,12 @@ def start_hall(args: argparse.Namespace) -> tuple["Runtime", dict[str, Any]]:
     credentials = _credentials(settings.data_dir)
     runtime = Runtime(settings)
     runtime.start()
+    from server.contract.vocab import DeviceKind
+
+    # The LED bridge reads the broker as a device of its own (a new token each start).
+    credentials["devices"][LED_BRIDGE] = runtime.service.devices.add(
+        LED_BRIDGE, DeviceKind.DISPLAY, SITE, f"Đèn LED số quầy khu {AREA}"
+    )
     freeze_start_up_objects()
     return runtime, credentials
 
@@ -140,6 +163,7 @@ def app_commands(
         links.http,
         "--mqtt",
         links.mqtt,
+        *links.key_options("kiosk"),
         "--site",
         SITE,
         "--kiosk-id",
@@ -155,6 +179,7 @@ def app_commands(
         links.http,
         "--mqtt",
         links.mqtt,
+        *links.key_options("counter"),
         "--site",
         SITE,
         "--counter",
@@ -165,7 +190,8 @@ def app_commands(
         "--data-dir",
         str(data_dir / "counter"),
     ]
-    display = [*qms, "display", "--mqtt", links.mqtt, "--site", SITE, "--area", AREA]
+    display = [*qms, "display", "--mqtt", links.with_device(DISPLAY, credentials)]
+    display += ["--site", SITE, "--area", AREA, *links.key_options("display")]
     display += ["--size", "960x540"]  # a hall screen's 16:9, small enough to sit beside
     if no_sound:
         display.append("--no-sound")
@@ -181,11 +207,14 @@ def app_commands(
     ]
 
 
-def device_commands(links: DemoLinks) -> list[tuple[str, list[str], dict[str, str], str | None]]:
+def device_commands(
+    links: DemoLinks, credentials: dict[str, Any]
+) -> list[tuple[str, list[str], dict[str, str], str | None]]:
     """The simulated devices: the LED number displays above zone A's counters, on a
     simulated RS-485 bus, each change printed as ``LED   2: 1001``."""
     bridge = [sys.executable, "-m", "qms", "hw", "led-bridge", "--site", SITE]
-    bridge += ["--port", "sim://led", "--mqtt", links.mqtt, "--area", AREA]
+    bridge += ["--port", "sim://led", "--mqtt", links.with_device(LED_BRIDGE, credentials)]
+    bridge += ["--area", AREA, *links.key_options("led-bridge")]
     return [("LED bridge", bridge, {}, None)]
 
 
@@ -225,6 +254,7 @@ def run(args: argparse.Namespace) -> int:
         http=f"http://{runtime.settings.http_host}:{runtime.port}",
         mqtt=f"mqtt://{host}:{mqtt_port}",
         data_dir=runtime.settings.data_dir,
+        server_key=runtime.signer.key.public.text if runtime.signer else "",
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -236,7 +266,7 @@ def run(args: argparse.Namespace) -> int:
         windows = False
     try:
         print("\n".join(links.lines()), flush=True)
-        devices = open_windows(device_commands(links))
+        devices = open_windows(device_commands(links, credentials))
         print(f"  devices: the LED displays of zone {AREA} on a simulated bus (lines 'LED ...')")
         if windows:
             children = open_windows(app_commands(links, credentials, no_sound=args.no_sound))

@@ -24,12 +24,20 @@ def _storage_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="database URL (default: SQLite in --data-dir; env QMS_DB)")
     parser.add_argument("--data-dir", help="where SQLite and demo files live (default ./var)")
     parser.add_argument("--config", type=Path, help="TOML file with the same keys")
+    parser.add_argument(
+        "--signing-key",
+        help="the MQTT signing key file (default: mqtt-signing-key.pem in --data-dir; "
+        "env QMS_SIGNING_KEY)",
+    )
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     server = sub.add_parser("server", help="run the queue server (HTTP API + MQTT publisher)")
     _storage_options(server)
     server.add_argument("--mqtt", help="broker URL, e.g. mqtt://host:1883 (default: embedded)")
+    server.add_argument(
+        "--mqtt-ca", metavar="FILE", help="a private CA for an mqtts:// broker (env QMS_MQTT_CA)"
+    )
     server.add_argument("--http", help="HOST:PORT to listen on (default 127.0.0.1:8080)")
     server.add_argument("--public-url", help="base URL citizens' phones reach (tracking links)")
     server.set_defaults(func=run_server)
@@ -93,7 +101,8 @@ def _settings(args: argparse.Namespace) -> "Settings":
     from server.config import load_settings
 
     overrides = {
-        key: getattr(args, key, None) for key in ("db", "mqtt", "http", "data_dir", "public_url")
+        key: getattr(args, key, None)
+        for key in ("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key")
     }
     return load_settings(config_file=args.config, overrides=overrides)
 
@@ -128,6 +137,7 @@ def run_server(args: argparse.Namespace) -> int:
     import logging
     import signal
 
+    from server.contract.redaction import redact
     from server.runtime import Runtime, freeze_start_up_objects
 
     settings = _settings(args)
@@ -140,7 +150,7 @@ def run_server(args: argparse.Namespace) -> int:
         settings.http_host,
         runtime.port,
         runtime.db.backend,
-        runtime.mqtt_url,
+        redact(runtime.mqtt_url),
     )
     try:
         runtime.wait()
@@ -261,6 +271,11 @@ def run_device_add(args: argparse.Namespace) -> int:
         token = service.devices.add(args.name, DeviceKind(args.kind), args.site, args.label)
     finally:
         service.db.dispose()
+    from server.messaging.keys import load_or_create
+
+    server_key = load_or_create(_settings(args).signing_key_path).public
+    print("the server's MQTT key (the device pins it; also at GET /api/v1/mqtt/server-key):")
+    print(f"  {server_key.text}")
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
-    print(token)
+    print(token)  # last, for scripts
     return 0

@@ -13,7 +13,8 @@ from typing import Any
 from server.storage.db import sqlite_url
 
 DEFAULT_HTTP = "127.0.0.1:8080"
-KEYS = ("db", "mqtt", "http", "data_dir", "public_url")
+KEYS = ("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key")
+PATH_KEYS = ("data_dir", "mqtt_ca", "signing_key")
 
 
 class ConfigError(ValueError):
@@ -36,6 +37,19 @@ class Settings:
     # Build and publish snapshots in a child process (when publishing to a broker), so
     # the server's interpreter lock is left to the requests (docs/architecture.md).
     snapshot_process: bool = True
+    # A private CA's certificate for an mqtts:// broker (None: the system's CAs).
+    mqtt_ca: Path | None = None
+    # The MQTT signing key's file (None: ``mqtt-signing-key.pem`` in data_dir); outside
+    # the database, created 0600 on first start (docs/protocol.md).
+    signing_key: Path | None = None
+
+    @property
+    def signing_key_path(self) -> Path:
+        if self.signing_key is not None:
+            return self.signing_key
+        from server.messaging.keys import KEY_FILE
+
+        return self.data_dir / KEY_FILE
 
     @property
     def embedded_port(self) -> int:
@@ -75,6 +89,8 @@ def _check(settings: Settings) -> Settings:
         )
     if settings.mqtt is not None and not settings.mqtt.startswith(("mqtt://", "mqtts://")):
         raise ConfigError(f"mqtt must be an mqtt:// or mqtts:// URL (got {settings.mqtt!r})")
+    if settings.mqtt_ca is not None and not settings.mqtt_ca.is_file():
+        raise ConfigError(f"mqtt_ca: no such file {settings.mqtt_ca}")
     if settings.public_url is not None and not settings.public_url.startswith(
         ("http://", "https://")
     ):
@@ -94,7 +110,7 @@ def _apply(settings: Settings, values: Mapping[str, Any], source: str) -> Settin
             continue
         if not isinstance(value, str):
             raise ConfigError(f"{key} in {source} must be a string")
-        changes[key] = Path(value) if key == "data_dir" else value
+        changes[key] = Path(value) if key in PATH_KEYS else value
     return replace(settings, **changes)
 
 
@@ -104,7 +120,8 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
-    """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP`` < command-line flags."""
+    """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP``/``QMS_MQTT_CA``/
+    ``QMS_SIGNING_KEY`` < command-line flags."""
     settings = Settings()
     if config_file is not None:
         try:
@@ -116,7 +133,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     from_env = {
         key: env[f"QMS_{key.upper()}"]
-        for key in ("db", "mqtt", "http")
+        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key")
         if f"QMS_{key.upper()}" in env
     }
     settings = _apply(settings, from_env, "the environment")

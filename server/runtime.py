@@ -2,6 +2,7 @@
 
 import gc
 import logging
+import secrets
 import socket
 import sys
 import threading
@@ -13,8 +14,10 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
+from server.api import server_key
 from server.api.app import create_app
 from server.config import Settings
+from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
 from server.projection.snapshot_process import ChildConfig, SnapshotProcess
 from server.service import QueueService
@@ -70,6 +73,7 @@ class Runtime:
     service: QueueService = field(init=False)
     port: int = 0
     mqtt_url: str = ""
+    signer: Signer | None = None
     _closers: list[object] = field(default_factory=list)
     _builder: SnapshotProcess | None = None
     _server: uvicorn.Server | None = None
@@ -90,7 +94,14 @@ class Runtime:
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
         self.db = Database(settings.db_url, background_checkpoints=True)
         upgrade(self.db.engine)
-        publisher, mqtt_state = self._publisher()
+        if self.signer is None:
+            self.signer = Signer(load_or_create(settings.signing_key_path))
+        try:
+            publisher, mqtt_state = self._publisher()
+        except OSError:  # the broker's port is taken: nothing of this start stays open
+            sock.close()
+            self.db.dispose()
+            raise
         builder = self._snapshot_process()
         self.service = QueueService(
             self.db, publisher, public_url=public_url, background=True, builder=builder
@@ -100,6 +111,8 @@ class Runtime:
         else:  # the snapshot process republishes every snapshot when it connects
             self.service.projector.republish_all_devices()
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
+        app.state.server_key = self.signer.key.public
+        app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
         log.info("queue server on http://%s:%d", settings.http_host, self.port)
@@ -115,26 +128,33 @@ class Runtime:
         if self.publisher is not None:
             return self.publisher, None
         from server.messaging.broker import EmbeddedBroker
+        from server.messaging.broker_access import SERVER_USER, BrokerAccess
         from server.messaging.mqtt import MqttPublisher
 
         url = self.settings.mqtt
         if url is None:
-            broker = EmbeddedBroker(port=self.settings.embedded_port)
-            try:
-                broker.start()
-            except OSError:
-                if self.settings.embedded_mqtt_port is not None:
-                    raise  # a port asked for explicitly must be the one used
-                log.warning("port %d is taken; the embedded broker takes a free one", broker.port)
-                broker = EmbeddedBroker(port=0)
-                broker.start()
+            # Never another port than the one asked for: a board pointed at 1883 would
+            # get nothing while health said "connected" (issue 14). Port 0 picks one.
+            password = secrets.token_urlsafe(24)
+            access = BrokerAccess(password, self._device_check)
+            broker = EmbeddedBroker(port=self.settings.embedded_port, access=access)
+            broker.start()
             self._closers.append(broker)
-            url = broker.url
+            url = f"mqtt://{SERVER_USER}:{password}@{broker.host}:{broker.port}"
         self.mqtt_url = url
-        mqtt = MqttPublisher(url, on_connected=self._republish)
+        ca = str(self.settings.mqtt_ca) if self.settings.mqtt_ca else None
+        mqtt = MqttPublisher(url, on_connected=self._republish, signer=self.signer, ca_file=ca)
         mqtt.start()
         self._closers.insert(0, mqtt)
         return mqtt, lambda: self._mqtt_state(mqtt.state)
+
+    def _device_check(self, device_id: str, token: str) -> str | None:
+        """For the embedded broker: the site of the active device with this id and token
+        (nobody gets in before the service exists)."""
+        service: QueueService | None = getattr(self, "service", None)
+        if service is None:
+            return None
+        return service.devices.broker_site(device_id, token)
 
     def _mqtt_state(self, connection: str) -> str:
         """For ``/health``: the server's MQTT connection, or that its snapshots stopped
@@ -156,6 +176,8 @@ class Runtime:
             db_url=self.settings.db_url,
             mqtt_url=self.mqtt_url,
             log_level=logging.getLogger().getEffectiveLevel(),
+            signer=self.signer,
+            mqtt_ca=str(self.settings.mqtt_ca) if self.settings.mqtt_ca else None,
         )
         process = SnapshotProcess(config)
         try:

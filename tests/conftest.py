@@ -38,3 +38,17 @@ def _qt_app_look_restored() -> Iterator[None]:
     else:
         app.setStyleSheet(before[0])
         app.setFont(before[1])
+
+
+@pytest.fixture(autouse=True)
+def _server_key_pinned_per_test(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test's apps pin the server key in a file of their own: every test server
+    makes a new key, and a pin left in the home directory would refuse the next one."""
+    pin = tmp_path_factory.mktemp("pin") / "server-key.pin"
+    before = os.environ.get("QMS_SERVER_KEY_FILE")
+    os.environ["QMS_SERVER_KEY_FILE"] = str(pin)
+    yield
+    if before is None:
+        os.environ.pop("QMS_SERVER_KEY_FILE", None)
+    else:
+        os.environ["QMS_SERVER_KEY_FILE"] = before

@@ -70,6 +70,12 @@ def _read_links(out: Output, timeout: float = 60.0) -> tuple[str, str]:
     return http, mqtt
 
 
+def _display(data_dir: Path) -> dict[str, str]:
+    """A probe's broker credentials: the demo display's id and token (no anonymous)."""
+    credentials = json.loads((data_dir / "demo-credentials.json").read_text(encoding="utf-8"))
+    return {"username": "display-A", "password": credentials["devices"]["display-A"]}
+
+
 def _post(url: str, body: dict, token: str, key: str) -> dict:
     request = urllib.request.Request(
         url,
@@ -127,12 +133,12 @@ def _get(url: str) -> dict:
 
 @pytest.mark.mosquitto
 def test_headless_demo_serves_the_api_and_retained_boards(demo) -> None:
-    http, mqtt, _data_dir = demo
+    http, mqtt, data_dir = demo
     assert _get(f"{http}/api/v1/health")["status"] == "ok"
     menu = _get(f"{http}/api/v1/sites/hcm-main/services")
     assert any("Hộ tịch" in str(item) for item in menu["departments"])
     host, port = mqtt.removeprefix("mqtt://").rsplit(":", 1)
-    probe = MqttProbe(host, int(port), "qms/v1/hcm-main/display/+")
+    probe = MqttProbe(host, int(port), "qms/v1/hcm-main/display/+", **_display(data_dir))
     try:
         board = probe.wait_for(lambda m: m.topic.endswith("/display/A")).json()
         assert board["site_name"].startswith("Trung tâm Phục vụ hành chính công")
@@ -171,7 +177,13 @@ def test_the_demo_windows_start_and_reach_the_server(demo, tmp_path) -> None:
     for _name, argv, _env, _stdin in commands:  # every flag is one the apps accept
         build_parser().parse_args(argv[3:])
     host, port = mqtt.removeprefix("mqtt://").rsplit(":", 1)
-    probe = MqttProbe(host, int(port), "qms/v1/hcm-main/counters/2", "qms/v1/hcm-main/devices/+")
+    probe = MqttProbe(
+        host,
+        int(port),
+        "qms/v1/hcm-main/counters/2",
+        "qms/v1/hcm-main/devices/+",
+        **_display(data_dir),
+    )
     children = open_windows(
         [(n, a, {**e, "QT_QPA_PLATFORM": "offscreen"}, s) for n, a, e, s in commands]
     )

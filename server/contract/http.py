@@ -253,3 +253,14 @@ class NoticeOut(Response):
     """The answer to ``PUT .../notice``: the notice now shown (a reply, so tolerant)."""
 
     text: str
+
+
+class ServerKeyOut(Response):
+    """The server's public key for the signed MQTT messages (``server.contract.signing``)."""
+
+    key: str = Field(description="ed25519:<base64 of the 32-byte public key>")
+    fingerprint: str = Field(description="a short hash of the key, for a person to compare")
+    device: str | None = Field(
+        default=None,
+        description="the calling device's id (its MQTT user name, with its token as password)",
+    )

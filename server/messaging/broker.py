@@ -3,6 +3,12 @@
 amqtt is asyncio-based; it gets its own thread and event loop so the rest of the server
 (threads, uvicorn's loop) does not have to care. Production points ``--mqtt`` at
 Mosquitto or EMQX instead.
+
+Given a :class:`~server.messaging.broker_access.BrokerAccess`, it refuses anonymous
+clients and applies that object's topic rules, through amqtt's own plugin interfaces
+(an authentication and a topic-checking plugin): amqtt's stock plugins read users from
+a password file and topic rules from static lists, while ours are checked against the
+database's device tokens and each device's site.
 """
 
 import asyncio
@@ -10,11 +16,84 @@ import logging
 import socket
 import threading
 from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any
 
 from amqtt.broker import Broker
+from amqtt.contexts import Action, BaseContext
+from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
+from server.messaging.broker_access import BrokerAccess, may_publish, may_read
+
 log = logging.getLogger(__name__)
+
+
+class PortTaken(OSError):
+    """The broker's port is in use; the message says what to do about it."""
+
+
+def _access_of(plugin: Any) -> BrokerAccess:
+    access = getattr(plugin.context.config, "access", None)
+    if not isinstance(access, BrokerAccess):
+        raise TypeError("the embedded broker's plugins need a BrokerAccess")
+    return access
+
+
+class DeviceAuthPlugin(BaseAuthPlugin):
+    """No anonymous client; the server's password or a device's id and token."""
+
+    @dataclass
+    class Config:
+        access: Any = None
+
+    def __init__(self, context: BaseContext) -> None:
+        super().__init__(context)
+        self._access = _access_of(self)
+
+    async def authenticate(self, *, session: Session) -> bool | None:
+        # The device check reads the database: not on the broker's event loop.
+        principal = await asyncio.to_thread(
+            self._access.authenticate, session.username, session.password
+        )
+        return principal is not None
+
+
+class SiteAclPlugin(BaseTopicPlugin):
+    """Only the server publishes; a device reads its own site's topics only."""
+
+    @dataclass
+    class Config:
+        access: Any = None
+
+    def __init__(self, context: BaseContext) -> None:
+        super().__init__(context)
+        self._access = _access_of(self)
+
+    async def topic_filtering(
+        self,
+        *,
+        session: Session | None = None,
+        topic: str | None = None,
+        action: Action | None = None,
+    ) -> bool | None:
+        return topic_allowed(self._access, session, topic, action)
+
+
+def topic_allowed(
+    access: BrokerAccess, session: Session | None, topic: str | None, action: Action | None
+) -> bool:
+    """Only the server publishes; a device reads its own site's topics only."""
+    principal = access.principal(session.username if session else None)
+    if principal is None or topic is None:
+        return False
+    if action == Action.PUBLISH:
+        allowed = may_publish(principal, topic)
+    else:
+        allowed = may_read(principal, topic)
+    if not allowed and action != Action.RECEIVE:
+        log.warning("MQTT: %s may not %s %s", principal.name, action, topic)
+    return allowed
 
 
 class _Broker(Broker):
@@ -32,6 +111,20 @@ class _Broker(Broker):
         finally:
             if not writer.is_closing():
                 writer.close()
+
+    access: BrokerAccess | None = None
+
+    async def _topic_filtering(self, session: Session, topic: str, action: Action) -> bool:
+        """The topic rules, decided without yielding to the event loop.
+
+        amqtt 0.12's broadcast walks its table of subscriptions and awaits this check
+        for each subscriber; through the plugin manager that await lets other tasks
+        run, a client subscribing meanwhile changes the table, and the broadcast dies
+        ("dictionary changed size during iteration"), losing that message for everyone.
+        """
+        if self.access is None:
+            return await super()._topic_filtering(session, topic, action)
+        return topic_allowed(self.access, session, topic, action)
 
     async def _publish_retained_messages_for_subscription(
         self, subscription: tuple[str, int], session: Session
@@ -72,9 +165,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 class EmbeddedBroker:
     """``start()`` blocks until the broker listens; ``port=0`` picks a free port."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 1883) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 1883, *, access: BrokerAccess | None = None
+    ) -> None:
+        """``access``: who may connect and what each may do; None leaves the broker open
+        to anonymous clients (only for tests of the broker itself and benchmarks)."""
         self.host = host
         self.port = port
+        self.access = access
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._broker: Broker | None = None
@@ -96,9 +194,16 @@ class EmbeddedBroker:
             port = free_port(self.host) if self.port == 0 else self.port
             try:
                 self._start_on(port, timeout)
-            except OSError:
+            except OSError as exc:
                 # Another process took the free port between our probe and the bind.
                 if attempt + 1 == attempts:
+                    if self.port != 0:
+                        raise PortTaken(
+                            exc.errno,
+                            f"the embedded MQTT broker cannot listen on {self.host}:{port} "
+                            f"({exc.strerror or exc}); is another broker running? Stop it, "
+                            "give another port (0 picks a free one), or point --mqtt at it",
+                        ) from exc
                     raise
                 continue
             if self.port == 0:
@@ -111,16 +216,15 @@ class EmbeddedBroker:
         started: Future[None] = Future()
         config = {
             "listeners": {"default": {"type": "tcp", "bind": f"{self.host}:{port}"}},
-            # Anonymous access on a loopback or hall-LAN broker; no $SYS chatter.
-            "plugins": {
-                "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
-            },
+            # No $SYS chatter.
+            "plugins": self._plugins(),
         }
 
         def run() -> None:
             asyncio.set_event_loop(loop)
             try:
                 broker = _Broker(config, loop=loop)
+                broker.access = self.access
                 loop.run_until_complete(broker.start())
             except BaseException as exc:  # report any start failure to start()
                 started.set_exception(exc)
@@ -148,6 +252,14 @@ class EmbeddedBroker:
                 f"embedded MQTT broker did not start on {self.host}:{port}: {exc}"
             ) from exc
         self._loop, self._thread = loop, thread
+
+    def _plugins(self) -> dict[str, dict[str, Any]]:
+        if self.access is None:
+            return {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}}
+        return {
+            f"{__name__}.DeviceAuthPlugin": {"access": self.access},
+            f"{__name__}.SiteAclPlugin": {"access": self.access},
+        }
 
     def stop(self, timeout: float = 10.0) -> None:
         loop, thread, broker = self._loop, self._thread, self._broker

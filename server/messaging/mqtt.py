@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from server.contract import topics
 from server.contract.messages import ServerStatus
+from server.messaging.keys import Signer
 from server.messaging.outbox import Outbox, Outgoing
 from server.messaging.url import BrokerAddress, parse_mqtt_url
 
@@ -47,17 +48,25 @@ class MqttPublisher:
         reconnect_max_s: int = 30,
         tls_context: ssl.SSLContext | None = None,
         announce_status: bool = True,
+        signer: Signer | None = None,
+        ca_file: str | None = None,
     ) -> None:
         """``announce_status``: publish the server's status (online on connect, offline
         on close, the last will). A second connection of the same server (its snapshot
-        process) leaves that to the first."""
+        process) leaves that to the first. ``signer``: sign every payload
+        (``server.contract.signing``); the server always passes one. ``ca_file``: a
+        private CA for an mqtts:// broker."""
         self.address: BrokerAddress = parse_mqtt_url(url)
         self.on_connected = on_connected
         self._version = version
         self._announce = announce_status
+        self._signer = signer
+        # This connection's id, in the signed status: a board honours an "offline" only
+        # from the connection whose "online" it last believed (a replayed will is not).
+        self._conn = ""
         # "online" carries the process's start time: a client that sees it change knows
         # the server restarted (its sequence numbers may have started again).
-        self.started_at = datetime.now(UTC)
+        self.started_at = signer.booted_at if signer is not None else datetime.now(UTC)
         self._keepalive_s = keepalive_s
         self._outbox = Outbox(coalesce=coalesce)
         self._connected = threading.Event()
@@ -77,11 +86,12 @@ class MqttPublisher:
         if self.address.username is not None:
             client.username_pw_set(self.address.username, self.address.password)
         if self.address.tls:
-            client.tls_set_context(tls_context or ssl.create_default_context())
-        # The will cannot know when the server will die: its ``at`` is left empty.
+            client.tls_set_context(tls_context or ssl.create_default_context(cafile=ca_file))
+        # The will cannot know when the server will die: its ``at`` is left empty. It is
+        # set again before every connect, signed for that connection.
         if announce_status:
-            status = self._status("offline", None)
-            client.will_set(topics.server_status(), status, qos=QOS, retain=True)
+            self._set_will(client)
+            client.on_pre_connect = self._on_pre_connect
         client.reconnect_delay_set(min_delay=1, max_delay=reconnect_max_s)
         # QoS 1 messages in flight before paho waits for acks; a burst of snapshots needs room.
         client.max_inflight_messages_set(200)
@@ -156,9 +166,21 @@ class MqttPublisher:
 
     # ---- internals --------------------------------------------------------------
 
-    def _status(self, state: str, at: datetime | None) -> str:
+    def _status(self, state: str, at: datetime | None) -> bytes:
         status = ServerStatus.model_validate({"state": state, "at": at, "version": self._version})
-        return status.model_dump_json()
+        return self._seal(topics.server_status(), status.model_dump_json().encode())
+
+    def _seal(self, topic: str, body: bytes) -> bytes:
+        if self._signer is None:
+            return body
+        return self._signer.seal(topic, body, conn=self._conn)
+
+    def _set_will(self, client: mqtt.Client) -> None:
+        self._conn = secrets.token_hex(8)
+        client.will_set(topics.server_status(), self._status("offline", None), qos=QOS, retain=True)
+
+    def _on_pre_connect(self, client: mqtt.Client, _userdata: Any) -> None:
+        self._set_will(client)
 
     def nodelay(self) -> bool:
         """Whether the current socket has TCP_NODELAY set (for tests and diagnostics)."""
@@ -235,7 +257,7 @@ class MqttPublisher:
             self._dropped += 1
             return
         try:
-            payload = item.message.model_dump_json()
+            payload = self._seal(item.topic, item.message.model_dump_json().encode())
             info = self._client.publish(item.topic, payload, qos=QOS, retain=item.retain)
         except (ValueError, TypeError, OSError) as exc:
             log.error("MQTT: could not publish to %s: %s", item.topic, exc)

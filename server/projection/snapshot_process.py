@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from server.messaging.keys import Signer
 from server.projection.effects import Effects
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,8 @@ class ChildConfig:
     mqtt_url: str
     log_level: int
     version: str = ""
+    signer: Signer | None = None  # the server's, so both processes sign as one server life
+    mqtt_ca: str | None = None
 
 
 def _context() -> Any:
@@ -206,12 +209,21 @@ def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) 
     logging.basicConfig(
         level=config.log_level, format=f"snapshots[{os.getpid()}]: %(levelname)s %(message)s"
     )
+    from server.contract.redaction import install
+
+    install()
     from server.messaging.mqtt import MqttPublisher
     from server.projection.projector import Projector
     from server.storage.db import Database
 
     db = Database(config.db_url)
-    mqtt = MqttPublisher(config.mqtt_url, version=config.version, announce_status=False)
+    mqtt = MqttPublisher(
+        config.mqtt_url,
+        version=config.version,
+        announce_status=False,
+        signer=config.signer,
+        ca_file=config.mqtt_ca,
+    )
     projector = Projector(db, mqtt)
     # Every (re)connect of this child's connection: the broker may have lost retained
     # state, and a new child does not know what its predecessor sent. Device statuses

@@ -1,5 +1,7 @@
 """Devices (kiosks, displays, counter PCs): registration and their reported status."""
 
+import hmac
+
 from server.contract import topics
 from server.contract.http import DeviceStatusIn
 from server.contract.messages import DeviceStatus
@@ -35,6 +37,17 @@ class Devices:
             row.token_hash = token_hash(token)
             row.active = True
         return token
+
+    def broker_site(self, device_id: str, token: str) -> str | None:
+        """The site of the active device with this id and token, for the embedded
+        broker's login check; ``None`` refuses it."""
+        with self.core.db.read() as session:
+            row = session.get(DeviceRow, device_id)
+            if row is None or not row.active:
+                return None
+            if not hmac.compare_digest(row.token_hash, token_hash(token)):
+                return None
+            return row.site_id
 
     def report_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
         """Store a device's status and publish it (retained) at once."""

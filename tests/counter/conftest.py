@@ -31,7 +31,7 @@ def issue(server: LiveServer, service: str, priority: str | None = None) -> dict
 def settings_for(server: LiveServer, counter: str | None = None) -> TerminalSettings:
     return TerminalSettings(
         server=server.base_url,
-        mqtt=f"mqtt://{server.mqtt_host}:{server.mqtt_port}",
+        mqtt=server.mqtt_url("counter-pc-1"),
         site=server.site,
         counter=counter,
     )

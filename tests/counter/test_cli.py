@@ -73,7 +73,7 @@ def test_screenshot_with_live_data(live_server, tmp_path):
     command = [
         sys.executable, "-m", "qms", "counter",
         "--server", live_server.base_url,
-        "--mqtt", f"mqtt://{live_server.mqtt_host}:{live_server.mqtt_port}",
+        "--mqtt", live_server.mqtt_url("counter-pc-1"),
         "--site", live_server.site, "--counter", "2",
         "--user", username, "--password-stdin",
         "--data-dir", str(tmp_path / "data"), "--screenshot", str(out),

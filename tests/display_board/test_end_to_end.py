@@ -44,7 +44,7 @@ def test_a_call_made_through_the_api_reaches_the_board(live_server, tmp_path, qt
     sink = RecordingSink()
     announcer = Announcer(voice(tmp_path), sink)
     vm.announced.append(announcer.announce)
-    url = f"mqtt://{live_server.mqtt_host}:{live_server.mqtt_port}"
+    url = live_server.mqtt_url()
     sub = StateSubscriber(
         url,
         [

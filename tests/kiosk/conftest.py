@@ -110,6 +110,9 @@ def restart_server(live_server) -> None:
     from server.runtime import Runtime
 
     port = int(live_server.base_url.rsplit(":", 1)[1])
-    runtime = Runtime(Settings(data_dir=live_server.data_dir, http=f"127.0.0.1:{port}"))
+    settings = Settings(
+        data_dir=live_server.data_dir, http=f"127.0.0.1:{port}", embedded_mqtt_port=0
+    )
+    runtime = Runtime(settings)
     runtime.start()
     live_server.runtime = runtime  # the fixture stops this one at the end

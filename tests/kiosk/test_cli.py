@@ -71,7 +71,7 @@ def test_screenshot_renders_the_first_screen_with_live_data(qapp, live_server, t
             "--server",
             live_server.base_url,
             "--mqtt",
-            f"mqtt://{live_server.mqtt_host}:{live_server.mqtt_port}",
+            live_server.mqtt_url("kiosk-1"),
             "--site",
             live_server.site,
             "--token",

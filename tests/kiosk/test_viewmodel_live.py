@@ -116,9 +116,7 @@ def test_live_waiting_counts_follow_the_queue_snapshot(make_vm, live_server, qtb
     vm = make_vm()
     vm.refresh()
     live = LiveInputs(vm)
-    live.subscribe(
-        f"mqtt://{live_server.mqtt_host}:{live_server.mqtt_port}", live_server.site, "kiosk-test"
-    )
+    live.subscribe(live_server.mqtt_url("kiosk-1"), live_server.site, "kiosk-test")
     try:
         qtbot.waitUntil(lambda: vm.has_live_counts, timeout=10_000)
         vm.select_department("tu-phap")

@@ -157,3 +157,17 @@ def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
             pin_login(data, site, counter, "0505")
         assert refused.value.code == "bad_pin"
     assert service.accounts.login("clerk05", "demo05").site == "phuong-thu-duc"
+
+
+def test_device_add_prints_the_servers_mqtt_key(tmp_path, capsys) -> None:
+    from server.messaging.keys import load_or_create
+
+    data = tmp_path / "var"
+    assert main(["seed", "demo", "--data-dir", str(data)]) == 0
+    capsys.readouterr()
+    args = ["device", "add", "display-new", "--kind", "display", "--site", "hcm-main"]
+    assert main([*args, "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    key = load_or_create(data / "mqtt-signing-key.pem").public
+    assert key.text in out
+    assert (data / "mqtt-signing-key.pem").stat().st_mode & 0o777 == 0o600

@@ -2,7 +2,9 @@
 
 Uvicorn listens on 127.0.0.1 on a free port in a thread; the database is a fresh
 SQLite file in a tmp dir; snapshots go to a real MQTT broker (the embedded amqtt
-one) that apps can subscribe to at ``mqtt_host:mqtt_port``.
+one) that apps can subscribe to at ``mqtt_url(device)``, with a device's id and token
+(the embedded broker refuses anonymous clients); messages are signed with
+``server_key``.
 """
 
 import json
@@ -16,6 +18,7 @@ import httpx
 import pytest
 
 from server.config import Settings
+from server.contract.signing import ServerKey
 from server.runtime import Runtime
 from server.storage.seeding import CREDENTIALS_FILE, seed_demo
 
@@ -35,6 +38,18 @@ class LiveServer:
     supervisor: tuple[str, str] | None = None
     tokens: dict[str, str] = field(default_factory=dict)  # every device id -> token
     runtime: Any = None
+    display_id: str = ""
+    server_key: ServerKey | None = None
+
+    def mqtt_url(self, device: str | None = None) -> str:
+        """The broker's URL with a device's credentials (default: the display's)."""
+        device = device or self.display_id
+        return f"mqtt://{device}:{self.tokens[device]}@{self.mqtt_host}:{self.mqtt_port}"
+
+    def credentials(self, device: str | None = None) -> dict[str, str]:
+        """``username``/``password`` keywords of ``MqttProbe`` for a device."""
+        device = device or self.display_id
+        return {"username": device, "password": self.tokens[device]}
 
     def login(self, username: str, password: str) -> str:
         """A bearer token for the account (raises on a wrong password)."""
@@ -79,6 +94,8 @@ def start_live_server(data_dir: Path) -> LiveServer:
         supervisor=supervisor,
         tokens=tokens,
         runtime=runtime,
+        display_id=display,
+        server_key=runtime.signer.key.public,
     )
 
 

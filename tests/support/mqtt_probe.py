@@ -25,13 +25,23 @@ class Received:
 class MqttProbe:
     """Subscribe to ``topics`` on ``host:port``; ``wait_for`` returns the first match."""
 
-    def __init__(self, host: str, port: int, *topics: str) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *topics: str,
+        username: str | None = None,
+        password: str | None = None,
+    ) -> None:
+        """``username``/``password``: a device's id and token on the embedded broker."""
         self.messages: list[Received] = []
         self._returned: set[int] = set()
         self._subscribed = threading.Event()
         self._cond = threading.Condition()
         self._topics = topics
         client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+        if username is not None:
+            client.username_pw_set(username, password)
         client.on_connect = self._on_connect
         client.on_subscribe = lambda *_args: self._subscribed.set()
         client.on_message = self._on_message

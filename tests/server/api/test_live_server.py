@@ -11,11 +11,12 @@ from server.contract import topics
 from server.contract.http import ActionOut, LoginOut, MenuOut, TicketOut
 
 
-def _snapshot(host: str, port: int, topic: str, wanted) -> dict:
+def _snapshot(host: str, port: int, topic: str, wanted, credentials: dict[str, str]) -> dict:
     """The first snapshot on ``topic`` (retained or live) for which ``wanted`` holds."""
     got: dict = {}
     done = threading.Event()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv311)
+    client.username_pw_set(credentials["username"], credentials["password"])
 
     def on_message(_c, _u, msg) -> None:
         data = json.loads(msg.payload)
@@ -66,7 +67,11 @@ def test_issue_call_and_display_over_http_and_mqtt(live_server) -> None:
     area = action.counter.counter.area
     topic = topics.display(site, area)
     display = _snapshot(
-        live_server.mqtt_host, live_server.mqtt_port, topic, lambda d: d["calling"] is not None
+        live_server.mqtt_host,
+        live_server.mqtt_port,
+        topic,
+        lambda d: d["calling"] is not None,
+        live_server.credentials(),
     )
     assert display["calling"]["ticket_number"] == ticket.number
 
