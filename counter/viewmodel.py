@@ -18,7 +18,7 @@ from counter.intents import Body, Context, Intent, IntentBook
 from counter.names import SiteNames
 from counter.reachability import ServerReachability
 from counter.rules import DAY_CHANGING, AnswerHold, offered, shown
-from counter.session import log_out
+from counter.texts import text
 from counter.worker import Worker
 from server.contract.http import (
     ActionOut,
@@ -395,5 +395,23 @@ class CounterViewModel(QObject):
     # ---- logging out ------------------------------------------------------------
 
     def logout(self, on_done: Callable[[str], None] | None = None) -> None:
-        """Pause the counter and end the session (see ``session.log_out``)."""
-        log_out(self, on_done)
+        """Pause the counter and end the session on the server (the server pauses every
+        counter the clerk had open). ``on_done`` gets "" when the server did it, else a
+        warning for the clerk: the counter may still show as open in the hall."""
+        site, counter, language = self.site, self.counter_id, self.language
+        client = self.client
+
+        def job() -> None:
+            client.logout(site, counter)
+
+        def done(result: Any) -> None:
+            warning = ""
+            if isinstance(result, Exception):
+                log.warning("logout did not reach the server: %s", result)
+                warning = text("logout_unreachable", language)
+            self.logged_out.emit()
+            if on_done is not None:
+                on_done(warning)
+
+        self.stop()
+        self.worker.submit(job, done)
