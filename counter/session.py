@@ -11,10 +11,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from appkit.api_client import ApiError, ServerUnreachable
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.settings import SettingsStore, TerminalSettings
 from counter.texts import text
-from counter.worker import Worker
 from server.contract.http import CounterOut, CountersOut, LoginOut
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class LoginViewModel(QObject):
     def __init__(
         self,
         client: CounterClient,
-        worker: Worker,
+        worker: OffThread,
         store: SettingsStore,
         settings: TerminalSettings,
         parent: QObject | None = None,
@@ -94,7 +94,7 @@ class LoginViewModel(QObject):
             answer = login()
             return answer, self.client.counters(answer.site or site)
 
-        self.worker.submit(job, self._on_login)
+        self.worker.run(job, self._on_login, self._on_login)
 
     def _on_login(self, result: Any) -> None:
         self._set_busy(False)

@@ -15,16 +15,19 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from appkit.live import LiveFeed
+from appkit.mqtt_state import Subscription
 from appkit.qt_guard import protect_none
 from hardware.ports import DeviceConfigError
 from hardware.registry import open_printer, open_scanner
 from kiosk.client import KioskClient
-from kiosk.live import LiveInputs
 from kiosk.printing import PrinterGate
 from kiosk.state import KioskSettings
 from kiosk.viewmodel import KioskViewModel
 from kiosk.views.style import Orientation, font, load_fonts
 from kiosk.views.window import KioskWindow
+from server.contract import topics
+from server.contract.messages import QueueSnapshot
 from server.contract.topics import check_slug
 
 log = logging.getLogger(__name__)
@@ -92,13 +95,18 @@ class KioskApp:
         )
         self.window = KioskWindow(self.vm, config.orientation)
         self.window.setWindowTitle(f"QMS kiosk {config.kiosk_id}")
-        self.live = LiveInputs(self.vm)
+        self.live = queue_feed(self.vm)
 
     def start(self) -> None:
         if self.config.mqtt:
-            self.live.subscribe(self.config.mqtt, self.config.site, f"kiosk-{self.config.kiosk_id}")
+            self.live.follow(
+                self.config.mqtt,
+                [Subscription(topics.queue(self.config.site), QueueSnapshot)],
+                client_id=f"kiosk-{self.config.kiosk_id}",
+            )
+            self.live.start()
         if self.config.scanner:
-            self.live.attach_scanner(open_scanner(self.config.scanner))
+            self.vm.scanning.attach(open_scanner(self.config.scanner))
         self.vm.start()
 
     def show(self) -> None:
@@ -148,8 +156,19 @@ class KioskApp:
     def stop(self) -> None:
         self.vm.stop()
         self.live.stop()
+        self.vm.scanning.stop()
         self.printer.close()
         self.client.close()
+
+
+def queue_feed(vm: KioskViewModel) -> LiveFeed:
+    """The bridge that brings the site's queue snapshots and the broker's state to ``vm``
+    on the GUI thread (``follow`` then ``start`` it)."""
+    return LiveFeed(
+        lambda _topic, message: vm.apply_queue(message),
+        lambda state: vm.set_live_connected(state.connected),
+        vm,
+    )
 
 
 def _quit_on_signals(app: QCoreApplication) -> QTimer:
