@@ -1,6 +1,7 @@
 """``qms counter``: the clerk's terminal (see docs/counter.md).
 
-Only argparse here; Qt and the rest load inside the handler.
+Only argparse (and the name of the token's variable) here; Qt and the rest load
+inside the handler.
 """
 
 import argparse
