@@ -3,7 +3,7 @@
 Used by the display board, the kiosk, the counter app and the headless LED bridge,
 so it has no Qt in it: parsed messages and connection changes leave through plain
 callbacks, called on paho's network thread. A GUI wraps them in Qt signals (see
-``display_board.qt_bridge``) so they reach its objects on the GUI thread.
+``appkit.live``) so they reach its objects on the GUI thread.
 
 Freshness (the contract: every snapshot carries its site's ``seq``)
 --------------------------------------------------------------------
@@ -364,9 +364,10 @@ class StateSubscriber:
     def start(self) -> None:
         """Connect in the background; returns at once, retries until :meth:`stop`."""
         import paho.mqtt.client as mqtt
+        from paho.mqtt.enums import CallbackAPIVersion
 
         client = mqtt.Client(
-            mqtt.CallbackAPIVersion.VERSION2,
+            CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
             clean_session=True,
         )

@@ -3,17 +3,16 @@
 PySide6/shiboken6 6.12.0 on CPython 3.11 drops one reference to ``None`` every
 time a method returning ``void`` is called (``QFont.setBold``, ``QWidget.update``,
 ``QPainter.drawText`` ...). Since Python 3.12 ``None`` is immortal and nothing
-happens, but on 3.11 its count (a few tens of thousands in our processes) reaches
-zero after that many calls and the interpreter aborts with "none_dealloc:
-deallocating None". A board repainting its ticker 30 times a second dies within
-a minute; a kiosk or counter after some hours of use.
+happens, but on 3.11 its count reaches zero after that many calls and the
+interpreter aborts with "none_dealloc: deallocating None": a board repainting its
+ticker soon, a kiosk or counter after hours of use.
 
 ``protect_none()`` measures the loss with a harmless void call and, only when
 there is one, raises ``None``'s reference count by 2**60 once, which makes
-``None`` as good as immortal (2**60 lost references at ten million a second take
-over three thousand years). It does nothing on 3.12+, on debug builds, or when the
-installed PySide6 is fixed. Call it once, after importing PySide6, before the
-event loop starts; it is idempotent and thread-safe (it runs under the GIL).
+``None`` as good as immortal (no process lives long enough to lose that many).
+It does nothing on 3.12+, on debug builds, or when the installed PySide6 is fixed.
+Call it once, after importing PySide6, before the event loop starts; it is
+idempotent and thread-safe (it runs under the GIL).
 The proper fix is a PySide6 release without the bug (or Python 3.12+): the project
 pins PySide6 below 6.12 (docs/dependencies.md), so with the pinned binding this
 guard measures no loss and does nothing. It stays as a safety net for ``None``

@@ -48,10 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     # board's widget benchmark next in this process, and Qt allows one application.
     from PySide6.QtWidgets import QApplication
 
+    from appkit.offthread import InlineRunner
     from hardware.printer.virtual import VirtualPrinter
     from kiosk.client import KioskClient
     from kiosk.printing import PrinterGate
-    from kiosk.runner import InlineRunner
     from kiosk.state import KioskSettings, PrintState, Screen
     from kiosk.viewmodel import KioskViewModel
     from server.config import Settings

@@ -8,14 +8,17 @@ Everything is passed in from here; nothing reads module globals.
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from appkit.live import LiveFeed
+from appkit.mqtt_state import Subscription
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.devices import CounterDevices, DevicePorts
-from counter.live import CounterLive
 from counter.session import LoginViewModel
 from counter.settings import SettingsStore, TerminalSettings
 from counter.texts import text
@@ -23,10 +26,26 @@ from counter.viewmodel import CounterViewModel
 from counter.views.login import LoginView
 from counter.views.rating import RatingWindow
 from counter.views.terminal import TerminalView
-from counter.worker import Worker
+from server.contract import topics
 from server.contract.http import LoginOut
+from server.contract.messages import CounterSnapshot
 
 log = logging.getLogger(__name__)
+
+
+def counter_feed(vm: CounterViewModel) -> LiveFeed:
+    """The bridge that brings the counter's snapshots and the broker's state to ``vm`` on
+    the GUI thread (``follow`` then ``start`` it)."""
+
+    def on_message(_topic: str, message: object) -> None:
+        if isinstance(message, CounterSnapshot):
+            vm.apply_snapshot(message)
+
+    return LiveFeed(on_message, lambda state: vm.set_live(state.connected))
+
+
+def _ignore(_result: Any) -> None:
+    """The logout on closing needs no answer: the window is already going."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +98,7 @@ class CounterApp(QObject):
         self.client = client or CounterClient(settings.server, language=settings.language)
         if options.device_token:
             self.client.device_token = options.device_token
-        self.worker = Worker(self)
+        self.worker = OffThread(self, in_order=True, name="counter-http")
         self.window = CounterWindow()
         self.window.setWindowTitle(text("app_title", settings.language))
         self.login_vm = LoginViewModel(self.client, self.worker, options.store, settings)
@@ -89,7 +108,7 @@ class CounterApp(QObject):
         self.vm: CounterViewModel | None = None
         self.terminal: TerminalView | None = None
         self.rating: RatingWindow | None = None
-        self.live: CounterLive | None = None
+        self.live: LiveFeed | None = None
         self.devices: CounterDevices | None = None
         self.window.closing.connect(self.shutdown)
         self._down = False
@@ -135,10 +154,8 @@ class CounterApp(QObject):
             # A citizen's tap on the rating window must not leave the clerk without F1/Space.
             vm.rating_closed.connect(lambda _rated: self.window.activateWindow())
         if self.options.live:
-            self.live = self._live(settings, counter_id)
+            self.live = self._live(vm, settings, counter_id)
         if self.live is not None:
-            self.live.snapshot.connect(vm.apply_snapshot)
-            self.live.connection.connect(vm.set_live)
             self.live.start()
         if ports.any():
             self.devices = CounterDevices(ports, vm, self.terminal.press)
@@ -148,7 +165,9 @@ class CounterApp(QObject):
 
     # ---- logout and shutdown ----------------------------------------------------
 
-    def _live(self, settings: TerminalSettings, counter_id: str) -> CounterLive | None:
+    def _live(
+        self, vm: CounterViewModel, settings: TerminalSettings, counter_id: str
+    ) -> LiveFeed | None:
         """The counter's MQTT snapshot, checked with the server's pinned key; a changed
         key is refused (logged), and the terminal works on from HTTP alone."""
         from appkit.server_key import KeyChanged, enrol
@@ -164,14 +183,16 @@ class CounterApp(QObject):
         except KeyChanged as exc:
             log.error("no live counter state: %s", exc)
             return None
-        return CounterLive(
+        live = counter_feed(vm)
+        live.follow(
             settings.mqtt,
-            settings.site,
-            counter_id,
+            [Subscription(topics.counter(settings.site, counter_id), CounterSnapshot)],
+            client_id=f"qms-counter-{settings.site}-{counter_id}-{id(live):x}"[:64],
             server_key=trust.key,
             credentials=trust.credentials,
             ca_file=options.mqtt_ca,
         )
+        return live
 
     def logout(self) -> None:
         """Pause the counter on the server, then go back to the login page."""
@@ -220,7 +241,7 @@ class CounterApp(QObject):
             self.vm.stop()
         if self.vm is not None and self.client.token and not self.options.read_only:
             vm = self.vm
-            self.worker.submit(lambda: self.client.logout(vm.site, vm.counter_id))
+            self.worker.run(lambda: self.client.logout(vm.site, vm.counter_id), _ignore, _ignore)
         if self.rating is not None:
             self.rating.close()
         self.worker.shutdown()

@@ -1,13 +1,15 @@
 """``qms counter``: the clerk's terminal (see docs/counter.md).
 
-Only argparse here; Qt and the rest load inside the handler.
+Only argparse (and the name of the token's variable) here; Qt and the rest load
+inside the handler.
 """
 
 import argparse
 
+from counter.settings import TOKEN_ENV
+
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 DEFAULT_MQTT = "mqtt://127.0.0.1:1883"
-TOKEN_ENV = "QMS_COUNTER_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
 
 def register(sub: argparse._SubParsersAction) -> None:

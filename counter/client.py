@@ -11,6 +11,7 @@ import httpx
 from pydantic import ValidationError
 
 from appkit.api_client import ApiClient, ApiError, ServerUnreachable
+from server.contract import paths
 from server.contract.http import (
     ActionOut,
     CallIn,
@@ -42,7 +43,7 @@ class CounterClient(ApiClient):
     def login(self, username: str, password: str) -> LoginOut:
         """Log in and keep the bearer token for the following requests."""
         answer = self.request(
-            "POST", "/auth/login", LoginOut, LoginIn(username=username, password=password)
+            "POST", paths.login(), LoginOut, LoginIn(username=username, password=password)
         )
         self.token = answer.token
         return answer
@@ -50,7 +51,7 @@ class CounterClient(ApiClient):
     def pin_login(self, site: str, counter: str, pin: str) -> LoginOut:
         """Log in with the clerk's PIN at ``counter``; keeps the token like ``login``."""
         body = PinLoginIn(site=site, counter=counter, pin=pin)
-        answer = self.request("POST", "/auth/pin", LoginOut, body, token=self.device_token)
+        answer = self.request("POST", paths.pin_login(), LoginOut, body, token=self.device_token)
         self.token = answer.token
         return answer
 
@@ -62,7 +63,7 @@ class CounterClient(ApiClient):
         if not self.token:
             return
         try:
-            response = self._http.post("/auth/logout", headers=self._headers(None))
+            response = self._http.post(paths.logout(), headers=self._headers(None))
         except httpx.HTTPError as exc:
             raise ServerUnreachable(str(exc) or type(exc).__name__) from exc
         if response.status_code >= 500:
@@ -81,13 +82,13 @@ class CounterClient(ApiClient):
         self.token = None
 
     def counters(self, site: str) -> CountersOut:
-        return self.request("GET", f"/sites/{site}/counters", CountersOut)
+        return self.request("GET", paths.counters(site), CountersOut)
 
     def services(self, site: str) -> MenuOut:
-        return self.request("GET", f"/sites/{site}/services", MenuOut)
+        return self.request("GET", paths.menu(site), MenuOut)
 
     def day(self, site: str, counter: str) -> ClerkDayOut:
-        return self.request("GET", f"/sites/{site}/counters/{counter}/day", ClerkDayOut)
+        return self.request("GET", paths.clerk_day(site, counter), ClerkDayOut)
 
     def action(
         self,
@@ -100,7 +101,7 @@ class CounterClient(ApiClient):
         """Run one counter action (``call-next``, ``transfer``, ``rate``, ...) under ``key``."""
         payload: Any = body if body is not None else {}
         return self.request(
-            "POST", f"/sites/{site}/counters/{counter}/{action}", ActionOut, payload, key
+            "POST", paths.counter_action(site, counter, action), ActionOut, payload, key
         )
 
     def call_number(self, site: str, counter: str, ticket: str, reason: str, key: str) -> ActionOut:

@@ -13,8 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from counter.cli import TOKEN_ENV
-from counter.settings import SettingsStore, TerminalSettings, default_data_dir
+from counter.settings import TOKEN_ENV, SettingsStore, TerminalSettings, default_data_dir
 
 if TYPE_CHECKING:
     from counter.app import CounterApp

@@ -1,5 +1,4 @@
-"""Logging a clerk in and choosing the counter, before the terminal opens; and
-logging out, which pauses the counter.
+"""Logging a clerk in and choosing the counter, before the terminal opens.
 
 The chosen counter is saved in the terminal's settings so the same PC offers
 it first next time.
@@ -7,19 +6,16 @@ it first next time.
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from appkit.api_client import ApiError, ServerUnreachable
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.settings import SettingsStore, TerminalSettings
 from counter.texts import text
-from counter.worker import Worker
 from server.contract.http import CounterOut, CountersOut, LoginOut
-
-if TYPE_CHECKING:
-    from counter.viewmodel import CounterViewModel
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +35,7 @@ class LoginViewModel(QObject):
     def __init__(
         self,
         client: CounterClient,
-        worker: Worker,
+        worker: OffThread,
         store: SettingsStore,
         settings: TerminalSettings,
         parent: QObject | None = None,
@@ -98,7 +94,7 @@ class LoginViewModel(QObject):
             answer = login()
             return answer, self.client.counters(answer.site or site)
 
-        self.worker.submit(job, self._on_login)
+        self.worker.run(job, self._on_login, self._on_login)
 
     def _on_login(self, result: Any) -> None:
         self._set_busy(False)
@@ -163,25 +159,3 @@ class LoginViewModel(QObject):
     def _fail(self, message: str) -> None:
         self.error = message
         self.failed.emit(message)
-
-
-def log_out(vm: "CounterViewModel", on_done: Callable[[str], None] | None = None) -> None:
-    """Pause the counter and end the session on the server (the server pauses every
-    counter the clerk had open). ``on_done`` gets "" when the server did it, else a
-    warning for the clerk: the counter may still show as open in the hall."""
-    site, counter, language = vm.site, vm.counter_id, vm.language
-
-    def job() -> None:
-        vm.client.logout(site, counter)
-
-    def done(result: Any) -> None:
-        warning = ""
-        if isinstance(result, Exception):
-            log.warning("logout did not reach the server: %s", result)
-            warning = text("logout_unreachable", language)
-        vm.logged_out.emit()
-        if on_done is not None:
-            on_done(warning)
-
-    vm.stop()
-    vm.worker.submit(job, done)

@@ -15,6 +15,7 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 FILE_NAME = "counter-terminal.json"
+TOKEN_ENV = "QMS_COUNTER_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
 
 def default_data_dir() -> Path:
@@ -34,9 +35,6 @@ class TerminalSettings:
     counter: str | None = None
     username: str = ""
     language: str = "vi"
-
-    def with_counter(self, counter: str) -> "TerminalSettings":
-        return replace(self, counter=counter)
 
 
 class SettingsStore:

@@ -1,8 +1,9 @@
 """The counter terminal's state and commands, with no widgets.
 
 The view, the keypad and the rating pad all call the same commands here. Requests
-run on the ``Worker`` thread; answers, MQTT snapshots and device events reach this
-object only through Qt signals, so its state changes on the GUI thread alone.
+run on one worker thread (``appkit.offthread``); answers, MQTT snapshots and device
+events reach this object only through Qt signals, so its state changes on the GUI
+thread alone.
 """
 
 import logging
@@ -13,13 +14,13 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 from appkit.api_client import ApiError, ServerUnreachable
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.intents import Body, Context, Intent, IntentBook
 from counter.names import SiteNames
 from counter.reachability import ServerReachability
 from counter.rules import DAY_CHANGING, AnswerHold, offered, shown
-from counter.session import log_out
-from counter.worker import Worker
+from counter.texts import text
 from server.contract.http import (
     ActionOut,
     CallIn,
@@ -59,7 +60,7 @@ class CounterViewModel(QObject):
     def __init__(
         self,
         client: CounterClient,
-        worker: Worker,
+        worker: OffThread,
         site: str,
         counter_id: str,
         *,
@@ -170,14 +171,20 @@ class CounterViewModel(QObject):
     def refresh(self) -> None:
         """Fetch the counter, the field names and the clerk's day over HTTP."""
         self._read_counters()
-        self.worker.submit(lambda: self.client.services(self.site), self._on_services)
+        self.worker.run(
+            lambda: self.client.services(self.site), self._on_services, self._on_services
+        )
         self.refresh_day()
 
     def _read_counters(self) -> None:
-        self.worker.submit(lambda: self.client.counters(self.site), self._on_counters)
+        self.worker.run(
+            lambda: self.client.counters(self.site), self._on_counters, self._on_counters
+        )
 
     def refresh_day(self) -> None:
-        self.worker.submit(lambda: self.client.day(self.site, self.counter_id), self._on_day)
+        self.worker.run(
+            lambda: self.client.day(self.site, self.counter_id), self._on_day, self._on_day
+        )
 
     def _on_counters(self, result: Any) -> None:
         if not self._reached(result):
@@ -326,7 +333,10 @@ class CounterViewModel(QObject):
         def job() -> ActionOut:
             return self.client.action(site, counter, intent.action, intent.key, intent.body)
 
-        self.worker.submit(job, lambda result: self._on_action(intent, result))
+        def answered(result: Any) -> None:
+            self._on_action(intent, result)
+
+        self.worker.run(job, answered, answered)
 
     def _on_action(self, intent: Intent, result: Any) -> None:
         if isinstance(result, ServerUnreachable):
@@ -395,5 +405,23 @@ class CounterViewModel(QObject):
     # ---- logging out ------------------------------------------------------------
 
     def logout(self, on_done: Callable[[str], None] | None = None) -> None:
-        """Pause the counter and end the session (see ``session.log_out``)."""
-        log_out(self, on_done)
+        """Pause the counter and end the session on the server (the server pauses every
+        counter the clerk had open). ``on_done`` gets "" when the server did it, else a
+        warning for the clerk: the counter may still show as open in the hall."""
+        site, counter, language = self.site, self.counter_id, self.language
+        client = self.client
+
+        def job() -> None:
+            client.logout(site, counter)
+
+        def done(result: Any) -> None:
+            warning = ""
+            if isinstance(result, Exception):
+                log.warning("logout did not reach the server: %s", result)
+                warning = text("logout_unreachable", language)
+            self.logged_out.emit()
+            if on_done is not None:
+                on_done(warning)
+
+        self.stop()
+        self.worker.run(job, done, done)

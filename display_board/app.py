@@ -19,10 +19,10 @@ from display_board.numbers_vi import Dialect
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
+    from appkit.live import LiveFeed
     from appkit.mqtt_state import StateSubscriber
     from display_board.announcer import Announcer
     from display_board.audio import AudioSink
-    from display_board.qt_bridge import QtBoard
     from display_board.viewmodel import BoardViewModel
     from display_board.views.board import Layout
     from display_board.views.theme import Theme
@@ -68,10 +68,10 @@ def _qt_app() -> QApplication:
     return app
 
 
-def _parts(config: DisplayConfig) -> tuple[BoardViewModel, QtBoard, StateSubscriber, Theme]:
+def _parts(config: DisplayConfig) -> tuple[BoardViewModel, LiveFeed, StateSubscriber, Theme]:
     """The view-model, its Qt bridge, the subscriber and the theme."""
+    from appkit.live import LiveFeed
     from appkit.mqtt_state import StateSubscriber, Subscription
-    from display_board.qt_bridge import QtBoard
     from display_board.viewmodel import BoardViewModel
     from display_board.views.theme import Theme
     from server.contract import topics
@@ -79,7 +79,7 @@ def _parts(config: DisplayConfig) -> tuple[BoardViewModel, QtBoard, StateSubscri
 
     theme = Theme.load(config.theme) if config.theme else Theme()
     vm = BoardViewModel(config.site, config.area)
-    bridge = QtBoard(vm)
+    bridge = LiveFeed(vm.handle, vm.set_connection)
     subscriber = StateSubscriber(
         config.mqtt_url,
         [

@@ -4,9 +4,9 @@ Inputs are the contract messages the subscriber delivers (``DisplaySnapshot``,
 ``CallEvent``, ``ServerStatus``) and connection changes; outputs are plain
 properties for the view plus three listener lists: ``changed`` (redraw),
 ``flashed`` (a live call: blink it) and ``announced`` (a live call: say it).
-``display_board.qt_bridge`` turns those into Qt signals on the GUI thread.
+``appkit.live.LiveFeed`` brings the subscriber's callbacks onto the GUI thread.
 
-The rules of issue 6:
+The rules:
 
 * Snapshots are the picture. One not newer than the last (by ``seq``, with the
   server-restart rule of ``appkit.mqtt_state.SeqGate``) is dropped.

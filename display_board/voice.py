@@ -154,10 +154,10 @@ def speak_to_file(binary: str, language: str, text: str, path: Path) -> bool:
 
 
 def trim_silence(path: Path, keep_s: float = 0.06, threshold: int = 300) -> None:
-    """Cut the silence espeak-ng leaves around a word (~0.4 s after each).
+    """Cut the silence espeak-ng leaves around each word.
 
     Words are strung together, so without this "một nghìn không trăm hai mươi ba"
-    would carry three seconds of pauses. Only our generated clips are trimmed; a
+    would carry long pauses. Only our generated clips are trimmed; a
     site's recordings are played as they are.
     """
     with wave.open(str(path), "rb") as src:

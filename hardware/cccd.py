@@ -13,9 +13,10 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from hardware.ports import HardwareError, ScanRejected
+from hardware.errors import HardwareError
 
 MIN_FIELDS = 7
 MAX_SCAN_LENGTH = 1024
@@ -26,6 +27,14 @@ _OLD_ID = re.compile(r"(\d{9}|\d{12})?")
 _DATE = re.compile(r"\d{8}")
 # Letters (any script, for names with diacritics), spaces, and the odd hyphen/apostrophe.
 _NAME = re.compile(r"[^\W\d_]+(?:[ '\-][^\W\d_]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRejected:
+    """A scan that is not a valid CCCD QR code, with the reason in both languages."""
+
+    message_vi: str
+    message_en: str
 
 
 class CccdError(HardwareError, ValueError):

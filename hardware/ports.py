@@ -11,11 +11,32 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from hardware.cccd import CccdScan, ScanRejected
+from hardware.errors import DeviceConfigError, HardwareError
+
 if TYPE_CHECKING:
     from PIL import Image
 
-    from hardware.cccd import CccdScan
-    from hardware.printer.layout import TicketData
+    from hardware.printer.layout import PrintedTicket
+
+__all__ = [
+    "CccdScan",
+    "DeviceConfigError",
+    "EventSource",
+    "HardwareError",
+    "Keypad",
+    "KeypadAction",
+    "KeypadEvent",
+    "LedDisplay",
+    "PrintError",
+    "PrinterStatus",
+    "RatingEvent",
+    "RatingPad",
+    "ScanRejected",
+    "Scanner",
+    "TicketPrinter",
+    "status_text",
+]
 
 
 class PrinterStatus(StrEnum):
@@ -54,14 +75,6 @@ def status_text(status: PrinterStatus, language: str = "vi") -> str:
     return (_STATUS_VI if language == "vi" else _STATUS_EN)[status]
 
 
-class HardwareError(Exception):
-    """Base of every error this package raises on purpose."""
-
-
-class DeviceConfigError(HardwareError, ValueError):
-    """A device URL or option is wrong: caught at start, before any ticket is issued."""
-
-
 class PrintError(HardwareError):
     """A ticket could not be printed. The caller still has the ticket and may reprint it."""
 
@@ -86,7 +99,7 @@ class TicketPrinter(Protocol):
         """The URL it was opened from, without secrets, for logs and status reports."""
         ...
 
-    def print_ticket(self, ticket: TicketData | Image.Image) -> None:
+    def print_ticket(self, ticket: PrintedTicket | Image.Image) -> None:
         """Print one ticket and cut; raise ``PrintError`` if it did not print."""
         ...
 
@@ -125,14 +138,6 @@ class RatingEvent:
 
     address: int
     rating: str
-
-
-@dataclass(frozen=True, slots=True)
-class ScanRejected:
-    """A scan that is not a valid CCCD QR code, with the reason in both languages."""
-
-    message_vi: str
-    message_en: str
 
 
 class EventSource(Protocol):

@@ -15,16 +15,19 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from appkit.live import LiveFeed
+from appkit.mqtt_state import Subscription
 from appkit.qt_guard import protect_none
 from hardware.ports import DeviceConfigError
 from hardware.registry import open_printer, open_scanner
 from kiosk.client import KioskClient
-from kiosk.live import LiveInputs
 from kiosk.printing import PrinterGate
 from kiosk.state import KioskSettings
 from kiosk.viewmodel import KioskViewModel
 from kiosk.views.style import Orientation, font, load_fonts
 from kiosk.views.window import KioskWindow
+from server.contract import topics
+from server.contract.messages import QueueSnapshot
 from server.contract.topics import check_slug
 
 log = logging.getLogger(__name__)
@@ -95,13 +98,13 @@ class KioskApp:
         )
         self.window = KioskWindow(self.vm, config.orientation)
         self.window.setWindowTitle(f"QMS kiosk {config.kiosk_id}")
-        self.live = LiveInputs(self.vm)
+        self.live = queue_feed(self.vm)
 
     def start(self) -> None:
         if self.config.mqtt:
             self._subscribe(self.config.mqtt)
         if self.config.scanner:
-            self.live.attach_scanner(open_scanner(self.config.scanner))
+            self.vm.scanning.attach(open_scanner(self.config.scanner))
         self.vm.start()
 
     def _subscribe(self, url: str) -> None:
@@ -119,14 +122,15 @@ class KioskApp:
         except KeyChanged as exc:
             log.error("no live waiting counts: %s", exc)
             return
-        self.live.subscribe(
+        self.live.follow(
             url,
-            config.site,
-            f"kiosk-{config.kiosk_id}",
+            [Subscription(topics.queue(config.site), QueueSnapshot)],
+            client_id=f"kiosk-{config.kiosk_id}",
             server_key=trust.key,
             credentials=trust.credentials,
             ca_file=config.mqtt_ca,
         )
+        self.live.start()
 
     def show(self) -> None:
         if self.config.fullscreen:
@@ -175,8 +179,19 @@ class KioskApp:
     def stop(self) -> None:
         self.vm.stop()
         self.live.stop()
+        self.vm.scanning.stop()
         self.printer.close()
         self.client.close()
+
+
+def queue_feed(vm: KioskViewModel) -> LiveFeed:
+    """The bridge that brings the site's queue snapshots and the broker's state to ``vm``
+    on the GUI thread (``follow`` then ``start`` it)."""
+    return LiveFeed(
+        lambda _topic, message: vm.apply_queue(message),
+        lambda state: vm.set_live_connected(state.connected),
+        vm,
+    )
 
 
 def _quit_on_signals(app: QCoreApplication) -> QTimer:

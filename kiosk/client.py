@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from appkit.api_client import ApiClient, new_key
+from server.contract import paths
 from server.contract.http import DeviceStatusIn, MenuOut, TicketIn, TicketOut
 from server.contract.messages import DeviceStatus
 
@@ -43,21 +44,21 @@ class KioskClient:
         self.api.close()
 
     def menu(self) -> MenuOut:
-        return self.api.request("GET", f"/sites/{self.site}/services", MenuOut)
+        return self.api.request("GET", paths.menu(self.site), MenuOut)
 
     def issue(self, request: IssueRequest) -> TicketOut:
         """Issue (or, for a retried key, return the already issued) ticket."""
         return self.api.request(
             "POST",
-            f"/sites/{self.site}/tickets",
+            paths.tickets(self.site),
             TicketOut,
             body=request.body,
             idempotency_key=request.key,
         )
 
     def ticket(self, ticket_id: str) -> TicketOut:
-        return self.api.request("GET", f"/sites/{self.site}/tickets/{ticket_id}", TicketOut)
+        return self.api.request("GET", paths.ticket(self.site, ticket_id), TicketOut)
 
     def report_status(self, status: DeviceStatusIn) -> DeviceStatus:
         """Tell the server (and through it the supervisors) how this kiosk is."""
-        return self.api.request("POST", "/devices/status", DeviceStatus, body=status)
+        return self.api.request("POST", paths.device_status(), DeviceStatus, body=status)

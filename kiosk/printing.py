@@ -11,7 +11,7 @@ import logging
 import threading
 
 from hardware.ports import PrinterStatus, TicketPrinter
-from hardware.printer.layout import TicketData
+from hardware.printer.layout import PrintedTicket
 from server.contract.http import TicketOut
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ class PrinterGate:
         """Print one issued ticket; raises ``hardware.ports.PrintError`` if it did not print."""
         if self.printer is None:
             raise RuntimeError("this kiosk has no printer")
-        data = TicketData.from_ticket_out(ticket, site_name, priority_label)
+        data = PrintedTicket.from_ticket_out(ticket, site_name, priority_label)
         with self._lock:
             self.printer.print_ticket(data)
 

@@ -93,10 +93,6 @@ class TransferDialog(QDialog):
         self.by_field.setChecked(True)
         self.field.setCurrentIndex(self.field.findData(code))
 
-    def choose_counter(self, counter_id: str) -> None:
-        self.by_counter.setChecked(True)
-        self.counter.setCurrentIndex(self.counter.findData(counter_id))
-
     def _accept(self) -> None:
         combo = self.field if self.by_field.isChecked() else self.counter
         target = combo.currentData()

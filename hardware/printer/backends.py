@@ -25,7 +25,7 @@ from PIL import Image
 from hardware.ports import DeviceConfigError, PrintError, PrinterStatus
 from hardware.printer.escpos_output import ticket_bytes
 from hardware.printer.fonts import find_fonts
-from hardware.printer.layout import TicketData, TicketLayout, render_ticket
+from hardware.printer.layout import PrintedTicket, TicketLayout, render_ticket
 from hardware.printer.status import QUERIES, decode_status, first_status_byte
 from hardware.printer.url_path import local_path
 from hardware.printer.virtual import VirtualPrinter
@@ -85,11 +85,6 @@ class EscposPrinter:
 
     def __repr__(self) -> str:
         return f"EscposPrinter({self._url!r})"
-
-    @property
-    def can_read(self) -> bool:
-        """Whether the printer answers real-time status queries over this transport."""
-        return self._probe is None
 
     def _open(self) -> Any:
         """Open the transport; any failure to open (whatever the driver raises: pyusb
@@ -151,7 +146,7 @@ class EscposPrinter:
             finally:
                 device.close()
 
-    def print_ticket(self, ticket: TicketData | Image.Image) -> None:
+    def print_ticket(self, ticket: PrintedTicket | Image.Image) -> None:
         from escpos.exceptions import Error as EscposError
 
         image = ticket if isinstance(ticket, Image.Image) else render_ticket(ticket, self.layout)

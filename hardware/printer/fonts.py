@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from hardware.ports import DeviceConfigError
+from hardware.errors import DeviceConfigError
 
 # Letters whose glyphs a font without Vietnamese support lacks (precomposed forms).
 VIETNAMESE_PROBE = (

@@ -1,4 +1,4 @@
-"""Ticket layout: ``TicketData`` in, a 1-bit PIL image at the printer's width out. Pure.
+"""Ticket layout: ``PrintedTicket`` in, a 1-bit PIL image at the printer's width out. Pure.
 
 Rendering to an image (not printer text) is what makes Vietnamese print right on any
 ESC/POS printer; the same image is what the virtual printer saves as PNG.
@@ -18,7 +18,7 @@ import qrcode
 import qrcode.constants
 from PIL import Image, ImageDraw
 
-from hardware.ports import DeviceConfigError
+from hardware.errors import DeviceConfigError
 from hardware.printer.canvas import Canvas, load_font
 from hardware.printer.fonts import find_fonts
 
@@ -67,7 +67,7 @@ DEFAULT_FOOTER = (
 
 
 @dataclass(frozen=True, slots=True)
-class TicketData:
+class PrintedTicket:
     """Everything printed on one ticket. ``issued_at`` must carry its time zone."""
 
     number: str
@@ -100,7 +100,7 @@ class TicketData:
     @classmethod
     def from_ticket_out(
         cls, ticket: TicketOut | Any, site_name: str, priority_label: str | None = None
-    ) -> TicketData:
+    ) -> PrintedTicket:
         """Build from the server's ``TicketOut`` answer (the kiosk's usual path)."""
         return cls(
             number=ticket.number,
@@ -226,12 +226,14 @@ class RenderedTicket:
     regions: dict[str, tuple[int, int]]
 
 
-def render_ticket(ticket: TicketData, layout: TicketLayout | None = None) -> Image.Image:
+def render_ticket(ticket: PrintedTicket, layout: TicketLayout | None = None) -> Image.Image:
     """Draw the ticket; the result is mode "1", ``layout.width`` wide."""
     return render_ticket_regions(ticket, layout).image
 
 
-def render_ticket_regions(ticket: TicketData, layout: TicketLayout | None = None) -> RenderedTicket:
+def render_ticket_regions(
+    ticket: PrintedTicket, layout: TicketLayout | None = None
+) -> RenderedTicket:
     """Draw the ticket and say where each block went."""
     layout = layout or TicketLayout()
     if ticket.language != layout.languages[0] and ticket.language in layout.labels:
@@ -251,7 +253,7 @@ def _gap(layout: TicketLayout) -> int:
     return round(10 * layout.scale)
 
 
-def _head(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -> None:
+def _head(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLayout) -> None:
     """Logo, header lines, site name, department and field."""
     gap = _gap(layout)
     others = layout.languages[1:]
@@ -283,7 +285,7 @@ def _head(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -
     canvas.space(gap)
 
 
-def _number(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -> None:
+def _number(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLayout) -> None:
     """The big number, and the priority band under it."""
     gap = _gap(layout)
     main, *others = layout.languages
@@ -299,7 +301,7 @@ def _number(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout)
         canvas.space(gap)
 
 
-def _details(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -> None:
+def _details(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLayout) -> None:
     """Where to go, how many ahead, how long, when: label left, value right."""
     main, *others = layout.languages
     label_font, value_font, small = pen.reg(22), pen.bold(24), pen.reg(17)
@@ -322,7 +324,7 @@ def _details(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout
     row("issued", local.strftime("%H:%M  %d/%m/%Y"))
 
 
-def _tail(canvas: Canvas, pen: _Pen, ticket: TicketData, layout: TicketLayout) -> None:
+def _tail(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLayout) -> None:
     """The tracking QR code with its caption, then the footer."""
     gap = _gap(layout)
     main, *others = layout.languages

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hardware.printer.layout import TicketData, TicketLayout
+from hardware.printer.layout import PrintedTicket, TicketLayout
 
 DEMO_SITE = "Trung tâm Phục vụ hành chính công TP. Hồ Chí Minh"
 DEMO_HEADER = ("ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH")
 
 
-def demo_ticket(issued_at: datetime | None = None) -> TicketData:
+def demo_ticket(issued_at: datetime | None = None) -> PrintedTicket:
     """A realistic ticket: a land-registration number with every kind of diacritic."""
-    return TicketData(
+    return PrintedTicket(
         number="1023",
         site_name=DEMO_SITE,
         department="Sở Tài nguyên và Môi trường",

@@ -21,7 +21,7 @@ from PIL import Image
 from hardware.ports import DeviceConfigError, PrintError, PrinterStatus
 from hardware.printer.escpos_output import ticket_bytes
 from hardware.printer.fonts import find_fonts
-from hardware.printer.layout import TicketData, TicketLayout, render_ticket
+from hardware.printer.layout import PrintedTicket, TicketLayout, render_ticket
 from hardware.printer.url_path import local_path
 
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
@@ -104,10 +104,10 @@ class VirtualPrinter:
                 return PrinterStatus.OFFLINE
         return self._fault
 
-    def print_ticket(self, ticket: TicketData | Image.Image) -> None:
+    def print_ticket(self, ticket: PrintedTicket | Image.Image) -> None:
         """Write ``<stamp>-<number>.png`` and ``.bin``; raise ``PrintError`` on a fault."""
         image = ticket if isinstance(ticket, Image.Image) else render_ticket(ticket, self.layout)
-        name = _SAFE.sub("_", ticket.number) if isinstance(ticket, TicketData) else "image"
+        name = _SAFE.sub("_", ticket.number) if isinstance(ticket, PrintedTicket) else "image"
         data = ticket_bytes(image, cut=self.cut)
         with self._lock:
             if self._delay_s:

@@ -8,10 +8,10 @@ The server here is httpx's in-process transport answering as the real one does.
 import httpx
 import pytest
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.rules import ANSWER_HOLD_S
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 from server.contract.http import ActionOut, CounterOut
 from server.contract.vocab import TicketStatus
 from tests.counter.samples import brief, snapshot
@@ -29,7 +29,7 @@ def answer(request: httpx.Request) -> httpx.Response:
 @pytest.fixture
 def vm(qtbot):
     client = CounterClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(answer))
-    worker = Worker()
+    worker = OffThread(in_order=True)
     now = [100.0]
     model = CounterViewModel(client, worker, "hcm-main", "5", probe_ms=0, clock=lambda: now[0])
     yield model, now

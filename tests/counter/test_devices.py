@@ -9,10 +9,10 @@ import logging
 
 import pytest
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.devices import CounterDevices, DevicePorts
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 from hardware.led_bridge import LED_IDLE, LED_PAUSED
 from hardware.ports import KeypadAction
 from hardware.sim.devices import KeypadSim, LedBusSim, RatingPadSim
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def vm(qtbot):
     client = CounterClient("http://127.0.0.1:9", token="t")
-    worker = Worker()
+    worker = OffThread(in_order=True)
     model = CounterViewModel(client, worker, "hcm-main", "5", retry_delays_ms=(), probe_ms=0)
     yield model
     worker.shutdown()

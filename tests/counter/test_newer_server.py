@@ -1,6 +1,6 @@
 """A terminal on today's code reads a newer server's snapshot and answers (fields added since).
 
-The snapshot goes through the terminal's real MQTT path (``CounterLive``, whose
+The snapshot goes through the terminal's real MQTT path (``counter_feed``, whose
 ``StateSubscriber.feed`` is what paho's ``on_message`` calls, wired to the
 view-model as ``counter.app`` does); the answers through the real HTTP client.
 """
@@ -9,12 +9,15 @@ import httpx
 import pytest
 
 from appkit.api_client import ApiError
+from appkit.mqtt_state import Subscription
+from appkit.offthread import OffThread
+from counter.app import counter_feed
 from counter.client import CounterClient
-from counter.live import CounterLive
 from counter.viewmodel import CounterViewModel
 from counter.views.terminal import TerminalView
-from counter.worker import Worker
+from server.contract import topics
 from server.contract.http import ActionOut, CounterOut, ErrorOut
+from server.contract.messages import CounterSnapshot
 from server.contract.vocab import TicketStatus
 from tests.counter.samples import brief, snapshot
 from tests.support.newer_server import newer_payload
@@ -42,10 +45,14 @@ def answer(request: httpx.Request) -> httpx.Response:
 @pytest.fixture
 def terminal(qtbot):
     client = CounterClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(answer))
-    worker = Worker()
+    worker = OffThread(in_order=True)
     vm = CounterViewModel(client, worker, "hcm-main", "5", retry_delays_ms=(), probe_ms=0)
-    live = CounterLive("mqtt://127.0.0.1:1", "hcm-main", "5")  # never started: fed by hand
-    live.snapshot.connect(vm.apply_snapshot)
+    live = counter_feed(vm)
+    live.follow(  # never started: fed by hand
+        "mqtt://127.0.0.1:1",
+        [Subscription(topics.counter("hcm-main", "5"), CounterSnapshot)],
+        client_id="counter-test",
+    )
     view = TerminalView(vm)
     qtbot.addWidget(view)
     view.resize(1280, 800)
@@ -58,7 +65,8 @@ def terminal(qtbot):
 def test_a_newer_servers_snapshot_is_shown_not_dropped(terminal):
     vm, view, live, _client = terminal
     sent = snapshot(current=CALLED, next_up=[brief("1024")], waiting=7, transfer_keeps_place=False)
-    assert live.subscriber.feed(live.topic, newer_payload(sent)) == sent
+    assert live.subscriber is not None
+    assert live.subscriber.feed(topics.counter("hcm-main", "5"), newer_payload(sent)) == sent
     vm.set_live(True)
     assert live.subscriber.dropped_malformed == 0
     assert vm.current == CALLED

@@ -4,12 +4,12 @@ the real server (demo PINs: clerkNN -> NNNN)."""
 import httpx
 import pytest
 
+from appkit.offthread import OffThread
 from counter.app import AppOptions, CounterApp
 from counter.client import CounterClient
 from counter.session import LoginViewModel
 from counter.settings import SettingsStore
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 from tests.counter.conftest import issue, settings_for, terminal_ready, vm_of
 
 FIELD = "tp-hotich"  # counter 2 serves it
@@ -18,7 +18,7 @@ OTHER_FIELD = "tp-lltp"
 
 @pytest.fixture
 def worker():
-    running = Worker()
+    running = OffThread(in_order=True)
     yield running
     running.shutdown()
 

@@ -3,11 +3,11 @@
 import gc
 import weakref
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.intents import IntentBook
 from counter.reachability import ServerReachability
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 
 
 def test_changed_only_when_the_server_goes_or_comes_back(qtbot) -> None:
@@ -64,7 +64,7 @@ def test_nothing_more_after_stop(qtbot) -> None:
 def test_a_dropped_view_model_is_freed_at_once(qtbot) -> None:
     """No reference cycle: the cyclic collector might free it on a worker thread."""
     client = CounterClient("http://127.0.0.1:9", token="t")
-    worker = Worker()
+    worker = OffThread(in_order=True)
     gc.disable()
     try:
         vm = CounterViewModel(client, worker, "hcm-main", "5")

@@ -2,9 +2,9 @@
 
 import pytest
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 from tests.counter.conftest import issue
 from tests.counter.flaky_proxy import FlakyProxy
 
@@ -23,7 +23,7 @@ def proxy(live_server):
 def through_proxy(live_server, proxy):
     client = CounterClient(proxy.url, timeout_s=5)
     client.login(*live_server.clerks["2"])
-    worker = Worker()
+    worker = OffThread(in_order=True)
     yield client, worker
     worker.shutdown()
     client.close()

@@ -7,10 +7,10 @@ import socket
 
 import pytest
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.viewmodel import CounterViewModel
 from counter.views.terminal import TerminalView
-from counter.worker import Worker
 from server.contract.http import ServiceOut, TransferIn
 from server.contract.vocab import CounterState, TicketStatus
 from tests.counter.samples import brief, snapshot
@@ -27,7 +27,7 @@ def closed_port() -> int:
 @pytest.fixture
 def offline(qtbot):
     client = CounterClient(f"http://127.0.0.1:{closed_port()}", token="t", timeout_s=2)
-    worker = Worker()
+    worker = OffThread(in_order=True)
     vm = CounterViewModel(client, worker, "hcm-main", "5", retry_delays_ms=(), probe_ms=0)
     view = TerminalView(vm)
     qtbot.addWidget(view)
@@ -158,7 +158,7 @@ def test_logout_without_server_warns_the_clerk(offline, qtbot):
 
 def test_english_screen(qtbot):
     client = CounterClient("http://127.0.0.1:9", token="t")
-    worker = Worker()
+    worker = OffThread(in_order=True)
     vm = CounterViewModel(client, worker, "hcm-main", "5", language="en", probe_ms=0)
     view = TerminalView(vm)
     qtbot.addWidget(view)
@@ -181,7 +181,7 @@ def test_english_screen(qtbot):
 def test_requests_after_shutdown_are_dropped_quietly(offline):
     vm, _view = offline
     vm.worker.shutdown()
-    future = vm.worker.submit(lambda: 1, lambda _result: None)
+    future = vm.worker.run(lambda: 1, lambda _result: None, lambda _error: None)
     assert future.cancelled()
     vm.refresh()  # a late timer: no error, nothing sent
 

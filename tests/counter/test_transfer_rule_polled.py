@@ -3,9 +3,9 @@
 import httpx
 import pytest
 
+from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
 from server.contract.http import CounterOut, CountersOut
 from tests.counter.samples import snapshot
 
@@ -24,7 +24,7 @@ def answer(request: httpx.Request) -> httpx.Response:
 
 def test_polling_reads_the_sites_transfer_rule(qtbot):
     client = CounterClient("http://127.0.0.1:9", token="t", transport=httpx.MockTransport(answer))
-    worker = Worker()
+    worker = OffThread(in_order=True)
     vm = CounterViewModel(
         client, worker, "hcm-main", "5", retry_delays_ms=(), probe_ms=0, poll_ms=50
     )

@@ -6,11 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from appkit.api_client import ApiError, new_key
+from appkit.mqtt_state import Subscription
+from appkit.offthread import OffThread
+from counter.app import counter_feed
 from counter.client import CounterClient
-from counter.live import CounterLive
 from counter.session import LoginViewModel
 from counter.viewmodel import CounterViewModel
-from counter.worker import Worker
+from server.contract import topics
+from server.contract.messages import CounterSnapshot
 from tests.counter.conftest import issue, settings_for
 
 FIELD = "tp-hotich"  # counters 1..6 serve it
@@ -24,7 +27,7 @@ def logged_in(server, counter: str) -> CounterClient:
 
 @pytest.fixture
 def worker():
-    running = Worker()
+    running = OffThread(in_order=True)
     yield running
     running.shutdown()
 
@@ -105,7 +108,10 @@ def test_two_counters_calling_at_once_get_different_tickets(live_server):
 
 def test_two_terminals_pressing_together(qtbot, live_server):
     first, second = issue(live_server, FIELD), issue(live_server, FIELD)
-    workers = [Worker(), Worker()]
+    workers = [
+        OffThread(in_order=True),
+        OffThread(in_order=True),
+    ]
     vms = [
         CounterViewModel(logged_in(live_server, c), w, live_server.site, c, probe_ms=0)
         for c, w in zip(("2", "3"), workers, strict=True)
@@ -123,9 +129,12 @@ def test_two_terminals_pressing_together(qtbot, live_server):
 def test_live_snapshot_reaches_the_view_model(qtbot, live_server, worker):
     client = logged_in(live_server, "2")
     vm = CounterViewModel(client, worker, live_server.site, "2", probe_ms=0)
-    live = CounterLive(settings_for(live_server).mqtt, live_server.site, "2")
-    live.snapshot.connect(vm.apply_snapshot)
-    live.connection.connect(vm.set_live)
+    live = counter_feed(vm)
+    live.follow(
+        settings_for(live_server).mqtt,
+        [Subscription(topics.counter(live_server.site, "2"), CounterSnapshot)],
+        client_id="counter-test",
+    )
     live.start()
     try:
         qtbot.waitUntil(lambda: vm.live_ok and vm.counter is not None, timeout=10000)

@@ -6,10 +6,10 @@ import wave
 import httpx
 import pytest
 
+from appkit.live import LiveFeed
 from appkit.mqtt_state import StateSubscriber, Subscription
 from display_board.announcer import Announcer
 from display_board.audio import RecordingSink
-from display_board.qt_bridge import QtBoard
 from display_board.viewmodel import BoardViewModel
 from display_board.voice import VoiceBank, clip_texts, write_chime
 from server.contract import topics
@@ -40,7 +40,7 @@ def test_a_call_made_through_the_api_reaches_the_board(live_server, tmp_path, qt
     assert area is not None
 
     vm = BoardViewModel(site, area)
-    bridge = QtBoard(vm)
+    bridge = LiveFeed(vm.handle, vm.set_connection)
     sink = RecordingSink()
     announcer = Announcer(voice(tmp_path), sink)
     vm.announced.append(announcer.announce)

@@ -19,8 +19,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
+from appkit.live import LiveFeed
 from appkit.mqtt_state import StateSubscriber, Subscription
-from display_board.qt_bridge import QtBoard
 from display_board.viewmodel import BoardViewModel
 from server.config import Settings
 from server.contract import topics
@@ -44,7 +44,7 @@ class Board:
 
     def __init__(self, url: str, key: ServerKey, qtbot) -> None:
         self.vm = BoardViewModel(SITE, AREA)
-        self.bridge = QtBoard(self.vm)
+        self.bridge = LiveFeed(self.vm.handle, self.vm.set_connection)
         self.said: list[str] = []
         self.numbers: list[str] = []
         self.vm.announced.append(lambda call: self.said.append(call.ticket_number))

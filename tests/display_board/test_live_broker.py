@@ -6,10 +6,10 @@ import paho.mqtt.client as mqtt
 import pytest
 from PySide6.QtGui import QImage
 
+from appkit.live import LiveFeed
 from appkit.mqtt_state import StateSubscriber, Subscription
 from display_board.announcer import Announcer
 from display_board.audio import RecordingSink
-from display_board.qt_bridge import QtBoard
 from display_board.viewmodel import BoardViewModel
 from display_board.voice import VoiceBank, clip_texts, write_chime
 from qms.cli import main as qms_main
@@ -61,7 +61,7 @@ def silent_voice(root):
 @pytest.fixture
 def board(mosquitto, tmp_path, qtbot):
     vm = BoardViewModel(SITE, AREA)
-    bridge = QtBoard(vm)
+    bridge = LiveFeed(vm.handle, vm.set_connection)
     sink = RecordingSink()
     announcer = Announcer(silent_voice(tmp_path), sink)
     vm.announced.append(announcer.announce)

@@ -1,13 +1,13 @@
 """A board on today's code reads a newer server's messages (fields added since) and shows them.
 
 The messages go through the board's real path: ``StateSubscriber.feed`` (paho's
-``on_message`` calls the same) → ``QtBoard`` → the view-model → the widgets.
+``on_message`` calls the same) → ``LiveFeed`` → the view-model → the widgets.
 """
 
 import pytest
 
+from appkit.live import LiveFeed
 from appkit.mqtt_state import ConnectionState, StateSubscriber, Subscription
-from display_board.qt_bridge import QtBoard
 from display_board.viewmodel import BoardViewModel
 from display_board.views.board import BoardView
 from server.contract import topics
@@ -23,7 +23,7 @@ CALLS = topics.calls(SITE)
 
 def test_a_newer_servers_snapshot_and_call_are_shown_and_announced(qtbot):
     vm = BoardViewModel(SITE, AREA)
-    bridge = QtBoard(vm)
+    bridge = LiveFeed(vm.handle, vm.set_connection)
     spoken: list[str] = []
     vm.announced.append(lambda c: spoken.append(c.call_id))
     subscriber = StateSubscriber(

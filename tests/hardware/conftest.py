@@ -4,12 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hardware.printer.layout import TicketData
+from hardware.printer.layout import PrintedTicket
 
 
 @pytest.fixture
-def ticket() -> TicketData:
-    return TicketData(
+def ticket() -> PrintedTicket:
+    return PrintedTicket(
         number="1023",
         site_name="Trung tâm Phục vụ hành chính công TP. Hồ Chí Minh",
         department="Sở Tài nguyên và Môi trường",

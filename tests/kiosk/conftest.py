@@ -9,10 +9,10 @@ import httpx
 import pytest
 
 from appkit.api_client import ApiClient
+from appkit.offthread import InlineRunner, Runs
 from hardware.printer.virtual import VirtualPrinter
 from kiosk.client import KioskClient
 from kiosk.printing import PrinterGate
-from kiosk.runner import InlineRunner, Runs
 from kiosk.state import KioskSettings
 from kiosk.viewmodel import KioskViewModel
 from tests.kiosk.fake_api import ID_KEY, FakeClock

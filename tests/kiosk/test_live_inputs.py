@@ -3,9 +3,10 @@
 import logging
 from datetime import UTC, datetime
 
-from kiosk.live import LiveInputs
+from appkit.mqtt_state import ConnectionState, Subscription
+from appkit.offthread import InlineRunner
+from kiosk.app import queue_feed
 from kiosk.printing import PrinterGate
-from kiosk.runner import InlineRunner
 from kiosk.state import KioskSettings
 from kiosk.viewmodel import KioskViewModel
 from server.contract import topics
@@ -51,9 +52,10 @@ def test_fresh_stale_and_malformed_snapshots(qapp, caplog):
         runner=InlineRunner(),
     )
     vm.refresh()
-    live = LiveInputs(vm)
-    live.subscribe("mqtt://127.0.0.1:1", SITE, "kiosk-test")  # no broker: we feed by hand
+    live = queue_feed(vm)
     topic = topics.queue(SITE)
+    live.follow("mqtt://127.0.0.1:1", [Subscription(topic, QueueSnapshot)], client_id="kiosk-test")
+    # no broker, never started: we feed by hand
     try:
         assert live.subscriber is not None
         live.subscriber.feed(topic, snapshot(5, 7).model_dump_json().encode())
@@ -64,7 +66,7 @@ def test_fresh_stale_and_malformed_snapshots(qapp, caplog):
             live.subscriber.feed(topic, b"{not json")
         assert "malformed" in caplog.text
         assert hotich_waiting(vm) == 7
-        live.linkChanged.emit(False)
+        live.on_connection(ConnectionState(False, datetime.now(UTC)))
         assert hotich_waiting(vm) == 2  # the menu's count, not a frozen live one
     finally:
         live.stop()
@@ -79,8 +81,12 @@ def test_a_newer_servers_queue_snapshot_is_used(qapp):
         runner=InlineRunner(),
     )
     vm.refresh()
-    live = LiveInputs(vm)
-    live.subscribe("mqtt://127.0.0.1:1", SITE, "kiosk-test")  # no broker: we feed by hand
+    live = queue_feed(vm)
+    live.follow(
+        "mqtt://127.0.0.1:1",  # no broker, never started: we feed by hand
+        [Subscription(topics.queue(SITE), QueueSnapshot)],
+        client_id="kiosk-test",
+    )
     try:
         assert live.subscriber is not None
         sent = snapshot(5, 9)

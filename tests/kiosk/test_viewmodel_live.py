@@ -3,11 +3,14 @@
 from datetime import UTC, datetime
 
 from appkit.api_client import new_key
+from appkit.mqtt_state import ConnectionState, Subscription
 from hardware.cccd import parse_cccd
+from kiosk.app import queue_feed
 from kiosk.client import IssueRequest
-from kiosk.live import LiveInputs
 from kiosk.state import PrintState, Screen
+from server.contract import topics
 from server.contract.http import TicketIn
+from server.contract.messages import QueueSnapshot
 from tests.kiosk.conftest import LosingTransport, kiosk_client, restart_server
 from tests.kiosk.fake_api import ID_KEY, ID_TEXT
 
@@ -115,8 +118,13 @@ def test_server_stopped_shows_unavailable_then_recovers(make_vm, live_server, cl
 def test_live_waiting_counts_follow_the_queue_snapshot(make_vm, live_server, qtbot):
     vm = make_vm()
     vm.refresh()
-    live = LiveInputs(vm)
-    live.subscribe(live_server.mqtt_url("kiosk-1"), live_server.site, "kiosk-test")
+    live = queue_feed(vm)
+    live.follow(
+        live_server.mqtt_url("kiosk-1"),
+        [Subscription(topics.queue(live_server.site), QueueSnapshot)],
+        client_id="kiosk-test",
+    )
+    live.start()
     try:
         qtbot.waitUntil(lambda: vm.has_live_counts, timeout=10_000)
         vm.select_department("tu-phap")
@@ -128,7 +136,7 @@ def test_live_waiting_counts_follow_the_queue_snapshot(make_vm, live_server, qtb
             lambda: next(i.waiting for i in vm.services() if i.code == "tp-hotich") == before + 1,
             timeout=10_000,
         )
-        live.linkChanged.emit(False)  # broker lost: back to the menu's counts
+        live.on_connection(ConnectionState(False, datetime.now(UTC)))  # broker lost
         assert not vm.has_live_counts
     finally:
         live.stop()

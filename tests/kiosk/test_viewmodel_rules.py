@@ -3,14 +3,16 @@
 Everything runs inline (``InlineRunner``) so each action's effect is visible at once.
 """
 
+import gc
+import weakref
 from datetime import UTC, datetime
 
 import pytest
 
+from appkit.offthread import InlineRunner
 from hardware.cccd import parse_cccd
 from hardware.ports import PrinterStatus, ScanRejected
 from kiosk.printing import PrinterGate
-from kiosk.runner import InlineRunner
 from kiosk.state import KioskSettings, PrintState, Screen
 from kiosk.viewmodel import KioskViewModel
 from server.contract.http import ErrorOut
@@ -450,3 +452,18 @@ def test_starting_over_during_an_outage_drops_the_tap(vm, api, clock):
     vm.tick()
     assert vm.screen is Screen.WELCOME
     assert api.tickets == {}
+
+
+def test_a_dropped_view_model_is_freed_at_once(qapp):
+    """No reference cycle between the view-model and its parts: the cyclic collector
+    might free it on a worker thread."""
+    client = FakeApi().client()
+    gc.disable()
+    try:
+        vm = KioskViewModel(client, KioskSettings(site=SITE, kiosk_id="kiosk-1"), PrinterGate(None))
+        ref = weakref.ref(vm)
+        del vm
+        assert ref() is None
+    finally:
+        gc.enable()
+        client.close()

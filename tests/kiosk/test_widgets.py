@@ -4,11 +4,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
+from appkit.offthread import OffThread
 from hardware.ports import PrinterStatus
 from hardware.scanner import SerialScanner
 from hardware.sim.devices import ScannerSim
-from kiosk.live import LiveInputs
-from kiosk.runner import Runner
 from kiosk.state import Screen
 from kiosk.views.style import MIN_TOUCH_PX, Orientation, load_fonts
 from kiosk.views.window import KioskWindow
@@ -23,7 +22,7 @@ def window_for(qtbot, make_vm):
     load_fonts()
 
     def make(orientation=Orientation.PORTRAIT, **settings):
-        vm = make_vm(runner=Runner(), **settings)
+        vm = make_vm(runner=OffThread(), **settings)
         window = KioskWindow(vm, orientation)
         qtbot.addWidget(window)
         window.show()
@@ -137,10 +136,9 @@ def test_server_stopped_then_back(qtbot, window_for, live_server, clock):
 def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
     vm, window = window_for()
     sim = ScannerSim()
-    live = LiveInputs(vm)
-    live.attach_scanner(SerialScanner(sim.port_path))
+    vm.scanning.attach(SerialScanner(sim.port_path))
     try:
-        qtbot.waitUntil(lambda: live.scanner is not None and live.scanner.connected)
+        qtbot.waitUntil(lambda: vm.scanning.scanner is not None and vm.scanning.scanner.connected)
         window.refresh()
         assert window.welcome.hint.text().endswith("Có thể quét mã QR trên căn cước công dân")
         qtbot.waitUntil(window.welcome.hint.isVisible)
@@ -151,7 +149,7 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
         tap(qtbot, window.forget)
         assert not window.greeting.isVisible()
     finally:
-        live.stop()
+        vm.scanning.stop()
         sim.close()
 
 

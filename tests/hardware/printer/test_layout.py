@@ -14,7 +14,7 @@ from hardware.printer.fonts import FontError, find_fonts, missing_glyphs
 from hardware.printer.layout import (
     PAPER_58MM,
     PAPER_80MM,
-    TicketData,
+    PrintedTicket,
     TicketLayout,
     format_wait,
     render_ticket,
@@ -238,7 +238,7 @@ def test_from_ticket_out_maps_the_server_answer():
         area="A",
         counters=[1, 2],
     )
-    data = TicketData.from_ticket_out(out, "Trung tâm", priority_label="Phụ nữ mang thai")
+    data = PrintedTicket.from_ticket_out(out, "Trung tâm", priority_label="Phụ nữ mang thai")
     assert data.number == "2001"
     assert data.service == "Hộ tịch" and data.department_en == "Department of Justice"
     assert data.counters == (1, 2) and data.priority == "Phụ nữ mang thai"
