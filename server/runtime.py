@@ -18,8 +18,10 @@ from server.config import Settings
 from server.messaging.publisher import Publisher
 from server.service import QueueService
 from server.service.snapshot_process import ChildConfig, SnapshotProcess
+from server.shedding import HttpLimits, guarded_protocol, raise_fd_limit
 from server.storage.db import Database
 from server.storage.migrate import upgrade
+from server.storage.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +47,22 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_in_thread(app: FastAPI, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    """Run uvicorn on ``sock`` in a daemon thread; returns once it accepts connections."""
+def serve_in_thread(
+    app: FastAPI, sock: socket.socket, limits: HttpLimits | None = None
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Run uvicorn on ``sock`` in a daemon thread; returns once it accepts connections.
+
+    Its connections are guarded (``server.shedding``): deadlines for a request header,
+    a cap on its size and on open connections."""
+    limits = limits or HttpLimits()
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.keep_alive_s,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: server.run(sockets=[sock]), name="http", daemon=True)
@@ -84,7 +98,8 @@ class Runtime:
             # to this long while the snapshot thread computes; 5 ms (the default) per
             # statement piles up inside the site's transaction.
             sys.setswitchinterval(settings.switch_interval_s)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
+        fds = raise_fd_limit()
         sock = bind(settings.http_host, settings.http_port)
         self.port = sock.getsockname()[1]
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
@@ -102,7 +117,12 @@ class Runtime:
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
-        log.info("queue server on http://%s:%d", settings.http_host, self.port)
+        log.info(
+            "queue server on http://%s:%d (file descriptors: %d)",
+            settings.http_host,
+            self.port,
+            fds,
+        )
 
     def broker_address(self) -> tuple[str, int]:
         """Host and port of the MQTT broker the server publishes to."""

@@ -27,6 +27,7 @@ from server.storage.models import (
     SiteRow,
     UserRow,
 )
+from server.storage.private import private_dir
 
 CREDENTIALS_FILE = "demo-credentials.json"
 
@@ -182,7 +183,7 @@ def seed_demo(
         for seed in seeds
         for u in seed.users
     ]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path.write_text(
         json.dumps({"devices": tokens, "users": accounts}, ensure_ascii=False, indent=1),
         encoding="utf-8",
