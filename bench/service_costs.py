@@ -102,7 +102,7 @@ def measure(url: str, data: Path, db: str) -> None:
     service = QueueService(database, publisher)
     token = next(v for k, v in creds["devices"].items() if k.startswith("kiosk-"))
     kiosk = service.authenticate(token)
-    staff = service.authenticate(service.login("supervisor", "demo-supervisor").token)
+    staff = service.authenticate(service.login("supervisor", "demo-giam-sat").token)
     plan = issue_plan(1900)
     for i in range(1000):
         service.issue_ticket(SITE, TicketIn(service=plan[i]), kiosk, f"seed-{i}", "h")

@@ -17,6 +17,7 @@ from server.api.app import create_app
 from server.config import Settings
 from server.messaging.publisher import Publisher
 from server.service import QueueService
+from server.service.secret import load_secret
 from server.service.snapshot_process import ChildConfig, SnapshotProcess
 from server.shedding import HttpLimits, guarded_protocol, raise_fd_limit
 from server.storage.db import Database
@@ -24,6 +25,9 @@ from server.storage.migrate import upgrade
 from server.storage.private import private_dir
 
 log = logging.getLogger(__name__)
+
+# How often every server process looks whether sessions or tokens were ended elsewhere.
+REVOCATION_POLL_S = 0.25
 
 
 def freeze_start_up_objects() -> None:
@@ -110,6 +114,8 @@ class Runtime:
         self.service = QueueService(
             self.db, publisher, public_url=public_url, background=True, builder=builder
         )
+        self.service.pin_key = load_secret(settings.data_dir)
+        self.service.watch_revocations()
         if builder is None:
             self.service.republish_all()
         else:  # the snapshot process republishes every snapshot when it connects
@@ -117,6 +123,7 @@ class Runtime:
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
+        threading.Thread(target=self._watch, name="revocations", daemon=True).start()
         log.info(
             "queue server on http://%s:%d (file descriptors: %d)",
             settings.http_host,
@@ -206,6 +213,19 @@ class Runtime:
                 self.service.sweep_days()
             except Exception:
                 log.exception("day sweep failed")
+
+    def _watch(self) -> None:
+        """Sessions and device tokens ended by another process (``qms user passwd``,
+        ``qms device revoke``) stop working here within ``REVOCATION_POLL_S``."""
+        failing = False
+        while not self._stop.wait(REVOCATION_POLL_S):
+            try:
+                self.service.watch_revocations()
+                failing = False
+            except Exception:
+                if not failing:  # once, not four times a second while the database is away
+                    log.exception("watching for ended sessions failed")
+                failing = True
 
     def wait(self) -> None:
         """Block until the HTTP server stops (Ctrl-C in ``qms server``)."""

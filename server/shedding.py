@@ -165,6 +165,7 @@ class GuardedHttp(HttpToolsProtocol):
 
     guard: ConnectionGuard  # set on the class ``guarded_protocol`` makes
     head_bytes: int = 0
+    message_done: bool = True
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -188,10 +189,23 @@ class GuardedHttp(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self.guard.busy(self)
+        self.message_done = False
         super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self.message_done = True
+        if self.cycle is not None and self.cycle.response_complete:
+            self._next_request()
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        # An answer sent before its request's body was read (413): the rest of the body
+        # is still coming, and is no header.
+        if self.message_done:
+            self._next_request()
+
+    def _next_request(self) -> None:
         if not self.transport.is_closing() and self in self.guard.open:
             self.guard.wait(self, self.loop.time())
 

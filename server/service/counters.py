@@ -5,6 +5,7 @@ while the counter still holds one closes that one first (served if it was being
 served, no-show if it was only called) unless the site requires closing it by hand.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from server.engine import errors as refusals
 from server.engine import lifecycle
 from server.engine.model import CounterConfig, Event, Ticket
 from server.service import errors
+from server.service.accounts import has_live_session
 from server.service.context import Actor, Ctx, Result
 from server.service.tickets import TicketService, new_id
 from server.snapshots import brief, call_info, counter_view
@@ -28,6 +30,7 @@ Handler = Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], "Step"]
 # within a line by place in line (``CallPolicy``), so the first is enough (tested for
 # both policies in tests/server/engine/test_policy.py); each row read costs ~5 µs.
 HEAD = 1
+log = logging.getLogger(__name__)
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
 # After these the ticket acted on is the one the counter holds (its latest call).
 HOLDS_STEP_TICKET = frozenset({"call-next", "call", "recall", "start"})
@@ -52,7 +55,11 @@ class CounterService(TicketService):
         key: str | None,
         request_hash: str,
         body: BaseModel | None = None,
+        take_over: bool = False,
     ) -> Result:
+        """``take_over``: the clerk means to act at a counter another clerk holds
+        (open, and that clerk still logged in); without it that is refused with 409
+        ``counter_held``. Supervisors and admins need no flag. Both are logged."""
         if not actor.is_user or actor.role not in STAFF:
             raise errors.forbidden("thao tác tại quầy", "act at a counter")
         if not actor.may_use_site(site_id):
@@ -64,6 +71,8 @@ class CounterService(TicketService):
             row, held = ctx.repo.counter_and_held(ctx.site.id, counter_id)
             if config is None or row is None:
                 raise errors.unknown_counter(counter_id)
+            if row.clerk is not None and row.clerk != actor.name:
+                self._take_over(ctx, counter_id, row, actor, asked=take_over)
             if action != "pause":
                 ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
             ctx.held = held
@@ -87,6 +96,26 @@ class CounterService(TicketService):
             return 200, out
 
         return self.command(site_id, actor, key, request_hash, apply)
+
+    @staticmethod
+    def _take_over(
+        ctx: Ctx, counter_id: str, row: CounterData, actor: Actor, *, asked: bool
+    ) -> None:
+        """Another clerk's name is on the counter: theirs only while it is open and they
+        are logged in (a counter left paused, or by a logged-out clerk, is free)."""
+        clerk = row.clerk or ""
+        if row.state != CounterState.OPEN.value or not has_live_session(ctx.repo.s, clerk, ctx.now):
+            return
+        if actor.role == Role.CLERK.value and not asked:
+            raise errors.counter_held(counter_id, clerk)
+        log.warning(
+            "counter %s/%s taken over from %s by %s (%s)",
+            ctx.site.id,
+            counter_id,
+            clerk,
+            actor.name,
+            "explicit take-over" if actor.role == Role.CLERK.value else actor.role,
+        )
 
     def _handlers(
         self,

@@ -1,6 +1,10 @@
 """Devices (kiosks, displays, counter PCs): registration and their reported status; and
 the notice shown on a site's hall displays."""
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 
 from server.contract import topics
@@ -11,7 +15,22 @@ from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.service.hashing import new_token, token_hash
+from server.storage.login_attempts import bump_auth_epoch
 from server.storage.models import DeviceRow, DeviceStatusRow, NoticeRow, SiteRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeviceListed:
+    """One line of ``qms device list``."""
+
+    id: str
+    site: str
+    kind: str
+    name: str
+    active: bool
+    last_seen: datetime | None
 
 
 class DeviceService(ServiceCore):
@@ -28,12 +47,50 @@ class DeviceService(ServiceCore):
             if row is None:
                 row = DeviceRow(id=device_id, created_at=self.clock())
                 session.add(row)
+            else:  # a new token: the old one ends at once
+                self._auth_cache.pop(row.token_hash, None)
+                bump_auth_epoch(session)
             row.site_id = site
             row.kind = kind.value
             row.name = name or device_id
             row.token_hash = token_hash(token)
             row.active = True
         return token
+
+    def list_devices(self, site: str | None = None) -> list[DeviceListed]:
+        """``qms device list [--site]``: every registered device, revoked ones too."""
+        with self.db.read() as session:
+            query = select(DeviceRow, DeviceStatusRow).outerjoin(
+                DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id
+            )
+            if site is not None:
+                query = query.where(DeviceRow.site_id == site)
+            rows = session.execute(query.order_by(DeviceRow.site_id, DeviceRow.id)).all()
+            return [
+                DeviceListed(
+                    id=d.id,
+                    site=d.site_id,
+                    kind=d.kind,
+                    name=d.name,
+                    active=d.active,
+                    last_seen=status.at if status is not None else None,
+                )
+                for d, status in rows
+            ]
+
+    def revoke_device(self, device_id: str) -> None:
+        """``qms device revoke``: the device's token stops working at once, in every
+        server process; ``qms device add`` again gives it a new one."""
+        with self.db.write() as session:
+            row = session.get(DeviceRow, device_id)
+            if row is None:
+                raise errors.unknown_device(device_id)
+            old = row.token_hash
+            row.active = False
+            row.token_hash = token_hash(new_token())  # the old token can never match again
+            bump_auth_epoch(session)
+        self._auth_cache.pop(old, None)
+        log.info("device %s revoked", device_id)
 
     def device_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
         if actor.kind != "device" or actor.site is None:
