@@ -206,7 +206,9 @@ class GuardedHttp(HttpToolsProtocol):
             self._next_request()
 
     def _next_request(self) -> None:
-        if not self.transport.is_closing() and self in self.guard.open:
+        """The connection now waits for a new request (none answered or queued)."""
+        idle = (self.cycle is None or self.cycle.response_complete) and not self.pipeline
+        if idle and not self.transport.is_closing() and self in self.guard.open:
             self.guard.wait(self, self.loop.time())
 
 
