@@ -103,7 +103,7 @@ def measure(url: str, data: Path, db: str) -> None:
     token = next(v for k, v in creds["devices"].items() if k.startswith("kiosk-"))
     kiosk = service.accounts.authenticate(token)
     staff = service.accounts.authenticate(
-        service.accounts.login("supervisor", "demo-supervisor").token
+        service.accounts.login("supervisor", "demo-giam-sat").token
     )
     plan = issue_plan(1900)
     for i in range(1000):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests (and the demo's voice) need, only when missing.
-# Mosquitto and PostgreSQL are installed but never left running: each test starts its
-# own throwaway instance on 127.0.0.1.
+# Mosquitto, PostgreSQL and nginx are installed but never left running: each test starts
+# its own throwaway instance on 127.0.0.1.
 #   install-system-deps.sh          what `make test` needs
 #   install-system-deps.sh --demo   what `make demo` needs: Qt's X11 libraries and the
 #                                   voice, only when there is a screen to show windows on
@@ -38,6 +38,8 @@ command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mos
 command -v mosquitto_sub >/dev/null 2>&1 || need+=(mosquitto-clients)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+# nginx: the reverse proxy of docs/deploy.md; a test runs a request through it.
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # Qt's offscreen platform still loads these shared libraries.
@@ -58,4 +60,5 @@ if [ ${#need[@]} -gt 0 ]; then
   # Debian starts the services it installs; the tests start their own instances.
   $SUDO service mosquitto stop >/dev/null 2>&1 || true
   $SUDO service postgresql stop >/dev/null 2>&1 || true
+  $SUDO service nginx stop >/dev/null 2>&1 || true
 fi

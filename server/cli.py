@@ -1,5 +1,5 @@
-"""``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add``, ``qms user pin``,
-``qms device add``.
+"""``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add|passwd|pin|disable|
+enable|remove``, ``qms device add|list|revoke``.
 
 Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
 """
@@ -59,6 +59,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     )
     demo.set_defaults(func=run_seed_demo)
 
+    _register_users(sub)
+    _register_devices(sub)
+
+
+def _register_users(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     user = sub.add_parser("user", help="staff accounts")
     user_sub = user.add_subparsers(dest="user_command", metavar="ACTION")
     user_sub.required = True
@@ -68,10 +73,28 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_user.add_argument(
         "--password-stdin", action="store_true", required=True, help="read the password from stdin"
     )
-    add_user.add_argument("--site", help="restrict the account to one site")
+    add_user.add_argument("--site", help="the account's site (required for clerks and supervisors)")
     add_user.add_argument("--display-name", default="", help="the name shown on screens")
     _storage_options(add_user)
     add_user.set_defaults(func=run_user_add)
+    passwd = user_sub.add_parser(
+        "passwd", help="set a new password (from stdin); the account's sessions end at once"
+    )
+    passwd.add_argument("name", help="the login name")
+    passwd.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    _storage_options(passwd)
+    passwd.set_defaults(func=run_user_passwd)
+    for action, text in (
+        ("disable", "stop an account from logging in; its sessions end at once"),
+        ("enable", "let a disabled account log in again"),
+        ("remove", "delete an account; its sessions end at once"),
+    ):
+        change = user_sub.add_parser(action, help=text)
+        change.add_argument("name", help="the login name")
+        _storage_options(change)
+        change.set_defaults(func=run_user_change, user_action=action)
     pin = user_sub.add_parser(
         "pin", help="set a clerk's counter PIN (4-8 digits, unique per site), or --clear it"
     )
@@ -85,6 +108,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _storage_options(pin)
     pin.set_defaults(func=run_user_pin)
 
+
+def _register_devices(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     device = sub.add_parser("device", help="kiosks, displays, counter devices")
     device_sub = device.add_subparsers(dest="device_command", metavar="ACTION")
     device_sub.required = True
@@ -95,6 +120,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_device.add_argument("--label", default="", help="a human-readable name")
     _storage_options(add_device)
     add_device.set_defaults(func=run_device_add)
+    list_devices = device_sub.add_parser("list", help="the registered devices")
+    list_devices.add_argument("--site", help="only this site's")
+    _storage_options(list_devices)
+    list_devices.set_defaults(func=run_device_list)
+    revoke = device_sub.add_parser(
+        "revoke", help="end a device's token at once (`device add` gives a new one)"
+    )
+    revoke.add_argument("name", help="device id")
+    _storage_options(revoke)
+    revoke.set_defaults(func=run_device_revoke)
 
 
 def _settings(args: argparse.Namespace) -> "Settings":
@@ -171,9 +206,12 @@ def _database(args: argparse.Namespace) -> "Database":
 def _admin(args: argparse.Namespace) -> "QueueService":
     """The service over the (migrated) database, for one-shot account commands."""
     from server.messaging.publisher import RecordingPublisher
+    from server.security.secret import load_secret
     from server.service import QueueService
 
-    return QueueService(_database(args), RecordingPublisher())
+    service = QueueService(_database(args), RecordingPublisher())
+    service.accounts.pin_key = load_secret(_settings(args).data_dir)
+    return service
 
 
 @_guarded
@@ -197,7 +235,10 @@ def run_seed_demo(args: argparse.Namespace) -> int:
     print("Demo data loaded. Device tokens (demo only):")
     for device, token in tokens.items():
         print(f"  {device}: {token}")
-    print("Clerk accounts: clerk01..clerk67 with passwords demo01..demo67, PINs 0101..6767.")
+    print(
+        "Clerk accounts: clerk01..clerk67 with passwords demo-quay-01..demo-quay-67, "
+        "PINs 0101..6767."
+    )
     print(f"Saved to {settings.data_dir / CREDENTIALS_FILE}")
     return 0
 
@@ -206,7 +247,7 @@ def run_seed_demo(args: argparse.Namespace) -> int:
 def run_user_add(args: argparse.Namespace) -> int:
     from server.contract.vocab import Role
 
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _password_from_stdin()
     if not password:
         return _fail("no password on stdin")
     service = _admin(args)
@@ -222,6 +263,44 @@ def run_user_add(args: argparse.Namespace) -> int:
             f"its counter PIN was removed (new site or role); give a new one with "
             f"`qms user pin {args.name} --pin-stdin`"
         )
+    return 0
+
+
+def _password_from_stdin() -> str:
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@_guarded
+def run_user_passwd(args: argparse.Namespace) -> int:
+    password = _password_from_stdin()
+    if not password:
+        return _fail("no password on stdin")
+    service = _admin(args)
+    try:
+        service.accounts.change_password(args.name, password)
+    finally:
+        service.db.dispose()
+    print(f"password of {args.name} changed; its sessions ended")
+    return 0
+
+
+@_guarded
+def run_user_change(args: argparse.Namespace) -> int:
+    """``disable``, ``enable`` or ``remove``: say plainly what changed."""
+    service = _admin(args)
+    try:
+        if args.user_action == "remove":
+            service.accounts.remove_user(args.name)
+            said = "removed; its sessions ended"
+        elif args.user_action == "disable":
+            service.accounts.set_active(args.name, False)
+            said = "disabled; its sessions ended"
+        else:
+            service.accounts.set_active(args.name, True)
+            said = "enabled"
+    finally:
+        service.db.dispose()
+    print(f"user {args.name} {said}")
     return 0
 
 
@@ -278,4 +357,29 @@ def run_device_add(args: argparse.Namespace) -> int:
     print(f"  {server_key.text}")
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
     print(token)  # last, for scripts
+    return 0
+
+
+@_guarded
+def run_device_list(args: argparse.Namespace) -> int:
+    service = _admin(args)
+    try:
+        devices = service.devices.listed(args.site)
+    finally:
+        service.db.dispose()
+    for d in devices:
+        state = "active" if d.active else "revoked"
+        seen = d.last_seen.isoformat(timespec="seconds") if d.last_seen else "-"
+        print(f"{d.site}\t{d.id}\t{d.kind}\t{state}\t{seen}\t{d.name}")
+    return 0
+
+
+@_guarded
+def run_device_revoke(args: argparse.Namespace) -> int:
+    service = _admin(args)
+    try:
+        service.devices.revoke(args.name)
+    finally:
+        service.db.dispose()
+    print(f"device {args.name} revoked: its token no longer works")
     return 0

@@ -20,11 +20,17 @@ from server.config import Settings
 from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
 from server.projection.snapshot_process import ChildConfig, SnapshotProcess
+from server.security.private import private_dir
+from server.security.secret import load_secret
 from server.service import QueueService
+from server.shedding import HttpLimits, guarded_protocol, raise_fd_limit
 from server.storage.db import Database
 from server.storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
+
+# How often every server process looks whether sessions or tokens were ended elsewhere.
+REVOCATION_POLL_S = 0.25
 
 
 def freeze_start_up_objects() -> None:
@@ -48,10 +54,22 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_in_thread(app: FastAPI, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
-    """Run uvicorn on ``sock`` in a daemon thread; returns once it accepts connections."""
+def serve_in_thread(
+    app: FastAPI, sock: socket.socket, limits: HttpLimits | None = None
+) -> tuple[uvicorn.Server, threading.Thread]:
+    """Run uvicorn on ``sock`` in a daemon thread; returns once it accepts connections.
+
+    Its connections are guarded (``server.shedding``): deadlines for a request header,
+    a cap on its size and on open connections."""
+    limits = limits or HttpLimits()
     config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
+        app,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+        http=guarded_protocol(limits),
+        timeout_keep_alive=limits.keep_alive_s,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: server.run(sockets=[sock]), name="http", daemon=True)
@@ -88,7 +106,8 @@ class Runtime:
             # to this long while the snapshot thread computes; the interpreter's default,
             # paid per statement, piles up inside the site's transaction.
             sys.setswitchinterval(settings.switch_interval_s)
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
+        fds = raise_fd_limit()
         sock = bind(settings.http_host, settings.http_port)
         self.port = sock.getsockname()[1]
         public_url = settings.public_url or f"http://{settings.http_host}:{self.port}"
@@ -106,6 +125,8 @@ class Runtime:
         self.service = QueueService(
             self.db, publisher, public_url=public_url, background=True, builder=builder
         )
+        self.service.accounts.pin_key = load_secret(settings.data_dir)
+        self.service.accounts.watch_revocations()
         if builder is None:
             self.service.projector.republish_all()
         else:  # the snapshot process republishes every snapshot when it connects
@@ -115,7 +136,13 @@ class Runtime:
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
-        log.info("queue server on http://%s:%d", settings.http_host, self.port)
+        threading.Thread(target=self._watch, name="revocations", daemon=True).start()
+        log.info(
+            "queue server on http://%s:%d (file descriptors: %d)",
+            settings.http_host,
+            self.port,
+            fds,
+        )
 
     def broker_address(self) -> tuple[str, int]:
         """Host and port of the MQTT broker the server publishes to."""
@@ -207,6 +234,19 @@ class Runtime:
                 self.service.core.sweep_days()
             except Exception:
                 log.exception("day sweep failed")
+
+    def _watch(self) -> None:
+        """Sessions and device tokens ended by another process (``qms user passwd``,
+        ``qms device revoke``) stop working here within ``REVOCATION_POLL_S``."""
+        failing = False
+        while not self._stop.wait(REVOCATION_POLL_S):
+            try:
+                self.service.accounts.watch_revocations()
+                failing = False
+            except Exception:
+                if not failing:  # once, not four times a second while the database is away
+                    log.exception("watching for ended sessions failed")
+                failing = True
 
     def wait(self) -> None:
         """Block until the HTTP server stops (Ctrl-C in ``qms server``)."""

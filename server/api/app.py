@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, tracking
+from server.api import errors, openapi, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -27,4 +27,5 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.include_router(router)
     app.include_router(tracking.router)
     app.add_middleware(BodyLimit)
+    openapi.install(app)
     return app

@@ -105,8 +105,23 @@ async def on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What FastAPI raises when a body is not JSON it can read (not UTF-8, nested too deep):
+# the same mistake as any other bad body, so the same answer, 422 ``invalid_request``.
+_UNREADABLE_BODY = "There was an error parsing the body"
+
+
 async def on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNREADABLE_BODY:
+        problem = {"loc": ["body"], "msg": "not readable as JSON", "type": "json_invalid"}
+        return error_response(
+            request,
+            422,
+            "invalid_request",
+            "Dữ liệu gửi lên không hợp lệ (body: không đọc được dạng JSON UTF-8).",
+            "The request is not valid (body: not readable as UTF-8 JSON).",
+            details={"problems": [problem]},
+        )
     if exc.status_code == 404:
         return error_response(
             request, 404, "not_found", "Không tìm thấy địa chỉ này.", "No such address."

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Path, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
 
@@ -12,6 +12,7 @@ from server.api.deps import (
     Commands,
     CurrentActor,
     Service,
+    bearer_token,
     request_hash,
 )
 from server.contract.http import (
@@ -35,14 +36,30 @@ from server.contract.http import (
     TransferIn,
 )
 from server.contract.messages import DeviceStatus
+from server.service import QueueService, ServiceError
 
 router = APIRouter(prefix="/api/v1")
 
 SiteId = Annotated[str, Path(min_length=1, max_length=64)]
+TakeOver = Annotated[
+    bool,
+    Query(
+        description="Act at a counter another clerk holds (logged). Without it a clerk gets "
+        "409 ``counter_held``; supervisors and admins need no flag (also logged).",
+    ),
+]
 CounterId = Annotated[str, Path(min_length=1, max_length=64)]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422)
+}
+_ERRORS_429: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    429: {
+        "model": ErrorOut,
+        "description": "Too many failed attempts; wait for the ``Retry-After`` seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
 
 
@@ -74,16 +91,15 @@ def health(request: Request, service: Service) -> HealthOut:
     )
 
 
-@router.post("/auth/login", response_model=LoginOut, responses=_ERRORS)
-def login(body: LoginIn, service: Service) -> LoginOut:
-    return service.accounts.login(body.username, body.password)
+@router.post("/auth/login", response_model=LoginOut, responses=_ERRORS_429)
+def login(body: LoginIn, request: Request, service: Service) -> LoginOut:
+    """Too many wrong passwords for an account or from an address: 429 with
+    ``Retry-After`` until the lockout ends, whatever the password."""
+    address = request.client.host if request.client else None
+    return service.accounts.login(body.username, body.password, address=address)
 
 
-@router.post(
-    "/auth/pin",
-    response_model=LoginOut,
-    responses={**_ERRORS, 429: {"model": ErrorOut}},
-)
+@router.post("/auth/pin", response_model=LoginOut, responses=_ERRORS_429)
 def pin_login(body: PinLoginIn, terminal: CurrentActor, service: Service) -> LoginOut:
     """The bearer token is the counter terminal's device token, not a clerk's."""
     return service.accounts.pin_login(body.site, body.counter, body.pin, terminal=terminal)
@@ -108,8 +124,23 @@ def ticket_status(
 
 
 @router.get("/sites/{site}/counters", response_model=CountersOut, responses=_ERRORS)
-def counters(site: SiteId, service: Service) -> CountersOut:
-    return service.reads.counters(site)
+def counters(site: SiteId, request: Request, service: Service) -> CountersOut:
+    """Public; the clerk at each counter only for the site's staff (their bearer token)."""
+    view = service.reads.counters(site)
+    if _is_staff_of(request, service, site):
+        return view
+    hidden = [c.model_copy(update={"clerk": None}) for c in view.counters]
+    return view.model_copy(update={"counters": hidden})
+
+
+def _is_staff_of(request: Request, service: QueueService, site: str) -> bool:
+    """Whether the request carries a valid token of a user of ``site`` (an unknown or
+    missing token is simply not staff: the route stays public)."""
+    try:
+        actor = service.accounts.authenticate(bearer_token(request))
+    except ServiceError:
+        return False
+    return actor.is_user and actor.may_use_site(site)
 
 
 # ---- kiosks and devices ---------------------------------------------------------------
@@ -180,6 +211,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
             *,
             counter: CounterId,
             command: Command,
+            take_over: TakeOver = False,
             body: Annotated[EmptyIn | None, Body()] = None,
         ) -> JSONResponse:
             digest = request_hash(request, None)
@@ -187,7 +219,7 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
             result = await command.commands.run(
                 site,
                 lambda: service.counters.act(
-                    site, counter, name, actor, key=key, request_hash=digest
+                    site, counter, name, actor, key=key, request_hash=digest, take_over=take_over
                 ),
             )
             return _answer(result.status, result.body)
@@ -210,13 +242,21 @@ def _action(name: str, body_model: type[BaseModel] | None) -> None:
         counter: CounterId,
         body: body_model,  # type: ignore[valid-type]
         command: Command,
+        take_over: TakeOver = False,
     ) -> JSONResponse:
         digest = request_hash(request, body)
         service, actor, key = command.service, command.actor, command.key
         result = await command.commands.run(
             site,
             lambda: service.counters.act(
-                site, counter, name, actor, key=key, request_hash=digest, body=body
+                site,
+                counter,
+                name,
+                actor,
+                key=key,
+                request_hash=digest,
+                body=body,
+                take_over=take_over,
             ),
         )
         return _answer(result.status, result.body)

@@ -132,7 +132,12 @@ def render_unknown(lang: str, switch: str) -> str:
     return _page(lang, t["unknown_title"], body, refresh=False, switch=switch)
 
 
-@router.get("/t/{token}", response_class=HTMLResponse, include_in_schema=True)
+@router.get(
+    "/t/{token}",
+    response_class=HTMLResponse,
+    include_in_schema=True,
+    responses={404: {"description": "No such ticket: a page saying so (HTML)."}},
+)
 def track_page(
     request: Request,
     token: Annotated[str, Path(max_length=128)],

@@ -7,15 +7,40 @@ when an app parses it, so a newer server may add a field without breaking the
 installed apps on older code (the tolerant-reader rule, as for the MQTT messages).
 """
 
+import unicodedata
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.contract.messages import CounterView, TicketBrief
 from server.contract.vocab import Rating, Role, TicketStatus
 
 API_PREFIX = "/api/v1"
+# The kiosk's keyed hash of an ID number (``hardware.cccd.CccdScan.citizen_key``), exactly:
+# a raw ID number, or anything else a kiosk might send by mistake, is refused.
+CITIZEN_KEY_PATTERN = r"^[0-9a-f]{64}$"
+# Characters a notice may not carry to the boards: bidi embeddings, overrides and
+# isolates (they reorder what the hall reads) and the marks; other controls and format
+# characters (ESC sequences, zero-width ones) go by their Unicode category.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_notice(text: str) -> str:
+    """A notice as the boards show it: line breaks and tabs become spaces; control,
+    format and bidi characters are dropped; the text is NFC (Vietnamese typed with
+    combining marks shows as typed with precomposed letters); ends trimmed."""
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch in "\t\n\r":
+            out.append(" ")
+        elif ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            continue
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 Language = Literal["vi", "en"]
@@ -130,9 +155,9 @@ class TicketIn(Request):
     language: Language = "vi"
     citizen_key: str | None = Field(
         default=None,
-        min_length=16,
-        max_length=128,
-        description="Keyed hash of the scanned ID number; never the number itself.",
+        pattern=CITIZEN_KEY_PATTERN,
+        description="Keyed hash of the scanned ID number (HMAC-SHA256, 64 lowercase hex "
+        "digits); never the number itself.",
     )
 
 
@@ -246,7 +271,14 @@ class DeviceStatusIn(Request):
 
 
 class NoticeIn(Request):
+    """The notice on a site's hall boards, cleaned as it arrives (``clean_notice``)."""
+
     text: str = Field(max_length=500)
+
+    @field_validator("text")
+    @classmethod
+    def _clean(cls, text: str) -> str:
+        return clean_notice(text)
 
 
 class NoticeOut(Response):

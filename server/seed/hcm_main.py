@@ -133,21 +133,22 @@ def _counters(layout: Layout) -> tuple[CounterConfig, ...]:
 
 COUNTERS: tuple[CounterConfig, ...] = _counters(_LAYOUT)
 
-# Demo passwords only, documented in docs: clerkNN / demoNN (PIN NNNN), supervisor, admin.
+# Demo passwords only, documented in docs: clerkNN / demo-quay-NN (PIN NNNN), supervisor
+# / demo-giam-sat, admin / demo-quan-tri. They pass the password policy.
 USERS: tuple[UserSeed, ...] = (
     *(
         UserSeed(
             f"clerk{c.number:02d}",
             clerk_name(c.number - 1),
             Role.CLERK,
-            f"demo{c.number:02d}",
+            f"demo-quay-{c.number:02d}",
             c.id,
             f"{c.number:02d}" * 2,
         )
         for c in COUNTERS
     ),
-    UserSeed("supervisor", "Lê Hoàng Phương", Role.SUPERVISOR, "demo-supervisor", None),
-    UserSeed("admin", "Quản trị hệ thống", Role.ADMIN, "demo-admin", None),
+    UserSeed("supervisor", "Lê Hoàng Phương", Role.SUPERVISOR, "demo-giam-sat", None),
+    UserSeed("admin", "Quản trị hệ thống", Role.ADMIN, "demo-quan-tri", None),
 )
 
 DEVICES: tuple[DeviceSeed, ...] = (

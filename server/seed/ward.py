@@ -62,10 +62,10 @@ COUNTERS: tuple[CounterConfig, ...] = (
 
 # Demo passwords and PINs (0N0N) only, documented in docs.
 USERS: tuple[UserSeed, ...] = (
-    UserSeed("thuduc01", "Phạm Thị Ngọc Hân", Role.CLERK, "demo-td01", "td-1", "0101"),
-    UserSeed("thuduc02", "Trần Minh Khoa", Role.CLERK, "demo-td02", "td-2", "0202"),
-    UserSeed("thuduc03", "Nguyễn Thị Thu Trang", Role.CLERK, "demo-td03", "td-3", "0303"),
-    UserSeed("thuduc04", "Võ Quốc Thịnh", Role.CLERK, "demo-td04", "td-4", "0404"),
+    UserSeed("thuduc01", "Phạm Thị Ngọc Hân", Role.CLERK, "demo-td-quay-1", "td-1", "0101"),
+    UserSeed("thuduc02", "Trần Minh Khoa", Role.CLERK, "demo-td-quay-2", "td-2", "0202"),
+    UserSeed("thuduc03", "Nguyễn Thị Thu Trang", Role.CLERK, "demo-td-quay-3", "td-3", "0303"),
+    UserSeed("thuduc04", "Võ Quốc Thịnh", Role.CLERK, "demo-td-quay-4", "td-4", "0404"),
     UserSeed("thuduc-supervisor", "Đỗ Thanh Bình", Role.SUPERVISOR, "demo-td-supervisor", None),
 )
 

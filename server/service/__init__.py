@@ -50,7 +50,7 @@ class QueueService:
         self.tickets = Tickets(self.core, public_url)
         self.counters = Counters(self.core)
         self.accounts = Accounts(self.core)
-        self.devices = Devices(self.core)
+        self.devices = Devices(self.core, self.accounts.forget_token)
         self.notices = Notices(self.core)
         self.reads = Reads(self.core)
 

@@ -1,24 +1,28 @@
 """Staff accounts, sessions and counter PINs; who is behind a bearer token."""
 
+import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 
 from server.contract.http import LoginOut
 from server.contract.vocab import CounterState, DeviceKind, Role
 from server.security.hashing import (
     DUMMY_HASH,
     hash_password,
-    hash_pin,
     new_token,
     token_hash,
     verify_password,
 )
+from server.security.secret import hash_keyed_pin, pin_matches
 from server.service import errors
 from server.service.context import Ack, Actor, Ctx
 from server.service.core import ServiceCore
+from server.service.lockout import LoginLockout
+from server.service.passwords import check_password
 from server.service.pins import (
     PIN_ROLES,
     SITE_LOCKOUT,
@@ -27,6 +31,7 @@ from server.service.pins import (
     PinState,
     valid_pin,
 )
+from server.storage.login_attempts import auth_epoch, bump_auth_epoch
 from server.storage.models import (
     CounterRow,
     DeviceRow,
@@ -39,6 +44,26 @@ from server.storage.repository import Repository
 
 SESSION_TTL = timedelta(hours=12)
 AUTH_CACHE_S = 5.0
+SITE_ROLES = (Role.CLERK.value, Role.SUPERVISOR.value)
+
+log = logging.getLogger(__name__)
+
+
+def has_live_session(session: Session, username: str, now: datetime) -> bool:
+    """Whether ``username`` (an active account) holds a session not ended nor expired:
+    a counter they opened is still theirs."""
+    found = session.execute(
+        select(SessionRow.token_hash)
+        .join(UserRow, UserRow.id == SessionRow.user_id)
+        .where(
+            UserRow.username == username,
+            UserRow.active.is_(True),
+            SessionRow.revoked.is_(False),
+            SessionRow.expires_at > now,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 class Accounts:
@@ -49,6 +74,11 @@ class Accounts:
         self._auth_cache: dict[str, tuple[Actor, float]] = {}
         self.pin_guard = PinGuard()
         self.site_pin_guard = PinGuard(SITE_MAX_WRONG, SITE_LOCKOUT)
+        self.login_lockout = LoginLockout(self.core.db)
+        # The server secret PINs are keyed with (``server.security.secret``); the runtime
+        # and the CLI set it from the data directory.
+        self.pin_key: bytes = b""
+        self._seen_epoch: int | None = None
 
     # ---- people ---------------------------------------------------------------------
 
@@ -61,13 +91,20 @@ class Accounts:
         site: str | None = None,
         display_name: str = "",
     ) -> bool:
-        """Create an account, or reset its password and role when it exists.
+        """Create an account, or reset its password and role when it exists (which
+        ends its sessions, as ``change_password`` does).
 
-        A PIN is unique only among one site's accounts, so an account moved to another
-        site, or to a role without a PIN, loses its PIN (returns True then): it could
-        be another clerk's PIN there.
+        A clerk or supervisor belongs to one site; only an admin may have none. The
+        password must pass the policy (``server.service.passwords``). A PIN is unique
+        only among one site's accounts, so an account moved to another site, or to a
+        role without a PIN, loses its PIN (returns True then): it could be another
+        clerk's PIN there.
         """
+        check_password(password, username)
+        if site is None and role.value in SITE_ROLES:
+            raise errors.site_required(role.value)
         pin_cleared = False
+        password_hash = hash_password(password)
         with self.core.db.write() as session:
             if site is not None and session.get(SiteRow, site) is None:
                 raise errors.unknown_site(site)
@@ -75,20 +112,96 @@ class Accounts:
             if row is None:
                 row = UserRow(username=username, created_at=self.core.clock())
                 session.add(row)
-            elif row.pin_hash and (row.site_id != site or role.value not in PIN_ROLES):
-                row.pin_hash = None
-                pin_cleared = True
+            else:
+                if row.pin_hash and (row.site_id != site or role.value not in PIN_ROLES):
+                    row.pin_hash = None
+                    pin_cleared = True
+                self._end_sessions(session, row.id)
             row.display_name = display_name or username
             row.role = role.value
             row.site_id = site
-            row.password_hash = hash_password(password)
+            row.password_hash = password_hash
             row.active = True
         return pin_cleared
 
-    def login(self, username: str, password: str) -> LoginOut:
+    def change_password(self, username: str, password: str) -> None:
+        """``qms user passwd``: a new password (policy checked); every session of the
+        account ends at once, in every server process (``watch_revocations``)."""
+        check_password(password, username)
+        password_hash = hash_password(password)
+        with self.core.db.write() as session:
+            row = self._user(session, username)
+            row.password_hash = password_hash
+            self._end_sessions(session, row.id)
+        log.info("password of %s changed; its sessions ended", username)
+
+    def set_active(self, username: str, active: bool) -> None:
+        """``qms user disable|enable``: a disabled account cannot log in, and its
+        sessions end at once."""
+        with self.core.db.write() as session:
+            row = self._user(session, username)
+            row.active = active
+            if not active:
+                self._end_sessions(session, row.id)
+        log.info("account %s %s", username, "enabled" if active else "disabled")
+
+    def remove_user(self, username: str) -> None:
+        """``qms user remove``: the account and its sessions go; tickets and ratings
+        keep the name they were served under."""
+        with self.core.db.write() as session:
+            row = self._user(session, username)
+            self._end_sessions(session, row.id)
+            session.execute(delete(SessionRow).where(SessionRow.user_id == row.id))
+            session.delete(row)
+        log.info("account %s removed", username)
+
+    @staticmethod
+    def _user(session: Session, username: str) -> UserRow:
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).first()
+        if row is None:
+            raise errors.unknown_user(username)
+        return row
+
+    def _end_sessions(self, session: Session, user_id: int) -> None:
+        """Revoke the account's sessions (in the caller's transaction) and forget them
+        here at once; other processes forget them when they see the epoch move."""
+        hashes = session.scalars(
+            select(SessionRow.token_hash).where(
+                SessionRow.user_id == user_id, SessionRow.revoked.is_(False)
+            )
+        ).all()
+        if hashes:
+            session.execute(
+                update(SessionRow).where(SessionRow.user_id == user_id).values(revoked=True)
+            )
+        bump_auth_epoch(session)
+        for digest in hashes:
+            self._auth_cache.pop(digest, None)
+
+    def forget_token(self, digest: str) -> None:
+        """Drop one token from this process's cache (a device revoked here)."""
+        self._auth_cache.pop(digest, None)
+
+    def watch_revocations(self) -> None:
+        """Called every fraction of a second by the runtime: when sessions or device
+        tokens were ended (by any process: ``qms user passwd`` runs in its own), the
+        cached tokens are forgotten, so the next request of an ended one gets 401."""
+        with self.core.db.read() as session:
+            epoch = auth_epoch(session)
+        if self._seen_epoch is not None and epoch != self._seen_epoch:
+            self._auth_cache.clear()
+        self._seen_epoch = epoch
+
+    def login(self, username: str, password: str, *, address: str | None = None) -> LoginOut:
+        """Wrong passwords are counted per account and per client ``address``; past the
+        limit every login there is refused for a while (``server.service.lockout``)."""
+        now = self.core.clock()
         # The slow password check runs outside any write transaction: it must not hold
         # up the commands of the site.
         with self.core.db.read() as session:
+            wait, had_wrong = self.login_lockout.check(session, username, address, now)
+            if wait:
+                raise errors.logins_locked(wait)
             user = session.scalars(select(UserRow).where(UserRow.username == username)).first()
             found = None
             if user is not None and user.active:
@@ -97,7 +210,10 @@ class Accounts:
             else:
                 stored = DUMMY_HASH  # the same work as for a real account
         if not verify_password(password, stored) or found is None:
+            self.login_lockout.wrong(username, address, now)
             raise errors.bad_login()
+        if had_wrong:
+            self.login_lockout.right(username, now)
         return self._open_session(*found)
 
     def _open_session(
@@ -144,11 +260,11 @@ class Accounts:
             if site is not None and site != user.site_id:
                 raise errors.other_site(username, user.site_id)
             others = self._pin_hashes(session, user.site_id, exclude=user.id)
-        if any(verify_password(pin, stored) for _, stored in others):
+        if any(pin_matches(pin, stored, self.pin_key) for _, stored in others):
             raise errors.pin_in_use()
         with self.core.db.write() as session:
             row = session.scalars(select(UserRow).where(UserRow.username == username)).one()
-            row.pin_hash = hash_pin(pin)
+            row.pin_hash = hash_keyed_pin(pin, self.pin_key)
 
     def clear_pin(self, username: str, *, site: str | None = None) -> bool:
         """Take a clerk's PIN away (a PIN seen by others, a clerk who left the counters).
@@ -198,7 +314,10 @@ class Accounts:
             candidates = self._pin_hashes(session, site, first=place.clerk)
         found = None
         if valid_pin(pin):
-            found = next((uid for uid, stored in candidates if verify_password(pin, stored)), None)
+            found = next(
+                (uid for uid, stored in candidates if pin_matches(pin, stored, self.pin_key)),
+                None,
+            )
         if found is None:
             self._count_wrong_pin(site, counter)
             raise errors.bad_pin()

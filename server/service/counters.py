@@ -6,6 +6,7 @@ while the counter still holds one closes that one first (served if it was being
 served, no-show if it was only called) unless the site requires closing it by hand.
 """
 
+import logging
 import uuid
 from collections.abc import Callable
 
@@ -18,6 +19,7 @@ from server.engine import lifecycle
 from server.engine.model import CounterConfig, Event, Ticket
 from server.projection.snapshots import brief, call_info, counter_view
 from server.service import errors
+from server.service.accounts import has_live_session
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.service.tickets import new_id
@@ -30,6 +32,7 @@ Handler = Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], "Step"]
 # within a line by place in line (``CallPolicy``), so the first is enough (tested for
 # both policies in tests/server/engine/test_policy.py), and every row read costs time.
 HEAD = 1
+log = logging.getLogger(__name__)
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
 # After these the ticket acted on is the one the counter holds (its latest call).
 HOLDS_STEP_TICKET = frozenset({"call-next", "call", "recall", "start"})
@@ -60,7 +63,11 @@ class Counters:
         key: str | None,
         request_hash: str,
         body: BaseModel | None = None,
+        take_over: bool = False,
     ) -> Result:
+        """``take_over``: the clerk means to act at a counter another clerk holds
+        (open, and that clerk still logged in); without it that is refused with 409
+        ``counter_held``. Supervisors and admins need no flag. Both are logged."""
         if not actor.is_user or actor.role not in STAFF:
             raise errors.forbidden("thao tác tại quầy", "act at a counter")
         if not actor.may_use_site(site_id):
@@ -72,6 +79,8 @@ class Counters:
             row, held = ctx.repo.counter_and_held(ctx.site.id, counter_id)
             if config is None or row is None:
                 raise errors.unknown_counter(counter_id)
+            if row.clerk is not None and row.clerk != actor.name:
+                self._take_over(ctx, counter_id, row, actor, asked=take_over)
             if action != "pause":
                 ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
             ctx.held = held
@@ -95,6 +104,26 @@ class Counters:
             return 200, out
 
         return self.core.command(site_id, actor, key, request_hash, apply)
+
+    @staticmethod
+    def _take_over(
+        ctx: Ctx, counter_id: str, row: CounterData, actor: Actor, *, asked: bool
+    ) -> None:
+        """Another clerk's name is on the counter: theirs only while it is open and they
+        are logged in (a counter left paused, or by a logged-out clerk, is free)."""
+        clerk = row.clerk or ""
+        if row.state != CounterState.OPEN.value or not has_live_session(ctx.repo.s, clerk, ctx.now):
+            return
+        if actor.role == Role.CLERK.value and not asked:
+            raise errors.counter_held(counter_id, clerk)
+        log.warning(
+            "counter %s/%s taken over from %s by %s (%s)",
+            ctx.site.id,
+            counter_id,
+            clerk,
+            actor.name,
+            "explicit take-over" if actor.role == Role.CLERK.value else actor.role,
+        )
 
     def _handlers(
         self,

@@ -1,6 +1,12 @@
 """Devices (kiosks, displays, counter PCs): registration and their reported status."""
 
 import hmac
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
 
 from server.contract import topics
 from server.contract.http import DeviceStatusIn
@@ -11,14 +17,32 @@ from server.security.hashing import new_token, token_hash
 from server.service import errors
 from server.service.context import Actor
 from server.service.core import ServiceCore
+from server.storage.login_attempts import bump_auth_epoch
 from server.storage.models import DeviceRow, DeviceStatusRow, SiteRow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DeviceListed:
+    """One line of ``qms device list``."""
+
+    id: str
+    site: str
+    kind: str
+    name: str
+    active: bool
+    last_seen: datetime | None
 
 
 class Devices:
     """The devices of the sites, each with its own token, and what they report."""
 
-    def __init__(self, core: ServiceCore) -> None:
+    def __init__(self, core: ServiceCore, forget_token: Callable[[str], None]) -> None:
+        """``forget_token``: drops a token from the accounts' cache of bearer tokens,
+        so a device given a new token or revoked here is refused at once."""
         self.core = core
+        self._forget_token = forget_token
 
     def add(self, device_id: str, kind: DeviceKind, site: str, name: str = "") -> str:
         """Register a device (or give an existing one a new token); returns the token."""
@@ -31,6 +55,9 @@ class Devices:
             if row is None:
                 row = DeviceRow(id=device_id, created_at=self.core.clock())
                 session.add(row)
+            else:  # a new token: the old one ends at once
+                self._forget_token(row.token_hash)
+                bump_auth_epoch(session)
             row.site_id = site
             row.kind = kind.value
             row.name = name or device_id
@@ -48,6 +75,41 @@ class Devices:
             if not hmac.compare_digest(row.token_hash, token_hash(token)):
                 return None
             return row.site_id
+
+    def listed(self, site: str | None = None) -> list[DeviceListed]:
+        """``qms device list [--site]``: every registered device, revoked ones too."""
+        with self.core.db.read() as session:
+            query = select(DeviceRow, DeviceStatusRow).outerjoin(
+                DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id
+            )
+            if site is not None:
+                query = query.where(DeviceRow.site_id == site)
+            rows = session.execute(query.order_by(DeviceRow.site_id, DeviceRow.id)).all()
+            return [
+                DeviceListed(
+                    id=d.id,
+                    site=d.site_id,
+                    kind=d.kind,
+                    name=d.name,
+                    active=d.active,
+                    last_seen=status.at if status is not None else None,
+                )
+                for d, status in rows
+            ]
+
+    def revoke(self, device_id: str) -> None:
+        """``qms device revoke``: the device's token stops working at once, in every
+        server process; ``qms device add`` again gives it a new one."""
+        with self.core.db.write() as session:
+            row = session.get(DeviceRow, device_id)
+            if row is None:
+                raise errors.unknown_device(device_id)
+            old = row.token_hash
+            row.active = False
+            row.token_hash = token_hash(new_token())  # the old token can never match again
+            bump_auth_epoch(session)
+        self._forget_token(old)
+        log.info("device %s revoked", device_id)
 
     def report_status(self, actor: Actor, body: DeviceStatusIn) -> DeviceStatus:
         """Store a device's status and publish it (retained) at once."""

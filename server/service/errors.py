@@ -188,3 +188,56 @@ def other_site(username: str, site: str) -> ServiceError:
         username=username,
         site=site,
     )
+
+
+def logins_locked(retry_after_s: int) -> ServiceError:
+    """The same answer for a locked account and a locked address, with a right or a
+    wrong password: it tells a guesser nothing."""
+    return ServiceError(
+        429,
+        "login_locked",
+        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau "
+        f"{retry_after_s} giây hoặc liên hệ người quản trị.",
+        f"Too many failed logins. Try again in {retry_after_s} s or ask an administrator.",
+        retry_after_s=retry_after_s,
+    )
+
+
+def weak_password(reason_vi: str, reason_en: str) -> ServiceError:
+    return ServiceError(
+        422,
+        "weak_password",
+        f"Mật khẩu không đạt yêu cầu: {reason_vi}.",
+        f"The password is not acceptable: {reason_en}.",
+    )
+
+
+def site_required(role: str) -> ServiceError:
+    return ServiceError(
+        422,
+        "site_required",
+        f"Tài khoản vai trò {role} phải thuộc một điểm (--site); chỉ quản trị viên "
+        "dùng được mọi điểm.",
+        f"A {role} account belongs to one site (--site); only admins are installation-wide.",
+        role=role,
+    )
+
+
+def unknown_device(device: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_device", f"Không có thiết bị {device}.", f"Unknown device {device}.",
+        device=device,
+    )  # fmt: skip
+
+
+def counter_held(counter: str, clerk: str) -> ServiceError:
+    return ServiceError(
+        409,
+        "counter_held",
+        f"Quầy {counter} đang do cán bộ {clerk} phụ trách. Nhận thay quầy cần giám sát viên "
+        "hoặc xác nhận nhận thay (take_over).",
+        f"Counter {counter} is held by {clerk}. Taking it over needs a supervisor or an "
+        "explicit take-over (take_over=true).",
+        counter=counter,
+        clerk=clerk,
+    )

@@ -384,3 +384,28 @@ class IdempotencyRow(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)
+
+
+class LoginAttemptRow(Base):
+    """Wrong passwords lately for one account (``key`` "user:NAME") or from one client
+    address ("addr:IP"), and until when logins are refused there; in the database so a
+    restart forgets nothing and every server process counts the same guesses."""
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # ISO times of the wrong passwords still inside the window, oldest first.
+    wrong: Mapped[list[str]] = mapped_column(JSON, default=list)
+    locked_until: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTC_DATETIME, index=True)
+
+
+class AuthEpochRow(Base):
+    """One row whose ``epoch`` grows whenever sessions or device tokens are ended
+    (password changed, account disabled or removed, device revoked): every server
+    process watches it and forgets the tokens it had cached (``QueueService``)."""
+
+    __tablename__ = "auth_epoch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[int] = mapped_column(BigInteger, default=0)

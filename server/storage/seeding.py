@@ -14,7 +14,9 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.security.hashing import hash_password, hash_pin, new_token, token_hash
+from server.security.hashing import hash_password, new_token, token_hash
+from server.security.private import private_dir
+from server.security.secret import hash_keyed_pin, load_secret
 from server.seed.types import SiteSeed
 from server.storage.mapping import format_to_json, hours_to_json, site_settings_to_json
 from server.storage.models import (
@@ -39,8 +41,8 @@ def _seed_hash(password: str) -> str:
 
 
 @functools.lru_cache(maxsize=512)
-def _seed_pin_hash(pin: str) -> str:
-    return hash_pin(pin)
+def _seed_pin_hash(pin: str, key: bytes) -> str:
+    return hash_keyed_pin(pin, key)
 
 
 def load_sites(
@@ -49,16 +51,25 @@ def load_sites(
     *,
     now: datetime,
     known_tokens: Mapping[str, str] | None = None,
+    pin_key: bytes = b"",
 ) -> dict[str, str]:
-    """Write every seed; returns ``device id -> token`` for the seeded devices."""
+    """Write every seed; returns ``device id -> token`` for the seeded devices.
+    ``pin_key``: the server secret PINs are keyed with (``server.security.secret``)."""
     tokens: dict[str, str] = {}
     for seed in seeds:
-        tokens.update(load_site(session, seed, now=now, known_tokens=known_tokens or {}))
+        tokens.update(
+            load_site(session, seed, now=now, known_tokens=known_tokens or {}, pin_key=pin_key)
+        )
     return tokens
 
 
 def load_site(
-    session: Session, seed: SiteSeed, *, now: datetime, known_tokens: Mapping[str, str]
+    session: Session,
+    seed: SiteSeed,
+    *,
+    now: datetime,
+    known_tokens: Mapping[str, str],
+    pin_key: bytes = b"",
 ) -> dict[str, str]:
     site = seed.site
     row = session.get(SiteRow, site.id)
@@ -113,7 +124,7 @@ def load_site(
                 )
             )
 
-    _load_users(session, seed, now=now)
+    _load_users(session, seed, now=now, pin_key=pin_key)
 
     tokens: dict[str, str] = {}
     for device in seed.devices:
@@ -129,7 +140,7 @@ def load_site(
     return tokens
 
 
-def _load_users(session: Session, seed: SiteSeed, *, now: datetime) -> None:
+def _load_users(session: Session, seed: SiteSeed, *, now: datetime, pin_key: bytes) -> None:
     """New accounts get their password; a PIN is set where the account has none yet."""
     for user in seed.users:
         u = session.scalars(select(UserRow).where(UserRow.username == user.username)).first()
@@ -143,7 +154,7 @@ def _load_users(session: Session, seed: SiteSeed, *, now: datetime) -> None:
             session.add(u)
         u.display_name, u.role, u.site_id = user.display_name, user.role.value, seed.site.id
         if user.pin is not None and u.pin_hash is None:
-            u.pin_hash = _seed_pin_hash(user.pin)
+            u.pin_hash = _seed_pin_hash(user.pin, pin_key)
 
 
 def seed_demo(
@@ -167,7 +178,9 @@ def seed_demo(
         upgrade(db.engine)
         seeds = demo_sites(always_open=always_open)
         with db.write() as session:
-            tokens = load_sites(session, seeds, now=now, known_tokens=known)
+            tokens = load_sites(
+                session, seeds, now=now, known_tokens=known, pin_key=load_secret(data_dir)
+            )
     finally:
         db.dispose()
     accounts = [
@@ -182,7 +195,7 @@ def seed_demo(
         for seed in seeds
         for u in seed.users
     ]
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     path.write_text(
         json.dumps({"devices": tokens, "users": accounts}, ensure_ascii=False, indent=1),
         encoding="utf-8",

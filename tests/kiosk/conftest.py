@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,7 +102,20 @@ def make_vm(qapp, live_server, printer, clock):
     yield make
     for vm in made:
         vm.stop()
+        _wait_idle(qapp, vm)
         vm.client.close()
+
+
+def _wait_idle(qapp, vm: KioskViewModel) -> None:
+    """Let calls still running on the runner's threads end before the client closes.
+
+    A call that was opening a connection while ``close()`` ran left that connection
+    outside the closed pool: an unclosed socket, reported later in whichever test the
+    garbage collector happened to run (seen on a busy machine)."""
+    deadline = time.monotonic() + 30
+    while not vm.runner.idle() and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
 
 
 def restart_server(live_server) -> None:

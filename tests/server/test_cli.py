@@ -7,12 +7,15 @@ import pytest
 
 from qms.cli import main
 from server.messaging.publisher import RecordingPublisher
+from server.security.secret import load_secret
 from server.service import QueueService, ServiceError
 from server.storage.db import Database, sqlite_url
 
 
 def service_for(data_dir) -> QueueService:
-    return QueueService(Database(sqlite_url(data_dir)), RecordingPublisher())
+    service = QueueService(Database(sqlite_url(data_dir)), RecordingPublisher())
+    service.accounts.pin_key = load_secret(data_dir)  # as the server and the CLI have it
+    return service
 
 
 def pin_login(data_dir, site: str, counter: str, pin: str):
@@ -105,14 +108,14 @@ def test_user_pin_clear_stops_pin_login(tmp_path, monkeypatch, capsys) -> None:
         pin_login(data, "hcm-main", "5", "0505")
     assert refused.value.code == "bad_pin"
     assert (
-        service.accounts.login("clerk05", "demo05").username == "clerk05"
+        service.accounts.login("clerk05", "demo-quay-05").username == "clerk05"
     )  # the password still works
     assert main(["user", "pin", "clerk05", "--clear", *at]) == 0
     assert "clerk05 had no PIN; nothing changed" in capsys.readouterr().out
     monkeypatch.setattr("sys.stdin", io.StringIO("0505\n"))
     assert main(["user", "pin", "clerk05", "--pin-stdin", *at]) == 0  # a new PIN can follow
     assert pin_login(data, "hcm-main", "5", "0505").username == "clerk05"
-    monkeypatch.setattr("sys.stdin", io.StringIO("root-pass\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-pass\n"))
     assert main(["user", "add", "root", "--role", "admin", "--password-stdin", *at]) == 0
     capsys.readouterr()
     for name, extra, why in [
@@ -143,12 +146,12 @@ def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
     at = ["--data-dir", str(data)]
     assert main(["seed", "demo", *at]) == 0
     capsys.readouterr()
-    monkeypatch.setattr("sys.stdin", io.StringIO("demo05\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("demo-quay-05\n"))
     same = ["user", "add", "clerk05", "--role", "clerk", "--password-stdin", *at]
     assert main([*same, "--site", "hcm-main"]) == 0  # same site and role: PIN kept
     assert "PIN was removed" not in capsys.readouterr().out
     assert pin_login(data, "hcm-main", "5", "0505").username == "clerk05"
-    monkeypatch.setattr("sys.stdin", io.StringIO("demo05\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("demo-quay-05\n"))
     assert main([*same, "--site", "phuong-thu-duc"]) == 0
     assert "its counter PIN was removed" in capsys.readouterr().out
     service = service_for(data)
@@ -156,7 +159,7 @@ def test_user_add_moving_a_clerk_to_another_site_removes_the_pin(
         with pytest.raises(ServiceError) as refused:
             pin_login(data, site, counter, "0505")
         assert refused.value.code == "bad_pin"
-    assert service.accounts.login("clerk05", "demo05").site == "phuong-thu-duc"
+    assert service.accounts.login("clerk05", "demo-quay-05").site == "phuong-thu-duc"
 
 
 def test_device_add_prints_the_servers_mqtt_key(tmp_path, capsys) -> None:

@@ -114,7 +114,7 @@ def server(
 def _login(base: str) -> dict[str, str]:
     reply = httpx.post(
         f"{base}/api/v1/auth/login",
-        json={"username": "supervisor", "password": "demo-supervisor"},
+        json={"username": "supervisor", "password": "demo-giam-sat"},
         timeout=10,
     )
     reply.raise_for_status()

@@ -126,13 +126,13 @@ def test_main_centre_accounts():
     seed = BY_ID["hcm-main"]
     clerks = [u for u in seed.users if u.role is Role.CLERK]
     assert [(u.username, u.password, u.counter) for u in clerks] == [
-        (f"clerk{n:02d}", f"demo{n:02d}", str(n)) for n in range(1, 68)
+        (f"clerk{n:02d}", f"demo-quay-{n:02d}", str(n)) for n in range(1, 68)
     ]
     assert len({u.display_name for u in clerks}) == 67
     others = {(u.username, u.role, u.password) for u in seed.users if u.role is not Role.CLERK}
     assert others == {
-        ("supervisor", Role.SUPERVISOR, "demo-supervisor"),
-        ("admin", Role.ADMIN, "demo-admin"),
+        ("supervisor", Role.SUPERVISOR, "demo-giam-sat"),
+        ("admin", Role.ADMIN, "demo-quan-tri"),
     }
 
 
@@ -171,3 +171,11 @@ def test_demo_pins_are_digits_and_unique_per_site() -> None:
         assert len(set(pins)) == len(pins)
     main = next(seed for seed in demo_sites() if seed.site.id == "hcm-main")
     assert {u.username: u.pin for u in main.users}["clerk67"] == "6767"
+
+
+def test_every_demo_password_passes_the_password_policy() -> None:
+    from server.service.passwords import check_password
+
+    for seed in BY_ID.values():
+        for user in seed.users:
+            check_password(user.password, user.username)

@@ -11,7 +11,7 @@ def test_a_pin_is_stored_hashed_and_logs_in(world) -> None:
     with world.db.read() as s:
         stored = s.scalars(select(UserRow.pin_hash).where(UserRow.username == "c1")).one()
         others = set(s.scalars(select(UserRow.pin_hash).where(UserRow.username != "c1")))
-    assert stored is not None and stored.startswith("scrypt$") and "4821" not in stored
+    assert stored is not None and stored.startswith("k1$scrypt$") and "4821" not in stored
     assert others == {None}
     pc = world.service.accounts.authenticate(
         world.service.devices.add("pc-3", DeviceKind.COUNTER, "t1")
