@@ -7,7 +7,7 @@ from datetime import date
 from server.engine.model import Ticket
 from server.storage import statements as st
 from server.storage.lean_session import LeanSession
-from server.storage.records import TicketData
+from server.storage.records import StoredTicket
 
 
 class LineCounts:
@@ -40,7 +40,7 @@ class LineCounts:
         params = {"site": site_id, "day": day, "service": service}
         return int(self._sql.scalar(stmt, params) or 0)
 
-    def count_ahead_of(self, ticket: TicketData | Ticket) -> int:
+    def count_ahead_of(self, ticket: StoredTicket | Ticket) -> int:
         """People ahead of a waiting ticket in its line, counted by the database with the
         engine's rule (``server.engine.estimate.people_ahead``), without reading the line."""
         params = {

@@ -23,7 +23,12 @@ from server.storage.command_end import CommandEnd
 from server.storage.idempotency import IdempotencyRecords
 from server.storage.lean_session import LeanSession
 from server.storage.line_counts import LineCounts
-from server.storage.mapping import ticket_from_row, ticket_to_record, ticket_to_row
+from server.storage.mapping import (
+    stored_values,
+    ticket_from_row,
+    ticket_to_record,
+    ticket_to_row,
+)
 from server.storage.models import (
     CallRow,
     CounterRow,
@@ -34,9 +39,9 @@ from server.storage.records import (
     COUNTER_COLUMNS,
     TICKET_COLUMNS,
     CallRecord,
-    CounterData,
     CounterRecord,
-    TicketData,
+    StoredCounter,
+    StoredTicket,
     TicketRecord,
 )
 
@@ -49,7 +54,7 @@ ACTIVE = (
 AT_COUNTER = (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
 
 
-def _follow(row: TicketData | CounterData, values: dict[str, Any]) -> None:
+def _follow(row: StoredTicket | StoredCounter, values: dict[str, Any]) -> None:
     """Set a row's attributes to what was just written: an ORM row's as committed (no
     flush of them follows), a record's plainly."""
     if isinstance(row, TicketRow | CounterRow):
@@ -250,8 +255,8 @@ class Repository:
         return row
 
     def save_ticket(
-        self, ticket: Ticket, row: TicketData | None = None, *, clerk: str | None = None
-    ) -> TicketData:
+        self, ticket: Ticket, row: StoredTicket | None = None, *, clerk: str | None = None
+    ) -> StoredTicket:
         """Store a ticket's new state. A new one is added to the session; a loaded row
         or a record is written with one Core UPDATE and its attributes follow (an ORM
         row's as committed, so no ORM flush runs for it; other pending changes of the
@@ -262,12 +267,10 @@ class Repository:
                 row.clerk = clerk
             self.s.add(row)
             return row
-        values: dict[str, Any] = {name: getattr(ticket, name) for name in st.TICKET_CHANGES[:-1]}
-        values["status"] = ticket.status.value
-        values["outcome"] = ticket.outcome.value if ticket.outcome else None
+        values = stored_values(ticket)
         values["clerk"] = row.clerk if clerk is None else clerk
         # Only the columns that change: SQLite rewrites the entry of every index that
-        # has a column in the SET list (call-next: 28 log pages with all of them).
+        # has a column in the SET list.
         changed = {name: value for name, value in values.items() if getattr(row, name) != value}
         if not changed:
             return row
@@ -281,7 +284,7 @@ class Repository:
         _follow(row, changed)
         return row
 
-    def update_counter(self, row: CounterData, **values: Any) -> None:
+    def update_counter(self, row: StoredCounter, **values: Any) -> None:
         """Change a counter's live state (state, clerk, priority_streak) with one Core
         UPDATE; the loaded row follows, as committed (no ORM flush)."""
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
@@ -407,7 +410,7 @@ class Repository:
     ) -> tuple[int, int, int, int]:
         return self.counts.issue_counts(site_id, day, service, priority)
 
-    def count_ahead_of(self, ticket: TicketData | Ticket) -> int:
+    def count_ahead_of(self, ticket: StoredTicket | Ticket) -> int:
         return self.counts.count_ahead_of(ticket)
 
     def count_ahead_of_new(self, site_id: str, day: date, service: str, priority: bool) -> int:
