@@ -8,9 +8,9 @@ and a call-next's changes of tickets and counter after its last read are kept fo
 too (``CommandEnd.keep_updates``). Each would be a round trip to PostgreSQL (a wake-up
 of the server's thread and of a database backend, dearer in CPU than the statement
 itself). Here they are data-modifying CTEs of one ``SELECT 1``: PostgreSQL runs every
-one of them to completion, in the command's transaction. No two of them touch the same
-row (a statement may not change a row twice): the repository writes a kept update at
-once when its row is already kept.
+one of them to completion, in the command's transaction, each seeing the tables as
+they were before the statement. So no two of them touch the same row: an update of a
+row already kept (changed again, or the ticket just issued) first writes what was kept.
 
 One statement per shape (how many events and calls; which of the others), built once
 and kept, since a lean statement must be built once (``server.storage.lean``). SQLite
@@ -207,10 +207,13 @@ class CommandEnd:
 
     def keep_update(self, part: Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
         """Keep an UPDATE if it may be: keeping on, room left, its row not kept already
-        (then everything kept is written now, before it)."""
+        (else everything kept is written now, before it, and False: write it at once)."""
         if not self._keeping:
             return False
-        if len(self._updates) < MAX_UPDATES and all(k != key for *_, k in self._updates):
+        fresh = all(k != key for *_, k in self._updates) and not (
+            self._new_ticket is not None and key == ("ticket", self._new_ticket["id"])
+        )
+        if len(self._updates) < MAX_UPDATES and fresh:
             self._updates.append((part, values, key))
             return True
         self._write_kept()

@@ -74,8 +74,8 @@ def make_engine(
         # A statement psycopg has prepared (its fifth run on a connection) is planned
         # once: PostgreSQL's default kept re-planning the line-heads query for each call
         # (its planning cost more than its execution: docs/performance.md), its one-size
-        # plan being costed a little above the planned-per-call ones. The hot statements are key and index
-        # lookups whose best plan does not depend on the values.
+        # plan being costed a little above the planned-per-call ones. The hot statements
+        # are key and index lookups whose best plan does not depend on the values.
         return create_engine(
             url,
             pool_size=pool_size,

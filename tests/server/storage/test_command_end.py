@@ -316,3 +316,16 @@ def test_a_read_of_other_tables_leaves_the_kept_writes_for_the_end(db: Database)
         repo.end_command(SITE, None, bump=False)
         assert not repo.end.holds_any
     assert list(_states(db)) == ["1"]
+
+
+def test_a_kept_update_of_the_ticket_just_issued_lands(db: Database) -> None:
+    """The parts of one statement see the tables as before it: an update of the ticket
+    the command inserts is not kept beside the insert, but written after it."""
+    ticket = _new_ticket(1)
+    with db.write() as s:
+        repo = Repository(s)
+        record = repo.insert_ticket(ticket, track_token=None)
+        repo.keep_updates()
+        repo.save_ticket(replace(ticket, status=TicketStatus.CALLED, counter_id="2"), record)
+        repo.end_command(SITE, None, bump=True)
+    assert _states(db) == {"1": ("called", "2")}
