@@ -273,6 +273,9 @@ class TicketRow(Base):
         ),
     )
 
+    # The engine's ``Ticket`` fields in its order (``site`` as ``site_id``, enums as their
+    # values), then the storage-only columns (``records.TICKET_STORAGE_ONLY``); held to
+    # it by tests/server/storage/test_ticket_shape.py.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     service: Mapped[str] = mapped_column(String(32))

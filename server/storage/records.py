@@ -34,8 +34,6 @@ TICKET_COLUMNS: tuple[str, ...] = (
     *(column for _, column in TICKET_FIELD_COLUMNS),
     *TICKET_STORAGE_ONLY,
 )
-# Stored as their enum's value.
-TICKET_ENUM_FIELDS = ("status", "outcome")
 # What a change of a ticket may set: every field the engine changes (all but its key
 # and site), and the clerk who holds it.
 TICKET_CHANGES: tuple[str, ...] = (
