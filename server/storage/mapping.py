@@ -2,6 +2,7 @@
 
 import functools
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -134,30 +135,51 @@ def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> Counte
 _STATUSES = {s.value: s for s in TicketStatus}
 _OUTCOMES = {o.value: o for o in Outcome}
 _new_object = object.__new__
-# The stored values of a row in ``Ticket``'s field order, in one C-level call.
-_read_columns = operator.attrgetter(*(column for _, column in TICKET_FIELD_COLUMNS))
 _read_fields = operator.attrgetter(*TICKET_FIELDS)
 _STATUS_AT = TICKET_FIELDS.index("status")
 _OUTCOME_AT = TICKET_FIELDS.index("outcome")
-# The fields the engine changes (all but the key and the site), as (field, column).
 _NO_STORAGE_ONLY = (None,) * len(TICKET_STORAGE_ONLY)
+# The fields the engine changes (all but the key and the site), as (field, column).
 _CHANGED = tuple(pair for pair in TICKET_FIELD_COLUMNS if pair[0] not in ("id", "site"))
 
 
-def ticket_from_row(row: TicketRow | Any) -> Ticket:
-    """From an ORM row, a record or a Core row of the tickets table (same attribute
-    names).
+def _write_ticket_from_row() -> Callable[[Any], Ticket]:
+    """``ticket_from_row`` written out from ``Ticket``'s fields, as ``dataclasses``
+    writes an ``__init__``: one keyword per field, read straight off the row, which a
+    loop over the field names is slower than (it runs for every line head of every
+    command and snapshot build)."""
+    values = []
+    for name, column in TICKET_FIELD_COLUMNS:
+        if not (name.isidentifier() and column.isidentifier()):
+            raise ValueError(f"not a plain name: {name!r} / {column!r}")
+        if name == "status":
+            values.append(f"{name}=_STATUSES[row.{column}]")
+        elif name == "outcome":
+            values.append(f"{name}=_OUTCOMES[outcome] if outcome else None")
+        else:
+            values.append(f"{name}=row.{column}")
+    source = (
+        "def ticket_from_row(row):\n"
+        "    ticket = _new_object(Ticket)\n"
+        "    outcome = row.outcome\n"
+        f"    ticket.__dict__.update({', '.join(values)})\n"
+        "    return ticket\n"
+    )
+    namespace: dict[str, Any] = {
+        "_new_object": _new_object,
+        "Ticket": Ticket,
+        "_STATUSES": _STATUSES,
+        "_OUTCOMES": _OUTCOMES,
+    }
+    exec(source, namespace)  # noqa: S102 (our own field names, checked above)
+    made: Callable[[Any], Ticket] = namespace["ticket_from_row"]
+    made.__doc__ = """From an ORM row, a record or a Core row of the tickets table (same
+    attribute names). Built without the dataclass ``__init__`` (a frozen one sets each
+    field through ``object.__setattr__``). Same fields, same values, same ``Ticket``."""
+    return made
 
-    Built without the dataclass ``__init__`` (a frozen one sets each of its fields
-    through ``object.__setattr__``): line heads and held tickets are read on every
-    command and snapshot build. Same fields, same values, same ``Ticket``."""
-    ticket = _new_object(Ticket)
-    values = ticket.__dict__
-    values.update(zip(TICKET_FIELDS, _read_columns(row)))  # noqa: B905 (same length)
-    values["status"] = _STATUSES[values["status"]]
-    outcome = values["outcome"]
-    values["outcome"] = _OUTCOMES[outcome] if outcome else None
-    return ticket
+
+ticket_from_row = _write_ticket_from_row()
 
 
 def stored_values(ticket: Ticket) -> dict[str, Any]:
