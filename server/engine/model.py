@@ -113,6 +113,9 @@ class SiteConfig:
 
 @dataclass(frozen=True)
 class Ticket:
+    """One ticket, and the one definition of a ticket's fields: storage derives its
+    columns and copies from these (``server.storage.records``)."""
+
     id: str
     site: str
     service: str

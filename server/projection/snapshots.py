@@ -29,7 +29,7 @@ from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
 from server.storage.mapping import SiteBundle
 from server.storage.models import CallRow
-from server.storage.records import CallRecord, CounterData, TicketData
+from server.storage.records import CallRecord, StoredCounter, StoredTicket
 from server.storage.repository import Repository
 
 RECENT_CALLS = 10
@@ -42,7 +42,7 @@ CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
 }
 
 
-def brief(row: TicketData | Ticket, now: datetime) -> TicketBrief:
+def brief(row: StoredTicket | Ticket, now: datetime) -> TicketBrief:
     end = row.called_at if row.called_at and row.status != TicketStatus.WAITING else now
     return TicketBrief(
         id=row.id,
@@ -59,7 +59,7 @@ def brief(row: TicketData | Ticket, now: datetime) -> TicketBrief:
 
 
 def counter_view(
-    bundle: SiteBundle, row: CounterData | Any, current: TicketData | Ticket | None
+    bundle: SiteBundle, row: StoredCounter | Any, current: StoredTicket | Ticket | None
 ) -> CounterView:
     config = bundle.counters[row.id]
     return CounterView(
@@ -74,7 +74,7 @@ def counter_view(
     )
 
 
-def call_info(bundle: SiteBundle, call: CallRow | CallRecord, ticket: TicketData) -> CallInfo:
+def call_info(bundle: SiteBundle, call: CallRow | CallRecord, ticket: StoredTicket) -> CallInfo:
     counter = bundle.counters[call.counter_id]
     service = bundle.services[ticket.service]
     return CallInfo(

@@ -25,9 +25,9 @@ from server.service.core import ServiceCore
 from server.service.tickets import new_id
 from server.storage.mapping import ticket_from_row, ticket_to_record
 from server.storage.models import RatingRow
-from server.storage.records import CallRecord, CounterData, TicketData
+from server.storage.records import CallRecord, StoredCounter, StoredTicket
 
-Handler = Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], "Step"]
+Handler = Callable[[Ctx, CounterConfig, StoredCounter, BaseModel | None], "Step"]
 # Tickets read from the head of each line when calling the next one: a policy picks
 # within a line by place in line (``CallPolicy``), so the first is enough (tested for
 # both policies in tests/server/engine/test_policy.py), and every row read costs time.
@@ -41,7 +41,7 @@ HOLDS_STEP_TICKET = frozenset({"call-next", "call", "recall", "start"})
 class Step:
     """What one action did: the ticket it concerns and the call it announced."""
 
-    def __init__(self, row: TicketData | None = None, call_id: str | None = None) -> None:
+    def __init__(self, row: StoredTicket | None = None, call_id: str | None = None) -> None:
         self.row = row
         self.call_id = call_id
 
@@ -88,7 +88,7 @@ class Counters:
             ctx.effects.touch_counter(ctx.bundle, counter_id)
             ctx.repo.s.flush()
             if action in HOLDS_STEP_TICKET and step.row is not None:
-                current: TicketData | None = step.row  # just called, recalled or started here
+                current: StoredTicket | None = step.row  # just called, recalled or started here
             else:
                 current = ctx.repo.at_counter(ctx.site.id, counter_id)
             out = ActionOut(
@@ -127,7 +127,7 @@ class Counters:
 
     def _handlers(
         self,
-    ) -> dict[str, Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], Step]]:
+    ) -> dict[str, Callable[[Ctx, CounterConfig, StoredCounter, BaseModel | None], Step]]:
         return {
             "call-next": self._call_next,
             "call": self._call_specific,
@@ -149,7 +149,7 @@ class Counters:
     def _apply(
         self,
         ctx: Ctx,
-        row: TicketData,
+        row: StoredTicket,
         ticket: Ticket,
         events: list[Event],
         *,
@@ -167,13 +167,13 @@ class Counters:
         else:
             ctx.effects.queue = True
 
-    def _current(self, ctx: Ctx, config: CounterConfig) -> TicketData:
+    def _current(self, ctx: Ctx, config: CounterConfig) -> StoredTicket:
         row = ctx.repo.at_counter(ctx.site.id, config.id)
         if row is None:
             raise errors.no_current_ticket(config.id)
         return row
 
-    def _announce(self, ctx: Ctx, config: CounterConfig, row: TicketData, *, recall: bool) -> str:
+    def _announce(self, ctx: Ctx, config: CounterConfig, row: StoredTicket, *, recall: bool) -> str:
         call_id = uuid.uuid4().hex
         call = CallRecord(
             call_id=call_id,
@@ -207,7 +207,12 @@ class Counters:
         self._apply(ctx, row, closed, [event], line=False)
 
     def _take_call(
-        self, ctx: Ctx, config: CounterConfig, counter: CounterData, row: TicketData, reason: str
+        self,
+        ctx: Ctx,
+        config: CounterConfig,
+        counter: StoredCounter,
+        row: StoredTicket,
+        reason: str,
     ) -> Step:
         if row.status == TicketStatus.PARKED.value and row.counter_id in ctx.bundle.counters:
             ctx.effects.touch_counter(ctx.bundle, row.counter_id)  # its parked list changes
@@ -222,7 +227,7 @@ class Counters:
     # ---- the actions ------------------------------------------------------------
 
     def _call_next(
-        self, ctx: Ctx, config: CounterConfig, counter: CounterData, _body: BaseModel | None
+        self, ctx: Ctx, config: CounterConfig, counter: StoredCounter, _body: BaseModel | None
     ) -> Step:
         # The heads of the counter's lines are enough for any policy (it picks within a
         # line by place in line), so this stays short however long the queue is.
@@ -250,7 +255,7 @@ class Counters:
         return self._take_call(ctx, config, counter, ticket_to_record(chosen), "")
 
     def _call_specific(
-        self, ctx: Ctx, config: CounterConfig, counter: CounterData, body: BaseModel | None
+        self, ctx: Ctx, config: CounterConfig, counter: StoredCounter, body: BaseModel | None
     ) -> Step:
         assert isinstance(body, CallIn)
         row = ctx.repo.ticket_row(body.ticket)
@@ -264,7 +269,7 @@ class Counters:
         return self._take_call(ctx, config, counter, row, body.reason)
 
     def _recall(
-        self, ctx: Ctx, config: CounterConfig, _counter: CounterData, _body: BaseModel | None
+        self, ctx: Ctx, config: CounterConfig, _counter: StoredCounter, _body: BaseModel | None
     ) -> Step:
         row = self._current(ctx, config)
         ticket, event = lifecycle.recall(ticket_from_row(row), now=ctx.now, actor=ctx.actor.name)
@@ -273,9 +278,9 @@ class Counters:
 
     def _simple(
         self, change: Callable[[Ticket, str, Ctx], tuple[Ticket, Event]]
-    ) -> Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], Step]:
+    ) -> Callable[[Ctx, CounterConfig, StoredCounter, BaseModel | None], Step]:
         def run(
-            ctx: Ctx, config: CounterConfig, _counter: CounterData, _body: BaseModel | None
+            ctx: Ctx, config: CounterConfig, _counter: StoredCounter, _body: BaseModel | None
         ) -> Step:
             row = self._current(ctx, config)
             ticket, event = change(ticket_from_row(row), ctx.actor.name, ctx)
@@ -286,9 +291,9 @@ class Counters:
 
     def _set_state(
         self, state: CounterState
-    ) -> Callable[[Ctx, CounterConfig, CounterData, BaseModel | None], Step]:
+    ) -> Callable[[Ctx, CounterConfig, StoredCounter, BaseModel | None], Step]:
         def run(
-            ctx: Ctx, config: CounterConfig, counter: CounterData, _body: BaseModel | None
+            ctx: Ctx, config: CounterConfig, counter: StoredCounter, _body: BaseModel | None
         ) -> Step:
             ctx.repo.update_counter(counter, state=state.value, clerk=ctx.actor.name)
             ctx.effects.everything = True  # counters open changes every estimate
@@ -297,7 +302,7 @@ class Counters:
         return run
 
     def _transfer(
-        self, ctx: Ctx, config: CounterConfig, _counter: CounterData, body: BaseModel | None
+        self, ctx: Ctx, config: CounterConfig, _counter: StoredCounter, body: BaseModel | None
     ) -> Step:
         assert isinstance(body, TransferIn)
         row = self._current(ctx, config)
@@ -335,7 +340,7 @@ class Counters:
         return Step(new_row)
 
     def _rate(
-        self, ctx: Ctx, config: CounterConfig, _counter: CounterData, body: BaseModel | None
+        self, ctx: Ctx, config: CounterConfig, _counter: StoredCounter, body: BaseModel | None
     ) -> Step:
         assert isinstance(body, RateIn)
         if body.ticket is not None:

@@ -12,7 +12,7 @@ from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.storage.mapping import SiteBundle
-from server.storage.records import TicketData
+from server.storage.records import StoredTicket
 from server.storage.repository import Repository
 
 
@@ -82,10 +82,10 @@ class Tickets:
 
         return self.core.command(site_id, actor, key, request_hash, apply)
 
-    def track_url(self, row: TicketData) -> str:
+    def track_url(self, row: StoredTicket) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
 
-    def ticket_view(self, view: SiteView, row: TicketData) -> TicketOut:
+    def ticket_view(self, view: SiteView, row: StoredTicket) -> TicketOut:
         """A ticket with its live place in line and wait, reckoned as at issue.
 
         Citizens' phones ask again and again (the tracking page), so the database counts the
@@ -104,7 +104,7 @@ class Tickets:
         return self.ticket_out(view.bundle, row, ahead=ahead, estimate=estimate)
 
     def ticket_out(
-        self, bundle: SiteBundle, row: TicketData, *, ahead: int, estimate: int
+        self, bundle: SiteBundle, row: StoredTicket, *, ahead: int, estimate: int
     ) -> TicketOut:
         service = bundle.services[row.service]
         department = bundle.departments[service.department]

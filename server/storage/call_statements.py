@@ -10,13 +10,6 @@ from sqlalchemy.dialects import postgresql
 from server.storage.models import CallRow, TicketRow
 from server.storage.statements import T, site_param
 
-RECENT_CALLS = (
-    select(CallRow)
-    .where(CallRow.site_id == site_param(), CallRow.area == bindparam("area"))
-    .order_by(CallRow.id.desc())
-    .limit(bindparam("limit"))
-)
-
 C = CallRow.__table__.c
 
 # The newest calls of an area with what a board shows of their tickets, in one round

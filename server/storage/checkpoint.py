@@ -1,9 +1,9 @@
 """SQLite's write-ahead log copied into the database file from a thread of its own.
 
 By default SQLite checkpoints inside the commit that takes the log past 1,000 pages:
-that commit then writes the pages back and waits for two fsyncs (7-20 ms here, every
-40-50 commands) while it holds the write lock, and in the server commands run on
-the event loop, which stalls with it. The server turns that off
+that commit then writes the pages back and waits for two fsyncs while it holds the
+write lock (docs/performance.md), and in the server commands run on the event loop,
+which stalls with it. The server turns that off
 (``Database(..., background_checkpoints=True)``) and this thread checkpoints
 instead, ``PASSIVE`` (never waiting for readers or writers), on its own
 connection; the sqlite3 module releases the GIL meanwhile, so the copying and the

@@ -5,32 +5,41 @@ Every command ends with the same few writes, none of which the command reads bac
 its events, its calls, the site's ``seq`` bump and the idempotency answer; issuing
 also inserts its ticket and counts the number taken (an upsert of ``day_counters``),
 and a call-next's changes of tickets and counter after its last read are kept for it
-too (``Repository.keep_updates``). Each would be a round trip to PostgreSQL (a wake-up
+too (``CommandEnd.keep_updates``). Each would be a round trip to PostgreSQL (a wake-up
 of the server's thread and of a database backend, dearer in CPU than the statement
 itself). Here they are data-modifying CTEs of one ``SELECT 1``: PostgreSQL runs every
-one of them to completion, in the command's transaction. No two of them touch the same
-row (a statement may not change a row twice): the repository writes a kept update at
-once when its row is already kept.
+one of them to completion, in the command's transaction, each seeing the tables as
+they were before the statement. So no two of them touch the same row: an update of a
+row already kept (changed again, or the ticket just issued) first writes what was kept.
 
 One statement per shape (how many events and calls; which of the others), built once
 and kept, since a lean statement must be built once (``server.storage.lean``). SQLite
-writes the same rows one statement at a time (``Repository.end_command``): it has no
+writes the same rows one statement at a time (``CommandEnd.end_command``): it has no
 data-modifying CTEs, and its statements are calls into the same process.
+
+Kept writes are never out of sight: before any other statement of the Session that
+touches a table with kept rows (a lean one, ``LeanSession``; an ORM or Core one through
+``Session.execute``, a ``do_orm_execute`` hook), everything kept is written first. So a
+read in a command always sees the command's own writes, whoever adds it later.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, literal, literal_column, select
+from sqlalchemy import Table, bindparam, event, insert, literal, literal_column, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql import ClauseElement
 
+from server.engine.model import Event
 from server.storage import statements as st
-from server.storage.calllog import EVENT_KEYS, CallLog
-from server.storage.idempotency import ANSWER_KEYS, IdempotencyRecords
-from server.storage.records import CALL_COLUMNS, TICKET_COLUMNS
+from server.storage.idempotency import ANSWER_KEYS
+from server.storage.lean import tables_of
+from server.storage.lean_session import KEPT_WRITES, LeanSession
+from server.storage.records import CALL_COLUMNS, TICKET_COLUMNS, CallRecord
 
+EVENT_KEYS = ("site_id", "ticket_id", "kind", "at", "actor", "counter_id", "data")
 CALL_KEYS = CALL_COLUMNS
 NUMBER_KEYS = ("site_id", "business_day", "service")
 # Beyond these, the rows go in with one statement per table (a rare, long command):
@@ -137,59 +146,143 @@ def parameters(
     return params
 
 
-class CommandEnd(CallLog, IdempotencyRecords):
-    """The repository's writes kept for a command's last statement (PostgreSQL): its
-    events and calls (``CallLog``), an issued ticket and its number, the updates after
-    a call-next's last read; then ``end_command``."""
+class CommandEnd:
+    """The writes a command keeps for its last statement: its events and calls (both
+    backends), and on PostgreSQL an issued ticket and its number and the updates after
+    a call-next's last read; then ``end_command``. One per Session (``of``), registered
+    in ``session.info`` so that every statement of the Session finds it."""
 
-    def __init__(self, session: Session) -> None:
-        super().__init__(session)
-        # PostgreSQL: the ticket an issue inserts and the number it takes, kept until the
-        # command ends (``end_command``) or something is read.
+    def __init__(self, sql: LeanSession) -> None:
+        self._sql = sql
+        self._postgresql = sql.postgresql
+        self._events: list[dict[str, Any]] = []
+        self._calls: list[dict[str, Any]] = []
+        # PostgreSQL: the ticket an issue inserts and the number it takes.
         self._new_ticket: dict[str, Any] | None = None
         self._number: dict[str, Any] | None = None
-        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters kept for
-        # the command's end, each with its parameters and its row.
+        # PostgreSQL, after ``keep_updates``: UPDATEs of tickets and counters, each with
+        # its parameters and its row.
         self._keeping = False
         self._updates: list[tuple[Update, dict[str, Any], tuple[str, ...]]] = []
 
+    @classmethod
+    def of(cls, sql: LeanSession) -> "CommandEnd":
+        """The Session's kept writes (made and registered on first use): every
+        repository on one Session shares them."""
+        info = sql.s.info
+        kept = info.get(KEPT_WRITES)
+        if isinstance(kept, CommandEnd):
+            return kept
+        kept = cls(sql)
+        info[KEPT_WRITES] = kept
+        return kept
+
+    # ---- keeping ------------------------------------------------------------------
+
+    def append_events(self, site_id: str, events: Iterable[Event]) -> None:
+        """Append to the log, at the command's end (``end_command``; ``write_events``
+        in other transactions), so the events of one command go in one INSERT."""
+        self._events.extend(
+            {
+                "site_id": site_id,
+                "ticket_id": e.ticket_id,
+                "kind": e.kind,
+                "at": e.at,
+                "actor": e.actor,
+                "counter_id": e.counter_id,
+                "data": _jsonable(dict(e.data)),
+            }
+            for e in events
+        )
+
+    def add_call(self, call: CallRecord) -> None:
+        """Kept until the command ends, like its events."""
+        self._calls.append(call.values())
+
     def keep_updates(self) -> None:
         """From here on (PostgreSQL), keep this command's changes of tickets and counters
-        for its last statement (``end_command``). For a step that reads nothing the
-        Session would have to see (ORM reads); a lean read still writes them first."""
+        for its last statement (``end_command``): for the steps after a command's last
+        read (a later read still sees them: they are written before it)."""
         self._keeping = self._postgresql
 
-    def _kept(self, part: Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
+    def keep_update(self, part: Update, values: dict[str, Any], key: tuple[str, ...]) -> bool:
         """Keep an UPDATE if it may be: keeping on, room left, its row not kept already
-        (then everything kept is written now, before it)."""
+        (else everything kept is written now, before it, and False: write it at once)."""
         if not self._keeping:
             return False
-        if len(self._updates) < MAX_UPDATES and all(k != key for *_, k in self._updates):
+        fresh = all(k != key for *_, k in self._updates) and not (
+            self._new_ticket is not None and key == ("ticket", self._new_ticket["id"])
+        )
+        if len(self._updates) < MAX_UPDATES and fresh:
             self._updates.append((part, values, key))
             return True
         self._write_kept()
         return False
 
-    def _kept_ticket(self, values: dict[str, Any]) -> bool:
+    def keep_ticket(self, values: dict[str, Any]) -> bool:
         """Keep an issued ticket's INSERT for the end (PostgreSQL; one per command)."""
         if self._postgresql and self._new_ticket is None:
             self._new_ticket = values
             return True
         return False
 
-    def _kept_number(self, values: dict[str, Any]) -> bool:
+    def keep_number(self, values: dict[str, Any]) -> bool:
         """Keep a number taken (an upsert of ``day_counters``) for the end (PostgreSQL)."""
         if self._postgresql and self._number is None:
             self._number = values
             return True
         return False
 
+    # ---- writing ------------------------------------------------------------------
+
     def end_command(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
-        """A command's last writes: what it kept (its events and calls; an issued ticket
-        and its number; kept updates), the site's ``seq`` bump when it changed something,
-        and its idempotency ``answer``. One statement on PostgreSQL
+        """A command's last writes: what it kept, the site's ``seq`` bump when it changed
+        something, and its idempotency ``answer``. One statement on PostgreSQL
         (see the module's docstring)."""
         self._keeping = False
+        self._write_all(site_id, answer, bump=bump)
+
+    def write_events(self) -> None:
+        """Everything kept so far, one statement per kind (the issued ticket first)."""
+        self._write_kept()
+        rows, self._events = self._events, []
+        if rows:
+            self._sql.write_many(st.INSERT_EVENTS, rows, EVENT_KEYS)
+        calls, self._calls = self._calls, []
+        if calls:
+            self._sql.write_many(st.INSERT_CALL, calls, CALL_COLUMNS)
+
+    def write_before(self, tables: frozenset[str]) -> None:
+        """Before a statement on these tables (empty: not known), write everything kept
+        if any of it is for one of them."""
+        if not self.holds_any:
+            return
+        if tables and tables.isdisjoint(self._tables()):
+            return
+        self._write_all("", None, bump=False)
+
+    @property
+    def holds_any(self) -> bool:
+        return bool(
+            self._events or self._calls or self._new_ticket or self._number or self._updates
+        )
+
+    def _tables(self) -> set[str]:
+        """The tables with kept rows."""
+        found = {table for (table, _), _, _ in self._updates}
+        names = {"ticket": "tickets", "counter": "counters"}
+        tables = {names[table] for table in found}
+        if self._new_ticket is not None:
+            tables.add("tickets")
+        if self._number is not None:
+            tables.add("day_counters")
+        if self._events:
+            tables.add("ticket_events")
+        if self._calls:
+            tables.add("calls")
+        return tables
+
+    def _write_all(self, site_id: str, answer: dict[str, Any] | None, *, bump: bool) -> None:
         events, calls = self._events, self._calls
         if self._postgresql and len(events) <= MAX_EVENTS and len(calls) <= MAX_CALLS:
             self._events, self._calls = [], []
@@ -197,20 +290,9 @@ class CommandEnd(CallLog, IdempotencyRecords):
             return
         self.write_events()
         if bump:
-            self.write(st.BUMP_SEQ, {"site": site_id})
+            self._sql.write(st.BUMP_SEQ, {"site": site_id})
         if answer is not None:
-            self.remember(answer)
-
-    def write_events(self) -> None:
-        """Everything kept so far, one statement per kind (the issued ticket first)."""
-        self._write_kept()
-        super().write_events()
-
-    def rows(self, stmt: ClauseElement, params: Mapping[str, Any]) -> list[Any]:
-        """A read sees what the command kept for its end."""
-        if self._new_ticket is not None or self._number is not None or self._updates:
-            self._write_kept()
-        return super().rows(stmt, params)
+            self._sql.write(st.INSERT_IDEMPOTENCY, answer, keys=ANSWER_KEYS)
 
     def _write_kept(
         self,
@@ -244,4 +326,27 @@ class CommandEnd(CallLog, IdempotencyRecords):
             number=number,
             updates=[values for _, values, _ in updates],
         )
-        self.write(stmt, params)
+        self._sql.write(stmt, params)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_orm_statement(state: ORMExecuteState) -> None:
+    """An ORM or Core statement through the Session sees the command's kept writes."""
+    kept = state.session.info.get(KEPT_WRITES)
+    if isinstance(kept, CommandEnd) and kept.holds_any:
+        stmt = state.statement
+        kept.write_before(tables_of(stmt) if isinstance(stmt, ClauseElement) else frozenset())
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, datetime | date):
+            out[k] = v.isoformat()
+        elif isinstance(v, dict):
+            out[k] = _jsonable(v)
+        elif isinstance(v, list | tuple):
+            out[k] = [x.isoformat() if isinstance(x, datetime | date) else x for x in v]
+        else:
+            out[k] = v
+    return out

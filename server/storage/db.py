@@ -74,9 +74,9 @@ def make_engine(
         # dropped fails its command with 503 and the client retries with the same key.
         # A statement psycopg has prepared (its fifth run on a connection) is planned
         # once: PostgreSQL's default kept re-planning the line-heads query for each call
-        # (0.9 ms of planning for 0.14 ms of execution), its one-size plan being costed a
-        # little above the planned-per-call ones. The hot statements are key and index
-        # lookups whose best plan does not depend on the values.
+        # (its planning cost more than its execution: docs/performance.md), its one-size
+        # plan being costed a little above the planned-per-call ones. The hot statements
+        # are key and index lookups whose best plan does not depend on the values.
         return create_engine(
             url,
             pool_size=pool_size,

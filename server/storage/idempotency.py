@@ -10,26 +10,30 @@ from typing import Any
 from sqlalchemy import delete
 
 from server.storage import statements as st
+from server.storage.lean_session import LeanSession
 from server.storage.models import IdempotencyRow
-from server.storage.session_bound import SessionBound
 
 # The columns of an ``answer``, in the order it gives them.
 ANSWER_KEYS = ("scope", "key", "request_hash", "status_code", "response", "created_at")
 
 
-class IdempotencyRecords(SessionBound):
-    """The idempotency part of the repository."""
+class IdempotencyRecords:
+    """The idempotency part of the repository (a command stores its own answer with
+    its last writes: ``CommandEnd.end_command``)."""
+
+    def __init__(self, sql: LeanSession) -> None:
+        self._sql = sql
 
     def idempotent(self, scope: str, key: str) -> Any:
         """The stored answer of a key (request_hash, status_code, response), or None."""
-        return self.first(st.IDEMPOTENT, {"scope": scope, "key": key})
+        return self._sql.first(st.IDEMPOTENT, {"scope": scope, "key": key})
 
     def remember(self, answer: dict[str, Any]) -> None:
-        """Store a command's answer (an ``answer(...)`` row)."""
-        self.write(st.INSERT_IDEMPOTENCY, answer, keys=ANSWER_KEYS)
+        """Store an answer (an ``answer(...)`` row) on its own."""
+        self._sql.write(st.INSERT_IDEMPOTENCY, answer, keys=ANSWER_KEYS)
 
     def forget_keys_before(self, moment: datetime) -> None:
-        self.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
+        self._sql.s.execute(delete(IdempotencyRow).where(IdempotencyRow.created_at < moment))
 
 
 def answer(

@@ -1,9 +1,9 @@
 """The hot statements run on the driver's own cursor, inside the Session's transaction.
 
 Every command and snapshot build runs about ten small statements, each of which the
-database answers in a few microseconds; going through SQLAlchemy's execution (cache
-key, parameter construction, result metadata, events) cost 30-40 µs each and was
-the largest share of the server's CPU per request (docs/performance.md). A ``Lean``
+database answers quickly; going through SQLAlchemy's execution (cache key, parameter
+construction, result metadata, events) cost more than that and was the largest share
+of the server's CPU per request (docs/performance.md). A ``Lean``
 statement is a SQLAlchemy Core statement compiled once per dialect: its SQL text,
 the order of its parameters, and the type conversions SQLAlchemy itself would apply
 to each parameter and result column (``bind_processor``/``result_processor`` of the
@@ -19,11 +19,13 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.util import find_tables
 
 Processor = Callable[[Any], Any]
 log = logging.getLogger(__name__)
@@ -40,7 +42,16 @@ executed = [0]
 class Lean:
     """One statement compiled for one dialect, with its conversions."""
 
-    __slots__ = ("_binders", "_constants", "_names", "_positional", "_readers", "_row", "sql")
+    __slots__ = (
+        "_binders",
+        "_constants",
+        "_names",
+        "_positional",
+        "_readers",
+        "_row",
+        "sql",
+        "tables",
+    )
 
     def __init__(
         self, stmt: ClauseElement, dialect: Dialect, keys: Sequence[str] | None = None
@@ -56,6 +67,9 @@ class Lean:
             if missing:
                 raise ValueError(f"a lean INSERT must give every defaulted column: {missing}")
         self.sql: str = compiled.string
+        # What it reads or writes, so a command's kept writes to them go first
+        # (``server.storage.command_end``); empty when not known (a text statement).
+        self.tables: frozenset[str] = tables_of(stmt)
         self._positional = compiled.positiontup is not None
         names = (
             list(compiled.positiontup)
@@ -109,6 +123,12 @@ class Lean:
                 values[i] = reader(values[i])
             out.append(make(values))
         return out
+
+
+def tables_of(stmt: ClauseElement) -> frozenset[str]:
+    """The names of the tables a statement reads or writes (empty for a text one)."""
+    found = find_tables(stmt, include_crud=True)
+    return frozenset(t.name for t in found if isinstance(t, Table))
 
 
 def lean(stmt: ClauseElement, dialect: Dialect, keys: Sequence[str] | None = None) -> Lean:

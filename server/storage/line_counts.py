@@ -6,15 +6,18 @@ from datetime import date
 
 from server.engine.model import Ticket
 from server.storage import statements as st
-from server.storage.records import TicketData
-from server.storage.session_bound import SessionBound
+from server.storage.lean_session import LeanSession
+from server.storage.records import StoredTicket
 
 
-class LineCounts(SessionBound):
+class LineCounts:
     """The counting part of the repository."""
 
+    def __init__(self, sql: LeanSession) -> None:
+        self._sql = sql
+
     def waiting_counts(self, site_id: str, day: date) -> dict[str, int]:
-        rows = self.rows(st.WAITING_COUNTS, {"site": site_id, "day": day})
+        rows = self._sql.rows(st.WAITING_COUNTS, {"site": site_id, "day": day})
         return {row[0]: row[1] for row in rows}
 
     def recent_service_times(
@@ -22,8 +25,8 @@ class LineCounts(SessionBound):
     ) -> dict[str, list[float]]:
         """Durations (s, to the millisecond) of today's finished services per service,
         newest first."""
-        stmt = st.RECENT_DURATIONS[self._postgresql]
-        rows = self.rows(stmt, {"site": site_id, "day": day, "limit": limit})
+        stmt = st.RECENT_DURATIONS[self._sql.postgresql]
+        rows = self._sql.rows(stmt, {"site": site_id, "day": day, "limit": limit})
         out: dict[str, list[float]] = {}
         for service, seconds in rows:
             if seconds is not None:
@@ -35,9 +38,9 @@ class LineCounts(SessionBound):
         general line came earlier, and priority ones go first (as in the engine)."""
         stmt = st.COUNT_AHEAD_PRIORITY if priority else st.COUNT_AHEAD_ANY
         params = {"site": site_id, "day": day, "service": service}
-        return int(self.scalar(stmt, params) or 0)
+        return int(self._sql.scalar(stmt, params) or 0)
 
-    def count_ahead_of(self, ticket: TicketData | Ticket) -> int:
+    def count_ahead_of(self, ticket: StoredTicket | Ticket) -> int:
         """People ahead of a waiting ticket in its line, counted by the database with the
         engine's rule (``server.engine.estimate.people_ahead``), without reading the line."""
         params = {
@@ -51,7 +54,7 @@ class LineCounts(SessionBound):
             "seq": ticket.seq,
         }
         stmt = st.AHEAD_OF[ticket.target_counter is not None]
-        return int(self.scalar(stmt, params) or 0)
+        return int(self._sql.scalar(stmt, params) or 0)
 
     def issue_counts(
         self, site_id: str, day: date, service: str, priority: bool
@@ -59,13 +62,13 @@ class LineCounts(SessionBound):
         """In one statement: ``issued_today``, ``count_ahead_of_new``,
         ``count_normal_line`` and ``count_open_for`` of a service."""
         params = {"site": site_id, "day": day, "service": service}
-        row = self.rows(st.ISSUE_COUNTS[priority], params)[0]
+        row = self._sql.rows(st.ISSUE_COUNTS[priority], params)[0]
         return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0), int(row[3] or 0)
 
     def count_normal_line(self, site_id: str, day: date, service: str) -> int:
         """Waiting tickets in a service's normal (not priority) line."""
         params = {"site": site_id, "day": day, "service": service}
-        return int(self.scalar(st.COUNT_NORMAL_LINE, params) or 0)
+        return int(self._sql.scalar(st.COUNT_NORMAL_LINE, params) or 0)
 
     def service_times_of(
         self, site_id: str, day: date, service: str, limit: int = 50
@@ -73,10 +76,10 @@ class LineCounts(SessionBound):
         """Durations (s, to the millisecond) of today's latest finished services of one
         field, newest first."""
         params = {"site": site_id, "day": day, "service": service, "limit": limit}
-        rows = self.rows(st.DURATIONS_OF[self._postgresql], params)
+        rows = self._sql.rows(st.DURATIONS_OF[self._sql.postgresql], params)
         return [round(float(seconds), 3) for (seconds,) in rows if seconds is not None]
 
     def count_open_for(self, site_id: str, service: str) -> int:
         """How many of the counters serving ``service`` are open."""
         params = {"site": site_id, "service": service}
-        return int(self.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)
+        return int(self._sql.scalar(st.COUNT_OPEN_FOR_SERVICE, params) or 0)

@@ -1,6 +1,8 @@
 """Rows to engine values and back. JSON shapes for hours, formats and site rules."""
 
 import functools
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
@@ -26,7 +28,12 @@ from server.storage.models import (
     SiteRow,
     TicketRow,
 )
-from server.storage.records import TicketRecord
+from server.storage.records import (
+    TICKET_FIELD_COLUMNS,
+    TICKET_FIELDS,
+    TICKET_STORAGE_ONLY,
+    TicketRecord,
+)
 
 
 def hours_to_json(hours: OpeningHours) -> dict[str, Any]:
@@ -130,82 +137,74 @@ def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> Counte
 _STATUSES = {s.value: s for s in TicketStatus}
 _OUTCOMES = {o.value: o for o in Outcome}
 _new_object = object.__new__
+_read_fields = operator.attrgetter(*TICKET_FIELDS)
+_STATUS_AT = TICKET_FIELDS.index("status")
+_OUTCOME_AT = TICKET_FIELDS.index("outcome")
+_NO_STORAGE_ONLY = (None,) * len(TICKET_STORAGE_ONLY)
+# The fields the engine changes (all but the key and the site), as (field, column).
+_CHANGED = tuple(pair for pair in TICKET_FIELD_COLUMNS if pair[0] not in ("id", "site"))
 
 
-def ticket_from_row(row: TicketRow | Any) -> Ticket:
-    """From an ORM row or a Core row of the tickets table (same attribute names).
-
-    Built without the dataclass ``__init__`` (a frozen one sets each of its 22 fields
-    through ``object.__setattr__``): line heads and held tickets are read on every
-    command and snapshot build. Same fields, same values, same ``Ticket``."""
-    ticket = _new_object(Ticket)
-    outcome = row.outcome
-    ticket.__dict__.update(
-        id=row.id,
-        site=row.site_id,
-        service=row.service,
-        number=row.number,
-        seq=row.seq,
-        business_day=row.business_day,
-        status=_STATUSES[row.status],
-        issued_at=row.issued_at,
-        queue_at=row.queue_at,
-        priority=row.priority,
-        language=row.language,
-        citizen_key=row.citizen_key,
-        counter_id=row.counter_id,
-        target_counter=row.target_counter,
-        transferred_from=row.transferred_from,
-        called_at=row.called_at,
-        call_count=row.call_count,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        outcome=_OUTCOMES[outcome] if outcome else None,
-        estimate_s=row.estimate_s,
-        note=row.note,
+def _write_ticket_from_row() -> Callable[[Any], Ticket]:
+    """``ticket_from_row`` written out from ``Ticket``'s fields, as ``dataclasses``
+    writes an ``__init__``: one keyword per field, read straight off the row, which a
+    loop over the field names is slower than (it runs for every line head of every
+    command and snapshot build)."""
+    values = []
+    for name, column in TICKET_FIELD_COLUMNS:
+        if not (name.isidentifier() and column.isidentifier()):
+            raise ValueError(f"not a plain name: {name!r} / {column!r}")
+        if name == "status":
+            values.append(f"{name}=_STATUSES[row.{column}]")
+        elif name == "outcome":
+            values.append(f"{name}=_OUTCOMES[outcome] if outcome else None")
+        else:
+            values.append(f"{name}=row.{column}")
+    source = (
+        "def ticket_from_row(row):\n"
+        "    ticket = _new_object(Ticket)\n"
+        "    outcome = row.outcome\n"
+        f"    ticket.__dict__.update({', '.join(values)})\n"
+        "    return ticket\n"
     )
-    return ticket
+    namespace: dict[str, Any] = {
+        "_new_object": _new_object,
+        "Ticket": Ticket,
+        "_STATUSES": _STATUSES,
+        "_OUTCOMES": _OUTCOMES,
+    }
+    exec(source, namespace)  # noqa: S102 (our own field names, checked above)
+    made: Callable[[Any], Ticket] = namespace["ticket_from_row"]
+    made.__doc__ = """From an ORM row, a record or a Core row of the tickets table (same
+    attribute names). Built without the dataclass ``__init__`` (a frozen one sets each
+    field through ``object.__setattr__``). Same fields, same values, same ``Ticket``."""
+    return made
 
 
-_TICKET_FIELDS = (
-    "service",
-    "number",
-    "seq",
-    "business_day",
-    "issued_at",
-    "queue_at",
-    "priority",
-    "language",
-    "citizen_key",
-    "counter_id",
-    "target_counter",
-    "transferred_from",
-    "called_at",
-    "call_count",
-    "started_at",
-    "finished_at",
-    "estimate_s",
-    "note",
-)
+ticket_from_row = _write_ticket_from_row()
+
+
+def stored_values(ticket: Ticket) -> dict[str, Any]:
+    """The columns of every field the engine changes, as stored (enums as values)."""
+    values = {column: getattr(ticket, name) for name, column in _CHANGED}
+    values["status"] = ticket.status.value
+    values["outcome"] = ticket.outcome.value if ticket.outcome else None
+    return values
 
 
 def _copy_ticket(ticket: Ticket, target: TicketRow | TicketRecord) -> None:
-    """Every field the engine owns, as stored (enums as their values)."""
-    for name in _TICKET_FIELDS:
-        setattr(target, name, getattr(ticket, name))
-    target.status = ticket.status.value
-    target.outcome = ticket.outcome.value if ticket.outcome else None
+    """Every field the engine owns, as stored."""
+    for column, value in stored_values(ticket).items():
+        setattr(target, column, value)
 
 
 def ticket_to_record(ticket: Ticket) -> TicketRecord:
-    """The engine's ticket as a plain stored row (no ORM instance, no Session)."""
-    record = _new_object(TicketRecord)
-    record.id = ticket.id
-    record.site_id = ticket.site
-    record.track_token = None
-    record.clerk = None
-    _copy_ticket(ticket, record)
-    return record
+    """The engine's ticket as a plain stored row (no ORM instance, no Session): its
+    fields in order, then the storage-only columns, empty."""
+    values = list(_read_fields(ticket))
+    values[_STATUS_AT] = ticket.status.value
+    values[_OUTCOME_AT] = ticket.outcome.value if ticket.outcome else None
+    return TicketRecord(*values, *_NO_STORAGE_ONLY)
 
 
 def ticket_to_row(ticket: Ticket, row: TicketRow | None = None) -> TicketRow:

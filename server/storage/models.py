@@ -52,8 +52,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def lean_result_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         """For ``server.storage.lean``: SQLite's text read straight to an aware datetime
-        in one step (SQLAlchemy's parser then ``process_result_value``: twice the time;
-        the same value, tested in tests/server/storage/test_lean.py)."""
+        in one step instead of SQLAlchemy's parser then ``process_result_value``; the
+        same value, tested in tests/server/storage/test_lean.py."""
         if dialect.name != "sqlite":
             return None
 
@@ -234,8 +234,8 @@ def exists_on(dialect: str) -> Callable[[Any, str | None, str, bool, Any], bool]
 # (``server/storage/heads.py``) is then its first few entries. Without them PostgreSQL
 # read every waiting ticket of each field and sorted them, for every call-next and build.
 # PostgreSQL only: SQLite walks ``ix_tickets_line`` well enough, and the two more
-# indexes to keep cost it more on every write (call-next +15-20 % in-process) than
-# they saved on reads.
+# indexes to keep cost it more on every write than they saved on reads
+# (docs/performance.md).
 HEAD_INDEXES = {
     "normal": "status = 'waiting' AND target_counter IS NULL AND priority IS NULL",
     "priority": "status = 'waiting' AND target_counter IS NULL AND priority IS NOT NULL",
@@ -273,6 +273,9 @@ class TicketRow(Base):
         ),
     )
 
+    # The engine's ``Ticket`` fields in its order (``site`` as ``site_id``, enums as their
+    # values), then the storage-only columns (``records.TICKET_STORAGE_ONLY``); held to
+    # it by tests/server/storage/test_ticket_shape.py.
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
     service: Mapped[str] = mapped_column(String(32))

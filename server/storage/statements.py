@@ -33,6 +33,7 @@ from server.storage.models import (
     TicketEventRow,
     TicketRow,
 )
+from server.storage.records import TICKET_COLUMNS
 
 T = TicketRow.__table__.c
 # The tables for Core INSERTs (``__table__`` is typed as a FromClause).
@@ -99,35 +100,12 @@ TAKE_NUMBER = (  # an UPDATE may not name a parameter after a column ("service")
     .where(D.site_id == site_param(), D.business_day == day_param(), D.service == bindparam("svc"))
     .values(issued=D.issued + 1)
 )
-# Every column of a ticket the engine changes, plus the clerk who holds it.
-TICKET_CHANGES = (
-    "service",
-    "number",
-    "seq",
-    "business_day",
-    "status",
-    "issued_at",
-    "queue_at",
-    "priority",
-    "language",
-    "citizen_key",
-    "counter_id",
-    "target_counter",
-    "transferred_from",
-    "called_at",
-    "call_count",
-    "started_at",
-    "finished_at",
-    "outcome",
-    "estimate_s",
-    "note",
-    "clerk",
-)
 _TICKET_UPDATES: dict[tuple[tuple[str, ...], str], Any] = {}
 
 
 def update_ticket(columns: tuple[str, ...], prefix: str = "p_") -> Any:
-    """UPDATE tickets SET (these columns, a subset of ``TICKET_CHANGES``) for one ticket.
+    """UPDATE tickets SET (these columns, a subset of ``records.TICKET_CHANGES``) for one
+    ticket.
     (An UPDATE may not name a parameter after one of its columns, hence the prefixes;
     ``command_end`` gives each of its parts its own.)"""
     stmt = _TICKET_UPDATES.get((columns, prefix))
@@ -328,7 +306,7 @@ _K = CounterRow.__table__.c
 # round trip: every counter action reads both first. The ticket's columns are prefixed
 # ``t_``; they are all None when the counter holds none.
 COUNTER_AND_HELD = (
-    select(*_K, *(c.label(f"t_{c.key}") for c in TicketRow.__table__.c))
+    select(*_K, *(T[name].label(f"t_{name}") for name in TICKET_COLUMNS))
     .select_from(CounterRow.__table__)
     .outerjoin(
         TicketRow.__table__,

@@ -25,6 +25,7 @@ from server.storage.models import (
     AreaRow,
     CallRow,
     CounterRow,
+    DayCounterRow,
     SiteRow,
     TicketEventRow,
     TicketRow,
@@ -262,3 +263,69 @@ def test_a_failed_command_keeps_nothing(db: Database) -> None:
         repo.save_ticket(replace(one, status=TicketStatus.CALLED), ticket_to_record(one))
         raise RuntimeError("refused")
     assert _states(db) == {"1": ("waiting", None)}
+
+
+def test_an_orm_read_in_a_command_sees_what_it_kept(db: Database) -> None:
+    """A read a future developer adds to a command, through the ORM or a repository of
+    its own on the same Session, sees the ticket just issued, its number, its event and
+    its call, though they are kept for the command's last statement; each lands once."""
+    ticket = _new_ticket(1)
+    with db.write() as s:
+        repo = Repository(s)
+        repo.lock_site_version(SITE)
+        repo.take_number(SITE, AT.date(), "ht")
+        repo.insert_ticket(ticket, track_token="tok1")
+        repo.append_events(SITE, [_event(1)])
+        repo.add_call(_call(1))
+        found = s.scalars(select(TicketRow).where(TicketRow.site_id == SITE)).one()
+        assert (found.id, found.number, found.track_token) == (ticket.id, "1001", "tok1")
+        assert s.get(DayCounterRow, (SITE, AT.date(), "ht")) is not None
+        assert [e.ticket_id for e in s.scalars(select(TicketEventRow))] == ["t1"]
+        assert [c.call_id for c in s.scalars(select(CallRow))] == ["c1"]
+        assert Repository(s).ticket_by_track_token("tok1") is found
+        repo.end_command(SITE, None, bump=True)
+    assert _issued(db, "ht") == 1
+    seq, events, calls = _written(db)
+    assert (seq, len(events), len(calls)) == (1, 1, 1)
+    assert list(_states(db)) == ["1"]
+
+
+def test_an_orm_read_in_a_command_sees_its_kept_updates(db: Database) -> None:
+    _issue(db, 1)
+    with db.write() as s:
+        repo = Repository(s)
+        [one] = repo.tickets_light(SITE, ["waiting"])
+        repo.keep_updates()
+        repo.save_ticket(replace(one, status=TicketStatus.CALLED), ticket_to_record(one))
+        row = s.get(TicketRow, one.id)
+        assert row is not None and row.status == "called"
+        repo.end_command(SITE, None, bump=True)
+    assert _states(db) == {"1": ("called", None)}
+
+
+def test_a_read_of_other_tables_leaves_the_kept_writes_for_the_end(db: Database) -> None:
+    """Only a statement on a table with kept rows writes them first: the command's last
+    statement still carries them (one statement on PostgreSQL)."""
+    with db.write() as s:
+        repo = Repository(s)
+        repo.insert_ticket(_new_ticket(1), track_token=None)
+        repo.append_events(SITE, [_event(1)])
+        assert s.get(SiteRow, SITE) is not None
+        assert repo.site_version(SITE) is not None
+        assert repo.end.holds_any
+        repo.end_command(SITE, None, bump=False)
+        assert not repo.end.holds_any
+    assert list(_states(db)) == ["1"]
+
+
+def test_a_kept_update_of_the_ticket_just_issued_lands(db: Database) -> None:
+    """The parts of one statement see the tables as before it: an update of the ticket
+    the command inserts is not kept beside the insert, but written after it."""
+    ticket = _new_ticket(1)
+    with db.write() as s:
+        repo = Repository(s)
+        record = repo.insert_ticket(ticket, track_token=None)
+        repo.keep_updates()
+        repo.save_ticket(replace(ticket, status=TicketStatus.CALLED, counter_id="2"), record)
+        repo.end_command(SITE, None, bump=True)
+    assert _states(db) == {"1": ("called", "2")}

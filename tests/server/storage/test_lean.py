@@ -68,7 +68,7 @@ def db(db_url: str) -> Iterator[Database]:
 def _same_as_sqlalchemy(db: Database, stmt: Any, params: dict[str, Any]) -> list[Any]:
     """The lean rows, checked value by value and type by type against SQLAlchemy's."""
     with db.read() as s:
-        lean_rows = Repository(s).rows(stmt, params)
+        lean_rows = Repository(s).sql.rows(stmt, params)
         orm_rows = s.execute(stmt, params).all()
     assert len(lean_rows) == len(orm_rows) > 0
     for lean_row, orm_row in zip(lean_rows, orm_rows, strict=True):
@@ -118,10 +118,10 @@ def test_json_answers_round_trip(db: Database) -> None:
 def test_write_gives_the_rows_it_changed(db: Database) -> None:
     with db.write() as s:
         repo = Repository(s)
-        assert repo.write(SET_NOTE, {"tid": "x" * 32, "p_note": "n"}) == 0
-        assert repo.write(SET_NOTE, {"tid": "a" * 32, "p_note": "n"}) == 1
-        assert repo.write(st.BUMP_SEQ, {"site": SITE}) == 1
-        assert repo.write(st.BUMP_SEQ, {"site": "nowhere"}) == 0
+        assert repo.sql.write(SET_NOTE, {"tid": "x" * 32, "p_note": "n"}) == 0
+        assert repo.sql.write(SET_NOTE, {"tid": "a" * 32, "p_note": "n"}) == 1
+        assert repo.sql.write(st.BUMP_SEQ, {"site": SITE}) == 1
+        assert repo.sql.write(st.BUMP_SEQ, {"site": "nowhere"}) == 0
 
 
 def test_pending_orm_changes_are_flushed_first(db: Database) -> None:
@@ -131,22 +131,22 @@ def test_pending_orm_changes_are_flushed_first(db: Database) -> None:
         assert site is not None
         site.config_version = 5  # dirty
         repo = Repository(s)
-        assert tuple(repo.first(st.SITE_VERSION, {"site": "s2"})) == (0, 1, None)
-        assert repo.first(st.SITE_VERSION, {"site": SITE}).config_version == 5
+        assert tuple(repo.sql.first(st.SITE_VERSION, {"site": "s2"})) == (0, 1, None)
+        assert repo.sql.first(st.SITE_VERSION, {"site": SITE}).config_version == 5
 
 
 def test_lean_statements_share_the_sessions_transaction(db: Database) -> None:
     waiting = st.tickets_by_status(("waiting",))
     with pytest.raises(RuntimeError), db.write() as s:
         repo = Repository(s)
-        repo.write(SET_NOTE, {"tid": "a" * 32, "p_note": "changed"})
+        repo.sql.write(SET_NOTE, {"tid": "a" * 32, "p_note": "changed"})
         s.execute(update(st.TICKETS).where(T.id == "b" * 32).values(status="waiting"))
-        notes = {r.id: r.note for r in repo.rows(waiting, {"site": SITE})}
+        notes = {r.id: r.note for r in repo.sql.rows(waiting, {"site": SITE})}
         assert notes == {"a" * 32: "changed", "b" * 32: "ghi chú"}
         assert s.scalar(select(T.note).where(T.id == "a" * 32)) == "changed"
         raise RuntimeError("roll it back")
     with db.read() as s:
-        assert [(r.id, r.note) for r in Repository(s).rows(waiting, {"site": SITE})] == [
+        assert [(r.id, r.note) for r in Repository(s).sql.rows(waiting, {"site": SITE})] == [
             ("a" * 32, "ghi chú")
         ]
 
@@ -175,7 +175,7 @@ def test_driver_errors_come_as_sqlalchemys(db: Database) -> None:
     with db.write() as s:
         Repository(s).remember(row)
     with pytest.raises(IntegrityError), db.write() as s:
-        Repository(s).write(st.BUMP_SEQ, {"site": "nowhere"})
+        Repository(s).sql.write(st.BUMP_SEQ, {"site": "nowhere"})
         Repository(s).remember(row)
     with db.read() as s:
         assert Repository(s).idempotent("issue", "dup") is not None

@@ -1,7 +1,13 @@
-"""What every part of the repository stands on: one Session, and which database."""
+"""The hot statements of one Session, run on its driver connection (``lean``).
+
+Every part of the repository runs its statements through one ``LeanSession``. Before
+any of them, the writes its command keeps for its last statement that touch the same
+tables go out (``KeptWrites``, registered in ``session.info``; see
+``server.storage.command_end``), so a read always sees the command's own writes.
+"""
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.orm import Session
@@ -9,21 +15,32 @@ from sqlalchemy.sql import ClauseElement
 
 from server.storage.lean import Lean, as_sqlalchemy_error, lean, run, run_many
 
+# The key of a Session's kept writes in ``Session.info``.
+KEPT_WRITES = "qms.kept_writes"
 
-class SessionBound:
+
+class KeptWrites(Protocol):
+    def write_before(self, tables: frozenset[str]) -> None:
+        """Write what was kept for these tables (everything: for unknown ones, empty)."""
+
+
+class LeanSession:
+    """One Session's lean statements: reads as named tuples, writes by row count."""
+
     def __init__(self, session: Session) -> None:
         self.s = session
         self._dialect: Dialect = session.get_bind().dialect
+        self.postgresql = self._dialect.name == "postgresql"
         self._driver: Any = None
 
-    @property
-    def _postgresql(self) -> bool:
-        return self._dialect.name == "postgresql"
-
-    def _connection(self) -> Any:
+    def _connection(self, prepared: Lean) -> Any:
         """The driver's connection of this Session's transaction (begun if need be).
-        The ORM's pending changes are flushed first, as a Session statement would."""
+        The ORM's pending changes are flushed first, as a Session statement would, and
+        the command's kept writes to the statement's tables."""
         session = self.s
+        kept: KeptWrites | None = session.info.get(KEPT_WRITES)
+        if kept is not None:
+            kept.write_before(prepared.tables)
         if session.new or session.dirty or session.deleted:
             session.flush()
         if self._driver is None:
@@ -47,7 +64,7 @@ class SessionBound:
         """All rows of a fixed statement (``server.storage.lean``), as named tuples."""
         prepared = lean(stmt, self._dialect)
         try:
-            cursor = run(self._connection(), prepared, params)
+            cursor = run(self._connection(prepared), prepared, params)
             try:
                 return prepared.rows(cursor)
             finally:
@@ -69,7 +86,7 @@ class SessionBound:
         """Run a fixed UPDATE/INSERT/DELETE; returns the rows it changed."""
         prepared = lean(stmt, self._dialect, keys)
         try:
-            cursor = run(self._connection(), prepared, params)
+            cursor = run(self._connection(prepared), prepared, params)
             try:
                 return int(cursor.rowcount)
             finally:
@@ -83,6 +100,6 @@ class SessionBound:
         """One INSERT of many rows of these columns (the driver's executemany)."""
         prepared = lean(stmt, self._dialect, keys)
         try:
-            run_many(self._connection(), prepared, rows)
+            run_many(self._connection(prepared), prepared, rows)
         except self._dialect.loaded_dbapi.Error as exc:
             raise self._failed(exc, prepared) from exc
