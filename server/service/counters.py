@@ -107,7 +107,7 @@ class Counters:
 
     @staticmethod
     def _take_over(
-        ctx: Ctx, counter_id: str, row: CounterData, actor: Actor, *, asked: bool
+        ctx: Ctx, counter_id: str, row: StoredCounter, actor: Actor, *, asked: bool
     ) -> None:
         """Another clerk's name is on the counter: theirs only while it is open and they
         are logged in (a counter left paused, or by a logged-out clerk, is free)."""
