@@ -81,7 +81,7 @@ def nginx_in_front(api, tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
     base URLs and the certificate to trust."""
     binary = _nginx()
     cert, key = _certificate(tmp_path)
-    upstream = int(api.world.service.public_url.rsplit(":", 1)[1])
+    upstream = int(api.world.service.tickets.public_url.rsplit(":", 1)[1])
     https, http = _free_port(), _free_port()
     site = derived_config(upstream, https, http, cert, key)
     for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
