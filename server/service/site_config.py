@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from server.projection.effects import Effects
 from server.service import errors
 from server.service.core import ServiceCore
@@ -29,6 +31,14 @@ class Plan:
     @property
     def changes(self) -> bool:
         return bool(self.diff)
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    id: str
+    name: str
+    name_en: str
+    config_version: int
 
 
 # The parts of a file whose items have a key, and that key.
@@ -75,6 +85,12 @@ class SiteConfigs:
 
     def __init__(self, core: ServiceCore) -> None:
         self.core = core
+
+    def sites(self) -> list[SiteSummary]:
+        """Every site, by id, with its names and configuration version."""
+        with self.core.db.read() as session:
+            rows = session.scalars(select(SiteRow).order_by(SiteRow.id))
+            return [SiteSummary(r.id, r.name, r.name_en, r.config_version) for r in rows]
 
     def definition(self, site_id: str) -> SiteDefinition:
         with self.core.db.read() as session:
