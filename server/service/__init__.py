@@ -15,6 +15,7 @@ from server.service.context import Actor, Result
 from server.service.core import ServiceCore
 from server.service.counters import Counters
 from server.service.devices import Devices
+from server.service.directory import Directory
 from server.service.errors import ServiceError
 from server.service.notices import Notices
 from server.service.reads import Reads
@@ -57,6 +58,7 @@ class QueueService:
         self.reads = Reads(self.core)
         self.site_config = SiteConfigs(self.core)
         self.audit = Audit(self.core)
+        self.directory = Directory(self.core, self.accounts)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until the snapshots of every committed change went out."""
