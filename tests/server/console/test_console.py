@@ -33,7 +33,7 @@ def world(tmp_path) -> Iterator[World]:
     w.db.dispose()
 
 
-def TestClient(world: World) -> httpx.Client:  # noqa: N802 - reads like the client it makes
+def client_for(world: World) -> httpx.Client:
     client = httpx.Client(base_url=URL[id(world)], timeout=10, follow_redirects=True)
     CLIENTS.append(client)
     return client
@@ -46,7 +46,7 @@ def csrf(html: str) -> str:
 
 
 def logged_in(world: World, username: str, password: str) -> tuple[httpx.Client, str]:
-    client = TestClient(world)
+    client = client_for(world)
     form = client.get("/console/login")
     page = client.post(
         "/console/login",
@@ -70,13 +70,13 @@ def field_form(**change: str) -> dict[str, str]:
 
 
 def test_a_visitor_without_a_session_goes_to_the_login_form(world: World) -> None:
-    client = TestClient(world)
+    client = client_for(world)
     page = client.get(f"/console/s/{SITE}/fields", follow_redirects=False)
     assert (page.status_code, page.headers["location"]) == (303, "/console/login")
 
 
 def test_a_wrong_password_is_refused_in_the_visitor_language(world: World) -> None:
-    client = TestClient(world)
+    client = client_for(world)
     client.cookies.set("qms_lang", "en")
     form = client.get("/console/login")
     page = client.post(
@@ -137,7 +137,7 @@ def test_a_supervisor_sees_the_configuration_read_only(world: World) -> None:
 
 
 def test_a_clerk_cannot_use_the_console(world: World) -> None:
-    client = TestClient(world)
+    client = client_for(world)
     form = client.get("/console/login")
     page = client.post(
         "/console/login", data={"username": "c1", "password": "pw-c1", "csrf": csrf(form.text)}
