@@ -1,12 +1,13 @@
 """The console's view of people and devices: lists, and the few changes ``Accounts`` and
 ``Devices`` lack (a role change without a new password, disabling, revoking)."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 
-from server.contract.vocab import Role
+from server.contract.vocab import DeviceKind, Role
 from server.service import errors
 from server.service.accounts import Accounts
 from server.service.core import ServiceCore
@@ -33,6 +34,14 @@ class DeviceSummary:
     active: bool
     last_heard: datetime | None
     online: bool | None
+
+
+_KIND_ORDER = {DeviceKind.KIOSK.value: 0, DeviceKind.DISPLAY.value: 1, DeviceKind.COUNTER.value: 2}
+
+
+def _natural(text: str) -> list[tuple[int, str]]:
+    """Digits as numbers, so ids sort as people count."""
+    return [(int(part), "") if part.isdigit() else (-1, part) for part in re.split(r"(\d+)", text)]
 
 
 class Directory:
@@ -98,13 +107,14 @@ class Directory:
             self.accounts.forget_cached()
 
     def devices(self, site: str) -> list[DeviceSummary]:
+        """Kiosks, then displays, then counter PCs; ``counter-pc-2`` before ``counter-pc-10``."""
         with self.core.db.read() as session:
-            rows = session.execute(
+            found = session.execute(
                 select(DeviceRow, DeviceStatusRow)
                 .outerjoin(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
                 .where(DeviceRow.site_id == site)
-                .order_by(DeviceRow.kind, DeviceRow.id)
             ).all()
+            rows = sorted(found, key=lambda r: (_KIND_ORDER.get(r[0].kind, 9), _natural(r[0].id)))
             return [
                 DeviceSummary(
                     d.id,
