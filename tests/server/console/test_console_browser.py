@@ -73,9 +73,13 @@ class Console:
         box.send_keys(value)
 
     def submit(self, form: str = "main form.card") -> None:
+        """Click the form's button and wait until the answer's page has replaced this one."""
+        self.driver.execute_script("window.qmsOldPage = true")
         self.driver.find_element(By.CSS_SELECTOR, f"{form} button[type='submit']").click()
-        WebDriverWait(self.driver, 30).until(
-            lambda d: d.execute_script("return document.readyState") == "complete"
+        WebDriverWait(self.driver, 60).until(
+            lambda d: d.execute_script(
+                "return window.qmsOldPage === undefined && document.readyState === 'complete'"
+            )
         )
 
     def text(self, css: str) -> str:
