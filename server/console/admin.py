@@ -16,7 +16,16 @@ from server.console import forms
 from server.console.forms import FormErrors
 from server.console.session import Forbidden, Visitor, checked_form, page, service_of, to, visitor
 from server.console.texts import text
-from server.engine.model import CounterConfig, Holiday, NumberFormat, OpeningHours
+from server.engine.model import (
+    Area,
+    CounterConfig,
+    Department,
+    Holiday,
+    NumberFormat,
+    OpeningHours,
+    PriorityCategory,
+    SpecialDay,
+)
 from server.service import ServiceError
 from server.siteconfig import SiteDefinition, SiteFileError, render
 from server.siteconfig.schema import WEEKDAYS, Session, hours_of, sessions_of
@@ -444,3 +453,147 @@ def _short(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_short(v) for v in value) + "]"
     return str(value)
+
+
+# ---- departments, areas and priority categories ------------------------------------------
+
+# part -> (the definition's or the site's attribute, the item's key attribute, make an item)
+_NAMED: dict[str, tuple[str, str, Any]] = {
+    "departments": ("departments", "code", Department),
+    "areas": ("areas", "id", Area),
+    "categories": ("priority_categories", "code", PriorityCategory),
+}
+
+
+@router.get("/s/{site}/structure", response_class=HTMLResponse)
+def structure_page(request: Request, site: str, saved: int = 0) -> Response:
+    who = _viewer(request, site)
+    return _structure(request, who, site, saved=saved)
+
+
+def _structure(
+    request: Request,
+    who: Visitor,
+    site: str,
+    *,
+    saved: int = 0,
+    errors: list[str] | None = None,
+) -> Response:
+    definition = _definition(request, site)
+    parts = {
+        "departments": definition.departments,
+        "areas": definition.areas,
+        "categories": definition.site.priority_categories,
+    }
+    displays = {a.id: [d for d in definition.displays if d.area == a.id] for a in definition.areas}
+    return page(
+        request, "structure.html", who, site=site, active="structure", parts=parts,
+        displays=displays, saved=saved, errors=errors or [], status_code=400 if errors else 200,
+    )  # fmt: skip
+
+
+def _with_items(definition: SiteDefinition, part: str, items: tuple[Any, ...]) -> SiteDefinition:
+    if part == "categories":
+        return replace(definition, site=replace(definition.site, priority_categories=items))
+    if part == "areas":
+        return replace(definition, areas=items)
+    return replace(definition, departments=items)
+
+
+def _items(definition: SiteDefinition, part: str) -> tuple[Any, ...]:
+    owner = definition.site if part == "categories" else definition
+    return tuple(getattr(owner, _NAMED[part][0]))
+
+
+@router.post("/s/{site}/structure/{part}/{key}", response_class=HTMLResponse)
+async def structure_save(request: Request, site: str, part: str, key: str) -> Response:
+    """Rename an item, or add one (``key`` "new": its code comes from the form)."""
+    if part not in _NAMED:
+        raise Forbidden
+    who = _editor(request, site)
+    form = await checked_form(request, who)
+    definition = _definition(request, site)
+    _attr, key_name, make = _NAMED[part]
+    items = _items(definition, part)
+    errors = FormErrors(who.lang)
+    ident = forms.string(form, "code", errors) if key == "new" else key
+    name_vi = forms.string(form, "name_vi", errors)
+    name_en = forms.string(form, "name_en", errors)
+    if key == "new" and any(getattr(i, key_name) == ident for i in items):
+        errors.add("code", "err_exists")
+    if key != "new" and not any(getattr(i, key_name) == key for i in items):
+        raise Forbidden
+    if not errors:
+        item = make(ident, name_vi, name_en)
+        changed = (
+            (*items, item)
+            if key == "new"
+            else tuple(item if getattr(i, key_name) == key else i for i in items)
+        )
+        action = f"{part}.{'add' if key == 'new' else 'edit'}"
+        errors = _apply(request, who, _with_items(definition, part, changed), action, ident)
+        if not errors:
+            return to(f"/console/s/{site}/structure?saved=1")
+    return _structure(request, who, site, errors=errors.messages)
+
+
+@router.post("/s/{site}/structure/{part}/{key}/remove", response_class=HTMLResponse)
+async def structure_remove(request: Request, site: str, part: str, key: str) -> Response:
+    """Refused, with the reason, while a field or counter still names the item."""
+    if part not in _NAMED:
+        raise Forbidden
+    who = _editor(request, site)
+    await checked_form(request, who)
+    definition = _definition(request, site)
+    key_name = _NAMED[part][1]
+    items = tuple(i for i in _items(definition, part) if getattr(i, key_name) != key)
+    changed = _with_items(definition, part, items)
+    if part == "areas":
+        changed = replace(changed, displays=tuple(d for d in changed.displays if d.area != key))
+    errors = _apply(request, who, changed, f"{part}.remove", key)
+    if not errors:
+        return to(f"/console/s/{site}/structure?saved=1")
+    return _structure(request, who, site, errors=errors.messages)
+
+
+# ---- special days --------------------------------------------------------------------
+
+
+@router.post("/s/{site}/calendar/special-days", response_class=HTMLResponse)
+async def special_day_add(request: Request, site: str) -> Response:
+    who = _editor(request, site)
+    form = await checked_form(request, who)
+    definition = _definition(request, site)
+    errors = FormErrors(who.lang)
+    when = forms.day(form, "date", errors)
+    name_vi = forms.string(form, "name_vi", errors)
+    windows = []
+    for i in (1, 2):
+        if form.get(f"start{i}") or form.get(f"end{i}") or i == 1:
+            a = forms.clock(form, f"start{i}", errors, label="from")
+            b = forms.clock(form, f"end{i}", errors, label="to")
+            if a is not None and b is not None:
+                windows.append((a, b))
+    if not errors and when is not None:
+        day = SpecialDay(when, tuple(windows), name_vi, str(form.get("name_en", "")).strip())
+        special = tuple(sorted((*definition.site.special_days, day), key=lambda d: d.day))
+        site_config = replace(definition.site, special_days=special)
+        errors = _apply(
+            request, who, replace(definition, site=site_config), "special_day.add", when.isoformat()
+        )
+        if not errors:
+            return to(f"/console/s/{site}/calendar?saved=1")
+    return _calendar(request, who, site, form=form, errors=errors.messages)
+
+
+@router.post("/s/{site}/calendar/special-days/{when}/remove", response_class=HTMLResponse)
+async def special_day_remove(request: Request, site: str, when: str) -> Response:
+    who = _editor(request, site)
+    await checked_form(request, who)
+    definition = _definition(request, site)
+    special = tuple(d for d in definition.site.special_days if d.day.isoformat() != when)
+    site_config = replace(definition.site, special_days=special)
+    errors = _apply(request, who, replace(definition, site=site_config), "special_day.remove", when)
+    if not errors:
+        return to(f"/console/s/{site}/calendar?saved=1")
+    return _calendar(request, who, site, errors=errors.messages)

@@ -24,6 +24,7 @@ NAV: list[NavEntry] = [
     NavEntry("site", "/console/s/{site}/site"),
     NavEntry("fields", "/console/s/{site}/fields"),
     NavEntry("counters", "/console/s/{site}/counters"),
+    NavEntry("structure", "/console/s/{site}/structure"),
     NavEntry("calendar", "/console/s/{site}/calendar"),
     NavEntry("sitefile", "/console/s/{site}/file"),
     NavEntry("users", "/console/s/{site}/users", ADMINS),

@@ -30,6 +30,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_fields": ("Lĩnh vực", "Fields"),
     "nav_counters": ("Quầy", "Counters"),
     "nav_calendar": ("Lịch làm việc", "Calendar"),
+    "nav_structure": ("Khu và phòng ban", "Areas and departments"),
     "nav_sitefile": ("Tệp cấu hình", "Site file"),
     "nav_users": ("Tài khoản", "Users"),
     "nav_devices": ("Thiết bị", "Devices"),
@@ -119,6 +120,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fri": ("Thứ 6", "Fri"),
     "sat": ("Thứ 7", "Sat"),
     "sun": ("Chủ nhật", "Sun"),
+    # structure
+    "structure_title": ("Khu, phòng ban, đối tượng ưu tiên", "Areas, departments, priority"),
+    "part_departments": ("Phòng ban", "Departments"),
+    "part_areas": ("Khu (mỗi khu một màn hình)", "Areas (each with its boards)"),
+    "part_categories": ("Đối tượng ưu tiên", "Priority categories"),
+    "displays": ("Màn hình", "Displays"),
+    "add_special_day": ("Thêm ngày đặc biệt", "Add a special day"),
+    "session_1": ("Buổi 1", "Session 1"),
+    "session_2": ("Buổi 2 (tùy chọn)", "Session 2 (optional)"),
     # site file
     "sitefile_title": ("Tệp cấu hình", "Site file"),
     "sitefile_intro": (

@@ -13,7 +13,7 @@ from server.service import errors
 from server.service.core import ServiceCore
 from server.siteconfig import SiteDefinition, SiteFileError, parse, render
 from server.siteconfig.schema import SiteFile, from_definition
-from server.siteconfig.text import validated
+from server.siteconfig.text import document, validated
 from server.storage import audit
 from server.storage.models import SiteRow
 from server.storage.site_store import read_definition, write_definition
@@ -119,7 +119,7 @@ class SiteConfigs:
         """Check ``definition`` as a file would be checked, write it and its audit record
         in one transaction, then republish the site; returns the new config version.
         Nothing is written when a check fails (``SiteFileError``)."""
-        doc = from_definition(definition)
+        doc = document(definition)
         definition = validated(doc)
         site_id = definition.site.id
         now = self.core.clock()

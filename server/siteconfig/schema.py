@@ -5,7 +5,7 @@ the default the engine has; TOML has no null, so "none" is a missing key.
 """
 
 from datetime import date, time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -276,89 +276,98 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
     )
 
 
-def _field_item(svc: ServiceConfig) -> FieldItem:
+def _field_item(svc: ServiceConfig) -> dict[str, Any]:
     fmt = svc.number_format
     numbers = (
         {"numbers": "prefix", "prefix": fmt.prefix, "width": fmt.width}
         if fmt.kind == "prefix"
         else {"numbers": "block", "start": fmt.start, "end": fmt.end}
     )
-    return FieldItem.model_validate(
-        {
-            "code": svc.code,
-            "department": svc.department,
-            "name_vi": svc.name_vi,
-            "name_en": svc.name_en,
-            **numbers,
-            "keywords": list(svc.keywords),
-            "service_time_s": svc.default_service_s,
-            "wait_target_min": svc.wait_target_s // 60 if svc.wait_target_s else None,
-            "daily_quota": svc.daily_quota,
-            "citizen_day_limit": svc.citizen_day_limit,
-            "enabled": svc.enabled,
-            "sessions": sessions_of(svc.hours) if svc.hours is not None else None,
-        }
-    )
+    return {
+        "code": svc.code,
+        "department": svc.department,
+        "name_vi": svc.name_vi,
+        "name_en": svc.name_en,
+        **numbers,
+        "keywords": list(svc.keywords),
+        "service_time_s": svc.default_service_s,
+        "wait_target_min": svc.wait_target_s // 60 if svc.wait_target_s else None,
+        "daily_quota": svc.daily_quota,
+        "citizen_day_limit": svc.citizen_day_limit,
+        "enabled": svc.enabled,
+        "sessions": sessions_of(svc.hours) if svc.hours is not None else None,
+    }
 
 
 def from_definition(definition: SiteDefinition) -> SiteFile:
+    """The document of a definition; a ``ValidationError`` names the path of a value that
+    no file could hold (a form's empty name, a lower-case prefix)."""
     site = definition.site
-    displays: dict[str, list[DisplayItem]] = {}
+    displays: dict[str, list[dict[str, Any]]] = {}
     for d in definition.displays:
-        displays.setdefault(d.area, []).append(DisplayItem(id=d.id, name=d.name))
-    return SiteFile(
-        schema_version=SCHEMA_VERSION,
-        site=SiteSection(
-            id=site.id,
-            name_vi=site.name,
-            name_en=site.name_en,
-            time_zone=site.time_zone,
-            ticker=site.ticker,
-            call_policy=site.call_policy,
-            stop_issuing_before_close_min=site.stop_issuing_before_close_min,
-            max_tickets_per_citizen_day=site.max_tickets_per_citizen_day,
-        ),
-        rules=Rules(
-            priority_ratio=site.priority_ratio,
-            aging_after_s=site.aging_after_s,
-            transfer_keeps_place=site.transfer_keeps_place,
-            require_start_before_finish=site.require_start_before_finish,
-            require_close_before_call=site.require_close_before_call,
-        ),
-        priority_categories=[
-            Category(code=p.code, name_vi=p.name_vi, name_en=p.name_en)
+        displays.setdefault(d.area, []).append({"id": d.id, "name": d.name})
+    data = {
+        "schema_version": SCHEMA_VERSION,
+        "site": {
+            "id": site.id,
+            "name_vi": site.name,
+            "name_en": site.name_en,
+            "time_zone": site.time_zone,
+            "ticker": site.ticker,
+            "call_policy": site.call_policy,
+            "stop_issuing_before_close_min": site.stop_issuing_before_close_min,
+            "max_tickets_per_citizen_day": site.max_tickets_per_citizen_day,
+        },
+        "rules": {
+            "priority_ratio": site.priority_ratio,
+            "aging_after_s": site.aging_after_s,
+            "transfer_keeps_place": site.transfer_keeps_place,
+            "require_start_before_finish": site.require_start_before_finish,
+            "require_close_before_call": site.require_close_before_call,
+        },
+        "priority_categories": [
+            {"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}
             for p in site.priority_categories
         ],
-        sessions=sessions_of(site.hours),
-        holidays=[
-            HolidayItem(date=h.day, name_vi=h.name_vi, name_en=h.name_en) for h in site.holidays
+        "sessions": sessions_of(site.hours),
+        "holidays": [
+            {"date": h.day, "name_vi": h.name_vi, "name_en": h.name_en} for h in site.holidays
         ],
-        special_days=[
-            SpecialDayItem(
-                date=d.day, name_vi=d.name_vi, name_en=d.name_en, sessions=_hhmm(d.windows)
-            )
+        "special_days": [
+            {
+                "date": d.day,
+                "name_vi": d.name_vi,
+                "name_en": d.name_en,
+                "sessions": _hhmm(d.windows),
+            }
             for d in site.special_days
         ],
-        areas=[
-            AreaItem(id=a.id, name_vi=a.name_vi, name_en=a.name_en, displays=displays.get(a.id, []))
+        "areas": [
+            {
+                "id": a.id,
+                "name_vi": a.name_vi,
+                "name_en": a.name_en,
+                "displays": displays.get(a.id, []),
+            }
             for a in definition.areas
         ],
-        departments=[
-            DepartmentItem(code=d.code, name_vi=d.name_vi, name_en=d.name_en)
+        "departments": [
+            {"code": d.code, "name_vi": d.name_vi, "name_en": d.name_en}
             for d in definition.departments
         ],
-        fields=[_field_item(s) for s in definition.services],
-        counters=[
-            CounterItem(
-                id=c.id,
-                number=c.number,
-                name=c.name,
-                area=c.area,
-                fields=list(c.services),
-                weights=dict(c.weights),
-                priority_counter=c.priority_counter,
-                led_address=c.led_address,
-            )
+        "fields": [_field_item(s) for s in definition.services],
+        "counters": [
+            {
+                "id": c.id,
+                "number": c.number,
+                "name": c.name,
+                "area": c.area,
+                "fields": list(c.services),
+                "weights": dict(c.weights),
+                "priority_counter": c.priority_counter,
+                "led_address": c.led_address,
+            }
             for c in definition.counters
         ],
-    )
+    }
+    return SiteFile.model_validate(data)

@@ -78,6 +78,15 @@ def validated(doc: SiteFile, places: dict[Loc, int] | None = None) -> SiteDefini
     return to_definition(doc)
 
 
+def document(definition: SiteDefinition) -> SiteFile:
+    """The file of a definition built in code (a console form): a value no file could hold
+    is refused like a file's, by its key."""
+    try:
+        return from_definition(definition)
+    except ValidationError as exc:
+        raise SiteFileError([_from_pydantic(err, {}) for err in exc.errors()]) from None
+
+
 def _places(text: str) -> dict[Loc, int]:
     """Each table and key of the text -> its line (1-based)."""
     places: dict[Loc, int] = {}
@@ -143,7 +152,7 @@ def _from_pydantic(err: Any, places: dict[Loc, int]) -> Problem:
 
 
 def render(definition: SiteDefinition) -> str:
-    return render_file(from_definition(definition))
+    return render_file(document(definition))
 
 
 def render_file(doc: SiteFile) -> str:

@@ -167,3 +167,17 @@ def test_enrolling_a_device_shows_its_token_once_and_it_works(world: World) -> N
     assert (device.kind, device.name, device.site) == ("device", "kiosk-new", SITE)
     assert shown.group(1) not in client.get(f"/console/s/{SITE}/devices").text
     assert [e.action for e in world.service.audit.entries(site=SITE)] == ["device.enrol"]
+
+
+def test_an_area_still_in_use_is_not_removed(world: World) -> None:
+    client, token = logged_in(world, "adm", "admin-pass-1")
+    page = client.post(f"/console/s/{SITE}/structure/areas/A/remove", data={"csrf": token})
+    assert page.status_code == 400 and "areas: không được để trống" in alert(page.text)
+    page = client.post(
+        f"/console/s/{SITE}/structure/areas/new",
+        data={"csrf": token, "code": "B", "name_vi": "Khu B", "name_en": "Zone B"},
+    )
+    assert page.status_code == 200
+    page = client.post(f"/console/s/{SITE}/structure/areas/A/remove", data={"csrf": token})
+    assert page.status_code == 400 and "counters[1].area: không có khu A" in alert(page.text)
+    assert [a.id for a in world.service.site_config.definition(SITE).areas] == ["A", "B"]

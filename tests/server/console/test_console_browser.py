@@ -209,6 +209,7 @@ PAGES = {
     "field": f"/console/s/{SITE}/fields/tp-hotich",
     "counters": f"/console/s/{SITE}/counters",
     "counter": f"/console/s/{SITE}/counters/new",
+    "structure": f"/console/s/{SITE}/structure",
     "calendar": f"/console/s/{SITE}/calendar",
     "sitefile": f"/console/s/{SITE}/file",
     "users": f"/console/s/{SITE}/users",
