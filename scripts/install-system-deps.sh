@@ -42,6 +42,9 @@ command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# The admin console's browser test drives a headless chromium through its driver.
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # Qt's offscreen platform still loads these shared libraries.
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3; do
   if ! ldconfig -p | grep -q "$lib"; then

@@ -8,6 +8,7 @@ from server.api import errors, openapi, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
+from server.console import mount as mount_console
 from server.service import QueueService
 
 VERSION = "0.1.0"
@@ -26,6 +27,7 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     errors.install(app)
     app.include_router(router)
     app.include_router(tracking.router)
+    mount_console(app)
     app.add_middleware(BodyLimit)
     openapi.install(app)
     return app
