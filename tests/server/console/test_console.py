@@ -19,7 +19,7 @@ CLIENTS: list[httpx.Client] = []
 def world(tmp_path) -> Iterator[World]:
     """The app on a real uvicorn (127.0.0.1, free port) over the tiny test site."""
     w = make_world(sqlite_url(tmp_path))
-    w.service.accounts.add_user("adm", "admin-pass-1", Role.ADMIN)
+    w.service.accounts.add_user("adm", "bon-mua-xanh-9", Role.ADMIN)
     sock = bind("127.0.0.1", 0)
     app = create_app(w.service)
     server, thread = serve_in_thread(app, sock)
@@ -87,14 +87,14 @@ def test_a_wrong_password_is_refused_in_the_visitor_language(world: World) -> No
 
 
 def test_a_form_without_the_session_csrf_token_changes_nothing(world: World) -> None:
-    client, _token = logged_in(world, "adm", "admin-pass-1")
+    client, _token = logged_in(world, "adm", "bon-mua-xanh-9")
     page = client.post(f"/console/s/{SITE}/fields/ht", data=field_form(csrf="forged"))
     assert page.status_code == 403
     assert world.service.audit.entries(site=SITE) == []
 
 
 def test_renaming_a_field_reaches_the_kiosk_menu_and_the_audit(world: World) -> None:
-    client, token = logged_in(world, "adm", "admin-pass-1")
+    client, token = logged_in(world, "adm", "bon-mua-xanh-9")
     page = client.post(
         f"/console/s/{SITE}/fields/ht", data=field_form(csrf=token, name_vi="Hộ tịch, khai sinh")
     )
@@ -107,7 +107,7 @@ def test_renaming_a_field_reaches_the_kiosk_menu_and_the_audit(world: World) -> 
 
 
 def test_a_bad_value_says_why_and_changes_nothing(world: World) -> None:
-    client, token = logged_in(world, "adm", "admin-pass-1")
+    client, token = logged_in(world, "adm", "bon-mua-xanh-9")
     before = world.service.site_config.export(SITE)
     page = client.post(f"/console/s/{SITE}/fields/ht", data=field_form(csrf=token, end="abc"))
     assert page.status_code == 400
@@ -146,7 +146,7 @@ def test_a_clerk_cannot_use_the_console(world: World) -> None:
 
 
 def test_disabling_an_account_ends_its_console_session(world: World) -> None:
-    admin, token = logged_in(world, "adm", "admin-pass-1")
+    admin, token = logged_in(world, "adm", "bon-mua-xanh-9")
     boss, _ = logged_in(world, "boss", "pw-boss")
     assert boss.get(f"/console/s/{SITE}/site").status_code == 200
     page = admin.post(f"/console/s/{SITE}/users/boss/disable", data={"csrf": token})
@@ -156,7 +156,7 @@ def test_disabling_an_account_ends_its_console_session(world: World) -> None:
 
 
 def test_enrolling_a_device_shows_its_token_once_and_it_works(world: World) -> None:
-    client, token = logged_in(world, "adm", "admin-pass-1")
+    client, token = logged_in(world, "adm", "bon-mua-xanh-9")
     page = client.post(
         f"/console/s/{SITE}/devices",
         data={"csrf": token, "device_id": "kiosk-new", "kind": "kiosk", "name": "Ki-ốt mới"},
@@ -170,7 +170,7 @@ def test_enrolling_a_device_shows_its_token_once_and_it_works(world: World) -> N
 
 
 def test_an_area_still_in_use_is_not_removed(world: World) -> None:
-    client, token = logged_in(world, "adm", "admin-pass-1")
+    client, token = logged_in(world, "adm", "bon-mua-xanh-9")
     page = client.post(f"/console/s/{SITE}/structure/areas/A/remove", data={"csrf": token})
     assert page.status_code == 400 and "areas: không được để trống" in alert(page.text)
     page = client.post(
