@@ -109,6 +109,9 @@ class SiteConfig:
     require_close_before_call: bool = False
     # Which ticket a counter calls next: a name in ``server.engine.policy.POLICIES``.
     call_policy: str = "default"
+    # How the wait promised on tickets is estimated: a name in
+    # ``server.engine.estimators.ESTIMATORS`` (docs/estimates.md compares them).
+    wait_estimator: str = "look-ahead"
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,7 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "require_start_before_finish": site.require_start_before_finish,
         "require_close_before_call": site.require_close_before_call,
         "call_policy": site.call_policy,
+        "wait_estimator": site.wait_estimator,
     }
 
 
@@ -97,6 +98,7 @@ def site_from_row(row: SiteRow) -> SiteConfig:
             "require_close_before_call", defaults.require_close_before_call
         ),
         call_policy=s.get("call_policy", defaults.call_policy),
+        wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
     )
 
 
