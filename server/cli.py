@@ -87,6 +87,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_device.add_argument("--label", default="", help="a human-readable name")
     _storage_options(add_device)
     add_device.set_defaults(func=run_device_add)
+    _register_simulate(sub)
+
+
+def _register_simulate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from server.simulation.options import add_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="simulate days of a site: waits, staffing, the estimators' errors"
+    )
+    simulate.set_defaults(func=run_simulate)
+    add_arguments(simulate)
 
 
 def _settings(args: argparse.Namespace) -> "Settings":
@@ -264,3 +275,10 @@ def run_device_add(args: argparse.Namespace) -> int:
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
     print(token)
     return 0
+
+
+@_guarded
+def run_simulate(args: argparse.Namespace) -> int:
+    from server.simulation.cli import run
+
+    return run(args)
