@@ -223,8 +223,10 @@ class Hall:
             visit.park_away_s = rng.uniform(*day.park_away_s)
         elif load.transfer_to and draw < day.no_show_share + day.park_share + day.transfer_share:
             visit.transfer_to = rng.choice(load.transfer_to)
-        line = self.line()
-        estimates = {name: estimate(ticket, line) for name, estimate in self.estimators.items()}
+        estimates: dict[str, WaitEstimate] = {}
+        if self.estimators:
+            line = self.line()
+            estimates = {name: estimate(ticket, line) for name, estimate in self.estimators.items()}
         chosen = estimates.get(self.site.wait_estimator)
         if chosen is not None:
             ticket = replace(ticket, estimate_s=chosen.wait_s)
