@@ -253,13 +253,33 @@ def finish_estimate(
     """Wrap a point estimate; with no counter of the field open, count from the next
     session's start when the site's hours say one comes today (unless ``counts_opening``:
     the estimate already waited for it)."""
+    return shape_estimate(
+        wait_s,
+        ahead,
+        counters_open=_open_for(ticket, line) > 0,
+        site=line.site,
+        now=line.now,
+        counts_opening=counts_opening,
+    )
+
+
+def shape_estimate(
+    wait_s: float,
+    ahead: int,
+    *,
+    counters_open: bool,
+    site: SiteConfig,
+    now: datetime,
+    counts_opening: bool = False,
+) -> WaitEstimate:
+    """A point estimate with its range and, with no counter open, the next opening."""
     low, high = spread(wait_s, ahead)
-    if _open_for(ticket, line):
+    if counters_open:
         return WaitEstimate(round(wait_s), low, high)
-    opens_at = next_window_start(line.site, line.now)
+    opens_at = next_window_start(site, now)
     delay = 0.0
     if opens_at is not None and not counts_opening:
-        delay = (opens_at - line.now).total_seconds()
+        delay = (opens_at - now).total_seconds()
     return WaitEstimate(
         round(delay + wait_s), round(delay + low), round(delay + high), False, opens_at
     )
