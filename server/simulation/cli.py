@@ -14,6 +14,7 @@ from server.simulation.chart import Panel, draw
 from server.simulation.day import Day, default_day_file, load_day
 from server.simulation.hall import Hall, staffed_counters
 from server.simulation.run import compare, day_figures, simulate
+from server.simulation.staffing import area_site, describe, least_staff, session_names
 
 
 def find_site(site_id: str) -> SiteSeed:
@@ -41,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     unknown = [n for n in names if n not in ESTIMATORS]
     if unknown:
         raise ValueError(f"unknown estimator(s) {', '.join(unknown)}")
+    if args.area:
+        seed = area_site(seed, args.area)
+    if args.staffing:
+        return run_staffing(args, seed, day)
     staffed = staffed_counters(args.counters, seed.counters)
     estimators = {n: ESTIMATORS[n] for n in names}
     halls: list[Hall] = []
@@ -83,6 +88,29 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.plot:
         plot(args.plot, args.site, days, errors, names, day.sla_s)
+    return 0
+
+
+def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day) -> int:
+    plan = least_staff(seed, day, share=args.sla_share, days=args.days, rng_seed=args.seed)
+    names = session_names(seed)
+    described = describe(seed, plan, names)
+    total = len(seed.counters)
+    print(f"Fewest clerks keeping {args.sla_share:.0%} of waits within {day.sla_s / 60:.0f} min:")
+    for name in names:
+        session = described[name]
+        assert isinstance(session, dict)
+        print(
+            f"  {name}: {len(session['counters'])} of {total} counters "
+            f"({session['within_sla']:.0%} within), counters {session['counters']}"
+        )
+        print(f"    by first field: {session['by_first_field']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps({"site": args.site, "area": args.area, "staffing": described}, indent=1),
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -89,8 +89,11 @@ class Hall:
         rng: random.Random,
         *,
         staffed: frozenset[str] | None = None,
+        absent: frozenset[tuple[str, int]] = frozenset(),
         estimators: Mapping[str, Estimator] = ESTIMATORS,
     ) -> None:
+        """``staffed``: the counters with a clerk (ids or numbers; None: all);
+        ``absent``: (counter id, session index) pairs without one (a staffing plan)."""
         self.env = simpy.Environment()
         self.seed, self.site, self.day, self.rng = seed, seed.site, day, rng
         self.zone = ZoneInfo(self.site.time_zone)
@@ -98,6 +101,7 @@ class Hall:
         self.services: dict[str, ServiceConfig] = {s.code: s for s in seed.services}
         self.policy = POLICIES.get(self.site.call_policy, DefaultPolicy)()
         self.estimators = estimators
+        self.absent = absent
         self.counters = {
             c.id: CounterSim(c)
             for c in seed.counters
@@ -287,7 +291,9 @@ class Hall:
         """A counter's day: each session it opens, takes its breaks, calls until the
         session ends (and, for a while after, until its line is empty), then closes."""
         clerks = self.day.clerks
-        for start, end in self.windows():
+        for session, (start, end) in enumerate(self.windows()):
+            if (counter.config.id, session) in self.absent:
+                continue
             if self.env.now < start:
                 yield self.env.timeout(start - self.env.now)
             counter.state, counter.since = CounterState.OPEN, None

@@ -20,3 +20,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", help="also write the first day's tickets to this database")
     parser.add_argument("--json", type=Path, help="write the figures and errors here")
     parser.add_argument("--plot", type=Path, help="draw waits and errors by hour (PNG)")
+    parser.add_argument(
+        "--staffing",
+        action="store_true",
+        help="search the fewest clerks per session that keep the SLA (use with --area)",
+    )
+    parser.add_argument("--area", help="search or simulate one area of the site alone")
+    parser.add_argument(
+        "--sla-share",
+        type=float,
+        default=0.8,
+        help="share of tickets that must wait no longer than the SLA (default 0.8)",
+    )
