@@ -18,6 +18,8 @@ from server.simulation.hall import Hall, Outcome
 # A relative error is taken against at least this wait: a citizen told "2 minutes" who
 # waits 30 seconds was not misled fourfold.
 RELATIVE_FLOOR_S = 60.0
+# compare() also reports the tickets that waited at least this long.
+LONG_WAIT_S = 600
 
 
 def sim_dates(first: date, days: int) -> list[date]:
@@ -135,6 +137,10 @@ def compare(halls: Iterable[Hall], names: Iterable[str]) -> dict[str, object]:
         by_hour = estimate_pairs(outcomes, name, hour_of=True)
         result[name] = {
             **errors_of(overall).as_json(),
+            # The tickets that waited long: there a promise matters most.
+            f"waited_{LONG_WAIT_S // 60}_min_or_more": errors_of(
+                [p for p in overall if p[1] >= LONG_WAIT_S]
+            ).as_json(),
             "by_hour": {str(h): errors_of(p).as_json() for h, p in sorted(by_hour.items())},
         }
     return result
