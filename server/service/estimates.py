@@ -5,7 +5,8 @@ counters, the waiting tickets, the day's history. This part builds that ``Line``
 the database: today's active tickets, the counters' states, and the recent calls of the
 fields near the ticket's (their hold times, their waits, how fast citizens come). A
 ticket's tracking page asks again and again, so the ``Line`` of a site is kept while
-the site's sequence number (which every command bumps) stays the same.
+the site's sequence number (which every command bumps) stays the same, and a ticket's
+estimate for a short while too.
 """
 
 from collections import defaultdict, deque
@@ -33,8 +34,12 @@ from server.storage.repository import Repository
 # Recent durations per field an estimate learns from (as ``service_times_of`` reads).
 HISTORY = 50
 HELD = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
-# How many sites' lines are kept for the tracking pages.
+# How many sites' lines, and tickets' estimates, are kept for the tracking pages.
 KEPT_SITES = 64
+KEPT_RESULTS = 20_000
+# A tracking page asking again this soon, with nothing changed in the hall, gets the same
+# estimate: the look-ahead costs more than a page, and minutes are what it shows.
+REUSE_FOR = timedelta(seconds=30)
 
 
 class WaitEstimates:
@@ -42,6 +47,7 @@ class WaitEstimates:
 
     def __init__(self) -> None:
         self._kept: dict[str, tuple[int, Line]] = {}
+        self._results: dict[tuple[str, str], tuple[int, datetime, WaitEstimate]] = {}
         self._lock = Lock()
 
     def estimate(
@@ -57,8 +63,20 @@ class WaitEstimates:
         """The site's estimator on the site as stored. ``seq``: the site's sequence number
         when reading outside a command (the line may be reused while it holds); None
         inside a command, which is about to change it."""
+        key = (bundle.site.id, ticket.id)
+        if seq is not None:
+            with self._lock:
+                kept = self._results.get(key)
+            if kept is not None and kept[0] == seq and now - kept[1] < REUSE_FOR:
+                return kept[2]
         line = self._line(repo, bundle, day=day, now=now, seq=seq)
-        return estimator_for(bundle.site)(ticket, line)
+        estimate = estimator_for(bundle.site)(ticket, line)
+        if seq is not None:
+            with self._lock:
+                if len(self._results) >= KEPT_RESULTS:
+                    self._results.clear()
+                self._results[key] = (seq, now, estimate)
+        return estimate
 
     def _line(
         self, repo: Repository, bundle: SiteBundle, *, day: date, now: datetime, seq: int | None
