@@ -37,6 +37,8 @@ from server.engine.policy import POLICIES, DefaultPolicy
 # A ticket held longer than its typical time still needs at least this share of it:
 # long services are the ones that run longer still.
 MIN_REMAINING_SHARE = 0.3
+# A field the site no longer lists (renamed today) is held this long.
+DEFAULT_HOLD_S = 600
 # How far ahead expected arrivals are played in.
 HORIZON_S = 3600.0
 # Expected priority arrivals carry a category only the look-ahead uses.
@@ -67,11 +69,28 @@ def _in_session(t: datetime, sessions: list[tuple[datetime, datetime]]) -> datet
     return None
 
 
-def _free_at(counter: CounterNow, line: Line, hold: dict[str, float]) -> datetime | None:
+class _Holds:
+    """Each field's typical hold time (call to close), worked out once per pass."""
+
+    def __init__(self, line: Line) -> None:
+        self._line = line
+        self._known: dict[str, float] = {}
+
+    def of(self, code: str) -> float:
+        known = self._known.get(code)
+        if known is None:
+            config = self._line.services.get(code)
+            default = config.default_service_s if config is not None else DEFAULT_HOLD_S
+            known = typical_service_s(self._line.hold_s.get(code, ()), default)
+            self._known[code] = known
+        return known
+
+
+def _free_at(counter: CounterNow, line: Line, hold: _Holds) -> datetime | None:
     """When the counter can next call, as far as one can tell now; None: not today."""
     now = line.now
     if counter.current is not None:
-        typical = hold[counter.current.service]
+        typical = hold.of(counter.current.service)
         called = counter.current.called_at or now
         held = (now - called).total_seconds()
         remaining = max(typical - held, MIN_REMAINING_SHARE * typical)
@@ -124,9 +143,12 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
     """The moment the policy, played forward with typical hold times, calls ``ticket``."""
     site = line.site
     policy = POLICIES.get(site.call_policy, DefaultPolicy)()
+    # The counters that may call this ticket, the fields they serve, every counter that
+    # competes for those fields, and what else those counters serve (it keeps them busy).
     near = [c for c in line.counters if serves(c, ticket)]
     fields = {ticket.service} | {s for c in near for s in c.config.services}
     counters = [c for c in line.counters if fields & set(c.config.services)]
+    fields |= {s for c in counters for s in c.config.services}
     ids = {c.config.id for c in counters}
     pending = [
         t
@@ -137,12 +159,7 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
     ]
     pending.append(ticket)
     pending.extend(_expected_arrivals(ticket, line, fields))
-    services = line.services
-    hold = {
-        code: typical_service_s(line.hold_s.get(code, ()), services[code].default_service_s)
-        for code in fields | {c.current.service for c in counters if c.current is not None}
-        if code in services
-    }
+    hold = _Holds(line)
     sessions = sessions_today(site, line.now)
     heap: list[tuple[datetime, int, int]] = []
     for i, counter in enumerate(counters):
@@ -169,6 +186,6 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
         pending.remove(chosen)
         calls += 1
         streak = streak + 1 if chosen.priority is not None else 0
-        heapq.heappush(heap, (at + timedelta(seconds=hold[chosen.service]), i, streak))
+        heapq.heappush(heap, (at + timedelta(seconds=hold.of(chosen.service)), i, streak))
     # No counter reaches it today as things stand: say what the simple estimate says.
     return queue_length(ticket, line)
