@@ -3,6 +3,8 @@ database: at issue (kept in the issued event) and refreshed on each tracking rea
 
 from dataclasses import replace
 
+import pytest
+
 from server.contract.http import TicketIn
 from server.engine.model import SiteConfig
 from tests.server.backends import SITE, World, make_world, tiny_site
@@ -50,14 +52,18 @@ def test_look_ahead_waits_for_the_open_counter_and_says_when_none_is_open(db_url
         world.db.dispose()
 
 
-def test_queue_length_is_still_selectable(db_url: str) -> None:
-    world = _world(db_url, "queue-length")
+@pytest.mark.parametrize(("estimator", "expected"), [("queue-length", 300), ("look-ahead", 0)])
+def test_the_site_setting_chooses_the_estimator(db_url: str, estimator: str, expected: int) -> None:
+    """Counters 1 and 2 both serve "ht": with one ticket ahead, the queue-length estimator
+    shares its service between them (300 s); the look-ahead sees the second counter free
+    for this ticket at once."""
+    world = _world(db_url, estimator)
     try:
+        _act(world, "c1", "1", "resume", "open-1")
         _act(world, "c2", "2", "resume", "open-2")
         _issue(world, "k-1")
         second = _issue(world, "k-2")
-        # One ahead; counters 1 and 2 serve "ht" but only counter 2 is open.
-        assert second["estimated_wait_s"] == 600
+        assert second["estimated_wait_s"] == expected
         assert second["counters_open"] is True
     finally:
         world.db.dispose()
