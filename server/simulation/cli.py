@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise ValueError(f"unknown estimator(s) {', '.join(unknown)}")
     if args.area:
+        if args.db:
+            raise ValueError("--db writes a whole site's day; leave out --area")
         seed = area_site(seed, args.area)
     if args.staffing:
         return run_staffing(args, seed, day)
