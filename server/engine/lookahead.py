@@ -11,8 +11,8 @@ refresh, and its error is measured in docs/estimates.md.
 
 Tickets that arrive later are left out (a priority citizen arriving meanwhile will go
 first; the bias that leaves is measured). A counter stops calling at the end of the
-site's window and starts again at the next one; a counter with nothing left to call
-drops out.
+site's window (or as long after it as ``SiteConfig.serve_after_close_s`` says) and
+starts again at the next one; a counter with nothing left to call drops out.
 """
 
 import heapq
@@ -160,7 +160,10 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
     pending.append(ticket)
     pending.extend(_expected_arrivals(ticket, line, fields))
     hold = _Holds(line)
-    sessions = sessions_today(site, line.now)
+    # Counters keep calling the line for a while after a session ends, where the site
+    # says so (arrivals still stop at the end: the kiosks no longer issue).
+    after = timedelta(seconds=max(0, site.serve_after_close_s))
+    sessions = [(begin, close + after) for begin, close in sessions_today(site, line.now)]
     heap: list[tuple[datetime, int, int]] = []
     for i, counter in enumerate(counters):
         free = _free_at(counter, line, hold)

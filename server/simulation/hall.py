@@ -95,7 +95,10 @@ class Hall:
         """``staffed``: the counters with a clerk (ids or numbers; None: all);
         ``absent``: (counter id, session index) pairs without one (a staffing plan)."""
         self.env = simpy.Environment()
-        self.seed, self.site, self.day, self.rng = seed, seed.site, day, rng
+        self.seed, self.day, self.rng = seed, day, rng
+        # The estimators know the centre's practice the day file describes: how long
+        # clerks keep serving after a session ends.
+        self.site = replace(seed.site, serve_after_close_s=round(day.clerks.grace_s))
         self.zone = ZoneInfo(self.site.time_zone)
         self.midnight = datetime.combine(on, time(0), tzinfo=self.zone)
         self.services: dict[str, ServiceConfig] = {s.code: s for s in seed.services}

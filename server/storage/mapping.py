@@ -72,6 +72,7 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "require_close_before_call": site.require_close_before_call,
         "call_policy": site.call_policy,
         "wait_estimator": site.wait_estimator,
+        "serve_after_close_s": site.serve_after_close_s,
     }
 
 
@@ -99,6 +100,7 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         ),
         call_policy=s.get("call_policy", defaults.call_policy),
         wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
+        serve_after_close_s=s.get("serve_after_close_s", defaults.serve_after_close_s),
     )
 
 

@@ -154,3 +154,14 @@ def test_next_window_start_is_today_only():
 def test_sites_choose_their_estimator_and_an_unknown_name_gets_the_default():
     assert estimator_for(site(wait_estimator="head-of-line")) is ESTIMATORS["head-of-line"]
     assert estimator_for(site(wait_estimator="crystal-ball")) is ESTIMATORS[DEFAULT_ESTIMATOR]
+
+
+def test_look_ahead_knows_how_long_counters_serve_after_a_session_ends():
+    late = NOW.replace(hour=4, minute=20)  # 11:20 local; the session ends at 11:30
+    waiting = [ticket(f"a{i}", seq=i, minutes_ago=30 - i, now=late) for i in (1, 2)]
+    mine = ticket("me", seq=9, now=late)
+    state = replace(line(waiting, [open_counter()]), now=late)
+    # The second ticket ahead waits for the afternoon (13:00), then this one follows it.
+    assert look_ahead(mine, state).wait_s == (100 + 10) * 60
+    serving_on = replace(state, site=site(serve_after_close_s=30 * 60))
+    assert look_ahead(mine, serving_on).wait_s == 20 * 60
