@@ -1,5 +1,5 @@
 """``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add|passwd|pin|disable|
-enable|remove``, ``qms device add|list|revoke``, ``qms site export|import``.
+enable|remove``, ``qms device add|list|revoke``, ``qms site export|import``, ``qms simulate``.
 
 Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
 """
@@ -62,6 +62,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _register_users(sub)
     _register_devices(sub)
     _register_site(sub)
+    _register_simulate(sub)
 
 
 def _register_users(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -149,6 +150,16 @@ def _register_site(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -
     load.add_argument("--dry-run", action="store_true", help="check and show the diff only")
     _storage_options(load)
     load.set_defaults(func=run_site_import)
+
+
+def _register_simulate(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from server.simulation.options import add_arguments
+
+    simulate = sub.add_parser(
+        "simulate", help="simulate days of a site: waits, staffing, the estimators' errors"
+    )
+    simulate.set_defaults(func=run_simulate)
+    add_arguments(simulate)
 
 
 def _settings(args: argparse.Namespace) -> "Settings":
@@ -450,3 +461,10 @@ def run_site_import(args: argparse.Namespace) -> int:
         service.db.dispose()
     print(f"site {plan.site} {'created' if plan.new else 'updated'} (config version {version})")
     return 0
+
+
+@_guarded
+def run_simulate(args: argparse.Namespace) -> int:
+    from server.simulation.cli import run
+
+    return run(args)

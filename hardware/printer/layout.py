@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from hardware.errors import DeviceConfigError
 from hardware.printer.canvas import Canvas, load_font
 from hardware.printer.fonts import find_fonts
+from server.contract.waits import wait_text
 
 if TYPE_CHECKING:
     from server.contract.http import TicketOut
@@ -84,6 +85,11 @@ class PrintedTicket:
     department_en: str | None = None
     service_en: str | None = None
     language: str = "vi"  # the citizen's choice at the kiosk: printed first
+    # The range of the wait and whether a counter is open (``TicketOut``'s fields).
+    wait_low_s: int | None = None
+    wait_high_s: int | None = None
+    counters_open: bool = True
+    first_call_after: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.number.strip() or len(self.number) > 16:
@@ -117,6 +123,10 @@ class PrintedTicket:
             counters=tuple(ticket.counters),
             priority=priority_label or ticket.priority,
             language=ticket.language,
+            wait_low_s=getattr(ticket, "estimated_wait_low_s", None),
+            wait_high_s=getattr(ticket, "estimated_wait_high_s", None),
+            counters_open=getattr(ticket, "counters_open", True),
+            first_call_after=getattr(ticket, "first_call_after", None),
         )
 
 
@@ -319,7 +329,19 @@ def _details(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLay
         row("counters", ", ".join(str(c) for c in ticket.counters))
     row("ahead", str(ticket.people_ahead))
     if ticket.estimated_wait_s is not None:
-        row("wait", format_wait(ticket.estimated_wait_s, main, layout.labels))
+        if ticket.counters_open and ticket.wait_low_s is None:
+            row("wait", format_wait(ticket.estimated_wait_s, main, layout.labels))
+        else:  # a range, or no counter open yet: the words the kiosk and tracking page use
+            text = wait_text(
+                ticket.estimated_wait_s,
+                low_s=ticket.wait_low_s,
+                high_s=ticket.wait_high_s,
+                counters_open=ticket.counters_open,
+                first_call_after=ticket.first_call_after,
+                language=main,
+                time_zone=layout.time_zone,
+            )
+            row("wait", text)
     local = ticket.issued_at.astimezone(ZoneInfo(layout.time_zone))
     row("issued", local.strftime("%H:%M  %d/%m/%Y"))
 

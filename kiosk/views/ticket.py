@@ -5,11 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.i18n import format_time, format_wait
+from kiosk.i18n import format_time
 from kiosk.state import PrintState
 from kiosk.viewmodel import KioskViewModel
 from kiosk.views.style import Metrics, Orientation
 from kiosk.views.widgets import button, label, qr_pixmap
+from server.contract.waits import wait_text
 
 
 class TicketScreen(QWidget):
@@ -107,7 +108,15 @@ class TicketScreen(QWidget):
         self.priority.setText(vm.t("ticket_priority", category=category) if category else "")
         self.priority.setVisible(category is not None)
         self.ahead.setText(vm.t("ticket_ahead", count=ticket.people_ahead))
-        wait = format_wait(ticket.estimated_wait_s, vm.language)
+        wait = wait_text(
+            ticket.estimated_wait_s,
+            low_s=ticket.estimated_wait_low_s,
+            high_s=ticket.estimated_wait_high_s,
+            counters_open=ticket.counters_open,
+            first_call_after=ticket.first_call_after,
+            language=vm.language,
+            time_zone=vm.local_now().tzinfo or "Asia/Ho_Chi_Minh",
+        )
         self.wait.setText(vm.t("ticket_wait", wait=wait))
         counters = ", ".join(str(c) for c in ticket.counters)
         if counters and ticket.area:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from server.contract.http import TicketOut
 from server.contract.vocab import TicketStatus
+from server.contract.waits import wait_text
 from server.service import QueueService
 
 router = APIRouter()
@@ -41,8 +42,6 @@ TEXT = {
         "counter": "Mời đến quầy",
         "refresh": f"Trang tự cập nhật mỗi {REFRESH_S} giây.",
         "other": "English",
-        "minutes": "phút",
-        "soon": "sắp đến lượt",
         "unknown_title": "Không tìm thấy phiếu",
         "unknown": "Liên kết này không đúng hoặc đã hết hạn. Vui lòng kiểm tra lại mã QR "
         "trên phiếu, hoặc hỏi cán bộ hướng dẫn tại sảnh.",
@@ -57,8 +56,6 @@ TEXT = {
         "counter": "Please go to counter",
         "refresh": f"This page refreshes every {REFRESH_S} seconds.",
         "other": "Tiếng Việt",
-        "minutes": "min",
-        "soon": "very soon",
         "unknown_title": "Ticket not found",
         "unknown": "This link is not valid or has expired. Please check the QR code on "
         "your ticket, or ask the staff in the hall.",
@@ -93,19 +90,32 @@ def _page(lang: str, title: str, body: str, *, refresh: bool, switch: str) -> st
     )
 
 
-def _wait_text(seconds: int, t: dict[str, str]) -> str:
-    minutes = round(seconds / 60)
-    return t["soon"] if minutes < 1 else f"~{minutes} {t['minutes']}"
+def _wait_text(ticket: TicketOut, lang: str, time_zone: str) -> str:
+    return wait_text(
+        ticket.estimated_wait_s,
+        low_s=ticket.estimated_wait_low_s,
+        high_s=ticket.estimated_wait_high_s,
+        counters_open=ticket.counters_open,
+        first_call_after=ticket.first_call_after,
+        language=lang,
+        time_zone=time_zone,
+    )
 
 
-def render(ticket: TicketOut, lang: str, switch: str, site_name: str = "") -> str:
+def render(
+    ticket: TicketOut,
+    lang: str,
+    switch: str,
+    site_name: str = "",
+    time_zone: str = "Asia/Ho_Chi_Minh",
+) -> str:
     t = TEXT[lang]
     service = ticket.service_name_en if lang == "en" else ticket.service_name_vi
     status_vi, status_en = STATUS_TEXT[ticket.status]
     rows = [(t["status"], status_en if lang == "en" else status_vi)]
     if ticket.status is TicketStatus.WAITING:
         rows.append((t["ahead"], str(ticket.people_ahead)))
-        rows.append((t["wait"], _wait_text(ticket.estimated_wait_s, t)))
+        rows.append((t["wait"], _wait_text(ticket, lang, time_zone)))
     called = ""
     if ticket.counter_number is not None and ticket.status in (
         TicketStatus.CALLED,
@@ -155,4 +165,4 @@ def track_page(
     with service.core.reading(ticket.site) as view:  # the citizen sees which centre it is
         site = view.bundle.site
         site_name = site.name_en if language == "en" and site.name_en else site.name
-    return HTMLResponse(render(ticket, language, switch, site_name))
+    return HTMLResponse(render(ticket, language, switch, site_name, site.time_zone))

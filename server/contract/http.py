@@ -178,6 +178,13 @@ class TicketOut(Response):
     issued_at: datetime
     status: TicketStatus
     track_url: str
+    # The likely range of the wait (``server.contract.waits.wait_text`` words it).
+    estimated_wait_low_s: int | None = None
+    estimated_wait_high_s: int | None = None
+    # False: no counter of the field is open yet; calls begin after ``first_call_after``
+    # when the site's hours say when (the next session), else the time is unknown.
+    counters_open: bool = True
+    first_call_after: datetime | None = None
     area: str | None = None
     counters: list[int] = Field(default_factory=list)
     counter_number: int | None = None

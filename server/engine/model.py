@@ -151,6 +151,12 @@ class SiteConfig:
     stop_issuing_before_close_min: int = 0
     # The boards' running text when no notice is set.
     ticker: str = ""
+    # How the wait promised on tickets is estimated: a name in
+    # ``server.engine.estimators.ESTIMATORS`` (docs/estimates.md compares them).
+    wait_estimator: str = "look-ahead"
+    # After a session ends, counters keep calling the tickets already issued for this long
+    # (the look-ahead estimate counts on it; nothing else changes).
+    serve_after_close_s: int = 0
 
 
 @dataclass(frozen=True)

@@ -2,18 +2,23 @@
 
 import secrets
 import uuid
+from dataclasses import replace
 
 from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
-from server.engine.estimate import estimate_wait_s
+from server.engine.estimate import WaitEstimate, estimate_wait_s, shape_estimate
 from server.engine.issuing import issue
 from server.projection.snapshots import NEXT_UP, SiteView
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
-from server.storage.mapping import SiteBundle
+from server.service.estimates import WaitEstimates
+from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.records import StoredTicket
 from server.storage.repository import Repository
+
+# The estimator that needs only counts (``SiteConfig.wait_estimator``), read without the line.
+QUEUE_LENGTH = "queue-length"
 
 
 def new_id() -> str:
@@ -26,6 +31,7 @@ class Tickets:
     def __init__(self, core: ServiceCore, public_url: str = "http://127.0.0.1:8080") -> None:
         self.core = core
         self.public_url = public_url.rstrip("/")
+        self.estimates = WaitEstimates()
 
     def issue(
         self, site_id: str, body: TicketIn, actor: Actor, key: str | None, request_hash: str
@@ -46,14 +52,6 @@ class Tickets:
             citizen = (
                 repo.citizen_tickets(site_id, ctx.day, body.citizen_key) if body.citizen_key else []
             )
-            # The wait announced at issue is part of the issued event, so its accuracy
-            # can be measured later against the actual wait.
-            estimate = estimate_wait_s(
-                ahead,
-                repo.service_times_of(site_id, ctx.day, service.code),
-                counters_open,
-                service.default_service_s,
-            )
             ticket, event = issue(
                 ctx.bundle.site,
                 service,
@@ -65,9 +63,27 @@ class Tickets:
                 language=body.language,
                 citizen_key=body.citizen_key,
                 citizen_tickets_today=citizen,
-                estimate_s=estimate,
+                estimate_s=None,
                 actor=actor.name,
             )
+            # The wait announced at issue is part of the issued event, so its accuracy
+            # can be measured later against the actual wait.
+            if ctx.bundle.site.wait_estimator == QUEUE_LENGTH:  # from counts: no line read
+                point = estimate_wait_s(
+                    ahead,
+                    repo.service_times_of(site_id, ctx.day, service.code),
+                    counters_open,
+                    service.default_service_s,
+                )
+                wait = shape_estimate(
+                    point, ahead, counters_open=counters_open > 0, site=ctx.bundle.site, now=ctx.now
+                )
+            else:
+                wait = self.estimates.estimate(
+                    repo, ctx.bundle, ticket, day=ctx.day, now=ctx.now, seq=None
+                )
+            ticket = replace(ticket, estimate_s=wait.wait_s)
+            event = replace(event, data={**event.data, "estimate_s": wait.wait_s})
             # Every policy takes a line in order, so a ticket behind NEXT_UP others of its
             # own line is in no counter's next tickets and changes no longest wait.
             in_line = normal_line if not body.priority else ahead
@@ -78,7 +94,7 @@ class Tickets:
                 ctx.effects.touch_counts(ctx.bundle, service.code)
             else:
                 ctx.effects.touch_service(ctx.bundle, service.code)
-            return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, estimate=estimate)
+            return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, wait=wait)
 
         return self.core.command(site_id, actor, key, request_hash, apply)
 
@@ -91,20 +107,34 @@ class Tickets:
         Citizens' phones ask again and again (the tracking page), so the database counts the
         people ahead (the engine's rule, ``Repository.count_ahead_of``) instead of the
         line being read, however long it is."""
-        ahead, estimate = 0, 0
+        ahead, wait = 0, None
         if row.status == TicketStatus.WAITING.value:
             repo, site, service = view.repo, row.site_id, row.service
             ahead = repo.count_ahead_of(row)
-            estimate = estimate_wait_s(
-                ahead,
-                repo.service_times_of(site, row.business_day, service),
-                repo.count_open_for(site, service),
-                view.bundle.services[service].default_service_s,
-            )
-        return self.ticket_out(view.bundle, row, ahead=ahead, estimate=estimate)
+            if view.bundle.site.wait_estimator == QUEUE_LENGTH:  # from counts: no line read
+                open_now = repo.count_open_for(site, service)
+                point = estimate_wait_s(
+                    ahead,
+                    repo.service_times_of(site, row.business_day, service),
+                    open_now,
+                    view.bundle.services[service].default_service_s,
+                )
+                wait = shape_estimate(
+                    point, ahead, counters_open=open_now > 0, site=view.bundle.site, now=view.now
+                )
+            else:
+                wait = self.estimates.estimate(
+                    repo,
+                    view.bundle,
+                    ticket_from_row(row),
+                    day=view.day,
+                    now=view.now,
+                    seq=view.seq,
+                )
+        return self.ticket_out(view.bundle, row, ahead=ahead, wait=wait)
 
     def ticket_out(
-        self, bundle: SiteBundle, row: StoredTicket, *, ahead: int, estimate: int
+        self, bundle: SiteBundle, row: StoredTicket, *, ahead: int, wait: WaitEstimate | None
     ) -> TicketOut:
         service = bundle.services[row.service]
         department = bundle.departments[service.department]
@@ -122,7 +152,11 @@ class Tickets:
             priority=row.priority,
             language="en" if row.language == "en" else "vi",
             people_ahead=ahead,
-            estimated_wait_s=estimate,
+            estimated_wait_s=wait.wait_s if wait else 0,
+            estimated_wait_low_s=wait.low_s if wait else None,
+            estimated_wait_high_s=wait.high_s if wait else None,
+            counters_open=wait.counters_open if wait else True,
+            first_call_after=wait.opens_at if wait else None,
             issued_at=row.issued_at,
             status=TicketStatus(row.status),
             track_url=self.track_url(row),

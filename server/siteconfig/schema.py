@@ -7,8 +7,9 @@ the default the engine has; TOML has no null, so "none" is a missing key.
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from server.engine.estimators import ESTIMATORS
 from server.engine.model import (
     Area,
     CounterConfig,
@@ -21,6 +22,7 @@ from server.engine.model import (
     SiteConfig,
     SpecialDay,
 )
+from server.engine.policy import POLICIES
 from server.siteconfig.definition import Display, SiteDefinition
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -52,6 +54,14 @@ class SiteSection(Strict):
     time_zone: str = "Asia/Ho_Chi_Minh"
     ticker: str = ""
     call_policy: str = "default"
+
+    @field_validator("call_policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in POLICIES:
+            raise ValueError(f"one of {', '.join(sorted(POLICIES))}")
+        return value
+
     stop_issuing_before_close_min: int = Field(default=0, ge=0, le=240)
     max_tickets_per_citizen_day: int = Field(default=5, ge=1, le=100)
 
@@ -64,6 +74,17 @@ class Rules(Strict):
     transfer_keeps_place: bool = True
     require_start_before_finish: bool = True
     require_close_before_call: bool = False
+    # How the wait promised on a ticket is estimated (docs/estimates.md).
+    wait_estimator: str = "look-ahead"
+    # After a session ends, counters keep calling the tickets already issued this long.
+    serve_after_close_s: int = Field(default=0, ge=0, le=4 * 3600)
+
+    @field_validator("wait_estimator")
+    @classmethod
+    def _known_estimator(cls, value: str) -> str:
+        if value not in ESTIMATORS:
+            raise ValueError(f"one of {', '.join(sorted(ESTIMATORS))}")
+        return value
 
 
 class Category(Strict):
@@ -228,6 +249,8 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
         require_start_before_finish=r.require_start_before_finish,
         require_close_before_call=r.require_close_before_call,
         call_policy=s.call_policy,
+        wait_estimator=r.wait_estimator,
+        serve_after_close_s=r.serve_after_close_s,
         holidays=tuple(Holiday(h.date, h.name_vi, h.name_en) for h in doc.holidays),
         special_days=tuple(
             SpecialDay(
@@ -324,6 +347,8 @@ def from_definition(definition: SiteDefinition) -> SiteFile:
             "transfer_keeps_place": site.transfer_keeps_place,
             "require_start_before_finish": site.require_start_before_finish,
             "require_close_before_call": site.require_close_before_call,
+            "wait_estimator": site.wait_estimator,
+            "serve_after_close_s": site.serve_after_close_s,
         },
         "priority_categories": [
             {"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}

@@ -277,3 +277,22 @@ def test_a_long_value_goes_under_its_label_and_stays_on_paper(ticket, width):
     assert bottom - top > normal[1] - normal[0]  # took more lines
     box = ink_box(rendered.image, top, bottom)
     assert box is not None and box[0] >= 12 and box[2] <= width - 12
+
+
+def test_a_closed_field_or_a_range_prints_the_same_words_as_the_tracking_page(ticket):
+    closed = dataclasses.replace(
+        ticket,
+        counters_open=False,
+        first_call_after=datetime(2026, 3, 2, 0, 30, tzinfo=UTC),
+    )
+    ranged = dataclasses.replace(ticket, wait_low_s=20 * 60, wait_high_s=30 * 60)
+    plain = render_ticket_regions(ticket)
+    for variant in (closed, ranged):
+        rendered = render_ticket_regions(variant)
+        top, bottom = rendered.regions["wait"]
+        assert ink_rows(rendered.image, top, bottom) > 0
+        # Other words, other ink: the wait row is not the plain estimate's.
+        wait_of = plain.regions["wait"]
+        assert rendered.image.crop((0, top, rendered.image.width, bottom)).tobytes() != (
+            plain.image.crop((0, wait_of[0], plain.image.width, wait_of[1])).tobytes()
+        )

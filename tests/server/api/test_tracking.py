@@ -49,3 +49,18 @@ def test_unknown_link_gets_a_friendly_page(api) -> None:
     assert page.status_code == 404
     assert "Không tìm thấy phiếu" in page.text and "<html" in page.text
     assert "Ticket not found" in api.client.get("/t/x", headers={"Accept-Language": "en"}).text
+
+
+def test_tracking_shows_a_range_and_a_closed_field_honestly(api) -> None:
+    first = issue(api, "a")
+    # No counter has opened: the page says so rather than promising minutes.
+    assert "Quầy chưa mở" in api.client.get(first["track_url"]).text
+    token = api.token("c2", "pw-c2")
+    r = api.client.post(f"{P}/counters/2/resume", headers=api.headers(token, "r"))
+    assert r.status_code == 200, r.text
+    for key in "bcdef":
+        issue(api, key)
+    ticket = issue(api, "g")
+    html = api.client.get(ticket["track_url"]).text
+    assert "Quầy chưa mở" not in html
+    assert "khoảng" in html and "–" in html  # six ahead at one counter: a range

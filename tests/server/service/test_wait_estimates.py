@@ -1,0 +1,69 @@
+"""The wait a citizen is promised comes from the site's estimator, on the real service and
+database: at issue (kept in the issued event) and refreshed on each tracking read."""
+
+from dataclasses import replace
+
+import pytest
+
+from server.contract.http import TicketIn
+from server.engine.model import SiteConfig
+from tests.server.backends import SITE, World, make_world, tiny_site
+
+
+def _world(db_url: str, estimator: str) -> World:
+    seed = tiny_site()
+    site: SiteConfig = replace(seed.site, wait_estimator=estimator)
+    return make_world(db_url, site=replace(seed, site=site))
+
+
+def _issue(world: World, key: str) -> dict:
+    body = TicketIn(service="ht")
+    result = world.service.tickets.issue(SITE, body, world.kiosk, key, body.model_dump_json())
+    out: dict = result.body
+    return out
+
+
+def _act(world: World, clerk: str, counter: str, action: str, key: str) -> None:
+    actor = world.actor(clerk, f"pw-{clerk}")
+    world.service.counters.act(SITE, counter, action, actor, key=key, request_hash=key)
+
+
+def test_look_ahead_waits_for_the_open_counter_and_says_when_none_is_open(db_url: str) -> None:
+    world = _world(db_url, "look-ahead")
+    try:
+        first = _issue(world, "k-1")
+        # No counter open yet: the ticket says so (the test site is open around the
+        # clock, so there is no next session to name).
+        assert first["counters_open"] is False and first["first_call_after"] is None
+        _act(world, "c2", "2", "resume", "open-2")  # counter 2 serves "ht" alone
+        _issue(world, "k-2")
+        third = _issue(world, "k-3")
+        assert third["counters_open"] is True
+        # Two ahead, one counter, the field's default service time (600 s) each.
+        assert third["estimated_wait_s"] == 2 * 600
+        assert third["estimated_wait_low_s"] < 1200 < third["estimated_wait_high_s"]
+        _act(world, "c2", "2", "call-next", "call-1")
+        world.clock.advance(300)
+        later = world.service.tickets.get(SITE, third["id"])
+        # One ahead now, and counter 2 is half way through the first ticket.
+        assert later.people_ahead == 1
+        assert later.estimated_wait_s == 300 + 600
+    finally:
+        world.db.dispose()
+
+
+@pytest.mark.parametrize(("estimator", "expected"), [("queue-length", 300), ("look-ahead", 0)])
+def test_the_site_setting_chooses_the_estimator(db_url: str, estimator: str, expected: int) -> None:
+    """Counters 1 and 2 both serve "ht": with one ticket ahead, the queue-length estimator
+    shares its service between them (300 s); the look-ahead sees the second counter free
+    for this ticket at once."""
+    world = _world(db_url, estimator)
+    try:
+        _act(world, "c1", "1", "resume", "open-1")
+        _act(world, "c2", "2", "resume", "open-2")
+        _issue(world, "k-1")
+        second = _issue(world, "k-2")
+        assert second["estimated_wait_s"] == expected
+        assert second["counters_open"] is True
+    finally:
+        world.db.dispose()
