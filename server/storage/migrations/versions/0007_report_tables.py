@@ -1,0 +1,62 @@
+"""report tables: the visits of closed days, which days are rolled up, wait targets
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "report_visits",
+        sa.Column("ticket_id", sa.String(length=32), nullable=False),
+        sa.Column("site_id", sa.String(length=64), nullable=False),
+        sa.Column("business_day", sa.Date(), nullable=False),
+        sa.Column("service", sa.String(length=32), nullable=False),
+        sa.Column("priority", sa.String(length=32), nullable=True),
+        sa.Column("hour", sa.Integer(), nullable=False),
+        sa.Column("weekday", sa.Integer(), nullable=False),
+        sa.Column("counter_id", sa.String(length=64), nullable=True),
+        sa.Column("clerk", sa.String(length=64), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("legs", sa.Integer(), nullable=False),
+        sa.Column("parked", sa.Integer(), nullable=False),
+        sa.Column("wait_s", sa.Integer(), nullable=True),
+        sa.Column("first_wait_s", sa.Integer(), nullable=True),
+        sa.Column("estimate_s", sa.Integer(), nullable=True),
+        sa.Column("service_s", sa.Integer(), nullable=True),
+        sa.Column("rating", sa.String(length=32), nullable=True),
+        sa.PrimaryKeyConstraint("ticket_id"),
+    )
+    op.create_index("ix_report_visits_site_day", "report_visits", ["site_id", "business_day"])
+    op.create_index("ix_report_visits_day", "report_visits", ["business_day"])
+    op.create_table(
+        "report_days",
+        sa.Column("site_id", sa.String(length=64), nullable=False),
+        sa.Column("business_day", sa.Date(), nullable=False),
+        sa.Column("visits", sa.Integer(), nullable=False),
+        sa.Column("rolled_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("site_id", "business_day"),
+    )
+    op.create_table(
+        "report_wait_targets",
+        sa.Column("site_id", sa.String(length=64), nullable=False),
+        sa.Column("service", sa.String(length=32), nullable=False),
+        sa.Column("target_s", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("site_id", "service"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("report_wait_targets")
+    op.drop_table("report_days")
+    op.drop_index("ix_report_visits_day", table_name="report_visits")
+    op.drop_index("ix_report_visits_site_day", table_name="report_visits")
+    op.drop_table("report_visits")
