@@ -88,6 +88,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _storage_options(add_device)
     add_device.set_defaults(func=run_device_add)
 
+    from server.reports.cli import register as register_report
+
+    register_report(sub, _storage_options, _guarded)
+
 
 def _settings(args: argparse.Namespace) -> "Settings":
     from server.config import load_settings

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from server.contract.vocab import Outcome, Rating
 from server.engine.numbering import business_day
 from server.reports.sql import month_of, percentile, prepare
+from server.reports.texts import TOTAL, WEEKDAYS
 from server.reports.visits import OPEN, VISIT_COLUMNS, roll_up, unrolled_days, visits_select
 from server.storage.db import Database
 from server.storage.models import (
@@ -157,6 +158,7 @@ class Reports:
         if missing:
             try:
                 with self.db.write() as session:
+                    prepare(session)
                     roll_up(session, missing, now)
             except IntegrityError:
                 pass  # another process rolled the same days up meanwhile
@@ -179,7 +181,10 @@ class Reports:
         )
 
     def set_wait_target(self, site_id: str, service: str, target_s: int) -> None:
+        """``service``'s wait target at ``site_id``, in seconds (a field of the site)."""
         with self.db.write() as session:
+            if session.get(ServiceRow, (site_id, service)) is None:
+                raise LookupError(f"no field {service} at site {site_id}")
             row = session.get(WaitTargetRow, (site_id, service))
             if row is None:
                 session.add(WaitTargetRow(site_id=site_id, service=service, target_s=target_s))
@@ -300,7 +305,7 @@ class Reports:
     def _total(self, session: Session, v: Any) -> Figures:
         query = self._with_targets(select(*self._measures(v)).select_from(v), v)
         row = session.execute(query).mappings().one()
-        return _figures((), "Tổng cộng", row)
+        return _figures((), TOTAL[0], row)
 
 
 def _figures(key: tuple[str, ...], label: str, row: Any) -> Figures:
@@ -315,7 +320,7 @@ def _figures(key: tuple[str, ...], label: str, row: Any) -> Figures:
     return Figures(key=key, label=label, **values)
 
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+WEEKDAYS_VI = tuple(vi for vi, _ in WEEKDAYS)
 
 
 class _Names:

@@ -12,7 +12,7 @@ read live with the same statement (``visits_select``).
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, delete, exists, func, insert, literal, select
@@ -149,21 +149,46 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
 
 
 def unrolled_days(session: Session, closed: dict[str, tuple[date, date]]) -> dict[str, list[date]]:
-    """For each site, its closed days in its range that are not rolled up yet and that
-    have tickets."""
+    """For each site, the closed days of its range (``first``, ``last``) not rolled up yet,
+    from its first ticket on. Every rolled-up day is marked, also one without tickets,
+    so a complete range is seen with one count per site."""
+    ranges = {site: r for site, r in closed.items() if r[0] <= r[1]}
+    if not ranges:
+        return {}
+    low = min(r[0] for r in ranges.values())
+    high = max(r[1] for r in ranges.values())
+    counts = dict(
+        session.execute(
+            select(ReportDayRow.site_id, func.count())
+            .where(
+                ReportDayRow.site_id.in_(list(ranges)),
+                ReportDayRow.business_day.between(low, high),
+            )
+            .group_by(ReportDayRow.site_id)
+        ).all()
+    )
     missing: dict[str, list[date]] = {}
-    for site_id, (first, last) in closed.items():
-        if first > last:
+    for site_id, (first, last) in ranges.items():
+        if counts.get(site_id, 0) == (last - first).days + 1:
             continue
-        ticket_days = select(TicketRow.business_day).where(
-            TicketRow.site_id == site_id, TicketRow.business_day.between(first, last)
+        since = session.scalar(
+            select(func.min(TicketRow.business_day)).where(TicketRow.site_id == site_id)
         )
-        rolled = select(ReportDayRow.business_day).where(
-            ReportDayRow.site_id == site_id, ReportDayRow.business_day.between(first, last)
+        if since is None or since > last:
+            continue
+        rolled = set(
+            session.scalars(
+                select(ReportDayRow.business_day).where(
+                    ReportDayRow.site_id == site_id,
+                    ReportDayRow.business_day.between(first, last),
+                )
+            )
         )
-        days = session.scalars(ticket_days.distinct().except_(rolled)).all()
-        if days:
-            missing[site_id] = sorted(days)
+        start = max(first, since)
+        days = [start + timedelta(days=n) for n in range((last - start).days + 1)]
+        todo = [d for d in days if d not in rolled]
+        if todo:
+            missing[site_id] = todo
     return missing
 
 
