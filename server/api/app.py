@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, reports, tracking
+from server.api import errors, report_pages, reports, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -27,5 +27,6 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.include_router(router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
+    app.include_router(report_pages.router)
     app.add_middleware(BodyLimit)
     return app

@@ -180,6 +180,13 @@ class Reports:
             site_names={s.id: s.name for s in sites},
         )
 
+    def site_names(self, site_ids: Sequence[str]) -> dict[str, str]:
+        with self.db.read() as session:
+            rows = session.execute(
+                select(SiteRow.id, SiteRow.name).where(SiteRow.id.in_(list(site_ids)))
+            )
+            return dict(rows.all())
+
     def set_wait_target(self, site_id: str, service: str, target_s: int) -> None:
         """``service``'s wait target at ``site_id``, in seconds (a field of the site)."""
         with self.db.write() as session:
@@ -372,6 +379,8 @@ class _Names:
             "weekday": lambda k: WEEKDAYS_VI[int(k[0])],
             "priority": lambda k: k[0] or "Thường",
             "heatmap": lambda k: f"{WEEKDAYS_VI[int(k[0])]} {int(k[1]):02d}:00",
+            "day": lambda k: date.fromisoformat(k[0]).strftime("%d/%m/%Y"),
+            "month": lambda k: f"{k[0][5:7]}/{k[0][:4]}",
         }
         return formats.get(by, lambda k: k[0])(key)
 

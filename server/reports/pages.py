@@ -19,6 +19,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from server.engine.lifecycle import DEFAULT_TIME_ZONE
+from server.engine.numbering import local_time
 from server.reports.export import value
 from server.reports.figures import Figures, Report, Reports
 from server.reports.texts import BRIEF, COLUMNS, CUT_NAMES, PAGE, TOTAL, WEEKDAYS
@@ -201,7 +203,7 @@ def render(
         page=PAGE,
         sites_label=_sites_label(main, all_sites),
         period=f"{main.first:%d/%m/%Y} – {main.last:%d/%m/%Y}",
-        generated=main.generated_at.strftime("%d/%m/%Y %H:%M UTC"),
+        generated=local_time(main.generated_at, DEFAULT_TIME_ZONE).strftime("%H:%M %d/%m/%Y"),
         summary=_summary(main.total),
         sections=[section(main), *(section(r) for r in extra)],
         heat=heat(heatmap) if heatmap is not None else None,
@@ -254,6 +256,9 @@ def html_to_pdf(html: str) -> bytes:
                 "--no-pdf-header-footer",
                 f"--user-data-dir={tmp}/profile",
                 "--virtual-time-budget=10000",
+                # About the printed width of an A4 landscape page, so the charts are
+                # drawn at the size they print at.
+                "--window-size=1100,800",
                 f"--print-to-pdf={out}",
                 page.as_uri(),
             ],

@@ -7,49 +7,19 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-import pytest
 from openpyxl import load_workbook
 
-from server.api.app import create_app
-from server.contract.vocab import Role
 from server.reports.export import export_key, value
 from server.reports.figures import Reports
 from server.reports.pages import render
 from server.reports.texts import BRIEF, COLUMNS
-from server.runtime import bind, serve_in_thread
-from tests.server.backends import SITE, World, make_world, sqlite_url
-from tests.server.reports.known_day import DAY, play_known_day
+from tests.server.backends import SITE
+from tests.server.reports.conftest import login
+from tests.server.reports.known_day import DAY
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[World, httpx.Client, Path]]:
-    """The known day on SQLite, served by a real uvicorn."""
-    db_file = tmp_path / "qms.sqlite3"
-    world = make_world(sqlite_url(tmp_path))
-    play_known_day(world)
-    world.service.accounts.add_user("admin", "pw-admin-long-enough", Role.ADMIN, site=None)
-    sock = bind("127.0.0.1", 0)
-    app = create_app(world.service)
-    server, thread = serve_in_thread(app, sock)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with httpx.Client(base_url=url, timeout=60) as client:
-        yield world, client, db_file
-    server.should_exit = True
-    thread.join(10)
-    app.state.commands.close()
-    world.db.dispose()
-
-
-def login(client: httpx.Client, user: str, password: str) -> dict[str, str]:
-    r = client.post("/api/v1/auth/login", json={"username": user, "password": password})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
 def params(by: str, fmt: str, site: str | None = SITE) -> dict[str, str]:
