@@ -1,5 +1,5 @@
 """``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add``, ``qms user pin``,
-``qms device add``.
+``qms device add``, ``qms site export|import``, ``qms report``.
 
 Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
 """
@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from server.reports.cli import register as register_report
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -77,6 +79,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _storage_options(pin)
     pin.set_defaults(func=run_user_pin)
 
+    _register_site(sub)
+
     device = sub.add_parser("device", help="kiosks, displays, counter devices")
     device_sub = device.add_subparsers(dest="device_command", metavar="ACTION")
     device_sub.required = True
@@ -87,10 +91,25 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     add_device.add_argument("--label", default="", help="a human-readable name")
     _storage_options(add_device)
     add_device.set_defaults(func=run_device_add)
+    register_report(sub, _storage_options, _guarded, _database)
 
-    from server.reports.cli import register as register_report
 
-    register_report(sub, _storage_options, _guarded)
+def _register_site(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    site = sub.add_parser("site", help="site files: a site's whole configuration as TOML")
+    site_sub = site.add_subparsers(dest="site_command", metavar="ACTION")
+    site_sub.required = True
+    export = site_sub.add_parser("export", help="write one site's configuration to a file")
+    export.add_argument("site", help="the site id")
+    export.add_argument("file", type=Path, help="the TOML file to write (- for stdout)")
+    _storage_options(export)
+    export.set_defaults(func=run_site_export)
+    load = site_sub.add_parser(
+        "import", help="create or update a site from a file: shows the diff, then applies it"
+    )
+    load.add_argument("file", type=Path, help="the TOML site file")
+    load.add_argument("--dry-run", action="store_true", help="check and show the diff only")
+    _storage_options(load)
+    load.set_defaults(func=run_site_import)
 
 
 def _settings(args: argparse.Namespace) -> "Settings":
@@ -267,4 +286,52 @@ def run_device_add(args: argparse.Namespace) -> int:
         service.db.dispose()
     print(f"device {args.name} ({args.kind}) registered at {args.site}; its token:")
     print(token)
+    return 0
+
+
+@_guarded
+def run_site_export(args: argparse.Namespace) -> int:
+    service = _admin(args)
+    try:
+        text = service.site_config.export(args.site)
+    finally:
+        service.db.dispose()
+    if str(args.file) == "-":
+        sys.stdout.write(text)
+    else:
+        args.file.write_text(text, encoding="utf-8")
+        print(f"site {args.site} written to {args.file}")
+    return 0
+
+
+@_guarded
+def run_site_import(args: argparse.Namespace) -> int:
+    """Refuse the whole file on any problem, naming each (line, key, reason)."""
+    import getpass
+
+    from server.siteconfig import SiteFileError
+
+    text = args.file.read_text(encoding="utf-8")
+    service = _admin(args)
+    try:
+        try:
+            plan = service.site_config.plan(text)
+        except SiteFileError as exc:
+            for problem in exc.problems:
+                print(f"qms: {problem.describe(str(args.file))}", file=sys.stderr)
+            print("qms: nothing was changed", file=sys.stderr)
+            return 2
+        verb = "would create" if plan.new else "would update"
+        if not plan.changes:
+            print(f"site {plan.site}: no change")
+            return 0
+        sys.stdout.write(plan.diff)
+        if args.dry_run:
+            print(f"dry run: {verb} site {plan.site}; nothing was changed")
+            return 0
+        actor = f"cli:{getpass.getuser()}"
+        version = service.site_config.apply(plan.definition, actor=actor, action="site.import")
+    finally:
+        service.db.dispose()
+    print(f"site {plan.site} {'created' if plan.new else 'updated'} (config version {version})")
     return 0

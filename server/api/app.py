@@ -4,10 +4,11 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, report_pages, reports, tracking
+from server.api import errors, reports, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
+from server.console import mount as mount_console
 from server.service import QueueService
 
 VERSION = "0.1.0"
@@ -27,6 +28,6 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.include_router(router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
-    app.include_router(report_pages.router)
+    mount_console(app)
     app.add_middleware(BodyLimit)
     return app

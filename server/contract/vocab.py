@@ -46,6 +46,8 @@ class ClosedReason(StrEnum):
     QUOTA = "quota"  # Đã hết số hôm nay
     HOURS = "hours"  # Ngoài giờ tiếp nhận
     DISABLED = "disabled"  # Tạm ngưng tiếp nhận
+    HOLIDAY = "holiday"  # Ngày nghỉ lễ
+    CUTOFF = "cutoff"  # Đã ngừng cấp số (sắp hết giờ)
 
 
 class Role(StrEnum):

@@ -91,6 +91,24 @@ def outside_hours(service: str) -> Refusal:
     )
 
 
+def holiday(service: str) -> Refusal:
+    return Refusal(
+        "holiday",
+        "Hôm nay là ngày nghỉ, trung tâm không tiếp nhận hồ sơ. Kính mời quý khách quay lại.",
+        "The centre is closed today (a holiday). Please come back on a working day.",
+        service=service,
+    )
+
+
+def issuing_stopped(service: str) -> Refusal:
+    return Refusal(
+        "issuing_stopped",
+        "Đã ngừng cấp số do sắp hết giờ tiếp nhận. Kính mời quý khách quay lại buổi sau.",
+        "No more numbers: the session is about to close. Please come back next session.",
+        service=service,
+    )
+
+
 def quota_reached(service: str) -> Refusal:
     return Refusal(
         "quota_reached",
@@ -173,4 +191,14 @@ def ticket_not_callable(number: str, counter_number: int) -> Refusal:
         f"Counter {counter_number} cannot call number {number}.",
         number=number,
         counter=counter_number,
+    )
+
+
+def citizen_service_limit(limit: int, service: str) -> Refusal:
+    return Refusal(
+        "citizen_service_limit",
+        f"Quý khách đã lấy đủ {limit} số thứ tự của lĩnh vực này trong ngày hôm nay.",
+        f"You have reached today's limit of {limit} tickets for this service.",
+        limit=limit,
+        service=service,
     )

@@ -5,7 +5,7 @@ applies the same rules plus the per-citizen limits and raises a ``Refusal``.
 """
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from server.contract.vocab import ACTIVE_STATUSES, ClosedReason, TicketStatus
 from server.engine import errors
@@ -17,10 +17,35 @@ from server.engine.numbering import business_day, capacity, format_number, local
 
 def is_open(hours: OpeningHours, local: datetime) -> bool:
     """Open on that weekday and inside a window; a window's end is exclusive."""
-    if local.weekday() not in hours.weekdays:
-        return False
+    return _window_at(hours.windows_on(local.weekday()), local) is not None
+
+
+def _window_at(windows: tuple[tuple[time, time], ...], local: datetime) -> tuple[time, time] | None:
     clock = local.time().replace(tzinfo=None)
-    return any(start <= clock < end for start, end in hours.windows)
+    for start, end in windows:
+        if start <= clock < end:
+            return start, end
+    return None
+
+
+def _day_windows(
+    site: SiteConfig, hours: OpeningHours, day: date
+) -> tuple[tuple[time, time], ...] | None:
+    """The sessions of a date: None on a holiday, a special day's own, else the week's."""
+    if any(h.day == day for h in site.holidays):
+        return None
+    for special in site.special_days:
+        if special.day == day:
+            return special.windows
+    return hours.windows_on(day.weekday())
+
+
+def _in_cutoff(site: SiteConfig, window: tuple[time, time], local: datetime) -> bool:
+    """Inside the last minutes of a session, when kiosks no longer issue."""
+    if site.stop_issuing_before_close_min <= 0:
+        return False
+    end = datetime.combine(local.date(), window[1], tzinfo=local.tzinfo)
+    return end - local <= timedelta(minutes=site.stop_issuing_before_close_min)
 
 
 def availability(
@@ -40,8 +65,19 @@ def availability(
     if size is not None and issued_today >= size:
         return ClosedReason.QUOTA
     hours = service.hours if service.hours is not None else site.hours
-    if not is_open(hours, local_time(now, site.time_zone)):
+    return _hours_reason(site, hours, local_time(now, site.time_zone))
+
+
+def _hours_reason(site: SiteConfig, hours: OpeningHours, local: datetime) -> ClosedReason | None:
+    """A holiday, outside every session, or inside a session's last minutes (cut-off)."""
+    windows = _day_windows(site, hours, local.date())
+    if windows is None:
+        return ClosedReason.HOLIDAY
+    window = _window_at(windows, local)
+    if window is None:
         return ClosedReason.HOURS
+    if _in_cutoff(site, window, local):
+        return ClosedReason.CUTOFF
     return None
 
 
@@ -51,6 +87,10 @@ def refusal_for(reason: ClosedReason, service: str) -> Refusal:
         return errors.service_disabled(service)
     if reason is ClosedReason.QUOTA:
         return errors.quota_reached(service)
+    if reason is ClosedReason.HOLIDAY:
+        return errors.holiday(service)
+    if reason is ClosedReason.CUTOFF:
+        return errors.issuing_stopped(service)
     return errors.outside_hours(service)
 
 
@@ -72,6 +112,11 @@ def check_citizen(
     for ticket in mine:
         if ticket.service == service.code and ticket.status in ACTIVE_STATUSES:
             raise errors.citizen_active_ticket(ticket.number, service.code)
+    limit = service.citizen_day_limit
+    if limit is not None:
+        here = sum(1 for t in mine if t.service == service.code and t.transferred_from is None)
+        if here >= limit:
+            raise errors.citizen_service_limit(limit, service.code)
     visits = sum(1 for t in mine if t.transferred_from is None)
     if visits >= site.max_tickets_per_citizen_day:
         raise errors.citizen_daily_limit(site.max_tickets_per_citizen_day)

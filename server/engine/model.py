@@ -37,6 +37,35 @@ class OpeningHours:
         (time(13, 0), time(17, 0)),
     )
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4, 5})
+    # Weekdays whose sessions differ from ``windows`` (a Saturday morning only): weekday ->
+    # its windows. A weekday listed here is open in these windows whatever ``weekdays`` says.
+    day_windows: Mapping[int, tuple[tuple[time, time], ...]] = field(default_factory=dict)
+
+    def windows_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
+        """The sessions of a weekday (0 = Monday); empty when closed all day."""
+        own = self.day_windows.get(weekday)
+        if own is not None:
+            return own
+        return self.windows if weekday in self.weekdays else ()
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A day the site is closed (Tết, 30/4, 2/9, ...), lunar dates given as solar ones."""
+
+    day: date
+    name_vi: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    """A day with its own sessions (a Saturday worked in lieu, a shortened day)."""
+
+    day: date
+    windows: tuple[tuple[time, time], ...]
+    name_vi: str
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,12 @@ class ServiceConfig:
     hours: OpeningHours | None = None  # None: the site's hours
     default_service_s: int = 600
     enabled: bool = True
+    # What a citizen would type to find the field ("khai sinh", "hộ chiếu").
+    keywords: tuple[str, ...] = ()
+    # The longest wait the centre promises (the SLA); None: no promise.
+    wait_target_s: int | None = None
+    # Tickets one citizen may take for this field in a day (None: only the site's limit).
+    citizen_day_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +123,7 @@ class CounterConfig:
     services: tuple[str, ...]
     weights: Mapping[str, int] = field(default_factory=dict)  # code -> weight; empty: strict order
     priority_counter: bool = False  # serves priority tickets of its services first, always
+    led_address: int | None = None  # the LED display's address on its serial bus
 
 
 @dataclass(frozen=True)
@@ -109,6 +145,12 @@ class SiteConfig:
     require_close_before_call: bool = False
     # Which ticket a counter calls next: a name in ``server.engine.policy.POLICIES``.
     call_policy: str = "default"
+    holidays: tuple[Holiday, ...] = ()
+    special_days: tuple[SpecialDay, ...] = ()
+    # Kiosks stop issuing this many minutes before a session closes (0: until it closes).
+    stop_issuing_before_close_min: int = 0
+    # The boards' running text when no notice is set.
+    ticker: str = ""
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,11 @@ CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
     ClosedReason.QUOTA: ("Đã hết số hôm nay", "No more numbers today"),
     ClosedReason.HOURS: ("Ngoài giờ tiếp nhận", "Outside opening hours"),
     ClosedReason.DISABLED: ("Tạm ngưng tiếp nhận", "Not taking requests now"),
+    ClosedReason.HOLIDAY: ("Hôm nay nghỉ lễ", "Closed today (holiday)"),
+    ClosedReason.CUTOFF: (
+        "Đã ngừng cấp số, sắp hết giờ tiếp nhận",
+        "No more numbers: closing soon",
+    ),
 }
 
 
@@ -315,7 +320,7 @@ class SiteView:
             recent=infos,
             counters=[self.view_of(c.id) for c in counters],
             waiting=self.service_waiting(services),
-            notice=self.notice,
+            notice=self.notice or self.bundle.site.ticker,
         )
 
     def counter(self, counter_id: str) -> CounterSnapshot:

@@ -4,6 +4,7 @@ Only argparse at import time, as ``server/cli.py``.
 """
 
 import argparse
+import functools
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -11,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from server.reports.figures import Report, Reports
+    from server.reports.figures import Report
+    from server.storage.db import Database
 
 FORMATS = ("table", "csv", "xlsx", "json", "pdf")
 MAIN_CUTS = ("field", "counter", "clerk", "hour", "day")
@@ -21,8 +23,10 @@ def register(
     sub: "argparse._SubParsersAction[argparse.ArgumentParser]",
     storage_options: Callable[[argparse.ArgumentParser], None],
     handler: Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]],
+    database: "Callable[[argparse.Namespace], Database]",
 ) -> None:
-    """Add ``qms report``; ``handler`` wraps the command as the other commands are."""
+    """Add ``qms report``; ``handler`` wraps the command as the other commands are, and
+    ``database`` opens the (migrated) database the storage options name."""
     report = sub.add_parser(
         "report",
         help="figures of a period: waits, service, SLA, no-shows, satisfaction",
@@ -42,24 +46,17 @@ def register(
     )
     report.add_argument("--format", choices=FORMATS, default="table")
     report.add_argument("--out", type=Path, help="write to this file (xlsx and pdf need it)")
-    report.add_argument(
-        "--set-target",
-        metavar="FIELD=MINUTES",
-        action="append",
-        help="set a field's wait target at --site (no figures are printed)",
-    )
     storage_options(report)
-    report.set_defaults(func=handler(run_report))
+    report.set_defaults(func=handler(functools.partial(run_report, database=database)))
 
 
-def run_report(args: argparse.Namespace) -> int:
-    from server.cli import _database
+def run_report(
+    args: argparse.Namespace, *, database: "Callable[[argparse.Namespace], Database]"
+) -> int:
     from server.reports.figures import CUTS, Reports
 
-    reports = Reports(_database(args))
+    reports = Reports(database(args))
     sites = None if args.all else list(args.site)
-    if args.set_target:
-        return _set_targets(reports, sites, args.set_target)
     if args.first is None or args.last is None:
         raise ValueError("--from and --to are needed (YYYY-MM-DD)")
     cuts = [c.strip() for c in args.by.split(",") if c.strip()]
@@ -100,18 +97,3 @@ def _encode(results: "list[Report]", fmt: str) -> bytes:
             raise ValueError("a CSV holds one cut: give --by one cut (or use xlsx)")
         return export.to_csv(results[0])
     return export.to_xlsx(results)
-
-
-def _set_targets(reports: "Reports", sites: list[str] | None, targets: list[str]) -> int:
-    if not sites or len(sites) != 1:
-        raise ValueError("--set-target needs exactly one --site")
-    for item in targets:
-        field, _, minutes = item.partition("=")
-        if not field or not minutes.isdigit():
-            raise ValueError(f"--set-target wants FIELD=MINUTES, not {item!r}")
-        try:
-            reports.set_wait_target(sites[0], field, int(minutes) * 60)
-        except LookupError as exc:
-            raise ValueError(str(exc).strip("'\"")) from exc
-        print(f"wait target of {field} at {sites[0]}: {int(minutes)} minutes")
-    return 0

@@ -37,11 +37,8 @@ from server.storage.models import (
     ServiceRow,
     SiteRow,
     UserRow,
-    WaitTargetRow,
 )
 
-# A field without a target of its own (``report_wait_targets``) is judged against this.
-DEFAULT_WAIT_TARGET_S = 30 * 60
 # An estimate is "accurate" within this share of itself, and never tighter than a minute.
 ESTIMATE_TOLERANCE = 0.25
 ESTIMATE_FLOOR_S = 60
@@ -187,17 +184,6 @@ class Reports:
             )
             return dict(rows.all())
 
-    def set_wait_target(self, site_id: str, service: str, target_s: int) -> None:
-        """``service``'s wait target at ``site_id``, in seconds (a field of the site)."""
-        with self.db.write() as session:
-            if session.get(ServiceRow, (site_id, service)) is None:
-                raise LookupError(f"no field {service} at site {site_id}")
-            row = session.get(WaitTargetRow, (site_id, service))
-            if row is None:
-                session.add(WaitTargetRow(site_id=site_id, service=service, target_s=target_s))
-            else:
-                row.target_s = target_s
-
     @staticmethod
     def _sites(session: Session, site_ids: Sequence[str] | None, now: datetime) -> list[_SiteDays]:
         query = select(SiteRow.id, SiteRow.name, SiteRow.time_zone).order_by(SiteRow.id)
@@ -223,7 +209,8 @@ class Reports:
 
     @staticmethod
     def _measures(v: Any) -> list[ColumnElement[Any]]:
-        target = func.coalesce(WaitTargetRow.target_s, DEFAULT_WAIT_TARGET_S)
+        target = ServiceRow.wait_target_s
+        promised = and_(target.is_not(None), v.c.wait_s.is_not(None))
         error = v.c.first_wait_s - v.c.estimate_s
         estimated = and_(v.c.first_wait_s.is_not(None), v.c.estimate_s.is_not(None))
         tolerance = case(
@@ -253,7 +240,9 @@ class Reports:
             func.max(v.c.wait_s).label("wait_max_s"),
             func.avg(v.c.service_s).label("service_mean_s"),
             percentile(v.c.service_s, 0.5).label("service_median_s"),
-            _pct(_count_if(v.c.wait_s <= target), called).label("sla_pct"),
+            _pct(_count_if(and_(promised, v.c.wait_s <= target)), _count_if(promised)).label(
+                "sla_pct"
+            ),
             _pct(no_show, called).label("no_show_pct"),
             percentile(case((estimated, error)), 0.5).label("estimate_median_error_s"),
             _pct(
@@ -271,12 +260,11 @@ class Reports:
     @staticmethod
     def _with_targets(query: Select[Any], v: Any) -> Select[Any]:
         return query.outerjoin(
-            WaitTargetRow,
-            and_(WaitTargetRow.site_id == v.c.site_id, WaitTargetRow.service == v.c.service),
+            ServiceRow, and_(ServiceRow.site_id == v.c.site_id, ServiceRow.code == v.c.service)
         )
 
-    def _keys(self, v: Any, by: str) -> tuple[list[ColumnElement[Any]], bool]:
-        """The cut's key columns, and whether the statement joins the services."""
+    def _keys(self, v: Any, by: str) -> list[ColumnElement[Any]]:
+        """The cut's key columns (the statement joins the visit's field: ``ServiceRow``)."""
         keys: dict[str, list[ColumnElement[Any]]] = {
             "site": [v.c.site_id],
             "department": [ServiceRow.__table__.c.department],
@@ -290,17 +278,13 @@ class Reports:
             "month": [month_of(v.c.business_day)],
             "heatmap": [v.c.weekday, v.c.hour],
         }
-        return keys[by], by == "department"
+        return keys[by]
 
     def _rows(self, session: Session, v: Any, by: str) -> list[Figures]:
-        keys, join_services = self._keys(v, by)
+        keys = self._keys(v, by)
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         query = select(*labelled, *self._measures(v)).select_from(v)
         query = self._with_targets(query, v)
-        if join_services:
-            query = query.join(
-                ServiceRow, and_(ServiceRow.site_id == v.c.site_id, ServiceRow.code == v.c.service)
-            )
         query = query.group_by(*keys).order_by(*keys)
         names = _Names(session)
         out = []
@@ -385,4 +369,4 @@ class _Names:
         return formats.get(by, lambda k: k[0])(key)
 
 
-__all__ = ["CUTS", "DEFAULT_WAIT_TARGET_S", "Figures", "Report", "Reports"]
+__all__ = ["CUTS", "Figures", "Report", "Reports"]

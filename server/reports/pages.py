@@ -193,10 +193,12 @@ def render(
     printable: bool = False,
     title: str = PAGE["title"][0],
     script_url: str = "",
+    fragment: bool = False,
 ) -> str:
     """The page: ``main``'s charts and table, ``extra`` cuts' tables, the heat-map.
-    ``printable``: no form, the chart script inlined (for the PDF)."""
-    template = environment().get_template("report.html")
+    ``printable``: no form, the chart script inlined (for the PDF); ``fragment``: only
+    the report's block, for a page of the console's layout."""
+    template = environment().get_template("_report_body.html" if fragment else "report.html")
     script_inline = CHART_JS.read_text(encoding="utf-8") if printable else ""
     return template.render(
         title=title,

@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from server.contract.vocab import DeviceKind, Role
 from server.engine.model import Area, CounterConfig, Department, ServiceConfig, SiteConfig
+from server.siteconfig.definition import Display, SiteDefinition
 
 
 class UserSeed(NamedTuple):
@@ -41,3 +42,18 @@ class SiteSeed:
     users: tuple[UserSeed, ...]
     devices: tuple[DeviceSeed, ...]
     address: str = ""  # for people reading the demo; the engine does not need it
+
+    def definition(self) -> SiteDefinition:
+        """The configuration part, as a site file holds it (accounts and tokens are not)."""
+        return SiteDefinition(
+            site=self.site,
+            areas=self.areas,
+            departments=self.departments,
+            services=self.services,
+            counters=self.counters,
+            displays=tuple(
+                Display(d.id, d.area, d.name)
+                for d in self.devices
+                if d.kind is DeviceKind.DISPLAY and d.area is not None
+            ),
+        )

@@ -10,13 +10,16 @@ from server.engine.policy import Policies
 from server.messaging.publisher import Publisher
 from server.projection.projector import Clock, Projector, SnapshotBuilder, utc_now
 from server.service.accounts import Accounts
+from server.service.audit import Audit
 from server.service.context import Actor, Result
 from server.service.core import ServiceCore
 from server.service.counters import Counters
 from server.service.devices import Devices
+from server.service.directory import Directory
 from server.service.errors import ServiceError
 from server.service.notices import Notices
 from server.service.reads import Reads
+from server.service.site_config import SiteConfigs
 from server.service.tickets import Tickets
 from server.storage.db import Database
 
@@ -53,6 +56,9 @@ class QueueService:
         self.devices = Devices(self.core)
         self.notices = Notices(self.core)
         self.reads = Reads(self.core)
+        self.site_config = SiteConfigs(self.core)
+        self.audit = Audit(self.core)
+        self.directory = Directory(self.core, self.accounts)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until the snapshots of every committed change went out."""

@@ -311,6 +311,10 @@ class Accounts:
                 token_hash=digest,
             )
 
+    def forget_cached(self) -> None:
+        """Drop the cached answers: an account was disabled, its sessions end now."""
+        self._auth_cache.clear()
+
     def logout(self, actor: Actor) -> None:
         """End the session; a clerk's counter goes on pause so nobody calls to it."""
         if not actor.is_user:

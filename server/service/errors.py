@@ -188,3 +188,10 @@ def other_site(username: str, site: str) -> ServiceError:
         username=username,
         site=site,
     )
+
+
+def unknown_device(device: str) -> ServiceError:
+    return ServiceError(
+        404, "unknown_device", f"Không có thiết bị {device}.", f"Unknown device {device}.",
+        device=device,
+    )  # fmt: skip

@@ -2,7 +2,7 @@
 
 import functools
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from typing import Any
 
 from server.contract.vocab import Outcome, TicketStatus
@@ -10,11 +10,13 @@ from server.engine.model import (
     Area,
     CounterConfig,
     Department,
+    Holiday,
     NumberFormat,
     OpeningHours,
     PriorityCategory,
     ServiceConfig,
     SiteConfig,
+    SpecialDay,
     Ticket,
 )
 from server.storage.models import (
@@ -28,18 +30,36 @@ from server.storage.models import (
 )
 from server.storage.records import TicketRecord
 
+Windows = tuple[tuple[time, time], ...]
+
+
+def windows_to_json(windows: Windows) -> list[list[str]]:
+    return [[a.isoformat(), b.isoformat()] for a, b in windows]
+
+
+def windows_from_json(data: list[list[str]]) -> Windows:
+    return tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in data)
+
 
 def hours_to_json(hours: OpeningHours) -> dict[str, Any]:
-    return {
-        "windows": [[a.isoformat(), b.isoformat()] for a, b in hours.windows],
+    out: dict[str, Any] = {
+        "windows": windows_to_json(hours.windows),
         "weekdays": sorted(hours.weekdays),
     }
+    if hours.day_windows:
+        out["day_windows"] = {
+            str(day): windows_to_json(w) for day, w in sorted(hours.day_windows.items())
+        }
+    return out
 
 
 def hours_from_json(data: dict[str, Any]) -> OpeningHours:
     return OpeningHours(
-        windows=tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in data["windows"]),
+        windows=windows_from_json(data["windows"]),
         weekdays=frozenset(int(d) for d in data["weekdays"]),
+        day_windows={
+            int(day): windows_from_json(w) for day, w in data.get("day_windows", {}).items()
+        },
     )
 
 
@@ -71,6 +91,21 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "require_start_before_finish": site.require_start_before_finish,
         "require_close_before_call": site.require_close_before_call,
         "call_policy": site.call_policy,
+        "holidays": [
+            {"day": h.day.isoformat(), "name_vi": h.name_vi, "name_en": h.name_en}
+            for h in site.holidays
+        ],
+        "special_days": [
+            {
+                "day": d.day.isoformat(),
+                "windows": windows_to_json(d.windows),
+                "name_vi": d.name_vi,
+                "name_en": d.name_en,
+            }
+            for d in site.special_days
+        ],
+        "stop_issuing_before_close_min": site.stop_issuing_before_close_min,
+        "ticker": site.ticker,
     }
 
 
@@ -97,6 +132,21 @@ def site_from_row(row: SiteRow) -> SiteConfig:
             "require_close_before_call", defaults.require_close_before_call
         ),
         call_policy=s.get("call_policy", defaults.call_policy),
+        holidays=tuple(
+            Holiday(date.fromisoformat(h["day"]), h["name_vi"], h.get("name_en", ""))
+            for h in s.get("holidays", ())
+        ),
+        special_days=tuple(
+            SpecialDay(
+                date.fromisoformat(d["day"]),
+                windows_from_json(d["windows"]),
+                d["name_vi"],
+                d.get("name_en", ""),
+            )
+            for d in s.get("special_days", ())
+        ),
+        stop_issuing_before_close_min=s.get("stop_issuing_before_close_min", 0),
+        ticker=s.get("ticker", ""),
     )
 
 
@@ -111,6 +161,9 @@ def service_from_row(row: ServiceRow) -> ServiceConfig:
         hours=hours_from_json(row.hours) if row.hours else None,
         default_service_s=row.default_service_s,
         enabled=row.enabled,
+        keywords=tuple(row.keywords or ()),
+        wait_target_s=row.wait_target_s,
+        citizen_day_limit=row.citizen_day_limit,
     )
 
 
@@ -124,6 +177,7 @@ def counter_from_rows(row: CounterRow, links: list[CounterServiceRow]) -> Counte
         services=tuple(link.service for link in ordered),
         weights={link.service: link.weight for link in ordered if link.weight is not None},
         priority_counter=row.priority_counter,
+        led_address=row.led_address,
     )
 
 

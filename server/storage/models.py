@@ -122,6 +122,9 @@ class ServiceRow(Base):
     default_service_s: Mapped[int] = mapped_column(Integer, default=600)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    keywords: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    wait_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    citizen_day_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class CounterRow(Base):
@@ -134,6 +137,7 @@ class CounterRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     area: Mapped[str] = mapped_column(String(64))
     priority_counter: Mapped[bool] = mapped_column(Boolean, default=False)
+    led_address: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # Live state: open / paused / closed, who is there, calls in a row of priority tickets.
     state: Mapped[str] = mapped_column(String(16), default="closed")
     clerk: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -195,6 +199,26 @@ class DeviceRow(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    # The area a display shows (from the site file); None for other devices.
+    area: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditRow(Base):
+    """One configuration or account change: who, when, what, the values before and after.
+
+    Append-only; the console lists and filters it."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_site_at", "site_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    actor: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
 
 
 class DeviceStatusRow(Base):
@@ -427,12 +451,3 @@ class ReportDayRow(Base):
     visits: Mapped[int] = mapped_column(Integer)
     rolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
 
-
-class WaitTargetRow(Base):
-    """A field's wait target, for the share of visits called within it (SLA %)."""
-
-    __tablename__ = "report_wait_targets"
-
-    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    service: Mapped[str] = mapped_column(String(32), primary_key=True)
-    target_s: Mapped[int] = mapped_column(Integer)

@@ -57,6 +57,7 @@ class CounterRecord:
     state: str = "closed"
     clerk: str | None = None
     priority_streak: int = 0
+    led_address: int | None = None
 
 
 @dataclass(slots=True, eq=False)

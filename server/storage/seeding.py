@@ -11,22 +11,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.contract.vocab import DeviceKind
 from server.security.hashing import hash_password, hash_pin, new_token, token_hash
 from server.seed.types import SiteSeed
-from server.storage.mapping import format_to_json, hours_to_json, site_settings_to_json
-from server.storage.models import (
-    AreaRow,
-    CounterRow,
-    CounterServiceRow,
-    DepartmentRow,
-    DeviceRow,
-    ServiceRow,
-    SiteRow,
-    UserRow,
-)
+from server.storage.models import DeviceRow, UserRow
+from server.storage.site_store import write_definition
 
 CREDENTIALS_FILE = "demo-credentials.json"
 
@@ -61,57 +53,7 @@ def load_site(
     session: Session, seed: SiteSeed, *, now: datetime, known_tokens: Mapping[str, str]
 ) -> dict[str, str]:
     site = seed.site
-    row = session.get(SiteRow, site.id)
-    if row is None:
-        row = SiteRow(id=site.id, seq=0, config_version=0)
-        session.add(row)
-    row.name, row.name_en, row.time_zone = site.name, site.name_en, site.time_zone
-    row.settings = site_settings_to_json(site)
-    row.config_version = (row.config_version or 0) + 1
-    session.flush()
-
-    for i, area in enumerate(seed.areas):
-        a = session.get(AreaRow, (site.id, area.id)) or AreaRow(site_id=site.id, id=area.id)
-        a.name_vi, a.name_en, a.position = area.name_vi, area.name_en, i
-        session.add(a)
-    for i, dept in enumerate(seed.departments):
-        d = session.get(DepartmentRow, (site.id, dept.code)) or DepartmentRow(
-            site_id=site.id, code=dept.code
-        )
-        d.name_vi, d.name_en, d.position = dept.name_vi, dept.name_en, i
-        session.add(d)
-    session.flush()
-    for i, svc in enumerate(seed.services):
-        s = session.get(ServiceRow, (site.id, svc.code)) or ServiceRow(
-            site_id=site.id, code=svc.code
-        )
-        s.department, s.name_vi, s.name_en = svc.department, svc.name_vi, svc.name_en
-        s.number_format = format_to_json(svc.number_format)
-        s.daily_quota = svc.daily_quota
-        s.hours = hours_to_json(svc.hours) if svc.hours is not None else None
-        s.default_service_s, s.enabled, s.position = svc.default_service_s, svc.enabled, i
-        session.add(s)
-    session.flush()
-    session.execute(delete(CounterServiceRow).where(CounterServiceRow.site_id == site.id))
-    for counter in seed.counters:
-        c = session.get(CounterRow, (site.id, counter.id))
-        if c is None:
-            c = CounterRow(site_id=site.id, id=counter.id, state="closed", priority_streak=0)
-        c.number, c.name, c.area = counter.number, counter.name, counter.area
-        c.priority_counter = counter.priority_counter
-        session.add(c)
-    session.flush()
-    for counter in seed.counters:
-        for pos, code in enumerate(counter.services):
-            session.add(
-                CounterServiceRow(
-                    site_id=site.id,
-                    counter_id=counter.id,
-                    service=code,
-                    position=pos,
-                    weight=counter.weights.get(code),
-                )
-            )
+    write_definition(session, seed.definition(), now=now)
 
     _load_users(session, seed, now=now)
 
@@ -123,6 +65,7 @@ def load_site(
             dev = DeviceRow(id=device.id, created_at=now, active=True)
             session.add(dev)
         dev.site_id, dev.kind, dev.name = site.id, device.kind.value, device.name
+        dev.area = device.area if device.kind is DeviceKind.DISPLAY else None
         dev.token_hash = token_hash(token)
         tokens[device.id] = token
     session.flush()

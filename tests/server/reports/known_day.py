@@ -3,13 +3,25 @@ test's clock, and what its report must say (counted by hand, in the docstring)."
 
 from datetime import date, timedelta
 
+from sqlalchemy import update
+
 from server.contract.http import CallIn, RateIn, TicketIn, TransferIn
 from server.contract.vocab import Rating
-from server.reports.figures import Reports
+from server.storage.models import ServiceRow
 from tests.server.backends import SITE, World
 
 DAY = date(2026, 3, 2)  # a Monday; the clock starts at 09:00 local (02:00 UTC)
 MIN = 60
+
+
+def set_wait_targets(world: World, targets: dict[str, int | None]) -> None:
+    with world.db.write() as session:
+        for code, target in targets.items():
+            session.execute(
+                update(ServiceRow)
+                .where(ServiceRow.site_id == SITE, ServiceRow.code == code)
+                .values(wait_target_s=target)
+            )
 
 
 def play_known_day(world: World) -> dict[str, str]:
@@ -29,12 +41,11 @@ def play_known_day(world: World) -> dict[str, str]:
     1004  ht     60   never called (open at closing)                         -
     ====  =====  ===  =====================================================  =========
 
-    Wait target of ht: 20 minutes; ct keeps the default (30).
+    Wait targets (the site file's ``wait_target_s``): ht 20 minutes, ct 30.
     """
     clock = world.clock
     start = clock.now
-    reports = Reports(world.db, clock=clock)
-    reports.set_wait_target(SITE, "ht", 20 * MIN)
+    set_wait_targets(world, {"ht": 20 * MIN, "ct": 30 * MIN})
     c1, c2, c3 = (world.actor(f"c{i}", f"pw-c{i}") for i in (1, 2, 3))
     keys = iter(range(1_000_000))
     ids: dict[str, str] = {}

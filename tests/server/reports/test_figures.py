@@ -10,7 +10,7 @@ from sqlalchemy import select
 from server.reports.figures import Figures, Reports
 from server.storage.models import ReportDayRow, TicketRow
 from tests.server.backends import SITE
-from tests.server.reports.known_day import DAY, MIN, play_known_day
+from tests.server.reports.known_day import DAY, MIN, play_known_day, set_wait_targets
 
 
 def by_key(rows: tuple[Figures, ...]) -> dict[tuple[str, ...], Figures]:
@@ -124,6 +124,17 @@ def test_a_known_day_live_and_after_it_closed(world) -> None:
     assert [tuple(r) for r in rolled] == [(SITE, DAY, 6)]
     check_cuts(reports, closed=True)
     check_estimates(world, closed.total)
+
+
+def test_the_wait_target_is_the_field_s_and_a_field_without_one_is_left_out(world) -> None:
+    play_known_day(world)
+    reports = Reports(world.db, clock=world.clock)
+    set_wait_targets(world, {"ct": 15 * MIN})  # C001's 21 minutes are now over it
+    assert reports.figures([SITE], DAY, DAY).total.sla_pct == 20.0
+    set_wait_targets(world, {"ht": None})  # no promise: ht's three waits are left out
+    field = by_key(reports.figures([SITE], DAY, DAY, "field").rows)
+    assert field[("ht",)].sla_pct is None and field[("ct",)].sla_pct == 0.0
+    assert reports.figures([SITE], DAY, DAY).total.sla_pct == 0.0
 
 
 def test_unknown_site_and_cut_are_refused(world) -> None:

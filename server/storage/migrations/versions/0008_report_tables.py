@@ -1,14 +1,14 @@
-"""report tables: the visits of closed days, which days are rolled up, wait targets
+"""report tables: the visits of closed days, and which days are rolled up
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
@@ -45,17 +45,9 @@ def upgrade() -> None:
         sa.Column("rolled_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("site_id", "business_day"),
     )
-    op.create_table(
-        "report_wait_targets",
-        sa.Column("site_id", sa.String(length=64), nullable=False),
-        sa.Column("service", sa.String(length=32), nullable=False),
-        sa.Column("target_s", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("site_id", "service"),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("report_wait_targets")
     op.drop_table("report_days")
     op.drop_index("ix_report_visits_day", table_name="report_visits")
     op.drop_index("ix_report_visits_site_day", table_name="report_visits")

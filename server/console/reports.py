@@ -1,12 +1,9 @@
-"""``/console/reports``: the report pages, their downloads and the vendored chart script.
-
-The visitor is the staff session of the console's cookie (``qms_console``, the same
-session a bearer token is), or a bearer token. Supervisors see their own site, admins
-any site or all of them.
+"""``/console/reports``: the report pages in the console's layout, their downloads and
+the vendored chart script. Supervisors see their own site, admins any site or all of
+them (the same rule as ``/api/v1/reports``).
 """
 
 from datetime import date
-from html import escape
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -14,46 +11,48 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from markupsafe import Markup
 
-from server.api.deps import bearer_token, get_service
-from server.api.reports import MEDIA, reader_sites, reports_of, run
+from server.console.session import Forbidden, Visitor, page, service_of, visitor
 from server.engine.lifecycle import DEFAULT_TIME_ZONE
 from server.engine.numbering import business_day
 from server.reports import export
-from server.reports.figures import CUTS
+from server.reports.access import MEDIA, Refused, readable_sites, reports_for
+from server.reports.figures import CUTS, Report, Reports
 from server.reports.pages import CHART_JS, Form, monthly_pdf, render
 from server.reports.texts import CUT_NAMES, PAGE
-from server.service import Actor, QueueService, ServiceError
+from server.service import Actor, QueueService
 
-router = APIRouter(prefix="/console/reports", include_in_schema=False)
-SESSION_COOKIE = "qms_console"
+router = APIRouter(prefix="/reports")
 SCRIPT_URL = "/console/reports/static/chart.umd.min.js"
 
 
-def _token(request: Request) -> str:
-    cookie = request.cookies.get(SESSION_COOKIE, "")
-    return cookie or bearer_token(request)
+def _sites(who: Visitor, site: str | None) -> list[str] | None:
+    actor = who.actor
+    try:
+        return readable_sites(
+            is_user=actor.is_user, role=actor.role, own_site=actor.site, asked=site or None
+        )
+    except Refused as exc:
+        raise Forbidden(exc.vi if who.lang == "vi" else exc.en) from exc
 
 
-async def _visitor(request: Request, service: QueueService) -> Actor:
-    return await run_in_threadpool(service.accounts.authenticate, _token(request))
+def reports_of(service: QueueService) -> Reports:
+    return Reports(service.db, clock=service.core.clock)
 
 
-def _login_page(error: ServiceError) -> HTMLResponse:
-    body = (
-        '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Báo cáo</title>'
-        f"<p>{escape(error.message_vi)}</p><p lang='en'>{escape(error.message_en)}</p>"
-        '<p><a href="/console/login">Đăng nhập / Log in</a></p></html>'
-    )
-    return HTMLResponse(body, status_code=error.status)
-
-
-def _site_param(site: str | None) -> str | None:
-    return site or None
+def run(
+    service: QueueService, sites: list[str] | None, first: date, last: date, by: str
+) -> list[Report]:
+    """The reports, a refusal shown on the console's error page."""
+    try:
+        return reports_for(reports_of(service), sites, first, last, by)
+    except Refused as exc:
+        raise Forbidden(f"{exc.vi} ({exc.en})") from exc
 
 
 @router.get("", response_class=HTMLResponse)
-async def page(
+async def report_page(
     request: Request,
     *,
     site: Annotated[str | None, Query()] = None,
@@ -62,19 +61,16 @@ async def page(
     by: Annotated[str, Query()] = "field",
 ) -> Response:
     """The report of a period: summary, charts, the table of one cut, the heat-map."""
-    service = await get_service(request)
-    try:
-        actor = await _visitor(request, service)
-        sites = reader_sites(actor, _site_param(site))
-    except ServiceError as error:
-        return _login_page(error)
+    who = await run_in_threadpool(visitor, request)
+    service = service_of(request)
+    sites = _sites(who, site)
     today = business_day(service.core.clock(), DEFAULT_TIME_ZONE)
     last = last or today
     first = first or last.replace(day=1)
     if by not in CUTS or by == "heatmap":
         by = "field"
     main, heat = await run_in_threadpool(run, service, sites, first, last, f"{by},heatmap")
-    names = await run_in_threadpool(_site_names, service, actor)
+    names = await run_in_threadpool(_site_names, service, who.actor)
     chosen = sites[0] if sites else ""
     query = {"site": chosen, "from": first.isoformat(), "to": last.isoformat(), "by": by}
     links = {
@@ -91,8 +87,23 @@ async def page(
         cuts=[(c, CUT_NAMES[c][0]) for c in CUTS if c != "heatmap"],
         links=links,
     )
-    html = render(main, heatmap=heat, form=form, all_sites=sites is None, script_url=SCRIPT_URL)
-    return HTMLResponse(html)
+    html = render(
+        main,
+        heatmap=heat,
+        form=form,
+        all_sites=sites is None,
+        script_url=SCRIPT_URL,
+        fragment=True,
+    )
+    return page(
+        request,
+        "reports.html",
+        who,
+        site=chosen or None,
+        active="reports",
+        read_only=False,  # the layout's note is about the configuration pages
+        report=Markup(html),  # noqa: S704 - rendered by our autoescaping template
+    )
 
 
 def _site_names(service: QueueService, actor: Actor) -> list[tuple[str, str]]:
@@ -116,12 +127,9 @@ async def download(
     format: Literal["csv", "xlsx", "json", "pdf"] = "csv",
 ) -> Response:
     """The page's figures as a file; ``pdf``: the monthly report of the period."""
-    service = await get_service(request)
-    try:
-        actor = await _visitor(request, service)
-        sites = reader_sites(actor, _site_param(site))
-    except ServiceError as error:
-        return _login_page(error)
+    who = await run_in_threadpool(visitor, request)
+    service = service_of(request)
+    sites = _sites(who, site)
     name = f"bao-cao-{site or 'tat-ca'}-{first}-{last}"
     if format == "pdf":
         body = await run_in_threadpool(monthly_pdf, reports_of(service), sites, first, last)

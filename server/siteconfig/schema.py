@@ -1,0 +1,364 @@
+"""The site file's shape (schema version 1): pydantic models that refuse unknown keys.
+
+Times are "HH:MM" strings, dates TOML dates, weekdays "mon".."sun". A key left out takes
+the default the engine has; TOML has no null, so "none" is a missing key.
+"""
+
+from datetime import date, time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from server.engine.model import (
+    Area,
+    CounterConfig,
+    Department,
+    Holiday,
+    NumberFormat,
+    OpeningHours,
+    PriorityCategory,
+    ServiceConfig,
+    SiteConfig,
+    SpecialDay,
+)
+from server.siteconfig.definition import Display, SiteDefinition
+
+SCHEMA_VERSION: Literal[1] = 1
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Windows = tuple[tuple[time, time], ...]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Session(Strict):
+    """Open from ``start`` to ``end`` on each of ``days``."""
+
+    days: list[Weekday] = Field(min_length=1)
+    start: Clock
+    end: Clock
+
+
+class SiteSection(Strict):
+    id: Code
+    name_vi: Name
+    name_en: Name
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    ticker: str = ""
+    call_policy: str = "default"
+    stop_issuing_before_close_min: int = Field(default=0, ge=0, le=240)
+    max_tickets_per_citizen_day: int = Field(default=5, ge=1, le=100)
+
+
+class Rules(Strict):
+    """How the next ticket is chosen and what a clerk must do."""
+
+    priority_ratio: int = Field(default=3, ge=1, le=100)
+    aging_after_s: int | None = Field(default=None, ge=60)
+    transfer_keeps_place: bool = True
+    require_start_before_finish: bool = True
+    require_close_before_call: bool = False
+
+
+class Category(Strict):
+    code: Code
+    name_vi: Name
+    name_en: Name
+
+
+class HolidayItem(Strict):
+    date: date
+    name_vi: Name
+    name_en: str = ""
+
+
+class SpecialDayItem(Strict):
+    date: date
+    name_vi: Name
+    name_en: str = ""
+    sessions: list[tuple[Clock, Clock]] = Field(min_length=1)
+
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+
+
+class DisplayItem(Strict):
+    id: Slug
+    name: Name
+
+
+class AreaItem(Strict):
+    id: Slug
+    name_vi: Name
+    name_en: Name
+    displays: list[DisplayItem] = []
+
+
+class DepartmentItem(Strict):
+    code: Code
+    name_vi: Name
+    name_en: Name
+
+
+class FieldItem(Strict):
+    """A field (lĩnh vực): its numbers are either a block (1001-1999) or a prefix (VB001)."""
+
+    code: Code
+    department: Code
+    name_vi: Name
+    name_en: Name
+    numbers: Literal["block", "prefix"] = "block"
+    start: int | None = Field(default=None, ge=0, le=999_999)
+    end: int | None = Field(default=None, ge=0, le=999_999)
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,4}$")] | None = None
+    width: int | None = Field(default=None, ge=1, le=6)
+    keywords: list[Annotated[str, StringConstraints(min_length=1, max_length=80)]] = []
+    service_time_s: int = Field(default=600, ge=30, le=4 * 3600)
+    wait_target_min: int | None = Field(default=None, ge=1, le=24 * 60)
+    daily_quota: int | None = Field(default=None, ge=1)
+    citizen_day_limit: int | None = Field(default=None, ge=1, le=100)
+    enabled: bool = True
+    sessions: list[Session] | None = None  # None: the site's sessions
+
+
+class CounterItem(Strict):
+    id: Slug
+    number: int = Field(ge=1, le=9999)
+    name: Name
+    area: str
+    fields: list[Code] = Field(min_length=1)
+    weights: dict[str, Annotated[int, Field(ge=1, le=100)]] = {}
+    priority_counter: bool = False
+    led_address: int | None = Field(default=None, ge=0, le=255)
+
+
+class SiteFile(Strict):
+    """A whole site file."""
+
+    schema_version: Literal[1]
+    site: SiteSection
+    rules: Rules = Rules()
+    priority_categories: list[Category] = []
+    sessions: list[Session] = []
+    holidays: list[HolidayItem] = []
+    special_days: list[SpecialDayItem] = []
+    areas: list[AreaItem] = Field(min_length=1)
+    departments: list[DepartmentItem] = Field(min_length=1)
+    fields: list[FieldItem] = Field(min_length=1)
+    counters: list[CounterItem] = []
+
+
+# ---- to and from the engine's values -------------------------------------------------
+
+
+def clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def hours_of(sessions: list[Session]) -> OpeningHours:
+    """Sessions as the engine's hours: the most common day's windows are ``windows``,
+    the other days are ``day_windows`` (so a Saturday morning is said exactly)."""
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for session in sessions:
+        for day in session.days:
+            by_day.setdefault(WEEKDAYS.index(day), []).append(
+                (clock(session.start), clock(session.end))
+            )
+    days = {day: tuple(sorted(w)) for day, w in by_day.items()}
+    if not days:
+        return OpeningHours(windows=(), weekdays=frozenset())
+    counts: dict[Windows, int] = {}
+    for w in days.values():
+        counts[w] = counts.get(w, 0) + 1
+    common = max(counts, key=lambda w: (counts[w], -min(d for d in days if days[d] == w)))
+    return OpeningHours(
+        windows=common,
+        weekdays=frozenset(d for d, w in days.items() if w == common),
+        day_windows={d: w for d, w in days.items() if w != common},
+    )
+
+
+def sessions_of(hours: OpeningHours) -> list[Session]:
+    """The inverse of ``hours_of``: one session per window, days grouped, Monday first."""
+    groups: dict[tuple[time, time], list[int]] = {}
+    for day in range(7):
+        for window in hours.windows_on(day):
+            groups.setdefault(window, []).append(day)
+    return [
+        Session.model_validate(
+            {"days": [WEEKDAYS[d] for d in days], "start": f"{a:%H:%M}", "end": f"{b:%H:%M}"}
+        )
+        for (a, b), days in sorted(groups.items(), key=lambda kv: (kv[1][0], kv[0]))
+    ]
+
+
+def _hhmm(windows: Windows) -> list[tuple[str, str]]:
+    return [(a.strftime("%H:%M"), b.strftime("%H:%M")) for a, b in windows]
+
+
+def _number_format(item: FieldItem) -> NumberFormat:
+    if item.numbers == "prefix":
+        return NumberFormat(kind="prefix", prefix=item.prefix or "A", width=item.width or 3)
+    start = item.start if item.start is not None else 1001
+    end = item.end if item.end is not None else start + 998
+    return NumberFormat(kind="block", start=start, end=end)
+
+
+def to_definition(doc: SiteFile) -> SiteDefinition:
+    s, r = doc.site, doc.rules
+    site = SiteConfig(
+        id=s.id,
+        name=s.name_vi,
+        name_en=s.name_en,
+        time_zone=s.time_zone,
+        hours=hours_of(doc.sessions),
+        priority_categories=tuple(
+            PriorityCategory(c.code, c.name_vi, c.name_en) for c in doc.priority_categories
+        ),
+        priority_ratio=r.priority_ratio,
+        aging_after_s=r.aging_after_s,
+        transfer_keeps_place=r.transfer_keeps_place,
+        max_tickets_per_citizen_day=s.max_tickets_per_citizen_day,
+        require_start_before_finish=r.require_start_before_finish,
+        require_close_before_call=r.require_close_before_call,
+        call_policy=s.call_policy,
+        holidays=tuple(Holiday(h.date, h.name_vi, h.name_en) for h in doc.holidays),
+        special_days=tuple(
+            SpecialDay(
+                d.date, tuple((clock(a), clock(b)) for a, b in d.sessions), d.name_vi, d.name_en
+            )
+            for d in doc.special_days
+        ),
+        stop_issuing_before_close_min=s.stop_issuing_before_close_min,
+        ticker=s.ticker,
+    )
+    return SiteDefinition(
+        site=site,
+        areas=tuple(Area(a.id, a.name_vi, a.name_en) for a in doc.areas),
+        departments=tuple(Department(d.code, d.name_vi, d.name_en) for d in doc.departments),
+        services=tuple(
+            ServiceConfig(
+                code=f.code,
+                department=f.department,
+                name_vi=f.name_vi,
+                name_en=f.name_en,
+                number_format=_number_format(f),
+                daily_quota=f.daily_quota,
+                hours=hours_of(f.sessions) if f.sessions is not None else None,
+                default_service_s=f.service_time_s,
+                enabled=f.enabled,
+                keywords=tuple(f.keywords),
+                wait_target_s=f.wait_target_min * 60 if f.wait_target_min is not None else None,
+                citizen_day_limit=f.citizen_day_limit,
+            )
+            for f in doc.fields
+        ),
+        counters=tuple(
+            CounterConfig(
+                id=c.id,
+                number=c.number,
+                name=c.name,
+                area=c.area,
+                services=tuple(c.fields),
+                weights=dict(c.weights),
+                priority_counter=c.priority_counter,
+                led_address=c.led_address,
+            )
+            for c in doc.counters
+        ),
+        displays=tuple(Display(d.id, a.id, d.name) for a in doc.areas for d in a.displays),
+    )
+
+
+def _field_item(svc: ServiceConfig) -> FieldItem:
+    fmt = svc.number_format
+    numbers = (
+        {"numbers": "prefix", "prefix": fmt.prefix, "width": fmt.width}
+        if fmt.kind == "prefix"
+        else {"numbers": "block", "start": fmt.start, "end": fmt.end}
+    )
+    return FieldItem.model_validate(
+        {
+            "code": svc.code,
+            "department": svc.department,
+            "name_vi": svc.name_vi,
+            "name_en": svc.name_en,
+            **numbers,
+            "keywords": list(svc.keywords),
+            "service_time_s": svc.default_service_s,
+            "wait_target_min": svc.wait_target_s // 60 if svc.wait_target_s else None,
+            "daily_quota": svc.daily_quota,
+            "citizen_day_limit": svc.citizen_day_limit,
+            "enabled": svc.enabled,
+            "sessions": sessions_of(svc.hours) if svc.hours is not None else None,
+        }
+    )
+
+
+def from_definition(definition: SiteDefinition) -> SiteFile:
+    site = definition.site
+    displays: dict[str, list[DisplayItem]] = {}
+    for d in definition.displays:
+        displays.setdefault(d.area, []).append(DisplayItem(id=d.id, name=d.name))
+    return SiteFile(
+        schema_version=SCHEMA_VERSION,
+        site=SiteSection(
+            id=site.id,
+            name_vi=site.name,
+            name_en=site.name_en,
+            time_zone=site.time_zone,
+            ticker=site.ticker,
+            call_policy=site.call_policy,
+            stop_issuing_before_close_min=site.stop_issuing_before_close_min,
+            max_tickets_per_citizen_day=site.max_tickets_per_citizen_day,
+        ),
+        rules=Rules(
+            priority_ratio=site.priority_ratio,
+            aging_after_s=site.aging_after_s,
+            transfer_keeps_place=site.transfer_keeps_place,
+            require_start_before_finish=site.require_start_before_finish,
+            require_close_before_call=site.require_close_before_call,
+        ),
+        priority_categories=[
+            Category(code=p.code, name_vi=p.name_vi, name_en=p.name_en)
+            for p in site.priority_categories
+        ],
+        sessions=sessions_of(site.hours),
+        holidays=[
+            HolidayItem(date=h.day, name_vi=h.name_vi, name_en=h.name_en) for h in site.holidays
+        ],
+        special_days=[
+            SpecialDayItem(
+                date=d.day, name_vi=d.name_vi, name_en=d.name_en, sessions=_hhmm(d.windows)
+            )
+            for d in site.special_days
+        ],
+        areas=[
+            AreaItem(id=a.id, name_vi=a.name_vi, name_en=a.name_en, displays=displays.get(a.id, []))
+            for a in definition.areas
+        ],
+        departments=[
+            DepartmentItem(code=d.code, name_vi=d.name_vi, name_en=d.name_en)
+            for d in definition.departments
+        ],
+        fields=[_field_item(s) for s in definition.services],
+        counters=[
+            CounterItem(
+                id=c.id,
+                number=c.number,
+                name=c.name,
+                area=c.area,
+                fields=list(c.services),
+                weights=dict(c.weights),
+                priority_counter=c.priority_counter,
+                led_address=c.led_address,
+            )
+            for c in definition.counters
+        ],
+    )
