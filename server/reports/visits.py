@@ -85,15 +85,16 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
     leg = tickets.alias("leg")
     first = tickets.alias("first")
     site = SiteRow.__table__
-    last_rating = (
-        select(RatingRow.ticket_id, func.max(RatingRow.id).label("rating_id"))
-        .where(RatingRow.site_id.in_(list(site_ids)), RatingRow.business_day.in_(day_list))
-        .group_by(RatingRow.ticket_id)
-        .subquery("last_rating")
-    )
-    rating = RatingRow.__table__.alias("rating")
     is_last = leg.c.status != TicketStatus.TRANSFERRED.value
     leg_wait = seconds_between(leg.c.issued_at, leg.c.called_at)
+    # The leg's last rating, found by the ratings' index on the ticket.
+    rating = (
+        select(RatingRow.rating)
+        .where(RatingRow.ticket_id == leg.c.id)
+        .order_by(RatingRow.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     parked = exists().where(TicketEventRow.ticket_id == leg.c.id, TicketEventRow.kind == "parked")
     outcome = func.coalesce(
         func.max(case((is_last, leg.c.outcome))),
@@ -127,14 +128,12 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             func.max(case((leg.c.id == first.c.id, leg_wait))).label("first_wait_s"),
             first.c.estimate_s.label("estimate_s"),
             service_s.label("service_s"),
-            func.max(rating.c.rating).label("rating"),
+            func.max(rating).label("rating"),
         )
         .select_from(chain)
         .join(leg, leg.c.id == chain.c.leg_id)
         .join(first, first.c.id == chain.c.root_id)
         .join(site, site.c.id == first.c.site_id)
-        .outerjoin(last_rating, last_rating.c.ticket_id == leg.c.id)
-        .outerjoin(rating, rating.c.id == last_rating.c.rating_id)
         .group_by(
             first.c.id,
             first.c.site_id,
@@ -203,14 +202,14 @@ def roll_up(session: Session, missing: dict[str, list[date]], now: datetime) -> 
             )
         )
         source = visits_select([site_id], days, closed=True)
-        result = session.execute(insert(ReportVisitRow).from_select(list(VISIT_COLUMNS), source))
-        written += max(result.rowcount, 0)  # type: ignore[attr-defined]
+        session.execute(insert(ReportVisitRow).from_select(list(VISIT_COLUMNS), source))
         counts = session.execute(
             select(ReportVisitRow.business_day, func.count())
             .where(ReportVisitRow.site_id == site_id, ReportVisitRow.business_day.in_(days))
             .group_by(ReportVisitRow.business_day)
         ).all()
         per_day = {day: int(n) for day, n in counts}
+        written += sum(per_day.values())
         session.execute(
             insert(ReportDayRow),
             [

@@ -283,6 +283,14 @@ class TicketRow(Base):
             "priority",
             "queue_at",
         ),
+        # The tickets a transfer opened, by the one they came from: the reports walk
+        # each visit's transfers with it (``server/reports/visits.py``).
+        Index(
+            "ix_tickets_transferred_from",
+            "transferred_from",
+            postgresql_where=text("transferred_from IS NOT NULL"),
+            sqlite_where=text("transferred_from IS NOT NULL"),
+        ),
         *(
             Index(
                 f"ix_tickets_head_{line}",

@@ -1,4 +1,5 @@
-"""report tables: the visits of closed days, and which days are rolled up
+"""report tables: the visits of closed days, and which days are rolled up; the tickets
+a transfer opened, indexed by the ticket they came from
 
 Revision ID: 0008
 Revises: 0007
@@ -37,6 +38,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_report_visits_site_day", "report_visits", ["site_id", "business_day"])
     op.create_index("ix_report_visits_day", "report_visits", ["business_day"])
+    op.create_index(
+        "ix_tickets_transferred_from",
+        "tickets",
+        ["transferred_from"],
+        postgresql_where=sa.text("transferred_from IS NOT NULL"),
+        sqlite_where=sa.text("transferred_from IS NOT NULL"),
+    )
     op.create_table(
         "report_days",
         sa.Column("site_id", sa.String(length=64), nullable=False),
@@ -48,6 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_transferred_from", table_name="tickets")
     op.drop_table("report_days")
     op.drop_index("ix_report_visits_day", table_name="report_visits")
     op.drop_index("ix_report_visits_site_day", table_name="report_visits")
