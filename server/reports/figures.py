@@ -315,7 +315,7 @@ class Reports:
         keys = self._keys(v, by)
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         is_total = func.grouping(*keys).label("is_total")
-        query = select(*labelled, is_total, *self._measures(v)).select_from(v)
+        query: Select[Any] = select(*labelled, is_total, *self._measures(v)).select_from(v)
         query = self._with_targets(query, v)
         query = query.group_by(func.grouping_sets(tuple_(*keys), tuple_())).order_by(*keys)
         names = _Names(session)
