@@ -225,7 +225,7 @@ class Reports:
 
     @staticmethod
     def _measures(v: Any) -> list[ColumnElement[Any]]:
-        target = ServiceRow.wait_target_s
+        target = v.c.wait_target_s
         promised = and_(target.is_not(None), v.c.wait_s.is_not(None))
         error = v.c.first_wait_s - v.c.estimate_s
         estimated = and_(v.c.first_wait_s.is_not(None), v.c.estimate_s.is_not(None))
@@ -274,13 +274,14 @@ class Reports:
         ]
 
     @staticmethod
-    def _with_targets(query: Select[Any], v: Any) -> Select[Any]:
-        return query.outerjoin(
+    def _with_fields(query: Select[Any], v: Any) -> Select[Any]:
+        """Join the visit's field (for the department cut)."""
+        return query.join(
             ServiceRow, and_(ServiceRow.site_id == v.c.site_id, ServiceRow.code == v.c.service)
         )
 
     def _keys(self, v: Any, by: str) -> list[ColumnElement[Any]]:
-        """The cut's key columns (the statement joins the visit's field: ``ServiceRow``)."""
+        """The cut's key columns (``department``: of the visit's field, ``ServiceRow``)."""
         keys: dict[str, list[ColumnElement[Any]]] = {
             "site": [v.c.site_id],
             "department": [ServiceRow.__table__.c.department],
@@ -300,7 +301,8 @@ class Reports:
         keys = self._keys(v, by)
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         query = select(*labelled, *self._measures(v)).select_from(v)
-        query = self._with_targets(query, v)
+        if by == "department":
+            query = self._with_fields(query, v)
         query = query.group_by(*keys).order_by(*keys)
         names = _Names(session)
         out = []
@@ -316,7 +318,8 @@ class Reports:
         labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
         is_total = func.grouping(*keys).label("is_total")
         query: Select[Any] = select(*labelled, is_total, *self._measures(v)).select_from(v)
-        query = self._with_targets(query, v)
+        if by == "department":
+            query = self._with_fields(query, v)
         query = query.group_by(func.grouping_sets(tuple_(*keys), tuple_())).order_by(*keys)
         names = _Names(session)
         rows, total = [], None
@@ -330,7 +333,7 @@ class Reports:
         return rows, total
 
     def _total(self, session: Session, v: Any) -> Figures:
-        query = self._with_targets(select(*self._measures(v)).select_from(v), v)
+        query = select(*self._measures(v)).select_from(v)
         row = session.execute(query).mappings().one()
         return _figures((), TOTAL[0], row)
 

@@ -5,7 +5,8 @@ A transfer closes a ticket and opens a new one for the same citizen (same number
 the chain its transfers opened, found with a recursive query. A visit's wait is the
 time the citizen spent waiting in the hall, summed over its legs (each leg from its
 issue, or its transfer, to its first call); its outcome, counter and clerk are those of
-its last leg. The definitions are written out in docs/reports.md.
+its last leg; its wait target is its first field's (``services.wait_target_s``) as it
+stood when the day was rolled up. The definitions are written out in docs/reports.md.
 
 Closed days are rolled up once into ``report_visits`` (``roll_up``); the current day is
 read live with the same statement (``visits_select``).
@@ -24,6 +25,7 @@ from server.storage.models import (
     RatingRow,
     ReportDayRow,
     ReportVisitRow,
+    ServiceRow,
     SiteRow,
     TicketEventRow,
     TicketRow,
@@ -47,6 +49,7 @@ VISIT_COLUMNS = (
     "estimate_s",
     "service_s",
     "rating",
+    "wait_target_s",
 )
 # A visit whose last leg is still open (waiting, called, serving, parked) when the day
 # is read: counted with the expired ones once its day is closed.
@@ -85,6 +88,7 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
     leg = tickets.alias("leg")
     first = tickets.alias("first")
     site = SiteRow.__table__
+    field = ServiceRow.__table__
     is_last = leg.c.status != TicketStatus.TRANSFERRED.value
     leg_wait = seconds_between(leg.c.issued_at, leg.c.called_at)
     # The leg's last rating, found by the ratings' index on the ticket.
@@ -129,11 +133,13 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             first.c.estimate_s.label("estimate_s"),
             service_s.label("service_s"),
             func.max(rating).label("rating"),
+            field.c.wait_target_s.label("wait_target_s"),
         )
         .select_from(chain)
         .join(leg, leg.c.id == chain.c.leg_id)
         .join(first, first.c.id == chain.c.root_id)
         .join(site, site.c.id == first.c.site_id)
+        .outerjoin(field, and_(field.c.site_id == first.c.site_id, field.c.code == first.c.service))
         .group_by(
             first.c.id,
             first.c.site_id,
@@ -143,6 +149,7 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             first.c.issued_at,
             first.c.estimate_s,
             site.c.time_zone,
+            field.c.wait_target_s,
         )
     )
 

@@ -447,6 +447,8 @@ class ReportVisitRow(Base):
     estimate_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     service_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rating: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The field's wait target when the day was rolled up (None: the field promised none).
+    wait_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ReportDayRow(Base):
@@ -458,4 +460,3 @@ class ReportDayRow(Base):
     business_day: Mapped[date] = mapped_column(Date, primary_key=True)
     visits: Mapped[int] = mapped_column(Integer)
     rolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
-

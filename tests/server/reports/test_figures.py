@@ -135,6 +135,11 @@ def test_the_wait_target_is_the_field_s_and_a_field_without_one_is_left_out(worl
     field = by_key(reports.figures([SITE], DAY, DAY, "field").rows)
     assert field[("ht",)].sla_pct is None and field[("ct",)].sla_pct == 0.0
     assert reports.figures([SITE], DAY, DAY).total.sla_pct == 0.0
+    # A closed day keeps the targets it was rolled up with.
+    world.clock.advance(24 * 3600)
+    assert reports.figures([SITE], DAY, DAY).total.sla_pct == 0.0
+    set_wait_targets(world, {"ht": 20 * MIN, "ct": 30 * MIN})
+    assert reports.figures([SITE], DAY, DAY).total.sla_pct == 0.0
 
 
 def test_unknown_site_and_cut_are_refused(world) -> None:

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("estimate_s", sa.Integer(), nullable=True),
         sa.Column("service_s", sa.Integer(), nullable=True),
         sa.Column("rating", sa.String(length=32), nullable=True),
+        sa.Column("wait_target_s", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("ticket_id"),
     )
     op.create_index("ix_report_visits_site_day", "report_visits", ["site_id", "business_day"])
