@@ -44,6 +44,7 @@ PER_DAY = {"main": 2000, "branch": 240, "ward": 18.5}
 HOURS = {7: 0.5, 8: 1.4, 9: 1.5, 10: 1.2, 11: 0.3, 13: 0.8, 14: 1.2, 15: 1.0, 16: 0.6}
 # Mean wait in minutes at each kind of site, before the hour's crowding.
 MEAN_WAIT_MIN = {"main": 16.0, "branch": 11.0, "ward": 6.0}
+WAIT_TARGET_MIN = 30
 WEEKDAY_LOAD = (1.2, 1.05, 1.0, 0.95, 0.85)
 HOLIDAYS_2025 = {
     date(2025, 1, 1),
@@ -71,11 +72,20 @@ class Site:
     priorities: tuple[str, ...]
 
 
+def with_targets(seed: SiteSeed) -> SiteSeed:
+    """Every field promises a wait (the SLA): WAIT_TARGET_MIN where the seed has none."""
+    services = tuple(
+        s if s.wait_target_s is not None else replace(s, wait_target_s=WAIT_TARGET_MIN * 60)
+        for s in seed.services
+    )
+    return replace(seed, services=services)
+
+
 def city() -> list[SiteSeed]:
     """The city's sites: the seeded main centre, and branches and wards shaped like the
     seeded ward point (without accounts and devices: the history needs none)."""
-    main = hcm_main()
-    ward = ward_thu_duc()
+    main = with_targets(hcm_main())
+    ward = with_targets(ward_thu_duc())
     seeds = [replace(main, users=(), devices=())]
     for kind, count, name in (("branch", BRANCHES, "Chi nhánh"), ("ward", WARDS, "Điểm")):
         for n in range(1, count + 1):

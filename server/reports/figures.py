@@ -43,6 +43,8 @@ from server.storage.models import (
 # An estimate is "accurate" within this share of itself, and never tighter than a minute.
 ESTIMATE_TOLERANCE = 0.25
 ESTIMATE_FLOOR_S = 60
+# A roll-up that wrote this many visits refreshes the table's statistics at once.
+ANALYZE_AFTER = 50_000
 CUTS = (
     "site",
     "department",
@@ -159,7 +161,13 @@ class Reports:
             try:
                 with self.db.write() as session:
                     prepare(session)
-                    roll_up(session, missing, now)
+                    written = roll_up(session, missing, now)
+                if written >= ANALYZE_AFTER and self.db.engine.dialect.name == "postgresql":
+                    # Fresh statistics, or the planner takes a big table for a small one
+                    # (sorts on disk, no parallel scan) until autovacuum comes by.
+                    with self.db.engine.connect() as connection:
+                        connection.exec_driver_sql("ANALYZE report_visits")
+                        connection.commit()
             except IntegrityError:
                 pass  # another process rolled the same days up meanwhile
         live = [s.id for s in sites if first <= s.today <= last]
