@@ -16,7 +16,6 @@ if TYPE_CHECKING:
     from server.storage.db import Database
 
 FORMATS = ("table", "csv", "xlsx", "json", "pdf")
-MAIN_CUTS = ("field", "counter", "clerk", "hour", "day")
 
 
 def register(

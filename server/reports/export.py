@@ -17,8 +17,6 @@ from openpyxl.utils import get_column_letter
 from server.reports.figures import Figures, Report
 from server.reports.texts import BRIEF, COLUMNS, CUT_NAMES, KEY_HEADER, LABEL_HEADER, TOTAL
 
-FORMATS = ("table", "csv", "xlsx", "json")
-
 
 def value(figures: Figures, name: str) -> int | float | None:
     """A figure as exported: minutes for durations."""

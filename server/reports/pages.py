@@ -37,8 +37,8 @@ def number(x: float | None, decimals: int = 1) -> str:
     """Vietnamese style: a dot between thousands, a comma before decimals."""
     if x is None:
         return "–"
-    if (float(x).is_integer() and decimals == 0) or isinstance(x, int):
-        return f"{int(x):,}".replace(",", ".")
+    if isinstance(x, int) or decimals == 0:
+        return f"{round(x):,}".replace(",", ".")
     text = f"{x:,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
