@@ -42,9 +42,11 @@ command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v sox >/dev/null 2>&1 || need+=(sox)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-# The admin console's browser test drives a headless chromium through its driver.
+# The web pages' browser tests and the reports' PDF (printed by headless Chromium);
+# pdftoppm turns a PDF page into a PNG in the tests.
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 # Qt's offscreen platform still loads these shared libraries.
 for lib in libEGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libGL.so.1 libdbus-1.so.3; do
   if ! ldconfig -p | grep -q "$lib"; then

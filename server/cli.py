@@ -1,5 +1,6 @@
 """``qms server``, ``qms db upgrade``, ``qms seed demo``, ``qms user add|passwd|pin|disable|
-enable|remove``, ``qms device add|list|revoke``, ``qms site export|import``, ``qms simulate``.
+enable|remove``, ``qms device add|list|revoke``, ``qms site export|import``, ``qms simulate``,
+``qms report``.
 
 Only argparse at import time: the handlers load SQLAlchemy and the rest when run.
 """
@@ -10,6 +11,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from server.reports.cli import register as register_report
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -132,6 +135,7 @@ def _register_devices(sub: "argparse._SubParsersAction[argparse.ArgumentParser]"
     revoke.add_argument("name", help="device id")
     _storage_options(revoke)
     revoke.set_defaults(func=run_device_revoke)
+    register_report(sub, _storage_options, _guarded, _database)
 
 
 def _register_site(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from server.console import admin, pages, people
+from server.console import admin, pages, people, reports
 from server.console.session import Forbidden, NotLoggedIn, language, page
 from server.console.texts import text
 
@@ -22,6 +22,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(pages.router, prefix="/console", include_in_schema=False)
     app.include_router(admin.router, prefix="/console", include_in_schema=False)
     app.include_router(people.router, prefix="/console", include_in_schema=False)
+    app.include_router(reports.router, prefix="/console", include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(NotLoggedIn)

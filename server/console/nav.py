@@ -30,6 +30,7 @@ NAV: list[NavEntry] = [
     NavEntry("users", "/console/s/{site}/users", ADMINS),
     NavEntry("devices", "/console/s/{site}/devices", ADMINS),
     NavEntry("audit", "/console/s/{site}/audit"),
+    NavEntry("reports", "/console/reports?site={site}"),
 ]
 
 

@@ -35,6 +35,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_users": ("Tài khoản", "Users"),
     "nav_devices": ("Thiết bị", "Devices"),
     "nav_audit": ("Nhật ký thay đổi", "Audit log"),
+    "nav_reports": ("Báo cáo", "Reports"),
     # login
     "login_title": ("Đăng nhập", "Log in"),
     "username": ("Tên đăng nhập", "Username"),

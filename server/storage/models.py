@@ -283,6 +283,14 @@ class TicketRow(Base):
             "priority",
             "queue_at",
         ),
+        # The tickets a transfer opened, by the one they came from: the reports walk
+        # each visit's transfers with it (``server/reports/visits.py``).
+        Index(
+            "ix_tickets_transferred_from",
+            "transferred_from",
+            postgresql_where=text("transferred_from IS NOT NULL"),
+            sqlite_where=text("transferred_from IS NOT NULL"),
+        ),
         *(
             Index(
                 f"ix_tickets_head_{line}",
@@ -436,3 +444,47 @@ class AuthEpochRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ReportVisitRow(Base):
+    """One citizen's visit of a closed business day, as the reports count it
+    (``server/reports/visits.py``): a ticket and the tickets its transfers opened, seen
+    as one. Filled on demand the first time a report reads a closed day; the figures of
+    the current day are computed from the tickets themselves by the same statement."""
+
+    __tablename__ = "report_visits"
+    __table_args__ = (
+        Index("ix_report_visits_site_day", "site_id", "business_day"),
+        Index("ix_report_visits_day", "business_day"),
+    )
+
+    ticket_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the first ticket
+    site_id: Mapped[str] = mapped_column(String(64))
+    business_day: Mapped[date] = mapped_column(Date)
+    service: Mapped[str] = mapped_column(String(32))  # the field chosen at the kiosk
+    priority: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    hour: Mapped[int] = mapped_column(Integer)  # local hour of issue
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday
+    counter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # last counter
+    clerk: Mapped[str | None] = mapped_column(String(64), nullable=True)  # last clerk
+    outcome: Mapped[str] = mapped_column(String(16))  # served, no_show, cancelled, expired
+    legs: Mapped[int] = mapped_column(Integer)  # 1 + the number of transfers
+    parked: Mapped[int] = mapped_column(Integer)  # 1 if any leg was parked
+    wait_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    first_wait_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    estimate_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    service_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rating: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The field's wait target when the day was rolled up (None: the field promised none).
+    wait_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class ReportDayRow(Base):
+    """A closed business day of a site whose visits are in ``report_visits``."""
+
+    __tablename__ = "report_days"
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer)
+    rolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
