@@ -23,6 +23,8 @@ QUEUE = "/sites/{site}/queue"
 NOTICE = "/sites/{site}/notice"
 COUNTERS = "/sites/{site}/counters"
 CLERK_DAY = "/sites/{site}/counters/{counter}/day"
+REPORT_FIGURES = "/reports/figures"
+REPORT_MONTHLY_PDF = "/reports/monthly.pdf"
 COUNTER_ACTION = "/sites/{site}/counters/{counter}/{action}"
 """Every counter action; the server declares it as one route per verb (below)."""
 
@@ -64,6 +66,8 @@ def templates() -> tuple[str, ...]:
         NOTICE,
         COUNTERS,
         CLERK_DAY,
+        REPORT_FIGURES,
+        REPORT_MONTHLY_PDF,
     )
     return fixed + tuple(counter_action_template(action) for action in COUNTER_ACTIONS)
 
@@ -119,6 +123,14 @@ def counters(site: str) -> str:
 
 def clerk_day(site: str, counter: str) -> str:
     return _fill(CLERK_DAY, site=site, counter=counter)
+
+
+def report_figures() -> str:
+    return REPORT_FIGURES
+
+
+def report_monthly_pdf() -> str:
+    return REPORT_MONTHLY_PDF
 
 
 def counter_action(site: str, counter: str, action: str) -> str:

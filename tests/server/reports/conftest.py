@@ -21,7 +21,7 @@ def served(tmp_path: Path) -> Iterator[tuple[World, httpx.Client, Path]]:
     db_file = tmp_path / "qms.sqlite3"
     world = make_world(sqlite_url(tmp_path))
     play_known_day(world)
-    world.service.accounts.add_user("admin", "pw-admin-long-enough", Role.ADMIN, site=None)
+    world.service.accounts.add_user("admin", "mat-khau-dai-du-9", Role.ADMIN, site=None)
     sock = bind("127.0.0.1", 0)
     app = create_app(world.service)
     server, thread = serve_in_thread(app, sock)

@@ -82,7 +82,7 @@ def test_who_may_read_which_site(served) -> None:
     _, client, _ = served
     clerk = login(client, "c1", "pw-c1")
     boss = login(client, "boss", "pw-boss")
-    admin = login(client, "admin", "pw-admin-long-enough")
+    admin = login(client, "admin", "mat-khau-dai-du-9")
     url = "/api/v1/reports/figures"
     assert client.get(url, params=params("field", "json"), headers=clerk).status_code == 403
     assert client.get(url, params=params("field", "json", "t2"), headers=boss).status_code == 403
