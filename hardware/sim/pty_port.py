@@ -68,12 +68,14 @@ class PtyPort:
         fd = self._master
         if fd < 0:
             return b""
-        ready, _, _ = select.select([fd], [], [], timeout)
-        if not ready:
-            return b""
         try:
+            # An unplug on another thread may close ``fd`` under the wait: nothing came,
+            # and the next read uses the pty plugged back in.
+            ready, _, _ = select.select([fd], [], [], timeout)
+            if not ready:
+                return b""
             return os.read(fd, 4096)
-        except OSError:
+        except (OSError, ValueError):
             return b""
 
     def on_data(self, callback: Callable[[bytes], None]) -> None:

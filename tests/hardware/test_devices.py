@@ -151,7 +151,7 @@ def test_led_bus_shows_blinks_and_restores_after_replug(caplog):
         assert len(warned) == 1  # one warning for the outage, not one per display
         sim.reconnect()
         assert bus.wait_connected(10)
-        assert bus.unsent == 0
+        assert wait_until(lambda: bus.unsent == 0)  # resent just after the connect
         assert wait_until(
             lambda: sim.panel(5).text == "1024" and sim.panel(6).history[-1] == "A0042"
         )
