@@ -185,8 +185,8 @@ def led_bridge_command(args: argparse.Namespace) -> int:
     from pathlib import Path
     from urllib.parse import unquote, urlsplit
 
-    from appkit.mqtt_state import Verifier
     from appkit.server_key import CA_ENV, KEY_ENV, default_pin_file, pinned_key
+    from appkit.trust import Verifier
     from hardware.led_bridge import LedBridge, MqttLedBridge
     from hardware.ports import HardwareError
     from hardware.registry import open_led

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from appkit.mqtt_state import Verifier
+from appkit.trust import Verifier
 from hardware.framing import FrameError
 from hardware.ports import LedDisplay
 from server.contract import topics

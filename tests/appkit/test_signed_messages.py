@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from appkit.mqtt_state import StateSubscriber, Subscription, Verifier
+from appkit.mqtt_state import StateSubscriber, Subscription
 from appkit.server_key import KeyChanged, pinned_key
+from appkit.trust import Verifier
 from hardware.led_bridge import LED_IDLE, LedBridge
 from server.contract import topics
 from server.contract.messages import CallEvent, DisplaySnapshot, ServerStatus
@@ -69,7 +70,7 @@ def test_the_envelope_round_trips_and_binds_the_topic(signer) -> None:
 def test_forged_and_tampered_messages_never_move_the_high_water_mark(signer, caplog) -> None:
     sub, got = subscriber(signer.key.public)
     forger = Signer(SigningKey.generate(), boot="evil", booted_at=T0)
-    caplog.set_level(logging.WARNING, "appkit.mqtt_state")
+    caplog.set_level(logging.WARNING, "appkit.trust")
     assert sub.feed(DISPLAY_A, signer.seal(DISPLAY_A, body(snapshot(5)), at=T0)) is not None
     for _ in range(3):  # a flood: dropped every time, logged once
         assert sub.feed(DISPLAY_A, body(snapshot(10**9))) is None
