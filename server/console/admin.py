@@ -14,58 +14,18 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from server.console import forms
 from server.console.forms import FormErrors
-from server.console.session import Forbidden, Visitor, checked_form, page, service_of, to, visitor
-from server.console.texts import text
+from server.console.session import Forbidden, Visitor, checked_form, page, service_of, to
+from server.console.site_edit import apply_change, definition_of, editor, viewer
 from server.engine.model import (
     Area,
     CounterConfig,
     Department,
-    Holiday,
     NumberFormat,
-    OpeningHours,
     PriorityCategory,
-    SpecialDay,
 )
-from server.service import ServiceError
 from server.siteconfig import SiteDefinition, SiteFileError, render
-from server.siteconfig.schema import WEEKDAYS, Session, hours_of, sessions_of
 
 router = APIRouter()
-
-
-def _viewer(request: Request, site: str) -> Visitor:
-    who = visitor(request)
-    if not who.may_see(site):
-        raise Forbidden(text("read_only", who.lang))
-    return who
-
-
-def _editor(request: Request, site: str) -> Visitor:
-    who = _viewer(request, site)
-    if not who.may_edit(site):
-        raise Forbidden(text("read_only", who.lang))
-    return who
-
-
-def _definition(request: Request, site: str) -> SiteDefinition:
-    try:
-        return service_of(request).site_config.definition(site)
-    except ServiceError:
-        raise Forbidden from None
-
-
-def _apply(
-    request: Request, who: Visitor, definition: SiteDefinition, action: str, target: str
-) -> FormErrors:
-    """The one path of every change; the errors it found, empty when it was saved."""
-    errors = FormErrors(who.lang)
-    try:
-        service_of(request).site_config.apply(
-            definition, actor=who.actor.name, action=action, target=target
-        )
-    except SiteFileError as exc:
-        errors.from_site_file(exc)
-    return errors
 
 
 # ---- the site ------------------------------------------------------------------------
@@ -73,8 +33,8 @@ def _apply(
 
 @router.get("/s/{site}/site", response_class=HTMLResponse)
 def site_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
-    definition = _definition(request, site)
+    who = viewer(request, site)
+    definition = definition_of(request, site)
     return page(
         request, "site.html", who, site=site, active="site", config=definition.site,
         form=None, saved=saved,
@@ -83,9 +43,9 @@ def site_page(request: Request, site: str, saved: int = 0) -> Response:
 
 @router.post("/s/{site}/site", response_class=HTMLResponse)
 async def site_save(request: Request, site: str) -> Response:
-    who = _editor(request, site)
+    who = editor(request, site)
     form = await checked_form(request, who)
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     errors = FormErrors(who.lang)
     name_vi = forms.string(form, "name_vi", errors)
     name_en = forms.string(form, "name_en", errors)
@@ -106,7 +66,7 @@ async def site_save(request: Request, site: str) -> Response:
             priority_ratio=ratio or 1,
             aging_after_s=aging * 60 if aging else None,
         )
-        errors = _apply(request, who, replace(definition, site=config), "site.edit", site)
+        errors = apply_change(request, who, replace(definition, site=config), "site.edit", site)
         if not errors:
             return to(f"/console/s/{site}/site?saved=1")
     return page(
@@ -120,8 +80,8 @@ async def site_save(request: Request, site: str) -> Response:
 
 @router.get("/s/{site}/fields", response_class=HTMLResponse)
 def fields_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
-    definition = _definition(request, site)
+    who = viewer(request, site)
+    definition = definition_of(request, site)
     return page(
         request, "fields.html", who, site=site, active="fields", definition=definition,
         saved=saved,
@@ -130,8 +90,8 @@ def fields_page(request: Request, site: str, saved: int = 0) -> Response:
 
 @router.get("/s/{site}/fields/{code}", response_class=HTMLResponse)
 def field_page(request: Request, site: str, code: str) -> Response:
-    who = _viewer(request, site)
-    definition = _definition(request, site)
+    who = viewer(request, site)
+    definition = definition_of(request, site)
     field = next((s for s in definition.services if s.code == code), None)
     if field is None:
         raise Forbidden
@@ -143,9 +103,9 @@ def field_page(request: Request, site: str, code: str) -> Response:
 
 @router.post("/s/{site}/fields/{code}", response_class=HTMLResponse)
 async def field_save(request: Request, site: str, code: str) -> Response:
-    who = _editor(request, site)
+    who = editor(request, site)
     form = await checked_form(request, who)
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     field = next((s for s in definition.services if s.code == code), None)
     if field is None:
         raise Forbidden
@@ -182,7 +142,9 @@ async def field_save(request: Request, site: str, code: str) -> Response:
             enabled=forms.checked(form, "enabled"),
         )
         services = tuple(changed if s.code == code else s for s in definition.services)
-        errors = _apply(request, who, replace(definition, services=services), "field.edit", code)
+        errors = apply_change(
+            request, who, replace(definition, services=services), "field.edit", code
+        )
         if not errors:
             return to(f"/console/s/{site}/fields?saved=1")
     return page(
@@ -196,8 +158,8 @@ async def field_save(request: Request, site: str, code: str) -> Response:
 
 @router.get("/s/{site}/counters", response_class=HTMLResponse)
 def counters_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
-    definition = _definition(request, site)
+    who = viewer(request, site)
+    definition = definition_of(request, site)
     return page(
         request, "counters.html", who, site=site, active="counters", definition=definition,
         saved=saved,
@@ -223,14 +185,14 @@ def _counter_form(
 
 @router.get("/s/{site}/counters/new", response_class=HTMLResponse)
 def counter_new(request: Request, site: str) -> Response:
-    who = _viewer(request, site)
-    return _counter_form(request, who, site, _definition(request, site), None)
+    who = viewer(request, site)
+    return _counter_form(request, who, site, definition_of(request, site), None)
 
 
 @router.get("/s/{site}/counters/{counter_id}", response_class=HTMLResponse)
 def counter_page(request: Request, site: str, counter_id: str) -> Response:
-    who = _viewer(request, site)
-    definition = _definition(request, site)
+    who = viewer(request, site)
+    definition = definition_of(request, site)
     counter = next((c for c in definition.counters if c.id == counter_id), None)
     if counter is None:
         raise Forbidden
@@ -240,9 +202,9 @@ def counter_page(request: Request, site: str, counter_id: str) -> Response:
 @router.post("/s/{site}/counters/{counter_id}", response_class=HTMLResponse)
 async def counter_save(request: Request, site: str, counter_id: str) -> Response:
     """``counter_id`` "new" adds a counter (its id is the one typed in the form)."""
-    who = _editor(request, site)
+    who = editor(request, site)
     form = await checked_form(request, who)
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     adding = counter_id == "new"
     old = None if adding else next((c for c in definition.counters if c.id == counter_id), None)
     if not adding and old is None:
@@ -275,7 +237,7 @@ async def counter_save(request: Request, site: str, counter_id: str) -> Response
             else tuple(counter if c.id == counter_id else c for c in definition.counters)
         )
         action = "counter.add" if adding else "counter.edit"
-        errors = _apply(request, who, replace(definition, counters=counters), action, ident)
+        errors = apply_change(request, who, replace(definition, counters=counters), action, ident)
         if not errors:
             return to(f"/console/s/{site}/counters?saved=1")
     return _counter_form(request, who, site, definition, old, form=form, errors=errors.messages)
@@ -284,102 +246,14 @@ async def counter_save(request: Request, site: str, counter_id: str) -> Response
 # ---- calendar: sessions and holidays -------------------------------------------------------
 
 
-@router.get("/s/{site}/calendar", response_class=HTMLResponse)
-def calendar_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
-    return _calendar(request, who, site, saved=saved)
-
-
-def _calendar(
-    request: Request,
-    who: Visitor,
-    site: str,
-    *,
-    saved: int = 0,
-    form: dict[str, Any] | None = None,
-    errors: list[str] | None = None,
-) -> Response:
-    definition = _definition(request, site)
-    return page(
-        request, "calendar.html", who, site=site, active="calendar", definition=definition,
-        sessions=sessions_of(definition.site.hours), weekdays=WEEKDAYS, saved=saved,
-        form=form or {}, errors=errors or [], status_code=400 if errors else 200,
-    )  # fmt: skip
-
-
-@router.post("/s/{site}/calendar/holidays", response_class=HTMLResponse)
-async def holiday_add(request: Request, site: str) -> Response:
-    who = _editor(request, site)
-    form = await checked_form(request, who)
-    definition = _definition(request, site)
-    errors = FormErrors(who.lang)
-    when = forms.day(form, "date", errors)
-    name_vi = forms.string(form, "name_vi", errors)
-    name_en = forms.string(form, "name_en", errors, required=False)
-    if not errors and when is not None:
-        holidays = tuple(
-            sorted(
-                (*definition.site.holidays, Holiday(when, name_vi, name_en)), key=lambda h: h.day
-            )
-        )
-        site_config = replace(definition.site, holidays=holidays)
-        errors = _apply(
-            request, who, replace(definition, site=site_config), "holiday.add", when.isoformat()
-        )
-        if not errors:
-            return to(f"/console/s/{site}/calendar?saved=1")
-    return _calendar(request, who, site, form=form, errors=errors.messages)
-
-
-@router.post("/s/{site}/calendar/holidays/{when}/remove", response_class=HTMLResponse)
-async def holiday_remove(request: Request, site: str, when: str) -> Response:
-    who = _editor(request, site)
-    await checked_form(request, who)
-    definition = _definition(request, site)
-    holidays = tuple(h for h in definition.site.holidays if h.day.isoformat() != when)
-    site_config = replace(definition.site, holidays=holidays)
-    errors = _apply(request, who, replace(definition, site=site_config), "holiday.remove", when)
-    if not errors:
-        return to(f"/console/s/{site}/calendar?saved=1")
-    return _calendar(request, who, site, errors=errors.messages)
-
-
-@router.post("/s/{site}/calendar/sessions", response_class=HTMLResponse)
-async def sessions_save(request: Request, site: str) -> Response:
-    """The week's sessions as rows of (days, from, to); an empty row is dropped."""
-    who = _editor(request, site)
-    form = await checked_form(request, who)
-    definition = _definition(request, site)
-    errors = FormErrors(who.lang)
-    rows: list[dict[str, Any]] = []
-    for i in range(int(form.get("rows", "0") or 0) + 1):
-        days = [d for d in WEEKDAYS if f"s{i}_{d}" in form]
-        start, end = str(form.get(f"s{i}_start", "")), str(form.get(f"s{i}_end", ""))
-        if not days and not start and not end:
-            continue
-        a = forms.clock(form, f"s{i}_start", errors, label="from")
-        b = forms.clock(form, f"s{i}_end", errors, label="to")
-        if not days:
-            errors.add("days", "err_required")
-        if a is not None and b is not None and days:
-            rows.append({"days": days, "start": f"{a:%H:%M}", "end": f"{b:%H:%M}"})
-    if not errors:
-        hours: OpeningHours = hours_of([Session.model_validate(r) for r in rows])
-        site_config = replace(definition.site, hours=hours)
-        errors = _apply(request, who, replace(definition, site=site_config), "sessions.edit", site)
-        if not errors:
-            return to(f"/console/s/{site}/calendar?saved=1")
-    return _calendar(request, who, site, form=form, errors=errors.messages)
-
-
 # ---- the whole site file -------------------------------------------------------------
 
 
 @router.get("/s/{site}/file.toml")
 def site_file_download(request: Request, site: str) -> Response:
-    _viewer(request, site)
+    viewer(request, site)
     return PlainTextResponse(
-        render(_definition(request, site)),
+        render(definition_of(request, site)),
         media_type="application/toml; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{site}.toml"'},
     )
@@ -387,8 +261,8 @@ def site_file_download(request: Request, site: str) -> Response:
 
 @router.get("/s/{site}/file", response_class=HTMLResponse)
 def site_file_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
-    body = render(_definition(request, site))
+    who = viewer(request, site)
+    body = render(definition_of(request, site))
     return page(
         request, "sitefile.html", who, site=site, active="sitefile", body=body, diff=None,
         saved=saved,
@@ -398,7 +272,7 @@ def site_file_page(request: Request, site: str, saved: int = 0) -> Response:
 @router.post("/s/{site}/file", response_class=HTMLResponse)
 async def site_file_post(request: Request, site: str) -> Response:
     """Preview shows the diff; apply writes it (a file for another site is refused)."""
-    who = _editor(request, site)
+    who = editor(request, site)
     form = await checked_form(request, who)
     body = str(form.get("body", "")).replace("\r\n", "\n")
     errors = FormErrors(who.lang)
@@ -422,39 +296,6 @@ async def site_file_post(request: Request, site: str) -> Response:
     )  # fmt: skip
 
 
-# ---- the audit log -------------------------------------------------------------------
-
-
-@router.get("/s/{site}/audit", response_class=HTMLResponse)
-def audit_page(request: Request, site: str, actor: str = "", action: str = "") -> Response:
-    who = _viewer(request, site)
-    entries = service_of(request).audit.entries(
-        site=site, actor=actor or None, action=action or None
-    )
-    rows = [(e, _changes(e.before, e.after)) for e in entries]
-    return page(
-        request, "audit.html", who, site=site, active="audit", rows=rows, who_filter=actor,
-        action_filter=action,
-    )  # fmt: skip
-
-
-def _changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
-    """(item, before, after) as short text, one row per changed item."""
-    if not isinstance(before, dict) or not isinstance(after, dict):
-        return [("", _short(before), _short(after))]
-    return [(key, _short(before.get(key)), _short(after.get(key))) for key in after]
-
-
-def _short(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={_short(v)}" for k, v in value.items() if v not in (None, [], {}))
-    if isinstance(value, list):
-        return "[" + ", ".join(_short(v) for v in value) + "]"
-    return str(value)
-
-
 # ---- departments, areas and priority categories ------------------------------------------
 
 # part -> (the definition's or the site's attribute, the item's key attribute, make an item)
@@ -467,7 +308,7 @@ _NAMED: dict[str, tuple[str, str, Any]] = {
 
 @router.get("/s/{site}/structure", response_class=HTMLResponse)
 def structure_page(request: Request, site: str, saved: int = 0) -> Response:
-    who = _viewer(request, site)
+    who = viewer(request, site)
     return _structure(request, who, site, saved=saved)
 
 
@@ -479,7 +320,7 @@ def _structure(
     saved: int = 0,
     errors: list[str] | None = None,
 ) -> Response:
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     parts = {
         "departments": definition.departments,
         "areas": definition.areas,
@@ -510,9 +351,9 @@ async def structure_save(request: Request, site: str, part: str, key: str) -> Re
     """Rename an item, or add one (``key`` "new": its code comes from the form)."""
     if part not in _NAMED:
         raise Forbidden
-    who = _editor(request, site)
+    who = editor(request, site)
     form = await checked_form(request, who)
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     _attr, key_name, make = _NAMED[part]
     items = _items(definition, part)
     errors = FormErrors(who.lang)
@@ -531,7 +372,7 @@ async def structure_save(request: Request, site: str, part: str, key: str) -> Re
             else tuple(item if getattr(i, key_name) == key else i for i in items)
         )
         action = f"{part}.{'add' if key == 'new' else 'edit'}"
-        errors = _apply(request, who, _with_items(definition, part, changed), action, ident)
+        errors = apply_change(request, who, _with_items(definition, part, changed), action, ident)
         if not errors:
             return to(f"/console/s/{site}/structure?saved=1")
     return _structure(request, who, site, errors=errors.messages)
@@ -542,58 +383,15 @@ async def structure_remove(request: Request, site: str, part: str, key: str) -> 
     """Refused, with the reason, while a field or counter still names the item."""
     if part not in _NAMED:
         raise Forbidden
-    who = _editor(request, site)
+    who = editor(request, site)
     await checked_form(request, who)
-    definition = _definition(request, site)
+    definition = definition_of(request, site)
     key_name = _NAMED[part][1]
     items = tuple(i for i in _items(definition, part) if getattr(i, key_name) != key)
     changed = _with_items(definition, part, items)
     if part == "areas":
         changed = replace(changed, displays=tuple(d for d in changed.displays if d.area != key))
-    errors = _apply(request, who, changed, f"{part}.remove", key)
+    errors = apply_change(request, who, changed, f"{part}.remove", key)
     if not errors:
         return to(f"/console/s/{site}/structure?saved=1")
     return _structure(request, who, site, errors=errors.messages)
-
-
-# ---- special days --------------------------------------------------------------------
-
-
-@router.post("/s/{site}/calendar/special-days", response_class=HTMLResponse)
-async def special_day_add(request: Request, site: str) -> Response:
-    who = _editor(request, site)
-    form = await checked_form(request, who)
-    definition = _definition(request, site)
-    errors = FormErrors(who.lang)
-    when = forms.day(form, "date", errors)
-    name_vi = forms.string(form, "name_vi", errors)
-    windows = []
-    for i in (1, 2):
-        if form.get(f"start{i}") or form.get(f"end{i}") or i == 1:
-            a = forms.clock(form, f"start{i}", errors, label="from")
-            b = forms.clock(form, f"end{i}", errors, label="to")
-            if a is not None and b is not None:
-                windows.append((a, b))
-    if not errors and when is not None:
-        day = SpecialDay(when, tuple(windows), name_vi, str(form.get("name_en", "")).strip())
-        special = tuple(sorted((*definition.site.special_days, day), key=lambda d: d.day))
-        site_config = replace(definition.site, special_days=special)
-        errors = _apply(
-            request, who, replace(definition, site=site_config), "special_day.add", when.isoformat()
-        )
-        if not errors:
-            return to(f"/console/s/{site}/calendar?saved=1")
-    return _calendar(request, who, site, form=form, errors=errors.messages)
-
-
-@router.post("/s/{site}/calendar/special-days/{when}/remove", response_class=HTMLResponse)
-async def special_day_remove(request: Request, site: str, when: str) -> Response:
-    who = _editor(request, site)
-    await checked_form(request, who)
-    definition = _definition(request, site)
-    special = tuple(d for d in definition.site.special_days if d.day.isoformat() != when)
-    site_config = replace(definition.site, special_days=special)
-    errors = _apply(request, who, replace(definition, site=site_config), "special_day.remove", when)
-    if not errors:
-        return to(f"/console/s/{site}/calendar?saved=1")
-    return _calendar(request, who, site, errors=errors.messages)
