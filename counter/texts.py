@@ -18,11 +18,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "finish": ("Hoàn thành", "Finish"),
     "no-show": ("Vắng mặt", "No-show"),
     "transfer": ("Chuyển", "Transfer"),
-    "park": ("Tạm gác", "Park"),
+    "park": ("Tạm hoãn", "Park"),
     "pause": ("Tạm nghỉ", "Pause"),
     "resume": ("Mở lại quầy", "Resume"),
     "call": ("Gọi số cụ thể", "Call a number"),
-    "resume_parked": ("Gọi tiếp", "Resume"),
+    "resume_parked": ("Phục vụ tiếp", "Resume"),
+    "resume_parked_reason": ("Phục vụ tiếp số tạm hoãn", "Resume a parked ticket"),
     "rate": ("Đánh giá", "Rating"),
     "retry": ("Thử lại", "Retry"),
     "current": ("Số hiện tại", "Current ticket"),
@@ -34,14 +35,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "waiting_per_field": ("Đang chờ theo lĩnh vực", "Waiting per field"),
     "longest_wait": ("Chờ lâu nhất", "Longest wait"),
     "next_up": ("Số kế tiếp", "Next up"),
-    "parked": ("Số tạm gác", "Parked"),
+    "parked": ("Số tạm hoãn", "Parked"),
     "queue_empty": ("Không có ai đang chờ", "Nobody is waiting"),
     "none": ("Không có", "None"),
-    "my_day": ("Hôm nay của tôi", "My day"),
-    "served": ("Đã xong", "Served"),
+    "my_day": ("Kết quả làm việc hôm nay", "Today's work"),
+    "served": ("Đã phục vụ", "Served"),
     "no_shows": ("Vắng mặt", "No-shows"),
     "avg_service": ("Phục vụ TB", "Avg service"),
     "avg_rating": ("Hài lòng TB", "Avg rating"),
+    "ratings_count": ("lượt", "ratings"),
     "unreachable": (
         "Không kết nối được máy chủ. Số đang phục vụ vẫn giữ nguyên; "
         "thao tác sẽ được gửi lại an toàn.",
@@ -56,12 +58,16 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Connecting to live queue updates (MQTT)…",
     ),
     "closed_banner": (
-        "Quầy đang đóng. Bấm “Mở lại quầy” (F9) để bắt đầu nhận công dân.",
-        "Counter closed. Press “Resume” (F9) to start receiving citizens.",
+        "Quầy đang đóng: màn hình sảnh hiện “Quầy đóng”. Bấm “Mở lại quầy” (F9) để bắt đầu "
+        "gọi số.",
+        "Counter closed: the hall display shows “Quầy đóng” (closed). Press “Resume” (F9) to "
+        "start calling.",
     ),
     "paused_banner": (
-        "Quầy đang tạm nghỉ — bảng hiển thị báo quầy đóng.",
-        "Counter paused — the hall display shows it closed.",
+        "Quầy đang tạm nghỉ: màn hình sảnh hiện “Tạm nghỉ” và không có số mới được gọi đến "
+        "quầy. Bấm “Mở lại quầy” (F9) để tiếp tục.",
+        "Counter paused: the hall display shows “Tạm nghỉ” (paused) and calls no new number "
+        "here. Press “Resume” (F9) to carry on.",
     ),
     "sending": ("Đang gửi…", "Sending…"),
     "pending": (
@@ -79,7 +85,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
         "Your session has expired. Please log in again.",
     ),
-    "transfer_title": ("Chuyển hồ sơ", "Transfer ticket"),
+    "transfer_title": ("Chuyển số thứ tự", "Transfer ticket"),
     "to_field": ("Sang lĩnh vực", "To field"),
     "to_counter": ("Sang quầy", "To counter"),
     "note": ("Ghi chú", "Note"),
@@ -116,10 +122,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "login_failed": ("Đăng nhập không thành công", "Login failed"),
     "need_login": ("Nhập tên đăng nhập và mật khẩu.", "Enter username and password."),
     "shortcuts": (
-        "F1/Space: gọi tiếp · F2: gọi lại · F3: bắt đầu · F4: hoàn thành · F5: vắng mặt · "
-        "F6: chuyển · F7: tạm gác · F8: gọi số · F9: tạm nghỉ",
+        "F1/Space: gọi số tiếp theo · F2: gọi lại · F3: bắt đầu · F4: hoàn thành · F5: vắng mặt · "
+        "F6: chuyển · F7: tạm hoãn · F8: gọi số cụ thể · F9: tạm nghỉ",
         "F1/Space: call next · F2: recall · F3: start · F4: finish · F5: no-show · "
-        "F6: transfer · F7: park · F8: call number · F9: pause",
+        "F6: transfer · F7: park · F8: call a number · F9: pause",
     ),
 }
 
@@ -127,7 +133,7 @@ _STATUS: dict[TicketStatus, tuple[str, str]] = {
     TicketStatus.WAITING: ("Đang chờ", "Waiting"),
     TicketStatus.CALLED: ("Đang mời", "Called"),
     TicketStatus.SERVING: ("Đang phục vụ", "Serving"),
-    TicketStatus.PARKED: ("Tạm gác", "Parked"),
+    TicketStatus.PARKED: ("Tạm hoãn", "Parked"),
     TicketStatus.DONE: ("Hoàn thành", "Done"),
     TicketStatus.NO_SHOW: ("Vắng mặt", "No-show"),
     TicketStatus.TRANSFERRED: ("Đã chuyển", "Transferred"),
@@ -138,7 +144,7 @@ _STATUS: dict[TicketStatus, tuple[str, str]] = {
 _COUNTER_STATE: dict[CounterState, tuple[str, str]] = {
     CounterState.OPEN: ("Đang mở", "Open"),
     CounterState.PAUSED: ("Tạm nghỉ", "Paused"),
-    CounterState.CLOSED: ("Đóng", "Closed"),
+    CounterState.CLOSED: ("Quầy đóng", "Closed"),
 }
 
 RATINGS: tuple[Rating, ...] = (
@@ -156,8 +162,23 @@ _RATING: dict[Rating, tuple[str, str]] = {
 }
 
 
+def counter_title(number: int, name: str, language: str = "vi") -> str:
+    """A counter's heading: the site's own name in Vietnamese ("Quầy 1 - Ưu tiên"); in
+    English "Counter 1", with the rest of the site's name kept as the site wrote it."""
+    if language != "en":
+        return name
+    extra = name.removeprefix(f"{_TEXT['counter'][0]} {number}").strip(" -–·")
+    return f"{_TEXT['counter'][1]} {number}" + (f" - {extra}" if extra else "")
+
+
 def _pick(pair: tuple[str, str], language: str) -> str:
     return pair[1] if language == "en" else pair[0]
+
+
+def every_text() -> list[str]:
+    """Every sentence of the tables, both languages: what the wording checks read."""
+    tables: tuple[dict, ...] = (_TEXT, _STATUS, _COUNTER_STATE, _RATING)
+    return [s for table in tables for pair in table.values() for s in pair]
 
 
 def text(key: str, language: str = "vi") -> str:

@@ -291,7 +291,7 @@ class CounterViewModel(QObject):
         self.act("call", CallIn(ticket=ticket.strip(), reason=reason.strip()))
 
     def resume_parked(self, ticket_id: str) -> None:
-        reason = "Tiếp tục số tạm gác" if self.language != "en" else "Resume parked ticket"
+        reason = text("resume_parked_reason", self.language)
         self.act("call", CallIn(ticket=ticket_id, reason=reason))
 
     def rate(self, rating: Rating | str) -> None:

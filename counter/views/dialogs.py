@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from counter.texts import text
+from counter.texts import counter_title, text
 from counter.viewmodel import CounterViewModel
 
 NOTE_MAX = 200
@@ -58,7 +58,8 @@ class TransferDialog(QDialog):
         self.counter = QComboBox()
         for item in vm.counters:
             if item.counter.id != vm.counter_id:
-                self.counter.addItem(item.counter.name, item.counter.id)
+                name = counter_title(item.counter.number, item.counter.name, lang)
+                self.counter.addItem(name, item.counter.id)
         self.note = QLineEdit()
         self.note.setMaxLength(NOTE_MAX)
         # Where the citizen waits next: preselected as the site's own rule, so the clerk

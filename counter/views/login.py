@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from counter.session import LoginViewModel
-from counter.texts import text
+from counter.texts import counter_title, text
 from server.contract.http import CounterOut, LoginOut
 
 PIN_MAX = 8
@@ -243,7 +243,8 @@ class LoginView(QWidget):
         self.counter.clear()
         for item in counters:
             clerk = f" — {item.clerk}" if item.clerk else ""
-            label = f"{item.counter.name}{clerk}"
+            name = counter_title(item.counter.number, item.counter.name, self.vm.settings.language)
+            label = f"{name}{clerk}"
             self.counter.addItem(label, item.counter.id)
         chosen = self.vm.default_counter()
         if chosen is not None:

@@ -176,5 +176,5 @@ class DayPanel(QFrame):
         self.values["no_shows"].setText(str(day.no_shows))
         self.values["avg_service"].setText(duration(day.average_service_s, lang))
         self.values["avg_rating"].setText(average_rating(day.average_rating, lang))
-        votes = "lượt" if lang != "en" else "ratings"
+        votes = text("ratings_count", lang)
         self.names["avg_rating"].setText(f"{text('avg_rating', lang)} ({day.ratings} {votes})")

@@ -4,7 +4,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from counter.texts import counter_state_text, text
+from counter.texts import counter_state_text, counter_title, text
 from counter.viewmodel import CounterViewModel
 from counter.views.dialogs import CallNumberDialog, TransferDialog
 from counter.views.queue_panel import DayPanel, QueuePanel
@@ -159,7 +159,11 @@ class TerminalView(QWidget):
         vm, lang = self.vm, self.vm.language
         counter = vm.counter
         # The site names its counters in full ("Quầy 1 - Ưu tiên").
-        self.title.setText(counter.name if counter else f"{text('counter', lang)} {vm.counter_id}")
+        self.title.setText(
+            counter_title(counter.number, counter.name, lang)
+            if counter
+            else f"{text('counter', lang)} {vm.counter_id}"
+        )
         if counter is not None:
             self.state.setText(counter_state_text(counter.state, lang))
             self.state.setStyleSheet(f"background: {_STATE_COLOUR[counter.state]};")

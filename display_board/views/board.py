@@ -52,7 +52,7 @@ class BoardView(QWidget):
         self.theme = theme or Theme()
         self.layout_name: Layout = layout
         self.clock = clock
-        self.setWindowTitle("Bảng hiển thị · Display board")
+        self.setWindowTitle(T.window_title)
         self.header = HeaderPanel(self.theme, self)
         self.hero = HeroPanel(self.theme, self, blink_s=blink_s)
         self.counters = CountersPanel(self.theme, self)

@@ -1,4 +1,9 @@
-"""What the board says on screen: Vietnamese first, English second, dates in Vietnamese."""
+"""What the board says on screen: Vietnamese first, English second, dates in Vietnamese.
+
+Every word the board shows is here (the spoken phrases are in ``display_board.voice``),
+read together with the counter's, the kiosk's and the server's texts: the citizen is
+"quý khách" when addressed, "công dân có số thứ tự" when called.
+"""
 
 from __future__ import annotations
 
@@ -23,17 +28,18 @@ class Texts:
     recent_title: str = "VỪA GỌI"
     recent_title_en: str = "Recently called"
     waiting_title: str = "SỐ NGƯỜI ĐANG CHỜ · Waiting"
-    closed: str = "Đóng quầy"
+    closed: str = "Quầy đóng"
     paused: str = "Tạm nghỉ"
     idle: str = "—"
     waiting_for_data: str = "Đang chờ dữ liệu từ máy chủ… · Waiting for the server…"
     default_notice: str = (
-        "Xin quý công dân vui lòng theo dõi số thứ tự trên màn hình và lời mời qua loa"
+        "Kính mời quý khách theo dõi số thứ tự trên màn hình và lời mời qua loa"
         " · Please watch the screen and listen for your number"
     )
     no_call_yet: str = "Chưa có số nào được gọi · No number called yet"
     connection_lost: str = "Mất kết nối"
     server_offline: str = "Máy chủ tạm ngưng"
+    window_title: str = "Bảng hiển thị · Display board"
 
 
 T = Texts()

@@ -11,8 +11,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "logout": ("Đăng xuất", "Log out"),
     "signed_in_as": ("Đang đăng nhập", "Signed in as"),
     "read_only": (
-        "Bạn chỉ được xem cấu hình của điểm này.",
-        "You may view this site's configuration only.",
+        "Tài khoản này chỉ được xem cấu hình của điểm này.",
+        "This account may only view this site's configuration.",
     ),
     "saved": ("Đã lưu thay đổi.", "Changes saved."),
     "save": ("Lưu", "Save"),

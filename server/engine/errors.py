@@ -85,7 +85,7 @@ def service_disabled(service: str) -> Refusal:
 def outside_hours(service: str) -> Refusal:
     return Refusal(
         "outside_hours",
-        "Ngoài giờ tiếp nhận hồ sơ. Vui lòng quay lại trong giờ làm việc.",
+        "Ngoài giờ tiếp nhận hồ sơ. Kính mời quý khách quay lại trong giờ làm việc.",
         "Outside opening hours. Please come back during opening hours.",
         service=service,
     )
@@ -130,7 +130,7 @@ def unknown_priority(priority: str) -> Refusal:
 def citizen_active_ticket(number: str, service: str) -> Refusal:
     return Refusal(
         "citizen_active_ticket",
-        f"Bạn đang có số {number} chưa được giải quyết ở lĩnh vực này.",
+        f"Quý khách đang có số {number} của lĩnh vực này, chưa được giải quyết.",
         f"You already hold number {number} for this service.",
         number=number,
         service=service,
@@ -140,7 +140,7 @@ def citizen_active_ticket(number: str, service: str) -> Refusal:
 def citizen_daily_limit(limit: int) -> Refusal:
     return Refusal(
         "citizen_daily_limit",
-        f"Bạn đã lấy đủ {limit} số thứ tự trong ngày hôm nay.",
+        f"Quý khách đã lấy đủ {limit} số thứ tự trong ngày hôm nay.",
         f"You have reached today's limit of {limit} tickets.",
         limit=limit,
     )
