@@ -58,8 +58,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Connecting to live queue updates (MQTT)…",
     ),
     "closed_banner": (
-        "Quầy đang đóng: màn hình sảnh hiện “Quầy đóng”. Bấm “Mở lại quầy” (F9) để bắt đầu "
-        "gọi số.",
+        "Quầy đang đóng: màn hình sảnh hiện “Quầy đóng”. Bấm “Mở lại quầy” (F9) để bắt đầu gọi số.",
         "Counter closed: the hall display shows “Quầy đóng” (closed). Press “Resume” (F9) to "
         "start calling.",
     ),

@@ -63,11 +63,9 @@ TABLES: dict[str, list[str]] = {
 
 def _cases() -> list[object]:
     out: list[object] = []
-    for name in TABLES:
+    for name, texts in TABLES.items():
         marks = []
-        kiosk_not_reworded = any(
-            OLD_TONE_MARK.search(s) or OTHER_ADDRESS.search(s) for s in TABLES[name]
-        )
+        kiosk_not_reworded = any(OLD_TONE_MARK.search(s) or OTHER_ADDRESS.search(s) for s in texts)
         if name == "kiosk" and kiosk_not_reworded:
             marks.append(
                 pytest.mark.xfail(
@@ -113,7 +111,7 @@ def test_one_word_for_a_parked_ticket() -> None:
 
 
 def test_resuming_a_parked_ticket_is_not_calling_the_next() -> None:
-    """"Gọi tiếp" read like "Gọi số tiếp theo": the two buttons share no verb now."""
+    """ "Gọi tiếp" read like "Gọi số tiếp theo": the two buttons share no verb now."""
     resume, call_next = counter_texts.text("resume_parked"), counter_texts.text("call_next")
     assert not set(resume.lower().split()) & {"gọi"}
     assert call_next == "Gọi số tiếp theo"

@@ -31,6 +31,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def recent_strip(calling: CallInfo | None, recent: list[CallInfo]) -> list[CallInfo]:
+    """The recent calls the strip shows: each ticket once, at its newest call, and never
+    the ticket already on the big panel (a recall's earlier call included)."""
+    seen = {calling.ticket_id} if calling is not None else set()
+    out = []
+    for call in recent:
+        if call.ticket_id not in seen:
+            seen.add(call.ticket_id)
+            out.append(call)
+    return out
+
+
 class BoardView(QWidget):
     """Reads the view-model on every change; animates only the clock, the blink and the ticker."""
 
@@ -82,9 +94,7 @@ class BoardView(QWidget):
         self.hero.placeholder = T.no_call_yet if vm.has_picture else T.waiting_for_data
         self.counters.counters = vm.counters
         self.counters.highlight = calling.counter_id if calling else None
-        self.recent.calls = [
-            c for c in vm.recent if calling is None or c.call_id != calling.call_id
-        ]
+        self.recent.calls = recent_strip(calling, vm.recent)
         self.waiting.waiting = vm.waiting
         self.ticker.set_text(vm.notice or (T.default_notice if vm.has_picture else ""))
         self._refresh_mark()

@@ -10,9 +10,12 @@ from PySide6.QtGui import QFontMetricsF, QPainter
 from PySide6.QtWidgets import QWidget
 
 from display_board.views.paint import (
+    FittedName,
     draw_digits,
     draw_fitted,
+    draw_name,
     draw_text,
+    fit_names,
     fitted_digits,
     panel,
 )
@@ -72,7 +75,9 @@ class CountersPanel(Panel):
         u = self.u
         open_ = counter.state == CounterState.OPEN
         lit = open_ and counter.id == self.highlight
-        panel(p, cell, self.c("accent") if lit else self.c("panel"), self.c("panel_edge"), 12 * u)
+        # A closed or paused cell sinks into the background: dimmed, its text still 4.5:1.
+        fill = self.c("accent") if lit else self.c("panel" if open_ else "background")
+        panel(p, cell, fill, self.c("panel_edge"), 12 * u)
         label_color = self.c("accent_text") if lit else self.c("text" if open_ else "closed")
         label = QRectF(cell.x() + 12 * u, cell.y() + 4 * u, cell.width() - 24 * u, label_h)
         name = f"{T.counter} {counter.number}"
@@ -96,7 +101,17 @@ class CountersPanel(Panel):
             draw_digits(p, body, counter.current_ticket, self.number_font, ink)
         else:
             text = counter_state_text(counter.state)
-            draw_fitted(p, body, text, font(0, bold=True), self.c("closed"), body.height() * 0.45)
+            box = self.state_box(cell, body)
+            draw_fitted(p, box, text, font(0, bold=True), self.c("closed"), self.state_px(body))
+
+    def state_box(self, cell: QRectF, body: QRectF) -> QRectF:
+        """Where "Quầy đóng" / "Tạm nghỉ" goes: clear of the cell's edges on both sides."""
+        pad = max(14 * self.u, cell.width() * 0.08)
+        return QRectF(cell.x() + pad, body.y(), cell.width() - 2 * pad, body.height())
+
+    def state_px(self, body: QRectF) -> float:
+        """A state word is smaller than a number: it says why the cell is empty, no more."""
+        return min(body.height() * 0.4, 44 * self.u)
 
 
 class RecentPanel(Panel):
@@ -148,39 +163,63 @@ class RecentPanel(Panel):
 
 
 class WaitingPanel(Panel):
-    """How many people wait for each field of the area."""
+    """How many people wait for each field of the area.
+
+    A field's name is never cut while the panel has room: a long one ("Thu, cấp sổ bảo
+    hiểm xã hội, thẻ bảo hiểm y tế") goes on two lines or in smaller type (condensed,
+    down to ``MIN_NAME_PX`` units), and only past that is it elided.
+    """
+
+    MIN_NAME_PX = 17
+    TITLE_H = 48
 
     def __init__(self, theme: Theme, parent: QWidget | None = None) -> None:
         super().__init__(theme, parent)
         self.waiting: list[ServiceWaiting] = []
         self.columns = 1
 
+    def rows(self) -> list[tuple[QRectF, QRectF, FittedName]]:
+        """For each field: the box of its name, the box of its count, its fitted name."""
+        u = self.u
+        inner = self.box().adjusted(18 * u, 4 * u, -18 * u, -8 * u)
+        if not self.waiting:
+            return []
+        cols = max(1, self.columns)
+        per_col = -(-len(self.waiting) // cols)
+        area = inner.adjusted(0, self.TITLE_H * u, 0, 0)
+        col_gap = 32 * u
+        col_w = (area.width() - col_gap * (cols - 1)) / cols
+        row_h = min(area.height() / per_col, 64 * u)
+        max_px = min(row_h * 0.56, 32 * u)
+        count_w = 64 * u
+        base = font(0, condensed=True)
+        boxes = []
+        for i in range(len(self.waiting)):
+            col, row_i = divmod(i, per_col)
+            row = QRectF(area.x() + col * (col_w + col_gap), area.y() + row_i * row_h, col_w, row_h)
+            name = QRectF(row.x(), row.y(), row.width() - count_w - 8 * u, row.height())
+            count = QRectF(row.right() - count_w, row.y(), count_w, row.height())
+            boxes.append((name, count))
+        names = [item.name_vi for item in self.waiting]
+        width, height = boxes[0][0].width(), boxes[0][0].height()
+        fits = fit_names(base, names, width, height, max_px, self.MIN_NAME_PX * u)
+        return [(name, count, fit) for (name, count), fit in zip(boxes, fits, strict=True)]
+
     def paint(self, p: QPainter) -> None:
         u = self.u
         r = self.box()
         panel(p, r, self.c("panel"), self.c("panel_edge"), 18 * u)
-        title_h = 52 * u
         inner = r.adjusted(18 * u, 4 * u, -18 * u, -8 * u)
-        title = QRectF(inner.x(), inner.y(), inner.width(), title_h)
+        title = QRectF(inner.x(), inner.y(), inner.width(), self.TITLE_H * u)
         draw_fitted(
             p, title, T.waiting_title, font(0, bold=True), self.c("muted"), 28 * u, Align.AlignLeft
         )
-        if not self.waiting:
+        rows = self.rows()
+        if not rows:
             return
-        cols = max(1, self.columns)
-        per_col = -(-len(self.waiting) // cols)
-        rows = inner.adjusted(0, title_h, 0, 0)
-        col_gap = 36 * u
-        col_w = (rows.width() - col_gap * (cols - 1)) / cols
-        row_h = min(rows.height() / per_col, 64 * u)
-        name_font = font(min(row_h * 0.56, 32 * u))
+        row_h = rows[0][1].height()
         count_font = font(min(row_h * 0.72, 40 * u), bold=True)
-        count_w = 70 * u
-        for i, item in enumerate(self.waiting):
-            col, row_i = divmod(i, per_col)
-            row = QRectF(rows.x() + col * (col_w + col_gap), rows.y() + row_i * row_h, col_w, row_h)
-            name = QRectF(row.x(), row.y(), row.width() - count_w - 8 * u, row.height())
-            count = QRectF(row.right() - count_w, row.y(), count_w, row.height())
-            draw_text(p, name, item.name_vi, name_font, self.c("text"), Align.AlignLeft, elide=True)
+        for item, (name, count, fit) in zip(self.waiting, rows, strict=True):
+            draw_name(p, name, fit, self.c("text"))
             color = self.c("number") if item.waiting else self.c("closed")
             draw_text(p, count, str(item.waiting), count_font, color, Align.AlignRight)

@@ -262,6 +262,6 @@ class StatusMark(Panel):
             return
         u = self.u
         r = self.box()
-        panel(p, r, self.c("alert"), QColor("white"), 10 * u)
+        panel(p, r, self.c("alert"), self.c("text"), 10 * u)
         box = r.adjusted(12 * u, 2 * u, -12 * u, -2 * u)
-        draw_fitted(p, box, self.text, font(0, bold=True), QColor("white"), 30 * u)
+        draw_fitted(p, box, self.text, font(0, bold=True), self.c("text"), 30 * u)

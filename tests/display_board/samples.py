@@ -167,8 +167,64 @@ def demo_snapshot(seq: int = 120) -> DisplaySnapshot:
         calling=recent[0],
         recent=recent,
         notice=(
-            "Công dân vui lòng chuẩn bị đầy đủ hồ sơ và căn cước trước khi đến quầy. "
+            "Quý khách vui lòng chuẩn bị đầy đủ hồ sơ và căn cước trước khi đến quầy. "
             "Trung tâm làm việc từ thứ Hai đến thứ Sáu, sáng 7 giờ 30 – 11 giờ 30, "
             "chiều 13 giờ – 17 giờ. Please have your documents and ID card ready."
         ),
     )
+
+
+def area_snapshot(area: str, seq: int = 200) -> DisplaySnapshot:
+    """Any zone of the demo centre as its board sees it, with the site's real field names:
+    every third counter closed, every fifth paused, the rest serving."""
+    from server.seed.hcm_main import hcm_main
+
+    seed = hcm_main()
+    names = {s.code: s for s in seed.services}
+    counters = sorted((c for c in seed.counters if c.area == area), key=lambda c: c.number)
+    views = []
+    services: list[str] = []
+    for i, c in enumerate(counters):
+        services.extend(s for s in c.services if s not in services)
+        state = (
+            CounterState.CLOSED
+            if i % 3 == 2
+            else CounterState.PAUSED
+            if i % 5 == 4
+            else CounterState.OPEN
+        )
+        current = str(1000 + 7 * c.number) if state == CounterState.OPEN else None
+        views.append(
+            CounterView(
+                id=c.id,
+                number=c.number,
+                name=c.name,
+                area=area,
+                state=state,
+                services=list(c.services),
+                current_ticket=current,
+                current_status=TicketStatus.SERVING if current else None,
+            )
+        )
+    area_name = next(a.name_vi for a in seed.areas if a.id == area)
+    return DisplaySnapshot(
+        site=SITE,
+        seq=seq,
+        generated_at=T0,
+        site_name=seed.site.name,
+        area=area,
+        area_name=area_name,
+        counters=views,
+        waiting=[
+            ServiceWaiting(
+                code=code, name_vi=names[code].name_vi, name_en=names[code].name_en, waiting=i
+            )
+            for i, code in enumerate(services)
+        ],
+    )
+
+
+def area_ids() -> list[str]:
+    from server.seed.hcm_main import hcm_main
+
+    return [a.id for a in hcm_main().areas]

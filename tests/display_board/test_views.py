@@ -157,7 +157,7 @@ def test_the_header_shows_the_vietnamese_date_and_clock(qtbot):
 def test_the_ticker_scrolls_a_long_notice(qtbot):
     view, vm = make_board(qtbot)
     vm.apply_snapshot(demo_snapshot())
-    assert view.ticker.text.startswith("Công dân vui lòng")
+    assert view.ticker.text.startswith("Quý khách vui lòng")
     view.ticker.step()
     view.ticker.step()
     assert view.ticker.offset > 0
