@@ -33,9 +33,12 @@ from server.contract.http import (
     TransferIn,
 )
 from server.contract.messages import CounterSnapshot, CounterView, ServiceWaiting, TicketBrief
-from server.contract.vocab import CounterState, Rating
+from server.contract.vocab import CounterState, Rating, TicketStatus
 
 log = logging.getLogger(__name__)
+
+# A ticket in one of these states is still waiting: its wait grows on the clerk's screen.
+STILL_WAITING = frozenset({TicketStatus.WAITING, TicketStatus.PARKED})
 
 
 class CounterViewModel(QObject):
@@ -109,6 +112,12 @@ class CounterViewModel(QObject):
         self.reachability.poll_due.connect(self._read_counters)
         self._open_on_start = open_on_start
         self._hold = AnswerHold(clock)
+        self._clock = clock
+        # ``clock()`` when the last snapshot arrived: the server sends one only when the
+        # queue changes, so its waits grow from there on screen. Its age before it arrived
+        # (a retained one) is not counted: the two machines' clocks need not agree, and the
+        # next change of the queue brings fresh figures.
+        self._waits_measured: float | None = None
 
     # ---- what the view asks -----------------------------------------------------
 
@@ -156,6 +165,25 @@ class CounterViewModel(QObject):
 
     def priority_name(self, code: str) -> str:
         return self.names.priority(code)
+
+    def _grown_s(self) -> float:
+        if self._waits_measured is None:
+            return 0.0
+        return max(0.0, self._clock() - self._waits_measured)
+
+    def wait_now(self, ticket: TicketBrief) -> int:
+        """The ticket's wait at this moment: the snapshot's figure plus the time since it
+        was measured, for a ticket still waiting or parked (a called one waits no more)."""
+        if ticket.status not in STILL_WAITING:
+            return ticket.waited_s
+        return ticket.waited_s + int(self._grown_s())
+
+    @property
+    def longest_wait_now_s(self) -> int:
+        """The longest wait of the counter's lines at this moment (0 when nobody waits)."""
+        if not any(field.waiting for field in self.waiting):
+            return 0
+        return self.longest_wait_s + int(self._grown_s())
 
     def context(self) -> Context:
         current = self.current
@@ -248,6 +276,7 @@ class CounterViewModel(QObject):
         self.parked = list(snapshot.parked)
         self.waiting = list(snapshot.waiting)
         self.longest_wait_s = snapshot.longest_wait_s
+        self._waits_measured = self._clock()
         self.transfer_keeps_place = snapshot.transfer_keeps_place
         self.intents.observe(self.context())
         self.changed.emit()

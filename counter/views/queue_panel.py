@@ -1,6 +1,6 @@
 """The right half of the terminal: the queue at a glance and the clerk's day."""
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -17,6 +17,8 @@ from server.contract.messages import TicketBrief
 
 NEXT_SHOWN = 5
 PARKED_SHOWN = 4
+# How often the waits on screen are brought up to date (they read in seconds at first).
+TICK_MS = 1000
 
 
 def _label(value: str = "", name: str = "") -> QLabel:
@@ -78,14 +80,32 @@ class QueuePanel(QFrame):
         layout.addLayout(self.parked_box)
         layout.addStretch(1)
         self.parked_buttons: dict[str, QPushButton] = {}
+        self._lines: list[tuple[QLabel, TicketBrief]] = []
+        # Waits tick between snapshots: the server sends one only when the queue changes.
+        self.timer = QTimer(self)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
 
     def _ticket_line(self, ticket: TicketBrief) -> str:
         vm, lang = self.vm, self.vm.language
         star = "★ " if ticket.priority else ""
         return (
             f"{star}{ticket.number}  ·  {vm.service_name(ticket.service)}"
-            f"  ·  {duration(ticket.waited_s, lang)}"
+            f"  ·  {duration(vm.wait_now(ticket), lang)}"
         )
+
+    def _longest_text(self) -> str:
+        vm, lang = self.vm, self.vm.language
+        if any(field.waiting for field in vm.waiting):
+            return f"{text('longest_wait', lang)}: {duration(vm.longest_wait_now_s, lang)}"
+        return text("queue_empty", lang) if vm.waiting else ""
+
+    def tick(self) -> None:
+        """Bring every wait on screen up to now, without rebuilding the rows."""
+        for label, ticket in self._lines:
+            label.setText(self._ticket_line(ticket))
+        self.longest.setText(self._longest_text())
 
     def refresh(self) -> None:
         vm, lang = self.vm, self.vm.language
@@ -101,14 +121,9 @@ class QueuePanel(QFrame):
             self.fields.addWidget(name_label, row, 0)
             self.fields.addWidget(count, row, 1)
         self.fields.setColumnStretch(0, 1)
-        waiting_total = sum(field.waiting for field in vm.waiting)
-        if waiting_total:
-            self.longest.setText(
-                f"{text('longest_wait', lang)}: {duration(vm.longest_wait_s, lang)}"
-            )
-        else:
-            self.longest.setText(text("queue_empty", lang) if vm.waiting else "")
+        self.longest.setText(self._longest_text())
 
+        self._lines = []
         _clear(self.next_box)
         shown = vm.next_up[:NEXT_SHOWN]
         if not shown:
@@ -117,6 +132,7 @@ class QueuePanel(QFrame):
             line = _label(self._ticket_line(ticket), "qfield")
             line.setWordWrap(True)
             self.next_box.addWidget(line)
+            self._lines.append((line, ticket))
 
         _clear(self.parked_box)
         self.parked_buttons = {}
@@ -128,6 +144,7 @@ class QueuePanel(QFrame):
             row_layout.setContentsMargins(0, 0, 0, 0)
             label = _label(self._ticket_line(ticket), "qfield")
             label.setWordWrap(True)
+            self._lines.append((label, ticket))
             button = QPushButton(text("resume_parked", lang))
             button.setObjectName("small")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -113,7 +113,7 @@ class TicketPanel(QFrame):
             self.number.setProperty("empty", False)
             self.field.setText(vm.service_name(ticket.service))
             parts = [
-                f"{text('waited', lang)}: {duration(ticket.waited_s, lang)}",
+                f"{text('waited', lang)}: {duration(vm.wait_now(ticket), lang)}",
                 f"{text('times_called', lang)}: {ticket.call_count}",
             ]
             if ticket.transferred_from:
