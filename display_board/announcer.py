@@ -17,7 +17,7 @@ from pathlib import Path
 from display_board import numbers_en, numbers_vi
 from display_board.audio import AudioSink
 from display_board.numbers_vi import Dialect
-from display_board.voice import VoiceBank, clip_texts
+from display_board.voice import VoiceBank, clip_texts, region_folder
 from server.contract.messages import CallInfo
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,14 @@ def spoken_text(language: str, tokens: list[str]) -> str:
     return " ".join(texts.get(t.replace("letter:", "letter-"), t) for t in tokens)
 
 
+def _ready_folder(bank: VoiceBank, folder: str, tokens: list[str]) -> str:
+    """``folder``, or ``vi`` when a region's folder lacks a clip of this call and ``vi`` has
+    them all (the region's clips are still being made, or the site recorded in ``vi``)."""
+    if folder in ("vi", "en") or not bank.missing(folder, tokens):
+        return folder
+    return "vi" if not bank.missing("vi", tokens) else folder
+
+
 def compose(
     call: CallInfo,
     bank: VoiceBank,
@@ -63,7 +71,9 @@ def compose(
     english: bool = False,
     repeat: int = 1,
 ) -> Announcement:
-    """The clips for one call; a language whose clips are incomplete is left out."""
+    """The clips for one call, the Vietnamese ones in the region's voice (``vi/`` when the
+    region's folder cannot say this call whole); a language whose clips are incomplete
+    is left out."""
     clips: list[Path] = []
     texts: list[str] = []
     chime = bank.chime()
@@ -71,19 +81,20 @@ def compose(
         clips.append(chime)
     parts: list[tuple[str, list[str]]] = []
     try:
-        parts.append(("vi", vietnamese_tokens(call, dialect)))
+        parts.append((region_folder(dialect), vietnamese_tokens(call, dialect)))
         if english:
             parts.append(("en", english_tokens(call)))
     except ValueError as exc:
         log.warning("cannot read ticket %r aloud: %s", call.ticket_number, exc)
         parts = []
-    for language, tokens in parts:
+    for wanted, tokens in parts:
+        language = _ready_folder(bank, wanted, tokens)
         missing = bank.missing(language, tokens)
         if missing:
             log.info("no %s clips for %s: %s", language, call.ticket_number, missing[:5])
             continue
         language_clips = [p for p in (bank.clip(language, t) for t in tokens) if p is not None]
-        for _ in range(repeat if language == "vi" else 1):
+        for _ in range(repeat if language != "en" else 1):
             clips.extend(language_clips)
         texts.append(spoken_text(language, tokens))
     return Announcement(call.call_id, " / ".join(texts) or "(chime)", tuple(clips))

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from display_board.viewmodel import BoardViewModel
     from display_board.views.board import Layout
     from display_board.views.theme import Theme
+    from display_board.voice import VoiceBank
     from server.contract.signing import ServerKey
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,7 @@ class DisplayConfig:
     voice_dir: Path | None = None
     english: bool = False
     repeat: int = 1
-    dialect: Dialect = "north"
+    dialect: Dialect | None = None  # None: the site's voice, as the server publishes it
     theme: Path | None = None
     blink_s: float = 6.0
     screenshot: Path | None = None
@@ -135,29 +137,74 @@ def screenshot(config: DisplayConfig) -> int:
 
 
 def _voice(config: DisplayConfig, sink: AudioSink | None) -> Announcer:
-    """The announcer, with the voice folder filled in the background on first start."""
+    """The announcer, in the board's own region or, until the site says, the north's."""
     from display_board.announcer import Announcer
     from display_board.audio import SilentSink, choose_sink
-    from display_board.voice import VoiceBank, default_voice_dir, ensure_voice
+    from display_board.voice import VoiceBank, default_voice_dir
 
-    root = config.voice_dir or default_voice_dir()
-    bank = VoiceBank(root)
+    bank = VoiceBank(config.voice_dir or default_voice_dir())
     if sink is None:
         sink = choose_sink() if config.sound else SilentSink()
-    announcer = Announcer(
-        bank, sink, dialect=config.dialect, english=config.english, repeat=config.repeat
+    return Announcer(
+        bank,
+        sink,
+        dialect=config.dialect or "north",
+        english=config.english,
+        repeat=config.repeat,
     )
 
-    def fill() -> None:
-        try:
-            ensure_voice(root)
-            bank.reload()
-        except OSError as exc:
-            log.warning("cannot prepare the voice folder %s: %s (chime only)", root, exc)
 
-    if config.sound:
-        threading.Thread(target=fill, name="voice-setup", daemon=True).start()
-    return announcer
+_filling = threading.Lock()  # one espeak-ng run at a time, whichever region asked
+
+
+def prepare_voice(bank: VoiceBank, folders: tuple[str, ...]) -> None:
+    """Make the missing clips of ``folders`` in the background, then let the bank see them."""
+    from display_board.voice import ensure_voice
+
+    def fill() -> None:
+        with _filling:
+            try:
+                ensure_voice(bank.root, folders)
+                bank.reload()
+            except OSError as exc:
+                log.warning("cannot prepare the voice folder %s: %s (chime only)", bank.root, exc)
+
+    threading.Thread(target=fill, name="voice-setup", daemon=True).start()
+
+
+class SiteVoice:
+    """Keeps the announcer on the voice of the site's region, as the server publishes it,
+    unless the board was started with its own ``--dialect``; a region whose clips are
+    missing has them made (``prepare``), and is spoken in the default voice until then."""
+
+    def __init__(
+        self,
+        vm: BoardViewModel,
+        announcer: Announcer,
+        prepare: Callable[[str], None],
+        *,
+        fixed: Dialect | None = None,
+    ) -> None:
+        self.vm = vm
+        self.announcer = announcer
+        self.prepare = prepare
+        self.fixed = fixed
+        if fixed is None:
+            vm.changed.append(self.follow)
+
+    def follow(self) -> None:
+        from display_board.numbers_vi import DIALECTS
+        from display_board.voice import region_folder
+
+        region = self.vm.voice
+        if region is None or region == self.announcer.dialect:
+            return
+        if region not in DIALECTS:
+            log.warning("the site asks for a voice this board does not know: %r", region)
+            return
+        log.info("the site calls in the %s voice", region)
+        self.announcer.dialect = region
+        self.prepare(region_folder(region))
 
 
 class BoardApp:
@@ -165,15 +212,22 @@ class BoardApp:
 
     def __init__(self, config: DisplayConfig, *, sink: AudioSink | None = None) -> None:
         from display_board.views.board import BoardView
+        from display_board.voice import region_folder
 
         self.config = config
         self.vm, self.bridge, self.subscriber, theme = _parts(config)
         self.announcer = _voice(config, sink)
+        self.site_voice = SiteVoice(self.vm, self.announcer, self._prepare, fixed=config.dialect)
         if config.sound:
             self.vm.announced.append(self.announcer.announce)
+            self._prepare(region_folder(config.dialect or "north"))
         self.view = BoardView(self.vm, theme, config.layout, blink_s=config.blink_s)
         if config.size:
             self.view.resize(*config.size)
+
+    def _prepare(self, folder: str) -> None:
+        if self.config.sound:
+            prepare_voice(self.announcer.bank, (folder, "en"))
 
     def start(self) -> None:
         if self.config.fullscreen:

@@ -93,9 +93,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--dialect",
-        choices=("north", "south"),
-        default="north",
-        help="number reading: north (nghìn, linh) or south (ngàn, lẻ)",
+        choices=("north", "central", "south"),
+        default=None,
+        help="the region's voice and its numbers: north (nghìn, linh), central or south "
+        "(ngàn, lẻ); default: the site's setting (`voice` in the site file)",
     )
     parser.add_argument("--theme", type=Path, metavar="FILE", help="site colours and logo (JSON)")
     parser.add_argument(

@@ -1,6 +1,7 @@
 """Read numbers 0..9999 aloud the Vietnamese way, and ticket numbers like "A012".
 
-Two conventions, chosen per site (``dialect``):
+Two conventions, chosen per site with its region (``dialect``: the region's voice
+reads its own numbers, see ``display_board.voice``):
 
 * ``north`` (the default; the standard of radio, television and the issue's
   example "một nghìn không trăm hai mươi ba"): "nghìn" for thousand, "linh" for
@@ -8,6 +9,8 @@ Two conventions, chosen per site (``dialect``):
   "mươi" (24 "hai mươi tư").
 * ``south`` (what a Ho Chi Minh City hall hears every day): "ngàn", "lẻ"
   (105 "một trăm lẻ năm"), and a plain "bốn" (24 "hai mươi bốn").
+* ``central`` reads numbers as the south does: "ngàn" and "lẻ" are what Huế and Đà Nẵng
+  say too; only the voice differs.
 
 Rules shared by both: 10-19 use "mười", 20-99 "mươi"; a final 1 after "mươi"
 is "mốt" (21 "hai mươi mốt") but stays "một" after "mười" (11 "mười một");
@@ -24,7 +27,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-Dialect = Literal["north", "south"]
+Dialect = Literal["north", "central", "south"]
+DIALECTS: tuple[Dialect, ...] = ("north", "central", "south")
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
@@ -95,8 +99,8 @@ def words(n: int, dialect: Dialect = "north") -> list[str]:
     """The spoken words of ``n`` (0..9999), one syllable per item."""
     if not 0 <= n <= MAX:
         raise ValueError(f"can only read 0..{MAX}, not {n}")
-    if dialect not in ("north", "south"):
-        raise ValueError(f"unknown dialect {dialect!r}: use 'north' or 'south'")
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown dialect {dialect!r}: use 'north', 'central' or 'south'")
     thousands, rest = divmod(n, 1000)
     hundreds, tail = divmod(rest, 100)
     out: list[str] = []

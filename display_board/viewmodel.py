@@ -223,6 +223,11 @@ class BoardViewModel:
         return list(self._snapshot.waiting) if self._snapshot else []
 
     @property
+    def voice(self) -> str | None:
+        """The region whose voice the site calls with (None until a server says)."""
+        return self._snapshot.voice if self._snapshot else None
+
+    @property
     def notice(self) -> str:
         return self._snapshot.notice if self._snapshot else ""
 

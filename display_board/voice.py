@@ -10,15 +10,20 @@ only ever generate clips that are missing. Layout (see docs/display.md)::
       vi/to-counter.wav      "đến quầy số"
       vi/<word>.wav          one number word each: một.wav, mươi.wav, nghìn.wav, lẻ.wav ...
       vi/letter-A.wav        a letter's Vietnamese name ("a", "bê", "xê" ...)
+      vi-central/, vi-south/ the same clips in the Central and Southern voices
       en/invite.wav          "Ticket number"
       en/to-counter.wav      "please go to counter"
       en/<word>.wav          zero.wav ... nineteen.wav, twenty.wav ... thousand.wav
       en/letter-A.wav        "A", "B" ...
 
-File names are matched after Unicode NFC normalisation, so clips copied from a
-machine that writes decomposed names (macOS) still match. The default clips are
-made with espeak-ng (``espeak-ng -v vi -w out.wav "..."``) on first start; with
-no espeak-ng the board falls back to the chime alone.
+``vi/`` is the Northern voice (and a site's own recordings, of any region, before
+regions had folders); a board whose region is central or south speaks from
+``vi-central/`` or ``vi-south/``, and from ``vi/`` for a call its region's folder cannot
+say whole. File names are matched after Unicode NFC normalisation, so clips copied
+from a machine that writes decomposed names (macOS) still match. The default clips
+are made with espeak-ng on first start, in the region's voice (``-v vi``,
+``vi-vn-x-central``, ``vi-vn-x-south``); with no espeak-ng the board falls back to
+the chime alone.
 """
 
 from __future__ import annotations
@@ -34,12 +39,21 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from display_board import numbers_en
-from display_board.numbers_vi import DIGITS, LETTER_NAMES_VI
+from display_board.numbers_vi import DIGITS, LETTER_NAMES_VI, Dialect
 
 log = logging.getLogger(__name__)
 
 CHIME = "chime"
 LANGUAGES = ("vi", "en")
+# A region's Vietnamese clips: its folder, and the espeak-ng voice that makes them.
+REGION_FOLDERS: dict[Dialect, str] = {"north": "vi", "central": "vi-central", "south": "vi-south"}
+ESPEAK_VOICES = {
+    "vi": "vi",
+    "vi-central": "vi-vn-x-central",
+    "vi-south": "vi-vn-x-south",
+    "en": "en",
+}
+FOLDERS = (*REGION_FOLDERS.values(), "en")
 SAMPLE_RATE = 22050  # espeak-ng's rate, so generated clips join without resampling
 
 PHRASES = {
@@ -51,8 +65,18 @@ EN_WORDS = (*numbers_en.ONES, *numbers_en.TENS[2:], "hundred", "thousand")
 LETTERS = tuple(LETTER_NAMES_VI)
 
 
+def region_folder(dialect: Dialect) -> str:
+    """The folder of a region's Vietnamese voice (``vi`` for the north)."""
+    return REGION_FOLDERS[dialect]
+
+
+def _language(folder: str) -> str:
+    return "vi" if folder in REGION_FOLDERS.values() else folder
+
+
 def clip_texts(language: str) -> dict[str, str]:
-    """Every clip of a language: file stem -> what it says."""
+    """Every clip of a language or voice folder: file stem -> what it says."""
+    language = _language(language)
     if language == "vi":
         texts = dict(PHRASES["vi"]) | {w: w for w in VI_WORDS}
         texts |= {f"letter-{k}": v for k, v in LETTER_NAMES_VI.items()}
@@ -86,7 +110,7 @@ class VoiceBank:
         chime = self.root / f"{CHIME}.wav"
         if chime.is_file():
             index[("", CHIME)] = chime
-        for language in LANGUAGES:
+        for language in FOLDERS:
             folder = self.root / language
             if folder.is_dir():
                 for path in folder.glob("*.wav"):
@@ -100,8 +124,9 @@ class VoiceBank:
         return self._index.get((language, _nfc(token_stem(token))))
 
     def has_language(self, language: str) -> bool:
-        """True when the phrases of ``language`` exist (a board may still lack a word)."""
-        return all(self.clip(language, stem) for stem in PHRASES[language])
+        """True when the phrases of ``language`` (or a voice folder) exist (a board may still
+        lack a word)."""
+        return all(self.clip(language, stem) for stem in PHRASES[_language(language)])
 
     def missing(self, language: str, tokens: Iterable[str]) -> list[str]:
         return [t for t in tokens if self.clip(language, t) is None]
@@ -134,9 +159,9 @@ def espeak_binary() -> str | None:
 
 
 def speak_to_file(binary: str, language: str, text: str, path: Path) -> bool:
-    """One clip with espeak-ng; False (and a log line) if it failed."""
-    voice = "vi" if language == "vi" else "en"
-    speed = "140" if language == "vi" else "150"
+    """One clip with espeak-ng in the folder's voice; False (and a log line) if it failed."""
+    voice = ESPEAK_VOICES.get(language, "en")
+    speed = "140" if _language(language) == "vi" else "150"
     tmp = path.with_name(path.name + ".part")
     try:
         subprocess.run(  # noqa: S603 - the text is an argument, never a shell
@@ -209,9 +234,8 @@ def ensure_voice(
             if binary is None:
                 continue
             if speak_to_file(binary, language, text, folder / f"{stem}.wav"):
-                trim_silence(
-                    folder / f"{stem}.wav", keep_s=0.15 if stem in PHRASES[language] else 0.06
-                )
+                phrases = PHRASES[_language(language)]
+                trim_silence(folder / f"{stem}.wav", keep_s=0.15 if stem in phrases else 0.06)
                 made += 1
     readme_path = root / "README.txt"
     if not readme_path.exists():

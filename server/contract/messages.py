@@ -82,6 +82,10 @@ class DisplaySnapshot(Message):
     counters: list[CounterView] = Field(default_factory=list)
     waiting: list[ServiceWaiting] = Field(default_factory=list)
     notice: str = ""
+    # The region whose voice the boards call with ("north", "central" or "south"), the
+    # site's setting; None from a server before it (the board keeps its own). A str, not
+    # a Literal, so a region a newer server adds does not make the whole picture unreadable.
+    voice: str | None = None
 
 
 class TicketBrief(Message):

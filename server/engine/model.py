@@ -151,6 +151,9 @@ class SiteConfig:
     stop_issuing_before_close_min: int = 0
     # The boards' running text when no notice is set.
     ticker: str = ""
+    # The region whose voice the boards call with: "north", "central" or "south" (a board's
+    # own ``--dialect`` overrides it).
+    voice: str = "north"
     # How the wait promised on tickets is estimated: a name in
     # ``server.engine.estimators.ESTIMATORS`` (docs/estimates.md compares them).
     wait_estimator: str = "look-ahead"

@@ -321,6 +321,7 @@ class SiteView:
             counters=[self.view_of(c.id) for c in counters],
             waiting=self.service_waiting(services),
             notice=self.notice or self.bundle.site.ticker,
+            voice=self.bundle.site.voice,
         )
 
     def counter(self, counter_id: str) -> CounterSnapshot:

@@ -54,6 +54,7 @@ class SiteSection(Strict):
     time_zone: str = "Asia/Ho_Chi_Minh"
     ticker: str = ""
     call_policy: str = "default"
+    voice: Literal["north", "central", "south"] = "north"
 
     @field_validator("call_policy")
     @classmethod
@@ -260,6 +261,7 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
         ),
         stop_issuing_before_close_min=s.stop_issuing_before_close_min,
         ticker=s.ticker,
+        voice=s.voice,
     )
     return SiteDefinition(
         site=site,
@@ -338,6 +340,7 @@ def from_definition(definition: SiteDefinition) -> SiteFile:
             "time_zone": site.time_zone,
             "ticker": site.ticker,
             "call_policy": site.call_policy,
+            "voice": site.voice,
             "stop_issuing_before_close_min": site.stop_issuing_before_close_min,
             "max_tickets_per_citizen_day": site.max_tickets_per_citizen_day,
         },

@@ -113,6 +113,7 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         ],
         "stop_issuing_before_close_min": site.stop_issuing_before_close_min,
         "ticker": site.ticker,
+        "voice": site.voice,
         "wait_estimator": site.wait_estimator,
         "serve_after_close_s": site.serve_after_close_s,
     }
@@ -156,6 +157,7 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         ),
         stop_issuing_before_close_min=s.get("stop_issuing_before_close_min", 0),
         ticker=s.get("ticker", ""),
+        voice=s.get("voice", defaults.voice),
         wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
         serve_after_close_s=s.get("serve_after_close_s", defaults.serve_after_close_s),
     )
