@@ -194,7 +194,11 @@ class HeroPanel(Panel):
         draw_digits(p, number_box, number, self.number_font, ink, Align.AlignLeft)
         arrow = QRectF(left.right(), number_box.y(), arrow_w, number_box.height())
         draw_fitted(p, arrow, "→", font(0, bold=True), label, 150 * u)
-        counter_box = QRectF(right.x(), number_box.y(), right.width(), number_box.height())
+        # Clear of the arrow: a two-digit counter fills its box and would touch it.
+        gap = 16 * u
+        counter_box = QRectF(
+            right.x() + gap, number_box.y(), right.width() - 2 * gap, number_box.height()
+        )
         counter = str(self.call.counter_number)
         counter_font = fitted_digits(
             font(0, bold=True), counter, counter_box.width(), counter_box.height(), 600 * u

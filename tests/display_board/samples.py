@@ -207,6 +207,24 @@ def area_snapshot(area: str, seq: int = 200) -> DisplaySnapshot:
             )
         )
     area_name = next(a.name_vi for a in seed.areas if a.id == area)
+    # Each open counter called its ticket a minute apart, the newest on the big panel.
+    recent = [
+        CallInfo(
+            call_id=f"c-{v.current_ticket}",
+            ticket_id=f"t-{v.current_ticket}",
+            ticket_number=v.current_ticket,
+            service=v.services[0],
+            service_name_vi=names[v.services[0]].name_vi,
+            service_name_en=names[v.services[0]].name_en,
+            counter_id=v.id,
+            counter_number=v.number,
+            counter_name=v.name,
+            area=area,
+            called_at=T0 - timedelta(minutes=i),
+        )
+        for i, v in enumerate(reversed([v for v in views if v.current_ticket]))
+        if v.current_ticket
+    ]
     return DisplaySnapshot(
         site=SITE,
         seq=seq,
@@ -214,6 +232,8 @@ def area_snapshot(area: str, seq: int = 200) -> DisplaySnapshot:
         site_name=seed.site.name,
         area=area,
         area_name=area_name,
+        calling=recent[0] if recent else None,
+        recent=recent,
         counters=views,
         waiting=[
             ServiceWaiting(
