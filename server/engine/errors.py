@@ -52,7 +52,7 @@ ACTION_VI: dict[str, str] = {
     "call": "gọi",
     "recall": "gọi lại",
     "start": "bắt đầu phục vụ",
-    "finish": "kết thúc",
+    "finish": "hoàn thành",
     "no_show": "đánh dấu vắng mặt",
     "park": "tạm hoãn",
     "cancel": "hủy",
@@ -169,8 +169,10 @@ def nothing_waiting() -> Refusal:
 def counter_busy(number: str) -> Refusal:
     return Refusal(
         "counter_busy",
-        f"Quầy đang giữ số {number}. Vui lòng kết thúc số này trước khi gọi số tiếp theo.",
-        f"The counter still holds number {number}. Close it before calling the next one.",
+        f"Quầy đang giữ số {number}. Vui lòng xử lý xong số này (hoàn thành, vắng mặt, "
+        "chuyển hoặc tạm hoãn) trước khi gọi số tiếp theo.",
+        f"The counter still holds number {number}. Close it (finish, no-show, transfer or "
+        "park) before calling the next one.",
         number=number,
     )
 
