@@ -36,7 +36,8 @@ SCRIPT_TEXTS = (
     "kind_display", "kind_counter", "kind_led", "state_open", "state_serving", "state_paused",
     "state_closed", "dev_ok", "dev_silent", "dev_offline", "dev_never", "printer_ok",
     "printer_paper_low", "printer_paper_out", "printer_cover_open", "printer_offline",
-    "printer_none", "none",
+    "printer_none", "none", "live_heartbeat", "live_printer", "live_show", "live_fold",
+    "live_idle_fields", "live_never_devices",
 )  # fmt: skip
 
 
@@ -50,7 +51,9 @@ def live_page(request: Request, site: str) -> Response:
     who = viewer(request, site)
     hub_of(request).start()
     texts = {key: text(key, who.lang) for key in SCRIPT_TEXTS}
-    return page(request, "live.html", who, site=site, active="live", texts=texts)
+    # A supervisor watches and acts here: the configuration pages' "view only" note is not
+    # for this page.
+    return page(request, "live.html", who, site=site, active="live", texts=texts, read_only=False)
 
 
 @router.get("/s/{site}/live/feed")

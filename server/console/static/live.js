@@ -13,6 +13,15 @@
   var heard = {};  // alert ids already sounded
   var audio = null;
   var soundOn = localStorage.getItem("qms-live-sound") === "1";
+  var showIdle = { fields: false, devices: false };  // the quiet ones, folded by default
+
+  function more(kind, count, label, colspan) {
+    var button = el("button", { type: "button", cls: "link more", "data-more": kind,
+      text: (showIdle[kind] ? T.live_fold : T.live_show) + " " + count + " " + label });
+    button.addEventListener("click", function () { showIdle[kind] = !showIdle[kind]; show(state); });
+    return colspan ? el("tr", { cls: "more" }, [el("td", { colspan: String(colspan) }, [button])])
+      : el("li", { cls: "more" }, [button]);
+  }
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -97,7 +106,11 @@
   function renderFields() {
     var body = document.getElementById("live-fields");
     body.replaceChildren();
-    state.fields.forEach(function (f) {
+    function rank(f) { return f.waiting ? 0 : f.issued ? 1 : 2; }
+    var fields = state.fields.slice().sort(function (a, b) { return rank(a) - rank(b); });
+    var idle = fields.filter(function (f) { return rank(f) === 2; }).length;
+    if (!showIdle.fields) fields = fields.filter(function (f) { return rank(f) < 2; });
+    fields.forEach(function (f) {
       var wait = f.waiting ? since(f.oldest_at) : null;
       var over = f.target_s !== null && wait !== null && wait > f.target_s;
       var row = el("tr", { "data-field": f.code, cls: (f.waiting ? "busy" : "idle") + (over ? " over" : "") }, [
@@ -112,6 +125,7 @@
       ]);
       body.appendChild(row);
     });
+    if (idle) body.appendChild(more("fields", idle, T.live_idle_fields, 8));
   }
 
   function renderCounters() {
@@ -121,7 +135,7 @@
       var link = el("a", { href: "/console/s/" + site + "/counters/" + c.id, title: T.live_manage }, [
         el("span", { cls: "num", text: String(c.number) }),
         el("span", { cls: "ticket", text: c.ticket || "" }),
-        el("span", { cls: "state" }, [
+        el("span", { cls: "state" }, c.state === "closed" ? [document.createTextNode(T.state_closed)] : [
           document.createTextNode(T["state_" + c.state] + " · "),
           el("span", { cls: "for", "data-since": c.since || "", text: duration(since(c.since)) }),
         ]),
@@ -132,18 +146,34 @@
     });
   }
 
+  var DEVICE_ORDER = { silent: 0, offline: 1, ok: 2, never: 3 };
+
+  function deviceStatus(d) {
+    return d.last_seen === null ? "never" : d.silent ? "silent" : d.online ? "ok" : "offline";
+  }
+
   function renderDevices() {
-    var body = document.getElementById("live-devices");
-    body.replaceChildren();
-    state.devices.forEach(function (d) {
-      var status = d.last_seen === null ? "never" : d.silent ? "silent" : d.online ? "ok" : "offline";
-      body.appendChild(el("tr", { "data-device": d.id, cls: "device " + status }, [
-        el("td", { text: d.name + " (" + (T["kind_" + d.kind] || d.kind) + ")" }),
-        el("td", { cls: "status", text: T["dev_" + status] }),
-        el("td", { cls: "printer", text: d.printer ? T["printer_" + d.printer] || d.printer : "—" }),
-        el("td", { text: clock(d.last_seen) }),
+    var list = document.getElementById("live-devices");
+    list.replaceChildren();
+    var devices = state.devices.slice().sort(function (a, b) {
+      var paperA = a.printer === "paper_out" || a.printer === "paper_low" ? 0 : 1;
+      var paperB = b.printer === "paper_out" || b.printer === "paper_low" ? 0 : 1;
+      return DEVICE_ORDER[deviceStatus(a)] - DEVICE_ORDER[deviceStatus(b)] || paperA - paperB;
+    });
+    var never = devices.filter(function (d) { return deviceStatus(d) === "never"; }).length;
+    if (!showIdle.devices) devices = devices.filter(function (d) { return deviceStatus(d) !== "never"; });
+    devices.forEach(function (d) {
+      var status = deviceStatus(d);
+      var paper = d.printer && d.printer !== "none" && status !== "never";
+      list.appendChild(el("li", { "data-device": d.id, cls: "device " + status + (paper ? " printer-" + d.printer : "") }, [
+        el("span", { cls: "name", text: d.name }),
+        el("span", { cls: "kind", text: T["kind_" + d.kind] || d.kind }),
+        el("span", { cls: "status", text: T["dev_" + status] }),
+        paper ? el("span", { cls: "printer", text: T.live_printer + ": " + (T["printer_" + d.printer] || d.printer) }) : null,
+        el("span", { cls: "beat", text: T.live_heartbeat + ": " + clock(d.last_seen) }),
       ]));
     });
+    if (never) list.appendChild(more("devices", never, T.live_never_devices));
   }
 
   function tick() {
