@@ -135,8 +135,7 @@ class LiveHub:
         now_s = time.monotonic()
         if dirty or now_s - self._devices_at >= DEVICES_S:
             self._devices_at = now_s
-            self._look_at_devices_and_alerts()
-            dirty = set(self._sites)
+            dirty |= self._look_at_devices_and_alerts()
         for site in dirty:
             state = self._sites[site]
             payload = self._encode(state)
@@ -144,7 +143,10 @@ class LiveHub:
                 state.payload = payload
                 self._publish(site, payload)
 
-    def _look_at_devices_and_alerts(self) -> None:
+    def _look_at_devices_and_alerts(self) -> set[str]:
+        """Read devices and open alerts, raise and clear alerts; the sites whose devices or
+        alerts changed."""
+        changed: set[str] = set()
         devices: dict[str, list[DeviceSeen]] = {}
         for d in self.service.devices.seen():
             devices.setdefault(d.site, []).append(d)
@@ -153,7 +155,10 @@ class LiveHub:
                 self.service.devices.announce_silence(d)
         now = self.service.core.clock()
         for site, state in self._sites.items():
-            state.devices = devices.get(site, [])
+            seen = devices.get(site, [])
+            if seen != state.devices:
+                state.devices = seen
+                changed.add(site)
             model = state.model
             if model is None:
                 continue
@@ -172,7 +177,11 @@ class LiveHub:
         for a in self.service.alerts.open():
             alerts.setdefault(a.site, []).append(a)
         for site, state in self._sites.items():
-            state.alerts = alerts.get(site, [])
+            now_open = alerts.get(site, [])
+            if now_open != state.alerts:
+                state.alerts = now_open
+                changed.add(site)
+        return changed
 
     # ---- what pages read ------------------------------------------------------------
 
