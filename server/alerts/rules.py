@@ -46,6 +46,11 @@ class FieldLive:
     longest_wait_s: int
     target_s: int | None
     counters_open: int
+    name_en: str = ""
+
+    @property
+    def english(self) -> str:
+        return self.name_en or self.name
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def evaluate(
                     AlertKind.WAIT_OVER_TARGET,
                     f.code,
                     f"{f.name}: có người đã chờ {m} phút (mục tiêu {target} phút)",
-                    f"{f.name}: someone has waited {m} min (target {target} min)",
+                    f"{f.english}: someone has waited {m} min (target {target} min)",
                 )
             )
         if rules.unattended and f.waiting and f.counters_open == 0:
@@ -116,7 +121,7 @@ def evaluate(
                     AlertKind.UNATTENDED,
                     f.code,
                     f"{f.name}: {f.waiting} người đang chờ, không quầy nào mở",
-                    f"{f.name}: {f.waiting} waiting, no counter open",
+                    f"{f.english}: {f.waiting} waiting, no counter open",
                 )
             )
     if rules.paused_over_min:

@@ -123,15 +123,21 @@ class LiveHub:
         now = self.service.core.clock()
         dirty: set[str] = set()
         for site, seq in versions.items():
-            state = self._sites.setdefault(site, _Site())
+            with self._lock:
+                state = self._sites.setdefault(site, _Site())
             model = state.model
             if model is None or model.seq != seq or model.day < business_day(now, model.time_zone):
-                new = hall.model(site)
+                try:
+                    new = hall.model(site)
+                except Exception:  # one site's trouble must not blind the others
+                    log.exception("building the live hall of %s failed", site)
+                    continue
                 if new is not None:
                     state.model = new
                     dirty.add(site)
-        for gone in set(self._sites) - set(versions):
-            del self._sites[gone]
+        with self._lock:
+            for gone in set(self._sites) - set(versions):
+                del self._sites[gone]
         now_s = time.monotonic()
         if dirty or now_s - self._devices_at >= DEVICES_S:
             self._devices_at = now_s
@@ -194,16 +200,14 @@ class LiveHub:
     def builds(self) -> int:
         return self.service.hall.builds
 
-    def silent_devices(self, site: str) -> int:
-        state = self._sites.get(site)
-        return sum(1 for d in state.devices if d.silent) if state is not None else 0
-
     def installation(self, sites: Iterable[str] | None = None) -> list[SiteLine]:
         """Every site (or these) as one line, the most troubled first."""
         wanted = set(sites) if sites is not None else None
         now = self.service.core.clock()
         lines = []
-        for site, state in list(self._sites.items()):
+        with self._lock:
+            sites = list(self._sites.items())
+        for site, state in sites:
             model = state.model
             if model is None or (wanted is not None and site not in wanted):
                 continue

@@ -44,7 +44,13 @@ class FieldNow:
     def live(self, now: datetime) -> FieldLive:
         wait = int((now - self.oldest_at).total_seconds()) if self.oldest_at else 0
         return FieldLive(
-            self.code, self.name_vi, self.waiting, max(0, wait), self.target_s, self.counters_open
+            self.code,
+            self.name_vi,
+            self.waiting,
+            max(0, wait),
+            self.target_s,
+            self.counters_open,
+            self.name_en,
         )
 
 

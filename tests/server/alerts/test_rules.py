@@ -9,7 +9,7 @@ NOW = datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
 
 
 def _field(waiting: int = 3, wait_s: int = 600, target_s: int | None = 900, open_: int = 1):
-    return FieldLive("ht", "Hộ tịch", waiting, wait_s, target_s, open_)
+    return FieldLive("ht", "Hộ tịch", waiting, wait_s, target_s, open_, "Civil status")
 
 
 def _kinds(rules: AlertRules, **parts) -> list[AlertKind]:
@@ -74,7 +74,8 @@ def test_the_same_trouble_keeps_its_key_and_is_worded_in_both_languages() -> Non
     first = evaluate(AlertRules(), [_field(wait_s=901)], [], [], NOW)
     later = evaluate(AlertRules(), [_field(wait_s=1500)], [], [], NOW)
     assert first[0].key == later[0].key == "wait_over_target:ht"
-    assert "15 phút" in first[0].vi and "15 min" in first[0].en
+    assert first[0].vi.startswith("Hộ tịch:") and "15 phút" in first[0].vi
+    assert first[0].en.startswith("Civil status:") and "15 min" in first[0].en
 
 
 def test_a_device_is_silent_after_two_missed_heartbeats() -> None:
