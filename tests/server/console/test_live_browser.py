@@ -143,7 +143,7 @@ class LivePage:
         folder.mkdir(parents=True, exist_ok=True)
         for _ in range(2):  # the layout at the new size may be taller again
             height = self.js("return document.documentElement.scrollHeight")
-            self.driver.set_window_size(1366, max(768, int(str(height))))
+            self.driver.set_window_size(1366, max(768, int(str(height)) + 160))
             time.sleep(0.5)  # the layout settles (a picture, not an assertion)
         self.driver.save_screenshot(str(folder / f"console-live-{name}.png"))
         self.driver.set_window_size(1366, 768)
