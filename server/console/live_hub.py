@@ -206,8 +206,8 @@ class LiveHub:
         now = self.service.core.clock()
         lines = []
         with self._lock:
-            sites = list(self._sites.items())
-        for site, state in sites:
+            held = list(self._sites.items())
+        for site, state in held:
             model = state.model
             if model is None or (wanted is not None and site not in wanted):
                 continue
@@ -219,7 +219,7 @@ class LiveHub:
                     waiting=sum(f.waiting for f in fields),
                     longest_wait_s=max((f.longest_wait_s for f in fields if f.waiting), default=0),
                     over_target=any(
-                        f.waiting and f.target_s is not None and f.longest_wait_s > f.target_s
+                        f.waiting > 0 and f.target_s is not None and f.longest_wait_s > f.target_s
                         for f in fields
                     ),
                     counters_open=sum(1 for c in model.counters if c.state in ("open", "serving")),
