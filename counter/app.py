@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from appkit.heartbeat import Heartbeat
 from appkit.live import LiveFeed
 from appkit.mqtt_state import Subscription
 from appkit.offthread import OffThread
@@ -98,6 +99,11 @@ class CounterApp(QObject):
         self.client = client or CounterClient(settings.server, language=settings.language)
         if options.device_token:
             self.client.device_token = options.device_token
+        # The PC's own heartbeat, so the live hall sees it silent when it is off or cut.
+        self.heartbeat: Heartbeat | None = None
+        if options.device_token and not options.read_only:
+            self.heartbeat = Heartbeat(settings.server, options.device_token, detail="counter PC")
+            self.heartbeat.start()
         self.worker = OffThread(self, in_order=True, name="counter-http")
         self.window = CounterWindow()
         self.window.setWindowTitle(text("app_title", settings.language))
@@ -246,3 +252,5 @@ class CounterApp(QObject):
             self.rating.close()
         self.worker.shutdown()
         self.client.close()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()

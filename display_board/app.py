@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from appkit.heartbeat import Heartbeat, token_in
 from display_board.numbers_vi import Dialect
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ class DisplayConfig:
     screenshot_wait_s: float = 10.0
     server_key: ServerKey | None = None  # pinned (appkit.server_key); None: not verified
     mqtt_ca: str | None = None
+    # The queue server's URL, for the board's heartbeat (its MQTT URL's token); None: none.
+    server_url: str | None = None
 
 
 def _qt_app() -> QApplication:
@@ -224,6 +227,11 @@ class BoardApp:
         self.view = BoardView(self.vm, theme, config.layout, blink_s=config.blink_s)
         if config.size:
             self.view.resize(*config.size)
+        self.heartbeat: Heartbeat | None = None
+        token = token_in(config.mqtt_url)
+        if config.server_url and token:
+            detail = f"board {config.site}/{config.area}"
+            self.heartbeat = Heartbeat(config.server_url, token, detail=detail)
 
     def _prepare(self, folder: str) -> None:
         if self.config.sound:
@@ -236,8 +244,12 @@ class BoardApp:
             self.view.show()
         self.announcer.start()
         self.subscriber.start()
+        if self.heartbeat is not None:
+            self.heartbeat.start()
 
     def stop(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         self.subscriber.stop()
         self.announcer.stop()
         self.view.close()

@@ -47,6 +47,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--mqtt", metavar="URL", default=DEFAULT_MQTT, help="MQTT broker URL")
     parser.add_argument(
+        "--server",
+        metavar="URL",
+        help="the queue server's http(s) URL, for the board's heartbeat (env QMS_SERVER)",
+    )
+    parser.add_argument(
         "--server-key",
         metavar="KEY",
         help="the server's MQTT key, from `qms device add` (env QMS_SERVER_KEY); pinned",
@@ -136,6 +141,7 @@ def run(args: argparse.Namespace) -> int:
             screenshot_wait_s=args.wait,
             server_key=key,
             mqtt_ca=args.mqtt_ca or os.environ.get(CA_ENV),
+            server_url=args.server or os.environ.get("QMS_SERVER"),
         )
         return run_board(config)
     except ValueError as exc:  # a bad URL or theme file: say what is wrong, no traceback

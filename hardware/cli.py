@@ -54,6 +54,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     b.add_argument("--server-key-file", help="where the key is pinned (default: the data dir)")
     b.add_argument("--mqtt-ca", help="a private CA for mqtts:// (env QMS_MQTT_CA)")
+    b.add_argument(
+        "--server", help="the queue server's http(s) URL, for the bridge's heartbeat (QMS_SERVER)"
+    )
     b.add_argument("--area", help="only counters of this area")
     b.add_argument(
         "--map",
@@ -185,6 +188,7 @@ def led_bridge_command(args: argparse.Namespace) -> int:
     from pathlib import Path
     from urllib.parse import unquote, urlsplit
 
+    from appkit.heartbeat import Heartbeat, token_in
     from appkit.server_key import CA_ENV, KEY_ENV, default_pin_file, pinned_key
     from appkit.trust import Verifier
     from hardware.led_bridge import LedBridge, MqttLedBridge
@@ -230,11 +234,20 @@ def led_bridge_command(args: argparse.Namespace) -> int:
         tls=url.scheme == "mqtts",
         ca_file=args.mqtt_ca or os.environ.get(CA_ENV),
     )
+    server = args.server or os.environ.get("QMS_SERVER")
+    token = token_in(args.mqtt)
+    heartbeat = (
+        Heartbeat(server, token, detail=f"LED bridge {args.site}") if server and token else None
+    )
     bus.start()
     mqtt.start()
+    if heartbeat is not None:
+        heartbeat.start()
     try:
         threading.Event().wait()
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         mqtt.stop()
         bus.stop()
     return EXIT_OK

@@ -511,6 +511,7 @@ class KioskViewModel(QObject):
                 online=True,
                 printer=status.value if status is not None else "none",
                 detail=f"kiosk {self.settings.kiosk_id}; printer {self.printer.url}"[:200],
+                heartbeat_s=max(1, round(self.settings.status_interval_s)),
             )
         )
 

@@ -23,7 +23,7 @@ AREA = "A"
 KIOSK = "kiosk-1"
 COUNTER = "2"  # zone A, Hộ tịch: counter 1 is the zone's priority counter
 DISPLAY = f"display-{AREA}"
-LED_BRIDGE = f"led-bridge-{AREA}"  # enrolled at each start, as a display-kind device
+LED_BRIDGE = f"led-bridge-{AREA}"  # enrolled at each start, as an LED bridge
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -123,7 +123,7 @@ def start_hall(args: argparse.Namespace) -> tuple["Runtime", dict[str, Any]]:
 
     # The LED bridge reads the broker as a device of its own (a new token each start).
     credentials["devices"][LED_BRIDGE] = runtime.service.devices.add(
-        LED_BRIDGE, DeviceKind.DISPLAY, SITE, f"Đèn LED số quầy khu {AREA}"
+        LED_BRIDGE, DeviceKind.LED, SITE, f"Đèn LED số quầy khu {AREA}"
     )
     freeze_start_up_objects()
     return runtime, credentials
@@ -193,6 +193,7 @@ def app_commands(
     display = [*qms, "display", "--mqtt", links.with_device(DISPLAY, credentials)]
     display += ["--site", SITE, "--area", AREA, *links.key_options("display")]
     display += ["--size", "960x540"]  # a hall screen's 16:9, small enough to sit beside
+    display += ["--server", links.http]  # its heartbeat
     if no_sound:
         display.append("--no-sound")
     token = str(credentials["devices"][KIOSK])
@@ -214,7 +215,7 @@ def device_commands(
     simulated RS-485 bus, each change printed as ``LED   2: 1001``."""
     bridge = [sys.executable, "-m", "qms", "hw", "led-bridge", "--site", SITE]
     bridge += ["--port", "sim://led", "--mqtt", links.with_device(LED_BRIDGE, credentials)]
-    bridge += ["--area", AREA, *links.key_options("led-bridge")]
+    bridge += ["--area", AREA, *links.key_options("led-bridge"), "--server", links.http]
     return [("LED bridge", bridge, {}, None)]
 
 

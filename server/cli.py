@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from server.storage.db import Database
 
 ROLES = ("clerk", "supervisor", "admin")
-KINDS = ("kiosk", "display", "counter")
+KINDS = ("kiosk", "display", "counter", "led")
 
 
 def _storage_options(parser: argparse.ArgumentParser) -> None:

@@ -135,6 +135,7 @@ class Runtime:
         app.state.server_key = self.signer.key.public
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
+        app.state.live.start()  # the live hall's watcher: alerts are logged unwatched too
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
         threading.Thread(target=self._watch, name="revocations", daemon=True).start()
         log.info(
@@ -257,6 +258,8 @@ class Runtime:
         if self._stop.is_set():
             return
         self._stop.set()
+        if self._app is not None:
+            self._app.state.live.stop()  # ends the live pages' feeds
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -21,6 +21,9 @@ class NavEntry:
 
 NAV: list[NavEntry] = [
     NavEntry("home", "/console/", needs_site=False),
+    NavEntry("installation", "/console/installation", needs_site=False),
+    NavEntry("live", "/console/s/{site}/live"),
+    NavEntry("alerts", "/console/s/{site}/alerts"),
     NavEntry("site", "/console/s/{site}/site"),
     NavEntry("fields", "/console/s/{site}/fields"),
     NavEntry("counters", "/console/s/{site}/counters"),

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.contract.messages import CounterView, TicketBrief
-from server.contract.vocab import Rating, Role, TicketStatus
+from server.contract.vocab import HEARTBEAT_S, Rating, Role, TicketStatus
 
 API_PREFIX = "/api/v1"
 # The kiosk's keyed hash of an ID number (``hardware.cccd.CccdScan.citizen_key``), exactly:
@@ -272,9 +272,18 @@ class ClerkDayOut(Response):
 
 
 class DeviceStatusIn(Request):
+    """A device's status, sent when it changes and as its heartbeat every ``heartbeat_s``."""
+
     online: bool = True
     printer: Literal["ok", "paper_low", "paper_out", "cover_open", "offline", "none"] | None = None
     detail: str = Field(default="", max_length=200)
+    heartbeat_s: int = Field(
+        default=HEARTBEAT_S,
+        ge=1,
+        le=3600,
+        description="The device reports at least this often; two missed reports and the "
+        "server shows it as silent.",
+    )
 
 
 class NoticeIn(Request):

@@ -182,3 +182,6 @@ class DeviceStatus(Message):
     printer: str | None = None
     detail: str = ""
     at: datetime
+    # Set by the server when two heartbeats are missing: ``online`` is then false, whatever
+    # the device last said, and ``printer`` is its last known state, not a live one.
+    silent: bool = False

@@ -60,6 +60,12 @@ class DeviceKind(StrEnum):
     KIOSK = "kiosk"
     DISPLAY = "display"
     COUNTER = "counter"
+    LED = "led"  # an LED bridge driving one area's counter displays
+
+
+# How often a device says it is alive (``POST /devices/status``) unless it says otherwise
+# in its report; the server calls it silent once two of its heartbeats are missing.
+HEARTBEAT_S = 30
 
 
 class Rating(StrEnum):

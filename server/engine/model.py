@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Literal
 
+from server.alerts.rules import AlertRules
 from server.contract.vocab import Outcome, TicketStatus
 
 
@@ -160,6 +161,8 @@ class SiteConfig:
     # After a session ends, counters keep calling the tickets already issued for this long
     # (the look-ahead estimate counts on it; nothing else changes).
     serve_after_close_s: int = 0
+    # When the live hall raises an alert (the site file's ``[alerts]``).
+    alerts: AlertRules = field(default_factory=AlertRules)
 
 
 @dataclass(frozen=True)

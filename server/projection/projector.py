@@ -19,6 +19,7 @@ from typing import Protocol
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from server.alerts.liveness import is_silent
 from server.contract import topics
 from server.contract.messages import CallEvent, DeviceStatus
 from server.engine.model import SiteConfig
@@ -245,7 +246,17 @@ class Projector:
                 .join(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
                 .where(DeviceRow.site_id == site_id)
             ).all()
-            messages = [device_status(site_id, d.id, d.kind, status) for d, status in rows]
+            now = self.clock()
+            messages = [
+                device_status(
+                    site_id,
+                    d.id,
+                    d.kind,
+                    status,
+                    silent=is_silent(status.at, status.heartbeat_s, now),
+                )
+                for d, status in rows
+            ]
         for message in messages:
             self.send_device_status(message)
 
@@ -274,14 +285,18 @@ class Projector:
             self.republish_devices(site_id)
 
 
-def device_status(site: str, device: str, kind: str, row: DeviceStatusRow) -> DeviceStatus:
-    """The retained status message of one device, from its stored report."""
+def device_status(
+    site: str, device: str, kind: str, row: DeviceStatusRow, *, silent: bool = False
+) -> DeviceStatus:
+    """The retained status message of one device, from its stored report; a silent device
+    is offline, whatever it last said."""
     return DeviceStatus(
         site=site,
         device=device,
         kind=kind,
-        online=row.online,
+        online=row.online and not silent,
         printer=row.printer,
         detail=row.detail,
         at=row.at,
+        silent=silent,
     )

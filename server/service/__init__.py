@@ -10,6 +10,7 @@ from server.engine.policy import Policies
 from server.messaging.publisher import Publisher
 from server.projection.projector import Clock, Projector, SnapshotBuilder, utc_now
 from server.service.accounts import Accounts
+from server.service.alerts import Alerts
 from server.service.audit import Audit
 from server.service.context import Actor, Result
 from server.service.core import ServiceCore
@@ -17,6 +18,7 @@ from server.service.counters import Counters
 from server.service.devices import Devices
 from server.service.directory import Directory
 from server.service.errors import ServiceError
+from server.service.hall import Hall
 from server.service.notices import Notices
 from server.service.reads import Reads
 from server.service.site_config import SiteConfigs
@@ -59,6 +61,8 @@ class QueueService:
         self.site_config = SiteConfigs(self.core)
         self.audit = Audit(self.core)
         self.directory = Directory(self.core, self.accounts, self.devices)
+        self.hall = Hall(self.core)
+        self.alerts = Alerts(self.core)
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until the snapshots of every committed change went out."""

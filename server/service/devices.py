@@ -8,10 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from server.alerts.liveness import is_silent
 from server.contract import topics
 from server.contract.http import DeviceStatusIn
 from server.contract.messages import DeviceStatus
-from server.contract.vocab import DeviceKind
+from server.contract.vocab import HEARTBEAT_S, DeviceKind
 from server.projection.projector import device_status
 from server.security.hashing import new_token, token_hash
 from server.service import errors
@@ -33,6 +34,38 @@ class DeviceListed:
     name: str
     active: bool
     last_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class DeviceSeen:
+    """An active device as the live hall shows it: its last report and whether it is
+    silent (two heartbeats missed). ``last_seen`` None: it never reported."""
+
+    id: str
+    site: str
+    kind: str
+    name: str
+    last_seen: datetime | None
+    heartbeat_s: int
+    online: bool
+    printer: str | None
+    detail: str
+    silent: bool
+
+    def message(self) -> DeviceStatus | None:
+        """Its retained status with the silence applied (None before any report)."""
+        if self.last_seen is None:
+            return None
+        return DeviceStatus(
+            site=self.site,
+            device=self.id,
+            kind=self.kind,
+            online=self.online and not self.silent,
+            printer=self.printer,
+            detail=self.detail,
+            at=self.last_seen,
+            silent=self.silent,
+        )
 
 
 class Devices:
@@ -97,6 +130,36 @@ class Devices:
                 for d, status in rows
             ]
 
+    def seen(self, site: str | None = None) -> list[DeviceSeen]:
+        """Every active device (of a site, or of all) with its liveness now, in one read."""
+        now = self.core.clock()
+        with self.core.db.read() as session:
+            query = (
+                select(DeviceRow, DeviceStatusRow)
+                .outerjoin(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
+                .where(DeviceRow.active.is_(True))
+            )
+            if site is not None:
+                query = query.where(DeviceRow.site_id == site)
+            rows = session.execute(query.order_by(DeviceRow.site_id, DeviceRow.id)).all()
+            return [_seen(d, status, now) for d, status in rows]
+
+    def silent_counts(self) -> dict[str, int]:
+        """How many active devices of each site are silent now (``/metrics``); a site
+        with none is absent."""
+        out: dict[str, int] = {}
+        for d in self.seen():
+            if d.silent:
+                out[d.site] = out.get(d.site, 0) + 1
+        return out
+
+    def announce_silence(self, device: DeviceSeen) -> None:
+        """Publish a device's retained status again with its silence (or its return)
+        applied, so whoever reads the status topic does not take its last word as live."""
+        message = device.message()
+        if message is not None:
+            self.core.projector.send_device_status(message)
+
     def revoke(self, device_id: str) -> None:
         """``qms device revoke``: the device's token stops working at once, in every
         server process; ``qms device add`` again gives it a new one."""
@@ -125,6 +188,26 @@ class Devices:
             row.printer = body.printer
             row.detail = body.detail
             row.at = now
+            row.heartbeat_s = body.heartbeat_s
         message = device_status(actor.site, actor.name, actor.role, row)
         self.core.projector.send_device_status(message)
         return message
+
+
+def _seen(d: DeviceRow, status: DeviceStatusRow | None, now: datetime) -> DeviceSeen:
+    if status is None:
+        return DeviceSeen(
+            d.id, d.site_id, d.kind, d.name, None, HEARTBEAT_S, False, None, "", silent=False
+        )
+    return DeviceSeen(
+        id=d.id,
+        site=d.site_id,
+        kind=d.kind,
+        name=d.name,
+        last_seen=status.at,
+        heartbeat_s=status.heartbeat_s,
+        online=status.online,
+        printer=status.printer,
+        detail=status.detail,
+        silent=is_silent(status.at, status.heartbeat_s, now),
+    )

@@ -37,7 +37,12 @@ class DeviceSummary:
     online: bool | None
 
 
-_KIND_ORDER = {DeviceKind.KIOSK.value: 0, DeviceKind.DISPLAY.value: 1, DeviceKind.COUNTER.value: 2}
+_KIND_ORDER = {
+    DeviceKind.KIOSK.value: 0,
+    DeviceKind.DISPLAY.value: 1,
+    DeviceKind.LED.value: 2,
+    DeviceKind.COUNTER.value: 3,
+}
 
 
 def _natural(text: str) -> list[tuple[int, str]]:

@@ -241,3 +241,9 @@ def counter_held(counter: str, clerk: str) -> ServiceError:
         counter=counter,
         clerk=clerk,
     )
+
+
+def unknown_alert(alert: int) -> ServiceError:
+    return ServiceError(
+        404, "unknown_alert", f"Không tìm thấy cảnh báo {alert}.", f"Unknown alert {alert}."
+    )

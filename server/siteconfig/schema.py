@@ -4,11 +4,13 @@ Times are "HH:MM" strings, dates TOML dates, weekdays "mon".."sun". A key left o
 the default the engine has; TOML has no null, so "none" is a missing key.
 """
 
+from dataclasses import asdict
 from datetime import date, time
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from server.alerts.rules import AlertRules
 from server.engine.estimators import ESTIMATORS
 from server.engine.model import (
     Area,
@@ -86,6 +88,17 @@ class Rules(Strict):
         if value not in ESTIMATORS:
             raise ValueError(f"one of {', '.join(sorted(ESTIMATORS))}")
         return value
+
+
+class Alerts(Strict):
+    """When the live hall raises an alert (``server.alerts``); each rule can be off."""
+
+    wait_over_target: bool = True
+    unattended: bool = True
+    paper: Literal["low", "out", "off"] = "low"
+    device_silent: bool = True
+    paused_over_min: int = Field(default=15, ge=0, le=8 * 60)
+    display_disconnected: bool = True
 
 
 class Category(Strict):
@@ -166,6 +179,7 @@ class SiteFile(Strict):
     schema_version: Literal[1]
     site: SiteSection
     rules: Rules = Rules()
+    alerts: Alerts = Alerts()
     priority_categories: list[Category] = []
     sessions: list[Session] = []
     holidays: list[HolidayItem] = []
@@ -252,6 +266,7 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
         call_policy=s.call_policy,
         wait_estimator=r.wait_estimator,
         serve_after_close_s=r.serve_after_close_s,
+        alerts=AlertRules(**doc.alerts.model_dump()),
         holidays=tuple(Holiday(h.date, h.name_vi, h.name_en) for h in doc.holidays),
         special_days=tuple(
             SpecialDay(
@@ -353,6 +368,7 @@ def from_definition(definition: SiteDefinition) -> SiteFile:
             "wait_estimator": site.wait_estimator,
             "serve_after_close_s": site.serve_after_close_s,
         },
+        "alerts": asdict(site.alerts),
         "priority_categories": [
             {"code": p.code, "name_vi": p.name_vi, "name_en": p.name_en}
             for p in site.priority_categories

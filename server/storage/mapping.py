@@ -3,10 +3,11 @@
 import functools
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, time
 from typing import Any
 
+from server.alerts.rules import AlertRules
 from server.contract.vocab import Outcome, TicketStatus
 from server.engine.model import (
     Area,
@@ -116,6 +117,7 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "voice": site.voice,
         "wait_estimator": site.wait_estimator,
         "serve_after_close_s": site.serve_after_close_s,
+        "alerts": asdict(site.alerts),
     }
 
 
@@ -160,6 +162,7 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         voice=s.get("voice", defaults.voice),
         wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
         serve_after_close_s=s.get("serve_after_close_s", defaults.serve_after_close_s),
+        alerts=AlertRules(**s["alerts"]) if "alerts" in s else defaults.alerts,
     )
 
 

@@ -229,6 +229,8 @@ class DeviceStatusRow(Base):
     printer: Mapped[str | None] = mapped_column(String(32), nullable=True)
     detail: Mapped[str] = mapped_column(String(200), default="")
     at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    # The device's own heartbeat interval: it is silent after two of them without a report.
+    heartbeat_s: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
 
 
 class DayCounterRow(Base):
@@ -488,3 +490,26 @@ class ReportDayRow(Base):
     business_day: Mapped[date] = mapped_column(Date, primary_key=True)
     visits: Mapped[int] = mapped_column(Integer)
     rolled_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
+class AlertRow(Base):
+    """One alert of a hall's live view: raised, maybe acknowledged, cleared (``server.alerts``).
+
+    ``open_key`` is the site and the condition's key while the alert is not cleared, and
+    NULL after: its unique index lets two server processes that see the same trouble raise
+    it once (both databases allow many NULLs in a unique index)."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_site_raised", "site_id", "raised_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(32))
+    message_vi: Mapped[str] = mapped_column(String(300))
+    message_en: Mapped[str] = mapped_column(String(300))
+    raised_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    open_key: Mapped[str | None] = mapped_column(String(240), nullable=True, unique=True)
