@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -92,7 +93,7 @@ def phrase_score(words: Sequence[str], phrase: Sequence[str], *, typos: bool = T
             return 0
         total += best
         places.append(where)
-    if len(words) > 1 and all(b == a + 1 for a, b in zip(places, places[1:], strict=False)):
+    if len(words) > 1 and all(b == a + 1 for a, b in pairwise(places)):
         total += IN_ORDER * len(words)
     return total
 
