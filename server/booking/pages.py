@@ -130,6 +130,114 @@ def _back(href: str, lang: str) -> str:
     return f'<p><a href="{escape(_with_lang(href, lang))}">← {escape(text("back", lang))}</a></p>'
 
 
+# A booking's own pages come first: ``/book/b/{token}`` would else match
+# ``/book/{site}/{service}``.
+
+
+def _qr_svg(data: str) -> str:
+    """The booking's link as a QR code, drawn inline (no file, no network)."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    svg = out.getvalue().decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
+def _booking_body(booking: BookingOut, token: str, lang: str, note: str = "") -> str:
+    rows = [
+        (text("site", lang), _name(booking.site_name_vi, booking.site_name_en, lang)),
+        (text("field", lang), _name(booking.service_name_vi, booking.service_name_en, lang)),
+        (
+            text("day", lang),
+            f"{WEEKDAYS[booking.local_day.weekday()][1 if lang == 'en' else 0]}, "
+            f"{booking.local_day:%d/%m/%Y}",
+        ),
+        (text("time", lang), booking.local_time),
+        (text("status", lang), text(booking.status.value, lang)),
+    ]
+    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
+    live = booking.status.value == "booked"
+    code = f"{booking.code[:4]} {booking.code[4:]}"
+    parts = [f"<h1>{escape(text('booked_title', lang))}</h1>"]
+    if note:
+        parts.append(f'<p class="note" role="status">{escape(note)}</p>')
+    parts.append('<div class="card">')
+    if live:
+        parts.append(
+            f'<div class="qr" role="img" aria-label="QR">{_qr_svg(booking.page_url)}</div>'
+        )
+    parts.append(
+        f'<p class="code" aria-label="{escape(text("code", lang))}">{escape(code)}</p>'
+        f"<dl>{items}</dl></div>"
+    )
+    if live:
+        cancel = f"{BOOKING_PAGE}{token}/cancel"
+        parts.append(
+            f'<p class="card">{escape(_check_in_text(booking, lang))}<br>'
+            f"<small>{escape(text('keep', lang))}</small></p>"
+            f'<form method="post" action="{escape(_with_lang(cancel, lang))}">'
+            f'<p class="help">{escape(text("cancel_confirm", lang))}</p>'
+            f'<button class="danger" type="submit">{escape(text("cancel", lang))}</button></form>'
+        )
+    return "".join(parts)
+
+
+def _check_in_text(booking: BookingOut, lang: str) -> str:
+    return text(
+        "check_in_help",
+        lang,
+        opens=booking.check_in_opens_local,
+        closes=booking.check_in_closes_local,
+    )
+
+
+def _unknown(request: Request, lang: str) -> HTMLResponse:
+    body = (
+        f"<h1>{escape(text('unknown_title', lang))}</h1>"
+        f"<p class='card'>{escape(text('unknown', lang))}</p>"
+    )
+    return _page(request, lang, text("unknown_title", lang), body, 404)
+
+
+@router.get(BOOKING_PAGE + "{token}", response_class=HTMLResponse)
+def booking_page(
+    request: Request,
+    token: Annotated[str, Path(max_length=64)],
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    lang = language(request, lang)
+    booking = bookings_of(request).by_token(token)
+    if booking is None:
+        return _unknown(request, lang)
+    return _page(request, lang, text("booked_title", lang), _booking_body(booking, token, lang))
+
+
+@router.post(BOOKING_PAGE + "{token}/cancel", response_class=HTMLResponse)
+async def cancel_form(
+    request: Request,
+    token: Annotated[str, Path(max_length=64)],
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    lang = language(request, lang)
+    bookings = bookings_of(request)
+    try:
+        booking = await run_in_threadpool(bookings.cancel_by_token, token)
+    except ServiceError as exc:
+        if exc.status == 404:
+            return _unknown(request, lang)
+        found = await run_in_threadpool(bookings.by_token, token)
+        assert found is not None
+        error = exc.message_en if lang == "en" else exc.message_vi
+        body = f'<p class="error" role="alert">{escape(error)}</p>' + _booking_body(
+            found, token, lang
+        )
+        return _page(request, lang, text("booked_title", lang), body, exc.status)
+    note = text("cancelled_note", lang)
+    return _page(
+        request, lang, text("booked_title", lang), _booking_body(booking, token, lang, note)
+    )
+
+
 @router.get("/book", response_class=HTMLResponse)
 def sites_page(
     request: Request, lang: Annotated[str | None, Query(max_length=8)] = None
@@ -291,107 +399,3 @@ async def book_form(
     names = _names(bookings, site, service, lang)
     page_body = _slots_body(slots, names, lang, error=error, chosen=start, cccd=cccd)
     return _page(request, lang, f"{names[1]} — {text('title', lang)}", page_body, status)
-
-
-def _qr_svg(data: str) -> str:
-    """The booking's link as a QR code, drawn inline (no file, no network)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    svg = out.getvalue().decode("utf-8")
-    return svg[svg.index("<svg") :]
-
-
-def _booking_body(booking: BookingOut, token: str, lang: str, note: str = "") -> str:
-    rows = [
-        (text("site", lang), _name(booking.site_name_vi, booking.site_name_en, lang)),
-        (text("field", lang), _name(booking.service_name_vi, booking.service_name_en, lang)),
-        (
-            text("day", lang),
-            f"{WEEKDAYS[booking.local_day.weekday()][1 if lang == 'en' else 0]}, "
-            f"{booking.local_day:%d/%m/%Y}",
-        ),
-        (text("time", lang), booking.local_time),
-        (text("status", lang), text(booking.status.value, lang)),
-    ]
-    items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    live = booking.status.value == "booked"
-    code = f"{booking.code[:4]} {booking.code[4:]}"
-    parts = [f"<h1>{escape(text('booked_title', lang))}</h1>"]
-    if note:
-        parts.append(f'<p class="note" role="status">{escape(note)}</p>')
-    parts.append('<div class="card">')
-    if live:
-        parts.append(
-            f'<div class="qr" role="img" aria-label="QR">{_qr_svg(booking.page_url)}</div>'
-        )
-    parts.append(
-        f'<p class="code" aria-label="{escape(text("code", lang))}">{escape(code)}</p>'
-        f"<dl>{items}</dl></div>"
-    )
-    if live:
-        cancel = f"{BOOKING_PAGE}{token}/cancel"
-        parts.append(
-            f'<p class="card">{escape(_check_in_text(booking, lang))}<br>'
-            f"<small>{escape(text('keep', lang))}</small></p>"
-            f'<form method="post" action="{escape(_with_lang(cancel, lang))}">'
-            f'<p class="help">{escape(text("cancel_confirm", lang))}</p>'
-            f'<button class="danger" type="submit">{escape(text("cancel", lang))}</button></form>'
-        )
-    return "".join(parts)
-
-
-def _check_in_text(booking: BookingOut, lang: str) -> str:
-    return text(
-        "check_in_help",
-        lang,
-        opens=booking.check_in_opens_local,
-        closes=booking.check_in_closes_local,
-    )
-
-
-def _unknown(request: Request, lang: str) -> HTMLResponse:
-    body = (
-        f"<h1>{escape(text('unknown_title', lang))}</h1>"
-        f"<p class='card'>{escape(text('unknown', lang))}</p>"
-    )
-    return _page(request, lang, text("unknown_title", lang), body, 404)
-
-
-@router.get(BOOKING_PAGE + "{token}", response_class=HTMLResponse)
-def booking_page(
-    request: Request,
-    token: Annotated[str, Path(max_length=64)],
-    lang: Annotated[str | None, Query(max_length=8)] = None,
-) -> Response:
-    lang = language(request, lang)
-    booking = bookings_of(request).by_token(token)
-    if booking is None:
-        return _unknown(request, lang)
-    return _page(request, lang, text("booked_title", lang), _booking_body(booking, token, lang))
-
-
-@router.post(BOOKING_PAGE + "{token}/cancel", response_class=HTMLResponse)
-async def cancel_form(
-    request: Request,
-    token: Annotated[str, Path(max_length=64)],
-    lang: Annotated[str | None, Query(max_length=8)] = None,
-) -> Response:
-    lang = language(request, lang)
-    bookings = bookings_of(request)
-    try:
-        booking = await run_in_threadpool(bookings.cancel_by_token, token)
-    except ServiceError as exc:
-        if exc.status == 404:
-            return _unknown(request, lang)
-        found = await run_in_threadpool(bookings.by_token, token)
-        assert found is not None
-        error = exc.message_en if lang == "en" else exc.message_vi
-        body = f'<p class="error" role="alert">{escape(error)}</p>' + _booking_body(
-            found, token, lang
-        )
-        return _page(request, lang, text("booked_title", lang), body, exc.status)
-    note = text("cancelled_note", lang)
-    return _page(
-        request, lang, text("booked_title", lang), _booking_body(booking, token, lang, note)
-    )
