@@ -26,6 +26,7 @@ class Screen(StrEnum):
     SEARCH = "search"  # fields by name, with the on-screen keyboard
     PRIORITY = "priority"  # regular or one of the site's priority categories
     TICKET = "ticket"  # the number, big, while it prints
+    CHECKIN = "checkin"  # an appointment: the booking code, or a scan
     UNAVAILABLE = "unavailable"  # "Tạm thời gián đoạn": the server does not answer
 
 
