@@ -66,7 +66,8 @@ text-align:center;background:#fff;min-height:3.2rem}
 .slot input:checked+span{background:#0b5cad;border-color:#0b5cad;color:#fff}
 .slot input:checked+span small{color:#fff}
 .slot input:focus-visible+span{outline:3px solid #f2a900;outline-offset:2px}
-.slot input:disabled+span{background:#e9edf2;color:#4d5a6a;border-style:dashed}
+.slot input:disabled+span,.slot input:disabled+span small{background:#e9edf2;color:#4d5a6a}
+.slot input:disabled+span{border-style:dashed}
 label.field{display:block;font-weight:700;margin:1rem 0 .3rem}
 input[type=text]{width:100%;font-size:1.15rem;padding:.7rem;border:2px solid #8797ab;
 border-radius:.5rem}
@@ -314,7 +315,8 @@ def _slots_body(
             state = text("free", lang, n=s.free) if s.free else text("full", lang)
             options.append(
                 f'<label class="slot"><input type="radio" name="start" value="{escape(value)}"'
-                f"{' checked' if value == chosen else ''}{'' if s.free else ' disabled'}>"
+                f"{' checked' if value == chosen and s.free else ''}"
+                f"{'' if s.free else ' disabled'}>"
                 f"<span>{escape(s.local)}<small>{escape(state)}</small></span></label>"
             )
         form = (
