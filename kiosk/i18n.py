@@ -75,6 +75,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "Vui lòng dùng số đó.",
         "service_closed": "{service}: {reason}",
         "checkin_button": "Đã đặt lịch hẹn",
+        "appointment_band": "Có lịch hẹn",
         "checkin_title": "Nhận số theo lịch hẹn",
         "checkin_prompt": "Quét mã QR của lịch hẹn, hoặc thẻ CCCD đã dùng khi đặt lịch, "
         "hoặc nhập mã đặt lịch (8 chữ số)",
@@ -145,6 +146,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "Please use that number.",
         "service_closed": "{service}: {reason}",
         "checkin_button": "I have an appointment",
+        "appointment_band": "Appointment",
         "checkin_title": "Check in for your appointment",
         "checkin_prompt": "Scan your appointment's QR code, or the ID card you booked with, "
         "or type your 8-digit booking code",

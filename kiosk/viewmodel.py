@@ -64,7 +64,7 @@ from kiosk.state import (
 from kiosk.ticket_printing import TicketPrinting
 from kiosk.visit import Citizen, Message, Visit
 from server.contract.http import DeviceStatusIn, MenuOut, PriorityCategory, TicketIn, TicketOut
-from server.contract.vocab import ACTIVE_STATUSES
+from server.contract.vocab import ACTIVE_STATUSES, APPOINTMENT_PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -637,6 +637,8 @@ class KioskViewModel(QObject):
 
     def _priority_label(self, code: str | None, language: str) -> str | None:
         """The category's name in ``language`` (the ticket prints it in its band)."""
+        if code == APPOINTMENT_PRIORITY:
+            return text("appointment_band", language)
         for category in self.priority_categories():
             if category.code == code:
                 return category.name_en if language == "en" else category.name_vi

@@ -69,6 +69,7 @@ def test_the_code_typed_then_the_qr_scanned_give_one_ticket(qtbot, make_vm, live
     ticket = vm.ticket
     assert ticket is not None and ticket.priority == "appointment"
     assert ticket.service == FIELD and ticket.status.value == "waiting"
+    assert vm.priority_name(ticket.priority) == "Có lịch hẹn"  # the ticket's band
     vm.finish()
 
     # The booking's QR code on the scanner, from the welcome screen: the same ticket.
