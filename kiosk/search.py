@@ -10,9 +10,9 @@ spaces collapsed.
 
 Each query word must match a word of one phrase (a name or a keyword). A word matches
 exactly, as the start of a word (the citizen is still typing), or with one typo (two in
-long words); short words must match exactly or as a start, since one edit turns "xe" into
-"xa". A phrase's score adds its words' matches and a bonus when the query's words follow
-each other in it, so a keyword typed whole ranks first.
+long words, the first letter right); short words must match exactly or as a start, since
+one edit turns "xe" into "xa". A phrase's score adds its words' matches and a bonus when
+the query's words follow each other in it, so a keyword typed whole ranks first.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from typing import Generic, TypeVar
 
@@ -66,6 +67,14 @@ def within(a: str, b: str, limit: int) -> bool:
     return prev[-1] <= limit
 
 
+@lru_cache(maxsize=8192)
+def words_of(phrase: str) -> tuple[str, ...]:
+    """A phrase's folded words, kept: a menu's names and keywords are searched at every
+    key the citizen types."""
+    return tuple(fold(phrase).split())
+
+
+@lru_cache(maxsize=65536)
 def word_score(query: str, word: str, *, typos: bool = True) -> int:
     """What one query word earns against one word; a typo counts only between words
     both long enough ("land" is not "and")."""
@@ -74,7 +83,11 @@ def word_score(query: str, word: str, *, typos: bool = True) -> int:
     if word.startswith(query):
         return START
     limit = min(typos_allowed(query), typos_allowed(word)) if typos else 0
-    if limit and (within(query, word, limit) or within(query, word[: len(query)], limit)):
+    # A typo is looked for only after a right first letter: the rest of a word is where
+    # a finger slips, and it spares the edit distance against most of the menu's words.
+    if not limit or query[0] != word[0]:
+        return 0
+    if within(query, word, limit) or within(query, word[: len(query)], limit):
         return TYPO
     return 0
 
@@ -103,7 +116,7 @@ def score(query: str, *phrases: str) -> int:
     words = fold(query).split()
     if not words:
         return 0
-    return max((phrase_score(words, fold(p).split()) for p in phrases), default=0)
+    return max((phrase_score(words, words_of(p)) for p in phrases), default=0)
 
 
 def matches(query: str, *names: str) -> bool:
@@ -133,14 +146,14 @@ def search(query: str, entries: Iterable[Entry[T]], limit: int = 24) -> Sequence
     ranked: list[tuple[float, int, T]] = []
     for index, entry in enumerate(entries):
         own = max(
-            (phrase_score(words, fold(p).split()) for p in (*entry.names, *entry.keywords)),
+            (phrase_score(words, words_of(p)) for p in (*entry.names, *entry.keywords)),
             default=0,
         )
         found: float = own
         if not own and entry.context:
             # No typos here: a department's name is long and would catch near misses.
             found = CONTEXT_SHARE * max(
-                phrase_score(words, fold(p).split(), typos=False) for p in entry.context
+                phrase_score(words, words_of(p), typos=False) for p in entry.context
             )
         if found:
             ranked.append((-found, index, entry.item))
