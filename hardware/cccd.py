@@ -78,6 +78,12 @@ class CccdScan:
         """``0792******34``: enough for the citizen to recognise, useless to anyone else."""
         return f"{self.__id[:4]}{'*' * 6}{self.__id[-2:]}"
 
+    def number_for_check_in(self) -> str:
+        """The ID number, for one request only: a kiosk checking in the appointment this
+        card booked sends it to the server, which keys it with its secret and keeps
+        nothing of it (docs/security.md). Nothing else may read it."""
+        return self.__id
+
     def citizen_key(self, site_key: bytes | str) -> str:
         """HMAC-SHA256 of the ID number under the site's secret key, as 64 hex digits.
 

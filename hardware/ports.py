@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from hardware.cccd import CccdScan, ScanRejected
 from hardware.errors import DeviceConfigError, HardwareError
+from hardware.links import LinkScan
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -28,6 +29,7 @@ __all__ = [
     "KeypadAction",
     "KeypadEvent",
     "LedDisplay",
+    "LinkScan",
     "PrintError",
     "PrinterStatus",
     "RatingEvent",
@@ -158,9 +160,10 @@ class EventSource(Protocol):
 
 
 class Scanner(EventSource, Protocol):
-    """An ID/QR scanner; each scan arrives as ``CccdScan`` or ``ScanRejected``."""
+    """An ID/QR scanner; each scan arrives as ``CccdScan``, ``LinkScan`` (a booking's QR
+    code) or ``ScanRejected``."""
 
-    on_scan: Callable[[CccdScan | ScanRejected], None]
+    on_scan: Callable[[CccdScan | ScanRejected | LinkScan], None]
 
 
 class Keypad(EventSource, Protocol):

@@ -1,4 +1,5 @@
-"""A serial QR/ID scanner: one scan per line (CR and/or LF), parsed as a CCCD card.
+"""A serial QR/ID scanner: one scan per line (CR and/or LF), parsed as a CCCD card or,
+when it is a web address (a booking's QR code), passed on as a ``LinkScan``.
 
 Scanners configured without a line suffix also work: a scan that is followed by a
 quiet gap counts as complete. Every scan reaches the callback as a ``CccdScan`` or a
@@ -11,13 +12,14 @@ import logging
 from collections.abc import Callable
 from datetime import date
 
-from hardware.cccd import MAX_SCAN_LENGTH, CccdScan, read_scan
+from hardware.cccd import MAX_SCAN_LENGTH, CccdScan
+from hardware.links import LinkScan, read_any
 from hardware.ports import ScanRejected
 from hardware.serial_link import SerialLink
 
 log = logging.getLogger(__name__)
 
-ScanResult = CccdScan | ScanRejected
+ScanResult = CccdScan | ScanRejected | LinkScan
 
 
 class SerialScanner(SerialLink[ScanResult]):
@@ -50,7 +52,7 @@ class SerialScanner(SerialLink[ScanResult]):
         text = raw.decode("utf-8", errors="replace").strip()
         if not text:
             return None
-        result = read_scan(text, today=self._today() if self._today else None)
+        result = read_any(text, today=self._today() if self._today else None)
         if isinstance(result, ScanRejected):
             log.info("scan rejected: %s", result.message_en)
         return result

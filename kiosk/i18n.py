@@ -74,6 +74,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "active_ticket": "Quý khách đã có số {number} cho lĩnh vực này, đang chờ phục vụ. "
         "Vui lòng dùng số đó.",
         "service_closed": "{service}: {reason}",
+        "checkin_button": "Đã đặt lịch hẹn",
+        "appointment_band": "Có lịch hẹn",
+        "checkin_title": "Nhận số theo lịch hẹn",
+        "checkin_prompt": "Quét mã QR của lịch hẹn, hoặc thẻ CCCD đã dùng khi đặt lịch, "
+        "hoặc nhập mã đặt lịch (8 chữ số)",
+        "checkin_submit": "Nhận số",
+        "checkin_clear": "Xoá hết",
+        "checkin_busy": "Đang kiểm tra lịch hẹn…",
+        "checkin_refused": "Không nhận được lịch hẹn: {message}",
         "issue_refused": "Không lấy được số: {message}",
     },
     "en": {
@@ -136,6 +145,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "active_ticket": "You already have number {number} for this service, still waiting. "
         "Please use that number.",
         "service_closed": "{service}: {reason}",
+        "checkin_button": "I have an appointment",
+        "appointment_band": "Appointment",
+        "checkin_title": "Check in for your appointment",
+        "checkin_prompt": "Scan your appointment's QR code, or the ID card you booked with, "
+        "or type your 8-digit booking code",
+        "checkin_submit": "Get my number",
+        "checkin_clear": "Clear",
+        "checkin_busy": "Checking your appointment…",
+        "checkin_refused": "Could not check in: {message}",
         "issue_refused": "Could not get a number: {message}",
     },
 }

@@ -42,6 +42,8 @@ class Scanning(QObject):
         self._on_say = on_say
         self.scanner: Scanner | None = None
         self.attached = False  # the welcome screen then invites a scan
+        # Takes a scan first when it returns True (an appointment's check-in).
+        self.claim: Callable[[object], bool] | None = None
         self.scanned.connect(self.on_scan)
 
     def attach(self, scanner: Scanner) -> None:
@@ -61,6 +63,8 @@ class Scanning(QObject):
         """A scan on the GUI thread. Only the name, the masked number and the keyed hash
         are kept; the scan object (which holds the number) is dropped here."""
         self._touch()
+        if self.claim is not None and self.claim(scan):
+            return
         if isinstance(scan, ScanRejected):
             rejected = scan
             self._on_say(lambda lang: rejected.message_en if lang == "en" else rejected.message_vi)

@@ -26,6 +26,7 @@ class Screen(StrEnum):
     SEARCH = "search"  # fields by name, with the on-screen keyboard
     PRIORITY = "priority"  # regular or one of the site's priority categories
     TICKET = "ticket"  # the number, big, while it prints
+    CHECKIN = "checkin"  # an appointment: the booking code, or a scan
     UNAVAILABLE = "unavailable"  # "Tạm thời gián đoạn": the server does not answer
 
 
@@ -182,11 +183,17 @@ def find_service(menu: MenuOut | None, code: str) -> ServiceOut | None:
 
 
 def search_services(menu: MenuOut | None, query: str) -> Sequence[ServiceOut]:
-    """Fields whose Vietnamese or English name matches, then those of a matching department."""
+    """Fields whose names or procedure keywords match, best first, then those of a
+    matching department."""
     if menu is None:
         return []
     entries = [
-        Entry(item=s, names=(s.name_vi, s.name_en), context=(d.name_vi, d.name_en))
+        Entry(
+            item=s,
+            names=(s.name_vi, s.name_en),
+            context=(d.name_vi, d.name_en),
+            keywords=tuple(s.keywords),
+        )
         for d in menu.departments
         for s in d.services
     ]

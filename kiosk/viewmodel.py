@@ -8,7 +8,8 @@ parts, each with its own state and one job, and it carries the flows between the
 - ``link`` (``ServerLink``): the menu, the live counts, whether the server answers;
 - ``issuing`` (``Issuing``): the tap in flight and the ticket on screen;
 - ``printing`` (``TicketPrinting``): the printer's state and the ticket's paper;
-- ``scanning`` (``Scanning``): the ID-card reader.
+- ``scanning`` (``Scanning``): the ID-card reader;
+- ``checkin`` (``CheckingIn``): an appointment's check-in (code, QR code or ID card).
 
 Every call to the server or the printer runs off the GUI thread (``appkit.offthread``).
 Time comes from an injected monotonic ``clock`` and ``tick()`` does all timed work
@@ -39,6 +40,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from appkit.api_client import ApiError
 from appkit.offthread import OffThread, Runs
 from hardware.ports import PrinterStatus
+from kiosk.checkin import CheckingIn
 from kiosk.client import KioskClient
 from kiosk.i18n import DEFAULT_LANGUAGE, check_language, text
 from kiosk.issuing import Issuing
@@ -62,7 +64,7 @@ from kiosk.state import (
 from kiosk.ticket_printing import TicketPrinting
 from kiosk.visit import Citizen, Message, Visit
 from server.contract.http import DeviceStatusIn, MenuOut, PriorityCategory, TicketIn, TicketOut
-from server.contract.vocab import ACTIVE_STATUSES
+from server.contract.vocab import ACTIVE_STATUSES, APPOINTMENT_PRIORITY
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,17 @@ def _weak(method: Callable[P, None]) -> Callable[P, None]:
         target = ref()
         if target is not None:
             target(*args, **kwargs)
+
+    return call
+
+
+def _weak_bool(method: Callable[[], bool]) -> Callable[[], bool]:
+    """``_weak`` for a question: False once the view-model is gone."""
+    ref = weakref.WeakMethod(method)
+
+    def call() -> bool:
+        target = ref()
+        return target() if target is not None else False
 
     return call
 
@@ -162,6 +175,16 @@ class KioskViewModel(QObject):
             on_say=_weak(self._say),
             parent=self,
         )
+        self.checkin = CheckingIn(
+            client,
+            self.runner,
+            wants_card=_weak_bool(self._wants_card),
+            notify=notify,
+            on_ticket=_weak(self._checked_in),
+            on_refused=_weak(self._checkin_refused),
+            on_unreachable=_weak(self._went_offline),
+        )
+        self.scanning.claim = self.checkin.claim
 
     # ---- what the screens show ----------------------------------------------------
 
@@ -179,7 +202,7 @@ class KioskViewModel(QObject):
 
     @property
     def busy(self) -> bool:
-        return self.issuing.busy
+        return self.issuing.busy or self.checkin.busy
 
     @property
     def online(self) -> bool:
@@ -390,6 +413,15 @@ class KioskViewModel(QObject):
         else:
             self.issue(None)
 
+    def open_checkin(self) -> None:
+        """The citizen booked an appointment: the code pad (a scan works there too)."""
+        self.touch()
+        if self.busy:
+            return
+        self.checkin.clear()
+        self.visit.message = None
+        self.nav.go(Screen.CHECKIN)
+
     def choose_priority(self, code: str | None) -> None:
         self.touch()
         self.issue(code)
@@ -575,6 +607,18 @@ class KioskViewModel(QObject):
         self.ticketIssued.emit(ticket)
         self._print(ticket)
 
+    def _wants_card(self) -> bool:
+        return self.nav.screen is Screen.CHECKIN
+
+    def _checked_in(self, ticket: TicketOut) -> None:
+        """The booking's ticket: shown and printed as any ticket."""
+        self.issuing.ticket = ticket
+        self.issuing.last_ticket = ticket
+        self._issued(ticket)
+
+    def _checkin_refused(self, exc: ApiError) -> None:
+        self._say(lambda lang: text("checkin_refused", lang, message=exc.message(lang)))
+
     def _refused(self, exc: ApiError) -> None:
         if self.nav.screen is Screen.PRIORITY:
             self.back()
@@ -594,6 +638,8 @@ class KioskViewModel(QObject):
 
     def _priority_label(self, code: str | None, language: str) -> str | None:
         """The category's name in ``language`` (the ticket prints it in its band)."""
+        if code == APPOINTMENT_PRIORITY:
+            return text("appointment_band", language)
         for category in self.priority_categories():
             if category.code == code:
                 return category.name_en if language == "en" else category.name_vi
@@ -644,6 +690,7 @@ class KioskViewModel(QObject):
 
     def _clear_session(self) -> None:
         self.visit.clear()
+        self.checkin.code = ""
         self.issuing.ticket = None
         self.printing.forget()
         self.nav.forget()

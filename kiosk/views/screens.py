@@ -72,6 +72,9 @@ class WelcomeScreen(_Titled):
         self.layout_.addWidget(self.grid, 1)
         self.hint = label("", 28, bold=True, role="title")
         self.layout_.insertWidget(1, self.hint)
+        # One button for those who booked (docs/booking.md); a booking's QR scans anywhere.
+        self.checkin = button("", 30, on_click=vm.open_checkin)
+        self.layout_.insertWidget(2, self.checkin)
 
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))
@@ -79,6 +82,7 @@ class WelcomeScreen(_Titled):
         self.hint.setText("▣ " + vm.t("scan_hint"))
         self.hint.setVisible(vm.scanner_attached and vm.greeting is None)
         set_text(self.search, vm.t("search_button"))
+        set_text(self.checkin, "▣ " + vm.t("checkin_button"))
         tiles = [Tile(d.code, d.name, d.detail) for d in vm.departments()]
         self.grid.set_tiles(tiles, *_pages(vm))
 

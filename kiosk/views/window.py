@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, 
 from kiosk.i18n import format_date, format_time
 from kiosk.state import Screen
 from kiosk.viewmodel import KioskViewModel
+from kiosk.views.checkin_screen import CheckInScreen
 from kiosk.views.screens import FieldsScreen, PriorityScreen, SearchScreen, WelcomeScreen
 from kiosk.views.style import METRICS, STYLE_SHEET, Orientation
 from kiosk.views.ticket import TicketScreen, UnavailableScreen
@@ -61,6 +62,7 @@ class KioskWindow(QWidget):
         self.priority = PriorityScreen(vm, self.metrics)
         self.ticket = TicketScreen(vm, self.metrics, orientation)
         self.unavailable = UnavailableScreen()
+        self.checkin = CheckInScreen(vm, self.metrics)
         self.screens: dict[Screen, tuple[QWidget, Callable[[KioskViewModel], None]]] = {
             Screen.WELCOME: (self.welcome, self.welcome.show_state),
             Screen.FIELDS: (self.fields, self.fields.show_state),
@@ -68,6 +70,7 @@ class KioskWindow(QWidget):
             Screen.PRIORITY: (self.priority, self.priority.show_state),
             Screen.TICKET: (self.ticket, self.ticket.show_state),
             Screen.UNAVAILABLE: (self.unavailable, self.unavailable.show_state),
+            Screen.CHECKIN: (self.checkin, self.checkin.show_state),
         }
         for screen, _ in self.screens.values():
             self.stack.addWidget(screen)

@@ -4,10 +4,12 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, openapi, reports, tracking
+from server.api import bookings, errors, openapi, reports, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
+from server.booking import pages as booking_pages
+from server.booking.service import Bookings
 from server.console import mount as mount_console
 from server.service import QueueService
 
@@ -24,10 +26,19 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.state.service = service
     app.state.commands = CommandRunner(service.core)
     app.state.mqtt_state = mqtt_state
+    # ID numbers are keyed with the server secret, which the runtime sets after this.
+    app.state.bookings = Bookings(
+        service.core,
+        service.tickets,
+        key=lambda: service.accounts.pin_key,
+        public_url=service.tickets.public_url,
+    )
     errors.install(app)
     app.include_router(router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
+    app.include_router(bookings.router)
+    app.include_router(booking_pages.router)
     mount_console(app)
     app.add_middleware(BodyLimit)
     openapi.install(app)

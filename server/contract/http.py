@@ -130,6 +130,9 @@ class ServiceOut(Response):
     estimated_wait_s: int
     counters: list[int]
     area: str | None = None
+    # What citizens type to find the field ("khai sinh", "sổ đỏ"): the kiosk searches
+    # them without asking again.
+    keywords: list[str] = []
 
 
 class DepartmentOut(Response):

@@ -26,6 +26,11 @@ CLERK_DAY = "/sites/{site}/counters/{counter}/day"
 REPORT_FIGURES = "/reports/figures"
 REPORT_MONTHLY_PDF = "/reports/monthly.pdf"
 COUNTER_ACTION = "/sites/{site}/counters/{counter}/{action}"
+SLOTS = "/sites/{site}/services/{service}/slots"
+BOOKINGS = "/sites/{site}/bookings"
+BOOKING = "/sites/{site}/bookings/{code}"
+BOOKING_CANCEL = "/sites/{site}/bookings/{code}/cancel"
+CHECKINS = "/sites/{site}/checkins"
 """Every counter action; the server declares it as one route per verb (below)."""
 
 COUNTER_ACTIONS = (
@@ -68,6 +73,11 @@ def templates() -> tuple[str, ...]:
         CLERK_DAY,
         REPORT_FIGURES,
         REPORT_MONTHLY_PDF,
+        SLOTS,
+        BOOKINGS,
+        BOOKING,
+        BOOKING_CANCEL,
+        CHECKINS,
     )
     return fixed + tuple(counter_action_template(action) for action in COUNTER_ACTIONS)
 
@@ -135,3 +145,23 @@ def report_monthly_pdf() -> str:
 
 def counter_action(site: str, counter: str, action: str) -> str:
     return _fill(COUNTER_ACTION, site=site, counter=counter, action=action)
+
+
+def slots(site: str, service: str) -> str:
+    return _fill(SLOTS, site=site, service=service)
+
+
+def bookings(site: str) -> str:
+    return _fill(BOOKINGS, site=site)
+
+
+def booking(site: str, code: str) -> str:
+    return _fill(BOOKING, site=site, code=code)
+
+
+def booking_cancel(site: str, code: str) -> str:
+    return _fill(BOOKING_CANCEL, site=site, code=code)
+
+
+def checkins(site: str) -> str:
+    return _fill(CHECKINS, site=site)

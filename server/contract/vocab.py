@@ -75,3 +75,25 @@ class Rating(StrEnum):
     SATISFIED = "satisfied"
     NEUTRAL = "neutral"
     UNSATISFIED = "unsatisfied"
+
+
+class Channel(StrEnum):
+    """How a citizen came: took a number at the kiosk, or booked a slot and checked in."""
+
+    WALK_IN = "walk_in"
+    APPOINTMENT = "appointment"
+
+
+# The priority an appointment's ticket carries inside its window: it waits in its field's
+# priority line, and the call policy puts it first once its slot has begun.
+APPOINTMENT_PRIORITY = "appointment"
+
+
+class BookingStatus(StrEnum):
+    """A booking's life: booked, then checked in, cancelled, or lapsed (no check-in before
+    its window closed, so its place in the slot went back)."""
+
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    LAPSED = "lapsed"

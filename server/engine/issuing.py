@@ -40,6 +40,13 @@ def _day_windows(
     return hours.windows_on(day.weekday())
 
 
+def day_windows(
+    site: SiteConfig, hours: OpeningHours, day: date
+) -> tuple[tuple[time, time], ...] | None:
+    """The sessions of a date (None on a holiday): appointments' slots lie in them."""
+    return _day_windows(site, hours, day)
+
+
 def _in_cutoff(site: SiteConfig, window: tuple[time, time], local: datetime) -> bool:
     """Inside the last minutes of a session, when kiosks no longer issue."""
     if site.stop_issuing_before_close_min <= 0:

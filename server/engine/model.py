@@ -95,6 +95,16 @@ class Department:
 
 
 @dataclass(frozen=True)
+class SlotOffer:
+    """A field's bookable slots: ``slot_min`` long inside its sessions, ``capacity``
+    bookings each, up to ``days_ahead`` days from today (docs/booking.md)."""
+
+    slot_min: int = 30
+    capacity: int = 2
+    days_ahead: int = 14
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     code: str
     department: str
@@ -111,6 +121,8 @@ class ServiceConfig:
     wait_target_s: int | None = None
     # Tickets one citizen may take for this field in a day (None: only the site's limit).
     citizen_day_limit: int | None = None
+    # Appointments: None when the field takes none.
+    booking: SlotOffer | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +175,10 @@ class SiteConfig:
     serve_after_close_s: int = 0
     # When the live hall raises an alert (the site file's ``[alerts]``).
     alerts: AlertRules = field(default_factory=AlertRules)
+    # An appointment checks in from this many minutes before its slot to this many after
+    # its start; a booking not checked in by then lapses and its place goes back.
+    booking_early_min: int = 30
+    booking_late_min: int = 15
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,7 @@ class Ticket:
     outcome: Outcome | None = None
     estimate_s: int | None = None  # the estimated wait given at issue, kept for accuracy
     note: str = ""
+    channel: str = "walk_in"  # a ``Channel``: a kiosk walk-in or a checked-in appointment
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ protocol), so a site with other habits can plug in its own. ``DefaultPolicy``
 ranks a counter's callable tickets in tiers:
 
 1. tickets transferred to this very counter, oldest place in line first;
+1b. appointments whose slot has begun (checked in at the kiosk: their place in line is
+   their slot's start, ``server.engine.appointments``), earliest slot first; one
+   checked in before its slot waits as a normal ticket until then;
 2. *aged* tickets, those that waited longer than ``site.aging_after_s``, so a
    field whose oldest ticket has waited too long goes before the others,
    oldest first;
@@ -48,7 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from server.contract.vocab import TicketStatus
+from server.contract.vocab import APPOINTMENT_PRIORITY, TicketStatus
 from server.engine.lifecycle import may_call
 from server.engine.model import CounterConfig, SiteConfig, Ticket
 
@@ -102,9 +105,17 @@ def priority_streak(recent_calls: Sequence[Ticket]) -> int:
     return streak
 
 
+def is_priority(ticket: Ticket) -> bool:
+    """Priority for the ratio: a category, not an appointment (which has its own tier
+    once due, and is a normal ticket before)."""
+    priority = ticket.priority
+    return priority is not None and priority != APPOINTMENT_PRIORITY
+
+
 @dataclass(frozen=True)
 class _Split:
     targeted: list[Ticket]
+    due: list[Ticket]  # appointments whose slot has begun
     aged: list[Ticket]
     rest: list[Ticket]
 
@@ -117,7 +128,7 @@ class DefaultPolicy:
     ) -> _Split:
         # One pass, checks inlined: a site's whole line goes through here on every
         # call-next, and enum member lookups are slow in a hot loop.
-        split = _Split([], [], [])
+        split = _Split([], [], [], [])
         aging = site.aging_after_s
         threshold = None if aging is None else now - timedelta(seconds=aging)
         served = frozenset(counter.services)
@@ -130,7 +141,9 @@ class DefaultPolicy:
                 if target == counter.id:
                     split.targeted.append(ticket)
             elif ticket.service in served:
-                if threshold is not None and ticket.queue_at < threshold:
+                if ticket.priority == APPOINTMENT_PRIORITY and ticket.queue_at <= now:
+                    split.due.append(ticket)
+                elif threshold is not None and ticket.queue_at < threshold:
                     split.aged.append(ticket)
                 else:
                     split.rest.append(ticket)
@@ -163,8 +176,8 @@ class DefaultPolicy:
         streak: int,
     ) -> tuple[list[Ticket], int]:
         """Interleave a tier's priority and normal tickets as successive calls would."""
-        prio = sorted((t for t in tickets if t.priority is not None), key=key)
-        norm = sorted((t for t in tickets if t.priority is None), key=key)
+        prio = sorted((t for t in tickets if is_priority(t)), key=key)
+        norm = sorted((t for t in tickets if not is_priority(t)), key=key)
         out: list[Ticket] = []
         i = j = 0
         while i < len(prio) or j < len(norm):
@@ -177,8 +190,10 @@ class DefaultPolicy:
                 streak += 1
             else:
                 out.append(norm[j])
+                # An appointment before its slot is called as a normal ticket, but the
+                # counter's streak counts it as the priority ticket it is.
+                streak = streak + 1 if norm[j].priority is not None else 0
                 j += 1
-                streak = 0
         return out, streak
 
     def order(
@@ -191,7 +206,7 @@ class DefaultPolicy:
         now: datetime,
     ) -> list[Ticket]:
         split = self._split(site, counter, waiting, now)
-        out = sorted(split.targeted, key=line_key)
+        out = sorted(split.targeted, key=line_key) + sorted(split.due, key=line_key)
         streak = priority_streak
         for ticket in out:
             streak = streak + 1 if ticket.priority is not None else 0
@@ -212,11 +227,13 @@ class DefaultPolicy:
         split = self._split(site, counter, waiting, now)
         if split.targeted:
             return min(split.targeted, key=line_key)
+        if split.due:
+            return min(split.due, key=line_key)
         tier, key = (
             (split.aged, line_key) if split.aged else (split.rest, self._service_key(counter, now))
         )
-        prio = [t for t in tier if t.priority is not None]
-        norm = [t for t in tier if t.priority is None]
+        prio = [t for t in tier if is_priority(t)]
+        norm = [t for t in tier if not is_priority(t)]
         if prio and (not norm or self._prefers_priority(site, counter, priority_streak)):
             return min(prio, key=key)
         if norm:

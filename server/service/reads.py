@@ -70,6 +70,7 @@ class Reads:
                             estimated_wait_s=load.estimate_s,
                             counters=load.counters,
                             area=bundle.area_of_service(code),
+                            keywords=list(config.keywords),
                         )
                     )
                 if services:

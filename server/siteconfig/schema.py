@@ -22,6 +22,7 @@ from server.engine.model import (
     PriorityCategory,
     ServiceConfig,
     SiteConfig,
+    SlotOffer,
     SpecialDay,
 )
 from server.engine.policy import POLICIES
@@ -81,6 +82,9 @@ class Rules(Strict):
     wait_estimator: str = "look-ahead"
     # After a session ends, counters keep calling the tickets already issued this long.
     serve_after_close_s: int = Field(default=0, ge=0, le=4 * 3600)
+    # An appointment checks in from this long before its slot to this long after its start.
+    booking_early_min: int = Field(default=30, ge=0, le=240)
+    booking_late_min: int = Field(default=15, ge=0, le=240)
 
     @field_validator("wait_estimator")
     @classmethod
@@ -141,6 +145,14 @@ class DepartmentItem(Strict):
     name_en: Name
 
 
+class BookingItem(Strict):
+    """A field's bookable slots (docs/booking.md)."""
+
+    slot_min: int = Field(default=30, ge=5, le=240)
+    capacity: int = Field(default=2, ge=1, le=1000)
+    days_ahead: int = Field(default=14, ge=0, le=90)
+
+
 class FieldItem(Strict):
     """A field (lĩnh vực): its numbers are either a block (1001-1999) or a prefix (VB001)."""
 
@@ -160,6 +172,7 @@ class FieldItem(Strict):
     citizen_day_limit: int | None = Field(default=None, ge=1, le=100)
     enabled: bool = True
     sessions: list[Session] | None = None  # None: the site's sessions
+    booking: BookingItem | None = None  # None: no appointments
 
 
 class CounterItem(Strict):
@@ -267,6 +280,8 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
         wait_estimator=r.wait_estimator,
         serve_after_close_s=r.serve_after_close_s,
         alerts=AlertRules(**doc.alerts.model_dump()),
+        booking_early_min=r.booking_early_min,
+        booking_late_min=r.booking_late_min,
         holidays=tuple(Holiday(h.date, h.name_vi, h.name_en) for h in doc.holidays),
         special_days=tuple(
             SpecialDay(
@@ -296,6 +311,9 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
                 keywords=tuple(f.keywords),
                 wait_target_s=f.wait_target_min * 60 if f.wait_target_min is not None else None,
                 citizen_day_limit=f.citizen_day_limit,
+                booking=SlotOffer(f.booking.slot_min, f.booking.capacity, f.booking.days_ahead)
+                if f.booking is not None
+                else None,
             )
             for f in doc.fields
         ),
@@ -336,6 +354,13 @@ def _field_item(svc: ServiceConfig) -> dict[str, Any]:
         "citizen_day_limit": svc.citizen_day_limit,
         "enabled": svc.enabled,
         "sessions": sessions_of(svc.hours) if svc.hours is not None else None,
+        "booking": None
+        if svc.booking is None
+        else {
+            "slot_min": svc.booking.slot_min,
+            "capacity": svc.booking.capacity,
+            "days_ahead": svc.booking.days_ahead,
+        },
     }
 
 
@@ -367,6 +392,8 @@ def from_definition(definition: SiteDefinition) -> SiteFile:
             "require_close_before_call": site.require_close_before_call,
             "wait_estimator": site.wait_estimator,
             "serve_after_close_s": site.serve_after_close_s,
+            "booking_early_min": site.booking_early_min,
+            "booking_late_min": site.booking_late_min,
         },
         "alerts": asdict(site.alerts),
         "priority_categories": [

@@ -19,6 +19,7 @@ from server.engine.model import (
     PriorityCategory,
     ServiceConfig,
     SiteConfig,
+    SlotOffer,
     SpecialDay,
     Ticket,
 )
@@ -118,6 +119,8 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "wait_estimator": site.wait_estimator,
         "serve_after_close_s": site.serve_after_close_s,
         "alerts": asdict(site.alerts),
+        "booking_early_min": site.booking_early_min,
+        "booking_late_min": site.booking_late_min,
     }
 
 
@@ -163,6 +166,8 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
         serve_after_close_s=s.get("serve_after_close_s", defaults.serve_after_close_s),
         alerts=AlertRules(**s["alerts"]) if "alerts" in s else defaults.alerts,
+        booking_early_min=s.get("booking_early_min", defaults.booking_early_min),
+        booking_late_min=s.get("booking_late_min", defaults.booking_late_min),
     )
 
 
@@ -180,6 +185,7 @@ def service_from_row(row: ServiceRow) -> ServiceConfig:
         keywords=tuple(row.keywords or ()),
         wait_target_s=row.wait_target_s,
         citizen_day_limit=row.citizen_day_limit,
+        booking=SlotOffer(**row.booking) if row.booking else None,
     )
 
 

@@ -125,6 +125,8 @@ class ServiceRow(Base):
     keywords: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     wait_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     citizen_day_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The field's bookable slots (``SlotOffer`` as JSON); None: no appointments.
+    booking: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class CounterRow(Base):
@@ -333,9 +335,39 @@ class TicketRow(Base):
     # The wait announced at issue, kept beside the actual one (called_at - issued_at).
     estimate_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(String(200), default="")
+    channel: Mapped[str] = mapped_column(String(16), default="walk_in")
     # The citizen's tracking link; transfers hand it on to the new ticket.
     track_token: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     clerk: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class BookingRow(Base):
+    """An appointment: a place in one slot of a field (``server/booking/``).
+
+    The citizen's ID number is never stored: only ``citizen_hash``, keyed with the
+    server secret (``server.security.secret``), so a kiosk scan of the card finds it.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        Index("ix_bookings_slot", "site_id", "service", "slot_start", "status"),
+        Index("ix_bookings_citizen", "site_id", "citizen_hash"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)  # typed at the kiosk
+    token: Mapped[str] = mapped_column(String(64), unique=True)  # the QR and cancel link
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
+    service: Mapped[str] = mapped_column(String(32))
+    slot_start: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    slot_end: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    status: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    citizen_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source: Mapped[str] = mapped_column(String(80))  # "web", or the API caller that booked
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    changed_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    ticket_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class TicketEventRow(Base):

@@ -70,6 +70,7 @@ class TicketRecord:
     outcome: str | None = None
     estimate_s: int | None = None
     note: str = ""
+    channel: str = "walk_in"
     track_token: str | None = None
     clerk: str | None = None
 

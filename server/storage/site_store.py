@@ -5,6 +5,7 @@ Writing replaces the configuration: what the definition no longer lists is remov
 up so every process reloads it and the projector republishes.
 """
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -120,6 +121,7 @@ def write_definition(session: Session, definition: SiteDefinition, *, now: datet
         s.default_service_s, s.enabled, s.position = svc.default_service_s, svc.enabled, i
         s.keywords = list(svc.keywords) or None
         s.wait_target_s, s.citizen_day_limit = svc.wait_target_s, svc.citizen_day_limit
+        s.booking = dataclasses.asdict(svc.booking) if svc.booking is not None else None
         session.add(s)
     session.flush()
     for counter in definition.counters:

@@ -74,7 +74,7 @@ def test_every_field_goes_there_and_back() -> None:
         queue_at=at, priority="elderly", language="en", citizen_key="k",
         counter_id="2", target_counter="3", transferred_from="b" * 32, called_at=at,
         call_count=2, started_at=at, finished_at=at, outcome=Outcome.SERVED,
-        estimate_s=300, note="ghi chú",
+        estimate_s=300, note="ghi chú", channel="appointment",
     )  # fmt: skip
     defaults = {f.name: f.default for f in dataclasses.fields(Ticket)}
     assert all(getattr(ticket, name) != defaults[name] for name in TICKET_FIELDS)
