@@ -45,12 +45,13 @@ class _Titled(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(16)
         top = QHBoxLayout()
-        texts = QVBoxLayout()
+        self.texts = QVBoxLayout()
+        self.texts.setSpacing(4)
         self.title = label("", 44, bold=True, role="title")
         self.prompt = label("", 30)
-        texts.addWidget(self.title)
-        texts.addWidget(self.prompt)
-        top.addLayout(texts, 3)
+        self.texts.addWidget(self.title)
+        self.texts.addWidget(self.prompt)
+        top.addLayout(self.texts, 3)
         self.search = button("", 30, kind="primary", on_click=vm.open_search)
         self.search.setVisible(with_search)
         top.addWidget(self.search, 1, Qt.AlignmentFlag.AlignVCenter)
@@ -71,7 +72,9 @@ class WelcomeScreen(_Titled):
         )
         self.layout_.addWidget(self.grid, 1)
         self.hint = label("", 28, bold=True, role="title")
-        self.layout_.insertWidget(1, self.hint)
+        # Under the prompt, beside the search button: a row of its own would cost the
+        # height that keeps every department on one page when a printer banner is up.
+        self.texts.addWidget(self.hint)
 
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))

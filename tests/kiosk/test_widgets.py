@@ -140,11 +140,11 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
     try:
         qtbot.waitUntil(lambda: vm.scanning.scanner is not None and vm.scanning.scanner.connected)
         window.refresh()
-        assert window.welcome.hint.text().endswith("Có thể quét mã QR trên căn cước công dân")
+        assert window.welcome.hint.text().endswith("Quý khách có thể quét mã QR trên thẻ căn cước")
         qtbot.waitUntil(window.welcome.hint.isVisible)
         sim.scan(ID_TEXT)
         qtbot.waitUntil(window.greeting.isVisible)
-        assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD 0790******34"
+        assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD\u00a00790******34"
         assert "079090001234" not in window.greeting.text()
         tap(qtbot, window.forget)
         assert not window.greeting.isVisible()
