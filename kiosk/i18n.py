@@ -48,7 +48,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "ticket_wait": "Thời gian chờ dự kiến: {wait}",
         "ticket_counters": "Quầy phục vụ: {counters}",
         "ticket_area": "Khu vực {area} · quầy phục vụ: {counters}",
-        "ticket_call": "Quý khách vui lòng chờ đến khi số được gọi trên bảng hiển thị và loa.",
+        "ticket_call": "Quý khách vui lòng chờ gọi số trên bảng hiển thị và loa.",
         "ticket_qr": "Quét mã QR để theo dõi lượt trên điện thoại",
         "ticket_printing": "Đang in vé...",
         "ticket_printed": "Mời quý khách nhận vé bên dưới.",
