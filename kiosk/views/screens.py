@@ -53,8 +53,9 @@ class _Titled(QWidget):
         self.texts.addWidget(self.prompt)
         top.addLayout(self.texts, 3)
         self.search = button("", 30, kind="primary", on_click=vm.open_search)
-        self.search.setVisible(with_search)
         top.addWidget(self.search, 1, Qt.AlignmentFlag.AlignVCenter)
+        if not with_search:  # hide only: showing it before it has a parent opens a window
+            self.search.hide()
         self.layout_.addLayout(top)
 
 
