@@ -70,7 +70,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "quý khách vui lòng liên hệ cán bộ hướng dẫn.",
         "printer_screen_only": "{status}. Số thứ tự sẽ hiện trên màn hình, không in vé.",
         "printer_none": "Máy này không có máy in: số thứ tự hiện trên màn hình.",
-        "greeting": "Xin chào {name} · CCCD\u00a0{masked}",
+        "greeting": "Xin chào {name} ·\u00a0CCCD\u00a0{masked}",
         "scan_unconfigured": "Máy này chưa được cài đặt để đọc thẻ căn cước, "
         "quý khách vui lòng chọn lĩnh vực.",
         "scan_hint": "Quý khách có thể quét mã QR trên thẻ căn cước",
@@ -135,7 +135,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "please ask the staff for help.",
         "printer_screen_only": "{status}. Your number will be shown on screen, not printed.",
         "printer_none": "This kiosk has no printer: your number is shown on screen.",
-        "greeting": "Hello {name} · ID\u00a0{masked}",
+        "greeting": "Hello {name} ·\u00a0ID\u00a0{masked}",
         "scan_unconfigured": "This kiosk is not set up to read ID cards; please choose a service.",
         "scan_hint": "You may scan the QR code on your citizen ID card",
         "scan_forget": "Not me",

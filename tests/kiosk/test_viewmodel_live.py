@@ -82,7 +82,7 @@ def test_a_scanned_citizen_cannot_hold_two_tickets_for_one_field(make_vm):
     vm.refresh()
     vm.poll_printer()
     vm.on_scan(parse_cccd(ID_TEXT))
-    assert vm.greeting == "Xin chào Nguyễn Văn An · CCCD\u00a00790******34"
+    assert vm.greeting == "Xin chào Nguyễn Văn An ·\u00a0CCCD\u00a00790******34"
     choose(vm)
     first = vm.ticket
     assert first is not None

@@ -146,7 +146,7 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
         qtbot.waitUntil(window.welcome.hint.isVisible)
         sim.scan(ID_TEXT)
         qtbot.waitUntil(window.greeting.isVisible)
-        assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD\u00a00790******34"
+        assert window.greeting.text() == "Xin chào Nguyễn Văn An ·\u00a0CCCD\u00a00790******34"
         assert "079090001234" not in window.greeting.text()
         tap(qtbot, window.forget)
         assert not window.greeting.isVisible()
