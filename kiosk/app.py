@@ -19,6 +19,7 @@ from appkit.live import LiveFeed
 from appkit.mqtt_state import Subscription
 from appkit.qt_guard import protect_none
 from hardware.ports import DeviceConfigError
+from hardware.printer.layout import PAPER_58MM, PAPER_80MM, TicketLayout
 from hardware.registry import open_printer, open_scanner
 from kiosk.client import KioskClient
 from kiosk.printing import PrinterGate
@@ -33,6 +34,7 @@ from server.contract.topics import check_slug
 log = logging.getLogger(__name__)
 
 NO_PRINTER = "none"
+PAPER_DOTS = {80: PAPER_80MM, 58: PAPER_58MM}  # printable dots across at 203 dpi
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,10 @@ class KioskConfig:
     server_key: str | None = None  # as printed by `qms device add`; pinned on first use
     server_key_file: Path | None = None  # None: appkit.server_key.default_pin_file()
     mqtt_ca: str | None = None
+    site_name: str = ""  # the centre's name until the server answers
+    paper_mm: int = 80  # the ticket roll: 80 or 58 mm
+    ticket_header: tuple[str, ...] = ()  # lines above the centre's name, e.g. "UBND TP. HCM"
+    ticket_logo: Path | None = None  # a picture at the top of the ticket
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
@@ -69,6 +75,14 @@ class KioskConfig:
             raise ValueError("--idle-timeout must be a positive number of seconds")
         if self.id_key is not None and len(self.id_key.encode()) < 16:
             raise ValueError("the ID key must have at least 16 bytes")
+        if self.paper_mm not in PAPER_DOTS:
+            raise ValueError(f"--paper must be 80 or 58 (mm), got {self.paper_mm}")
+
+    def ticket_layout(self) -> TicketLayout:
+        """The printed ticket's look; a missing logo file is a ``DeviceConfigError``."""
+        return TicketLayout(
+            width=PAPER_DOTS[self.paper_mm], header=self.ticket_header, logo=self.ticket_logo
+        )
 
 
 class KioskApp:
@@ -81,13 +95,18 @@ class KioskApp:
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setFont(font(28))
-        printer = None if config.printer == NO_PRINTER else open_printer(config.printer)
+        printer = (
+            None
+            if config.printer == NO_PRINTER
+            else open_printer(config.printer, config.ticket_layout())
+        )
         self.client = KioskClient.connect(config.server, config.site, config.token)
         settings = KioskSettings(
             site=config.site,
             kiosk_id=config.kiosk_id,
             idle_timeout_s=config.idle_timeout_s,
             allow_screen_ticket=config.allow_screen_ticket,
+            site_name=config.site_name,
         )
         self.printer = PrinterGate(printer)
         self.vm = KioskViewModel(

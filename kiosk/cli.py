@@ -52,6 +52,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         f"(default: {DEFAULT_PRINTER}, i.e. ./var/tickets)",
     )
     parser.add_argument(
+        "--paper",
+        type=int,
+        choices=(80, 58),
+        default=80,
+        help="width of the ticket roll in mm (default: 80)",
+    )
+    parser.add_argument(
+        "--ticket-header",
+        action="append",
+        default=[],
+        metavar="LINE",
+        help="a line printed above the centre's name, e.g. 'UBND TP. HỒ CHÍ MINH' "
+        "(repeat for more lines)",
+    )
+    parser.add_argument(
+        "--ticket-logo",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a picture (PNG, JPEG) printed at the top of the ticket",
+    )
+    parser.add_argument(
+        "--site-name",
+        default="",
+        help="the centre's name, shown until the server answers (default: a generic name)",
+    )
+    parser.add_argument(
         "--scanner", default=None, help="ID card QR scanner port (/dev/ttyACM0, sim://scanner)"
     )
     parser.add_argument(
@@ -110,6 +137,10 @@ def handle(args: argparse.Namespace) -> int:
             server_key=args.server_key or os.environ.get("QMS_SERVER_KEY"),
             server_key_file=args.server_key_file,
             mqtt_ca=args.mqtt_ca or os.environ.get("QMS_MQTT_CA"),
+            site_name=args.site_name,
+            paper_mm=args.paper,
+            ticket_header=tuple(args.ticket_header),
+            ticket_logo=args.ticket_logo,
         )
     except ValueError as exc:
         log.error("qms kiosk: %s", exc)

@@ -54,6 +54,7 @@ class KioskSettings:
     status_interval_s: float = 30.0  # report to the server and refresh the menu
     printer_poll_s: float = 10.0
     allow_screen_ticket: bool = False  # issue with the printer down, number on screen
+    site_name: str = ""  # shown until the server's menu names the centre ("" : a generic name)
 
     def __post_init__(self) -> None:
         if not self.site or not self.kiosk_id:

@@ -275,8 +275,8 @@ class KioskViewModel(QObject):
     @property
     def site_name(self) -> str:
         menu = self.link.menu
-        if menu is None:
-            return ""
+        if menu is None:  # started while the server is away: still say where this is
+            return self.settings.site_name or self.t("site_unknown")
         return menu.site_name_en if self._language == "en" else menu.site_name
 
     def departments(self) -> list[DepartmentItem]:

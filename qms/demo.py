@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import subprocess
 
+    from qms.placement import Place
     from server.runtime import Runtime
 
 SITE = "hcm-main"
@@ -150,9 +151,15 @@ def user_of(credentials: dict[str, Any]) -> str:
 
 
 def app_commands(
-    links: DemoLinks, credentials: dict[str, Any], *, no_sound: bool
+    links: DemoLinks,
+    credentials: dict[str, Any],
+    *,
+    no_sound: bool,
+    places: "dict[str, Place] | None" = None,
 ) -> list[tuple[str, list[str], dict[str, str], str | None]]:
-    """(name, argv, extra environment, stdin) of each window the demo opens."""
+    """(name, argv, extra environment, stdin) of each window the demo opens; with
+    ``places`` (``qms.placement.hall_places``) each window opens at its place, scaled
+    to it."""
     qms = [sys.executable, "-m", "qms"]
     data_dir = links.data_dir.resolve()
     user, password = _password(credentials, COUNTER)
@@ -192,20 +199,31 @@ def app_commands(
     ]
     display = [*qms, "display", "--mqtt", links.with_device(DISPLAY, credentials)]
     display += ["--site", SITE, "--area", AREA, *links.key_options("display")]
-    display += ["--size", "960x540"]  # a hall screen's 16:9, small enough to sit beside
+    board = places["display"] if places else None
+    # A hall screen's 16:9, small enough to sit beside the others.
+    display += ["--size", f"{board.width}x{board.height}" if board else "960x540"]
     display += ["--server", links.http]  # its heartbeat
     if no_sound:
         display.append("--no-sound")
     token = str(credentials["devices"][KIOSK])
     # The counter PC's own token: after a logout its login page offers the PIN pad.
     pc_token = str(credentials["devices"][f"counter-pc-{COUNTER}"])
-    return [
-        # The kiosk is drawn for a 1080x1920 touchscreen; at half scale it fits a
-        # laptop's screen with everything in proportion.
+    commands = [
+        # The kiosk is drawn for a 1080x1920 touchscreen; at half scale (or the scale of
+        # its place) it fits a laptop's screen with everything in proportion.
         ("kiosk", kiosk, {"QMS_KIOSK_TOKEN": token, "QT_SCALE_FACTOR": "0.5"}, None),
         ("counter", counter, {"QMS_COUNTER_TOKEN": pc_token}, password + "\n"),
         ("display", display, {}, None),
     ]
+    if places is None:
+        return commands
+    placed = []
+    for name, argv, env, stdin in commands:
+        place = places[name]
+        at = [sys.executable, "-m", "qms.placement", place.corner, *argv[len(qms) :]]
+        scaled = {**env, "QT_SCALE_FACTOR": str(place.scale)} if place.scale != 1.0 else env
+        placed.append((name, at, scaled, stdin))
+    return placed
 
 
 def device_commands(
@@ -270,7 +288,13 @@ def run(args: argparse.Namespace) -> int:
         devices = open_windows(device_commands(links, credentials))
         print(f"  devices: the LED displays of zone {AREA} on a simulated bus (lines 'LED ...')")
         if windows:
-            children = open_windows(app_commands(links, credentials, no_sound=args.no_sound))
+            from qms.placement import hall_places, probe_screen
+
+            area = probe_screen()  # side by side on this screen, when Qt can tell its size
+            places = hall_places(area) if area else None
+            children = open_windows(
+                app_commands(links, credentials, no_sound=args.no_sound, places=places)
+            )
             print(
                 f"  windows: kiosk (virtual printer), counter {COUNTER} ({user_of(credentials)}), "
                 f"display board (zone {AREA})"

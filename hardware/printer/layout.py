@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from hardware.errors import DeviceConfigError
 from hardware.printer.canvas import Canvas, load_font
 from hardware.printer.fonts import find_fonts
+from server.contract.places import counter_list
 from server.contract.waits import wait_text
 
 if TYPE_CHECKING:
@@ -35,21 +36,23 @@ LABELS: dict[str, dict[str, str]] = {
         "number": "SỐ THỨ TỰ",
         "priority": "ƯU TIÊN",
         "area": "Khu vực",
-        "counters": "Mời đến quầy",
+        "counters": "Quầy phục vụ",
+        "call": "Quý khách vui lòng chờ gọi số",
         "ahead": "Số người chờ trước",
         "wait": "Thời gian chờ dự kiến",
         "issued": "Giờ lấy số",
-        "qr": "Quét mã QR để theo dõi lượt của bạn",
+        "qr": "Quét mã QR để theo dõi lượt của quý khách",
         "about": "khoảng",
         "min": "phút",
         "hour": "giờ",
-        "now": "ngay",
+        "now": "không phải chờ",
     },
     "en": {
         "number": "YOUR NUMBER",
         "priority": "PRIORITY",
         "area": "Area",
-        "counters": "Go to counter",
+        "counters": "Served at counters",
+        "call": "Please wait for your number to be called",
         "ahead": "People ahead",
         "wait": "Estimated wait",
         "issued": "Issued at",
@@ -57,12 +60,12 @@ LABELS: dict[str, dict[str, str]] = {
         "about": "about",
         "min": "min",
         "hour": "h",
-        "now": "now",
+        "now": "no wait",
     },
 }
 
 DEFAULT_FOOTER = (
-    "Vui lòng chú ý bảng hiển thị và loa gọi số.",
+    "Quý khách vui lòng chú ý bảng hiển thị và loa gọi số.",
     "Số thứ tự chỉ có giá trị trong ngày.",
 )
 
@@ -326,7 +329,7 @@ def _details(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLay
     if ticket.area:
         row("area", ticket.area)
     if ticket.counters:
-        row("counters", ", ".join(str(c) for c in ticket.counters))
+        row("counters", counter_list(ticket.counters))
     row("ahead", str(ticket.people_ahead))
     if ticket.estimated_wait_s is not None:
         if ticket.counters_open and ticket.wait_low_s is None:
@@ -344,6 +347,12 @@ def _details(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLay
             row("wait", text)
     local = ticket.issued_at.astimezone(ZoneInfo(layout.time_zone))
     row("issued", local.strftime("%H:%M  %d/%m/%Y"))
+    # The counters say where, not "go now": the citizen waits for the call.
+    canvas.space(_gap(layout))
+    with canvas.section("call"):
+        canvas.text(layout.labels[main]["call"], pen.bold(23))
+        for other in others:
+            canvas.text(layout.labels[other]["call"], small)
 
 
 def _tail(canvas: Canvas, pen: _Pen, ticket: PrintedTicket, layout: TicketLayout) -> None:

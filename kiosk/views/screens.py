@@ -45,15 +45,23 @@ class _Titled(QWidget):
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.layout_.setSpacing(16)
         top = QHBoxLayout()
-        texts = QVBoxLayout()
+        self.texts = QVBoxLayout()
+        self.texts.setSpacing(4)
         self.title = label("", 44, bold=True, role="title")
         self.prompt = label("", 30)
-        texts.addWidget(self.title)
-        texts.addWidget(self.prompt)
-        top.addLayout(texts, 3)
+        self.texts.addWidget(self.title)
+        self.texts.addWidget(self.prompt)
+        top.addLayout(self.texts, 3)
         self.search = button("", 30, kind="primary", on_click=vm.open_search)
-        self.search.setVisible(with_search)
-        top.addWidget(self.search, 1, Qt.AlignmentFlag.AlignVCenter)
+        # The screen's own buttons, stacked beside its texts.
+        self.actions = QVBoxLayout()
+        self.actions.setSpacing(8)
+        self.actions.addStretch(1)
+        self.actions.addWidget(self.search)
+        self.actions.addStretch(1)
+        top.addLayout(self.actions, 1)
+        if not with_search:  # hide only: showing it before it has a parent opens a window
+            self.search.hide()
         self.layout_.addLayout(top)
 
 
@@ -71,10 +79,13 @@ class WelcomeScreen(_Titled):
         )
         self.layout_.addWidget(self.grid, 1)
         self.hint = label("", 28, bold=True, role="title")
-        self.layout_.insertWidget(1, self.hint)
-        # One button for those who booked (docs/booking.md); a booking's QR scans anywhere.
+        # Under the prompt, beside the search button: a row of its own would cost the
+        # height that keeps every department on one page when a printer banner is up.
+        self.texts.addWidget(self.hint)
+        # One button for those who booked (docs/booking.md), under the search button for
+        # the same reason; a booking's QR scans on any screen.
         self.checkin = button("", 30, on_click=vm.open_checkin)
-        self.layout_.insertWidget(2, self.checkin)
+        self.actions.insertWidget(2, self.checkin)
 
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))

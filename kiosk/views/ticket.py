@@ -10,6 +10,7 @@ from kiosk.state import PrintState
 from kiosk.viewmodel import KioskViewModel
 from kiosk.views.style import Metrics, Orientation
 from kiosk.views.widgets import button, label, qr_pixmap
+from server.contract.places import counter_list
 from server.contract.waits import wait_text
 
 
@@ -47,9 +48,12 @@ class TicketScreen(QWidget):
             actions.addWidget(self.done, 2)
             outer.addLayout(actions)
         else:  # landscape: under the QR code, so the number keeps its height
-            qr_box.insertWidget(2, self.status)
-            qr_box.insertWidget(3, self.reprint)
-            qr_box.insertWidget(4, self.done)
+            qr_box.addWidget(self.status)
+            actions = QHBoxLayout()
+            actions.setSpacing(16)
+            actions.addWidget(self.reprint, 1)
+            actions.addWidget(self.done, 1)
+            qr_box.addLayout(actions)
 
     def _facts(self, metrics: Metrics) -> QVBoxLayout:
         """The number, big, and what the citizen needs to know about it."""
@@ -69,6 +73,7 @@ class TicketScreen(QWidget):
         self.ahead = label("", 32)
         self.wait = label("", 32)
         self.counters = label("", 32)
+        self.call = label("", 28, bold=True)
         self.issued = label("", 26)
         for part in (
             self.service,
@@ -77,6 +82,7 @@ class TicketScreen(QWidget):
             self.ahead,
             self.wait,
             self.counters,
+            self.call,
             self.issued,
         ):
             facts.addWidget(part)
@@ -84,10 +90,13 @@ class TicketScreen(QWidget):
         return facts
 
     def _qr_column(self, metrics: Metrics) -> QVBoxLayout:
+        """The QR code at a fixed size (a squeezed one loses its quiet zone under the
+        caption and no phone reads it), its caption under it, then the rest."""
         column = QVBoxLayout()
+        column.setSpacing(14)
         self.qr = label("", 20, wrap=False)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setMinimumSize(metrics.qr_px, metrics.qr_px)
+        self.qr.setFixedSize(metrics.qr_px, metrics.qr_px)
         self.qr_caption = label("", 26)
         self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
@@ -118,13 +127,14 @@ class TicketScreen(QWidget):
             time_zone=vm.local_now().tzinfo or "Asia/Ho_Chi_Minh",
         )
         self.wait.setText(vm.t("ticket_wait", wait=wait))
-        counters = ", ".join(str(c) for c in ticket.counters)
+        counters = counter_list(ticket.counters)
         if counters and ticket.area:
             where = vm.t("ticket_area", area=ticket.area, counters=counters)
         else:
             where = vm.t("ticket_counters", counters=counters) if counters else ""
         self.counters.setText(where)
         self.counters.setVisible(bool(where))
+        self.call.setText(vm.t("ticket_call"))
         issued = ticket.issued_at.astimezone(vm.local_now().tzinfo)
         self.issued.setText(f"{format_time(issued)} · {vm.site_name}")
         if self._qr_for != ticket.track_url:

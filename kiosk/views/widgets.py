@@ -224,6 +224,9 @@ class TileGrid(QWidget):
                 item = self._grid.takeAt(0)
                 old = item.widget() if item is not None else None
                 if old is not None:
+                    # Hidden now: deleteLater() alone leaves the old tile painted under
+                    # the new one until the event loop runs (a ghost in a screenshot).
+                    old.hide()
                     old.deleteLater()
             self.buttons = []
             title_px, detail_px = (34, 26) if self.columns <= 2 else (30, 24)

@@ -147,6 +147,53 @@ class _Broker(Broker):
             await super()._publish_retained_messages_for_subscription(subscription, session)
 
 
+_UNACKNOWLEDGED = "Timeout waiting for PUB"  # amqtt's words: PUBACK, PUBREC, PUBCOMP
+
+
+def _unacknowledged(error: BaseException | None) -> bool:
+    """amqtt gave up on a message because its client never acknowledged it."""
+    return isinstance(error, TimeoutError) and str(error).startswith(_UNACKNOWLEDGED)
+
+
+class _LeftWithoutAcknowledging(logging.Filter):
+    """amqtt's warning and tracebacks for a client that went away before acknowledging
+    its messages, as one quiet line.
+
+    A client that reads the retained state and disconnects (a screenshot, a board being
+    restarted) leaves amqtt waiting for acknowledgements; after its timeout amqtt logs a
+    warning per message and a traceback per task, which a newcomer to the demo reads as
+    a crash. Nothing is wrong: the client will get the retained state when it is back.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if _unacknowledged(error) or (
+            record.levelno == logging.WARNING and str(record.msg).startswith(_UNACKNOWLEDGED)
+        ):
+            log.debug("an MQTT client left before acknowledging a message (%s)", record.msg)
+            return False
+        return True
+
+
+_QUIET = _LeftWithoutAcknowledging()
+
+
+def _quiet_amqtt() -> None:
+    for name in ("amqtt.mqtt.protocol.handler", "amqtt.broker"):
+        logger = logging.getLogger(name)
+        if _QUIET not in logger.filters:
+            logger.addFilter(_QUIET)
+
+
+def _loop_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """amqtt leaves the publish tasks of a vanished client unawaited: their timeout is
+    no error (see ``_LeftWithoutAcknowledging``); anything else is reported as usual."""
+    if _unacknowledged(context.get("exception")):
+        log.debug("an MQTT client left before acknowledging a message")
+        return
+    loop.default_exception_handler(context)
+
+
 async def _cancel_leftovers() -> None:
     """Cancel the connection tasks amqtt leaves behind and let them unwind."""
     current = asyncio.current_task()
@@ -187,6 +234,7 @@ class EmbeddedBroker:
         for name in ("amqtt", "transitions"):
             if logging.getLogger(name).level == logging.NOTSET:
                 logging.getLogger(name).setLevel(logging.WARNING)
+        _quiet_amqtt()
         if self._thread is not None:
             raise RuntimeError("the embedded broker is already running")
         attempts = 3 if self.port == 0 else 1
@@ -222,6 +270,7 @@ class EmbeddedBroker:
 
         def run() -> None:
             asyncio.set_event_loop(loop)
+            loop.set_exception_handler(_loop_errors)
             try:
                 broker = _Broker(config, loop=loop)
                 broker.access = self.access

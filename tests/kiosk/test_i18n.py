@@ -65,3 +65,38 @@ def test_every_text_is_used_somewhere():
     )
     unused = [key for key in TEXTS["vi"] if f'"{key}"' not in source]
     assert unused == []
+
+
+def _citizen_texts() -> dict[str, str]:
+    """Every Vietnamese sentence a citizen reads from the kiosk: its screens, the printed
+    ticket's labels and footer, the printer's states and the wait in words."""
+    from hardware.ports import PrinterStatus, status_text
+    from hardware.printer.layout import DEFAULT_FOOTER, LABELS
+    from server.contract.waits import WORDS
+
+    found = {f"kiosk {key}": value for key, value in TEXTS["vi"].items()}
+    found |= {f"ticket {key}": value for key, value in LABELS["vi"].items()}
+    found |= {f"ticket footer {n}": line for n, line in enumerate(DEFAULT_FOOTER)}
+    found |= {f"printer {s.value}": status_text(s, "vi") for s in PrinterStatus}
+    found |= {f"wait {key}": value for key, value in WORDS["vi"].items()}
+    return found
+
+
+def test_one_form_of_address_and_one_spelling_everywhere():
+    """The citizen is "quý khách" on every screen and ticket, never "bạn"; "Xóa" as the
+    counter writes it."""
+    import re
+
+    texts = _citizen_texts()
+    assert not {k: v for k, v in texts.items() if re.search(r"\bbạn\b", v, re.IGNORECASE)}
+    assert not {k: v for k, v in texts.items() if "Xoá" in v or "xoá" in v}
+    assert text("search_clear", "vi") == "Xóa"
+
+
+def test_the_ticket_says_where_and_to_wait_for_the_call():
+    from hardware.printer.layout import LABELS
+
+    assert text("ticket_area", "vi", area="A", counters="1–6") == "Khu vực A · quầy phục vụ: 1–6"
+    assert "chờ" in text("ticket_call", "vi") and "gọi số" in text("ticket_call", "vi")
+    assert LABELS["vi"]["counters"] == "Quầy phục vụ"
+    assert "mời đến" not in " ".join(_citizen_texts().values()).lower()

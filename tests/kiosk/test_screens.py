@@ -2,7 +2,9 @@
 
 Set ``QMS_KIOSK_SCREENSHOTS=docs/img`` to refresh the documentation's pictures;
 otherwise they go to a temporary folder. Each picture is checked for what people
-would notice: text cut off, buttons too small for a finger.
+would notice: text cut off, buttons too small for a finger, a QR code a phone cannot
+read, a tile left over from the last screen; and every ticket the kiosk printed is
+read back.
 """
 
 import os
@@ -11,18 +13,21 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtWidgets import QLabel, QPushButton
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from hardware.cccd import parse_cccd
 from hardware.ports import PrinterStatus
 from kiosk.client import IssueRequest
 from kiosk.state import Screen
 from kiosk.views.style import METRICS, MIN_TOUCH_PX, Orientation, load_fonts
+from kiosk.views.widgets import TileButton, TileGrid
 from kiosk.views.window import KioskWindow
 from server.contract.http import TicketIn
 from server.contract.messages import QueueSnapshot, ServiceStatus
 from tests.kiosk.conftest import SwitchTransport, kiosk_client
 from tests.kiosk.fake_api import ID_TEXT
+from tests.support.qr import decode, from_pixmap
 
 pytestmark = pytest.mark.gui
 
@@ -77,6 +82,11 @@ def problems(window: KioskWindow) -> list[str]:
         seen = button.visibleRegion().boundingRect()
         if seen.size() != button.size():
             found.append(f"button {button.text()!r} partly out of sight")
+    for grid in window.findChildren(TileGrid):
+        for tile in grid.findChildren(TileButton):
+            if tile.isVisible() and tile not in grid.buttons:
+                found.append(f"ghost tile {tile.tile.title!r} behind the current page")
+    found += overlapping_pictures(window)
     for label in window.findChildren(QLabel):
         if not label.isVisible() or not label.text():
             continue
@@ -88,6 +98,28 @@ def problems(window: KioskWindow) -> list[str]:
             found.append(f"cut text {label.text()[:40]!r}: too wide")
         elif label.minimumHeight() > label.height() + 2:
             found.append(f"squeezed {label.text()[:40]!r}: {label.height()} px")
+    return found
+
+
+def overlapping_pictures(window: KioskWindow) -> list[str]:
+    """A picture (the QR code) with text or a button drawn over it, or squeezed."""
+    found = []
+    widgets = [*window.findChildren(QLabel), *window.findChildren(QPushButton)]
+    shown: list[QLabel | QPushButton] = [w for w in widgets if w.isVisible()]
+
+    def box(widget: QWidget) -> QRect:
+        return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+    for picture in (w for w in shown if isinstance(w, QLabel) and not w.pixmap().isNull()):
+        pixmap = picture.pixmap()
+        if min(picture.width(), picture.height()) < max(pixmap.width(), pixmap.height()):
+            found.append(f"picture squeezed into {picture.width()}x{picture.height()}")
+        for other in shown:
+            if other is picture or other.isAncestorOf(picture) or picture.isAncestorOf(other):
+                continue
+            if box(other).intersects(box(picture)):
+                said = other.text()[:30]
+                found.append(f"{type(other).__name__} {said!r} drawn over a picture")
     return found
 
 
@@ -126,6 +158,15 @@ def test_every_screen_renders_cleanly(
         if "QMS_KIOSK_SCREENSHOTS" in os.environ:
             shrink(path)
         saved[name] = problems(window)
+        # The screen that asks to scan a code shows one a phone reads; no other has one.
+        wanted = [vm.ticket.track_url] if vm.screen is Screen.TICKET and vm.ticket else []
+        if decode(from_pixmap(image)) != wanted:
+            saved[name].append(f"QR codes on screen: {decode(from_pixmap(image))} != {wanted}")
+        with Image.open(path) as stored:  # and so does the picture in the docs
+            if decode(stored) != wanted:
+                saved[name].append("the saved picture's QR code does not decode")
+        if vm.screen is Screen.WELCOME and window.welcome.grid.pages != 1:
+            saved[name].append(f"{len(vm.departments())} departments over several pages")
 
     shot("welcome")
     vm.on_scan(parse_cccd(ID_TEXT))
@@ -143,6 +184,8 @@ def test_every_screen_renders_cleanly(
     vm.choose_priority("elderly")
     assert vm.screen is Screen.TICKET
     shot("ticket")
+    assert vm.ticket is not None
+    printed_url = vm.ticket.track_url
     vm.finish()
     vm.select_department("cong-an")
     printer.set_fault(PrinterStatus.COVER_OPEN)
@@ -159,3 +202,6 @@ def test_every_screen_renders_cleanly(
     assert vm.screen is Screen.UNAVAILABLE
     shot("unavailable")
     assert {name: found for name, found in saved.items() if found} == {}
+    assert len(printer.printed) == 1  # the elderly citizen's ticket; the cover was open after
+    with Image.open(printer.printed[0]) as paper:
+        assert decode(paper) == [printed_url]

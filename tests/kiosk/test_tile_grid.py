@@ -4,7 +4,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from kiosk.views.style import MIN_TILE_PX, MIN_TOUCH_PX, load_fonts
-from kiosk.views.widgets import Tile, TileGrid, fit_px
+from kiosk.views.widgets import Tile, TileButton, TileGrid, fit_px
 
 pytestmark = pytest.mark.gui
 
@@ -51,3 +51,21 @@ def test_long_names_shrink_to_two_lines():
     name = "Ban Quản lý các khu chế xuất và công nghiệp thành phố Hồ Chí Minh"
     assert fit_px(name, 34, 400, 2) < 34
     assert fit_px("Hộ tịch", 34, 400, 2) == 34
+
+
+def test_the_tiles_of_the_last_page_are_gone_at_once(qtbot):
+    """A screenshot (or a paint) right after a change shows no tile of the old page
+    behind the new ones: they hide at once, not when the event loop deletes them."""
+    load_fonts()
+    grid = TileGrid(lambda _key: None, columns=4, rows=4, tile_height=150, width=1800)
+    qtbot.addWidget(grid)
+    grid.resize(1800, 700)
+    grid.show()
+    qtbot.waitExposed(grid)
+    grid.set_tiles([Tile(f"d{i}", f"Sở số {i}", "") for i in range(16)], "<", ">")
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in grid.buttons))
+    grid.set_tiles([Tile("tp", "Sở Tư pháp", "Đang chờ: 4")], "<", ">")
+    assert not [b for b in grid.findChildren(TileButton) if b.isVisible()]
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in grid.buttons))
+    shown = [b for b in grid.findChildren(TileButton) if b.isVisible()]
+    assert [b.tile.key for b in shown] == ["tp"]

@@ -82,7 +82,7 @@ def test_a_scanned_citizen_cannot_hold_two_tickets_for_one_field(make_vm):
     vm.refresh()
     vm.poll_printer()
     vm.on_scan(parse_cccd(ID_TEXT))
-    assert vm.greeting == "Xin chào Nguyễn Văn An · CCCD 0790******34"
+    assert vm.greeting == "Xin chào Nguyễn Văn An ·\u00a0CCCD\u00a00790******34"
     choose(vm)
     first = vm.ticket
     assert first is not None
@@ -91,8 +91,8 @@ def test_a_scanned_citizen_cannot_hold_two_tickets_for_one_field(make_vm):
     choose(vm)
     assert vm.screen is Screen.FIELDS
     assert vm.message == (
-        f"Quý khách đã có số {first.number} cho lĩnh vực này, đang chờ phục vụ. "
-        "Vui lòng dùng số đó."
+        f"Quý khách đã có số {first.number} cho lĩnh vực này và đang chờ phục vụ. "
+        "Quý khách vui lòng sử dụng số đó."
     )
     assert vm.ticket is None
 

@@ -319,7 +319,7 @@ def test_other_refusals_show_the_servers_words(vm, api):
 def test_scan_greets_by_name_and_sends_only_the_keyed_hash(vm, api, printer):
     scan = parse_cccd(ID_TEXT)
     vm.on_scan(scan)
-    assert vm.greeting == "Xin chào Nguyễn Văn An · CCCD 0790******34"
+    assert vm.greeting == "Xin chào Nguyễn Văn An ·\u00a0CCCD\u00a00790******34"
     take_ticket(vm)
     body = api.requests[-1].content.decode()
     assert scan.citizen_key(ID_KEY) in body

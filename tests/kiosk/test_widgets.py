@@ -2,16 +2,18 @@
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import QPushButton
 
 from appkit.offthread import OffThread
+from hardware.cccd import parse_cccd
 from hardware.ports import PrinterStatus
 from hardware.scanner import SerialScanner
 from hardware.sim.devices import ScannerSim
 from kiosk.state import Screen
 from kiosk.views.style import MIN_TOUCH_PX, Orientation, load_fonts
 from kiosk.views.window import KioskWindow
-from tests.kiosk.conftest import restart_server
+from tests.kiosk.conftest import SwitchTransport, restart_server
 from tests.kiosk.fake_api import ID_TEXT
 
 pytestmark = pytest.mark.gui
@@ -140,11 +142,11 @@ def test_a_scan_on_the_simulated_scanner_greets_the_citizen(qtbot, window_for):
     try:
         qtbot.waitUntil(lambda: vm.scanning.scanner is not None and vm.scanning.scanner.connected)
         window.refresh()
-        assert window.welcome.hint.text().endswith("Có thể quét mã QR trên căn cước công dân")
+        assert window.welcome.hint.text().endswith("Quý khách có thể quét mã QR trên thẻ căn cước")
         qtbot.waitUntil(window.welcome.hint.isVisible)
         sim.scan(ID_TEXT)
         qtbot.waitUntil(window.greeting.isVisible)
-        assert window.greeting.text() == "Xin chào Nguyễn Văn An · CCCD 0790******34"
+        assert window.greeting.text() == "Xin chào Nguyễn Văn An ·\u00a0CCCD\u00a00790******34"
         assert "079090001234" not in window.greeting.text()
         tap(qtbot, window.forget)
         assert not window.greeting.isVisible()
@@ -169,3 +171,50 @@ def test_every_button_is_a_large_touch_target(qtbot, window_for, orientation):
             if button.isVisible():
                 assert button.height() >= MIN_TOUCH_PX, button.text()
                 assert button.width() >= MIN_TOUCH_PX, button.text()
+
+
+def test_a_kiosk_started_while_the_server_is_down_still_names_the_centre(qtbot, make_vm):
+    load_fonts()
+    for settings, name in (
+        ({}, "Trung tâm Phục vụ hành chính công"),
+        ({"site_name": "Trung tâm Phục vụ hành chính công TP. Thủ Đức"}, None),
+    ):
+        transport = SwitchTransport()
+        transport.down = True
+        vm = make_vm(transport=transport, **settings)
+        vm.refresh()
+        assert vm.screen is Screen.UNAVAILABLE
+        window = KioskWindow(vm, Orientation.LANDSCAPE)
+        qtbot.addWidget(window)
+        assert window.site.text() == (name or settings["site_name"])
+
+
+def wrapped_lines(label) -> list[str]:
+    """The lines Qt breaks a word-wrapped label's text into at its current width."""
+    layout = QTextLayout(label.text(), label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    lines = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.contentsRect().width())
+        lines.append(label.text()[line.textStart() : line.textStart() + line.textLength()])
+    layout.endLayout()
+    return lines
+
+
+@pytest.mark.parametrize("orientation", list(Orientation))
+def test_the_id_number_is_never_split_over_two_lines(qtbot, window_for, orientation):
+    vm, window = window_for(orientation)
+    for language in ("vi", "en"):
+        vm.set_language(language)
+        vm.on_scan(parse_cccd(ID_TEXT))
+        window.refresh()
+        qtbot.waitUntil(window.greeting.isVisible)
+        qtbot.waitUntil(lambda: window.greeting.width() > 0)
+        masked = vm.visit.citizen.masked_id
+        lines = wrapped_lines(window.greeting)
+        word = "CCCD" if language == "vi" else "ID"
+        assert any(word in line and masked in line for line in lines), lines
+        vm.forget_citizen()

@@ -32,6 +32,7 @@ BLOCKS = [
     "ahead",
     "wait",
     "issued",
+    "call",
     "qr",
     "footer",
 ]
@@ -129,7 +130,7 @@ def test_time_is_printed_in_the_site_time_zone():
 @pytest.mark.parametrize(
     ("seconds", "language", "text"),
     [
-        (0, "vi", "ngay"),
+        (0, "vi", "không phải chờ"),
         (1, "vi", "khoảng 1 phút"),
         (1500, "vi", "khoảng 25 phút"),
         (3900, "vi", "khoảng 1 giờ 05 phút"),

@@ -122,3 +122,39 @@ def test_a_new_client_gets_only_the_retained_messages_it_subscribed_to(broker):
         pub.close()
     assert got.retain
     assert [m.topic for m in board.messages] == [DISPLAY_A]
+
+
+def test_a_client_that_leaves_before_acknowledging_is_no_error(broker, caplog):
+    """A screenshot client reads the retained state and leaves: amqtt times out waiting
+    for its acknowledgements, which is one quiet line, not a page of tracebacks."""
+    import logging
+
+    import paho.mqtt.client as mqtt
+
+    caplog.set_level(logging.DEBUG, logger="server.messaging.broker")
+    pub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="pub")
+    pub.connect(broker.host, broker.port)
+    pub.loop_start()
+    for i in range(100):
+        pub.publish(f"t/{i}", b"x" * 2000, qos=1, retain=True).wait_for_publish(10)
+    pub.loop_stop()
+    pub.disconnect()
+    # A client that never acknowledges: CONNECT, SUBSCRIBE t/# at QoS 1, read, leave.
+    with socket.create_connection((broker.host, broker.port), timeout=10) as shot:
+        client_id = b"shot"
+        connect = b"\x00\x04MQTT\x04\x02\x00\x3c" + len(client_id).to_bytes(2) + client_id
+        shot.sendall(bytes([0x10, len(connect)]) + connect)
+        subscribe = b"\x00\x01" + b"\x00\x03t/#" + b"\x01"
+        shot.sendall(bytes([0x82, len(subscribe)]) + subscribe)
+        received = b""
+        while len(received) < 10_000:  # CONNACK, SUBACK, then retained messages
+            chunk = shot.recv(65536)
+            assert chunk, "the broker closed the connection"
+            received += chunk
+    said = "left before acknowledging"
+    deadline = time.monotonic() + 60  # amqtt waits a few seconds for each acknowledgement
+    while said not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert said in caplog.text
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert loud == []
