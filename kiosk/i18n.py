@@ -84,7 +84,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "checkin_prompt": "Quét mã QR của lịch hẹn, hoặc thẻ CCCD đã dùng khi đặt lịch, "
         "hoặc nhập mã đặt lịch (8 chữ số)",
         "checkin_submit": "Nhận số",
-        "checkin_clear": "Xoá hết",
+        "checkin_clear": "Xóa hết",
         "checkin_busy": "Đang kiểm tra lịch hẹn…",
         "checkin_refused": "Không nhận được lịch hẹn: {message}",
         "issue_refused": "Không lấy được số: {message}",
@@ -151,7 +151,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "active_ticket": "You already have number {number} for this service, still waiting. "
         "Please use that number.",
         "service_closed": "{service}: {reason}",
-        "checkin_button": "I have an appointment",
+        "checkin_button": "Appointment",
         "appointment_band": "Appointment",
         "checkin_title": "Check in for your appointment",
         "checkin_prompt": "Scan your appointment's QR code, or the ID card you booked with, "

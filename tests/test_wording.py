@@ -61,23 +61,7 @@ TABLES: dict[str, list[str]] = {
 }
 
 
-def _cases() -> list[object]:
-    out: list[object] = []
-    for name, texts in TABLES.items():
-        marks = []
-        kiosk_not_reworded = any(OLD_TONE_MARK.search(s) or OTHER_ADDRESS.search(s) for s in texts)
-        if name == "kiosk" and kiosk_not_reworded:
-            marks.append(
-                pytest.mark.xfail(
-                    strict=False,
-                    reason="the kiosk's texts are being reworded on their own branch (issue 19)",
-                )
-            )
-        out.append(pytest.param(name, marks=marks, id=name))
-    return out
-
-
-@pytest.mark.parametrize("table", _cases())
+@pytest.mark.parametrize("table", list(TABLES))
 def test_one_address_form_and_one_spelling(table: str) -> None:
     texts = TABLES[table]
     assert texts, f"the {table} table is empty"

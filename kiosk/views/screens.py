@@ -53,13 +53,7 @@ class _Titled(QWidget):
         self.texts.addWidget(self.prompt)
         top.addLayout(self.texts, 3)
         self.search = button("", 30, kind="primary", on_click=vm.open_search)
-        # The screen's own buttons, stacked beside its texts.
-        self.actions = QVBoxLayout()
-        self.actions.setSpacing(8)
-        self.actions.addStretch(1)
-        self.actions.addWidget(self.search)
-        self.actions.addStretch(1)
-        top.addLayout(self.actions, 1)
+        top.addWidget(self.search, 1, Qt.AlignmentFlag.AlignVCenter)
         if not with_search:  # hide only: showing it before it has a parent opens a window
             self.search.hide()
         self.layout_.addLayout(top)
@@ -82,10 +76,6 @@ class WelcomeScreen(_Titled):
         # Under the prompt, beside the search button: a row of its own would cost the
         # height that keeps every department on one page when a printer banner is up.
         self.texts.addWidget(self.hint)
-        # One button for those who booked (docs/booking.md), under the search button for
-        # the same reason; a booking's QR scans on any screen.
-        self.checkin = button("", 30, on_click=vm.open_checkin)
-        self.actions.insertWidget(2, self.checkin)
 
     def show_state(self, vm: KioskViewModel) -> None:
         self.title.setText(vm.t("welcome_title"))
@@ -93,7 +83,6 @@ class WelcomeScreen(_Titled):
         self.hint.setText("▣ " + vm.t("scan_hint"))
         self.hint.setVisible(vm.scanner_attached and vm.greeting is None)
         set_text(self.search, vm.t("search_button"))
-        set_text(self.checkin, "▣ " + vm.t("checkin_button"))
         tiles = [Tile(d.code, d.name, d.detail) for d in vm.departments()]
         self.grid.set_tiles(tiles, *_pages(vm))
 

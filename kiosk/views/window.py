@@ -118,7 +118,12 @@ class KioskWindow(QWidget):
         row.setSpacing(24)
         self.back = button("", 34, kind="bar", on_click=self.vm.back)
         self.start_over = button("", 34, kind="bar", on_click=self.vm.start_over)
+        # On the welcome screen, where there is nothing to go back to, the footer offers
+        # those who booked their way in (docs/booking.md); a row of its own would cost the
+        # height that keeps every department on one page. A booking's QR scans anywhere.
+        self.booked = button("", 34, kind="bar", on_click=self.vm.open_checkin)
         row.addWidget(self.back, 1)
+        row.addWidget(self.booked, 1)
         row.addWidget(self.start_over, 1)
         return footer
 
@@ -137,6 +142,10 @@ class KioskWindow(QWidget):
         self.language.setText(vm.t("switch_language"))
         self.back.setText("◀ " + vm.t("back"))
         self.start_over.setText("⟲ " + vm.t("start_over"))
+        self.booked.setText("▣ " + vm.t("checkin_button"))
+        on_welcome = vm.screen is Screen.WELCOME
+        self.booked.setVisible(on_welcome)
+        self.back.setVisible(not on_welcome)
         self.forget.setText(vm.t("scan_forget"))
         self.forget.setVisible(vm.greeting is not None)
         self.back.setEnabled(vm.screen not in (Screen.WELCOME, Screen.UNAVAILABLE) and not vm.busy)
