@@ -218,9 +218,7 @@ def move_target_invalid(reason_vi: str, reason_en: str, **details: object) -> Re
 def counter_holds_ticket(number: str) -> Refusal:
     return Refusal(
         "counter_holds_ticket",
-        f"Quầy đang giữ số {number}. "
-        "Vui lòng kết thúc hoặc tạm hoãn số này trước khi đóng quầy.",
-        f"The counter still holds number {number}. "
-        "Close or park it before closing the counter.",
+        f"Quầy đang giữ số {number}. Vui lòng kết thúc hoặc tạm hoãn số này trước khi đóng quầy.",
+        f"The counter still holds number {number}. Close or park it before closing the counter.",
         number=number,
     )

@@ -20,6 +20,7 @@ from server.service.errors import ServiceError
 from server.service.notices import Notices
 from server.service.reads import Reads
 from server.service.site_config import SiteConfigs
+from server.service.supervision import Supervision
 from server.service.tickets import Tickets
 from server.storage.db import Database
 
@@ -52,6 +53,7 @@ class QueueService:
         self.core = ServiceCore(db, self.projector, clock=clock)
         self.tickets = Tickets(self.core, public_url)
         self.counters = Counters(self.core)
+        self.supervision = Supervision(self.core, self.counters)
         self.accounts = Accounts(self.core)
         self.devices = Devices(self.core, self.accounts.forget_token)
         self.notices = Notices(self.core)
