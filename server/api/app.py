@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, openapi, reports, tracking
+from server.api import errors, openapi, reports, supervise, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -26,6 +26,7 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.state.mqtt_state = mqtt_state
     errors.install(app)
     app.include_router(router)
+    app.include_router(supervise.router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
     mount_console(app)
