@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from server.console import admin, audit, calendar, pages, people, reports
+from server.console import admin, audit, calendar, pages, people, reports, supervise
 from server.console.session import Forbidden, NotLoggedIn, language, page
 from server.console.texts import text
 
@@ -25,6 +25,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(audit.router, prefix="/console", include_in_schema=False)
     app.include_router(people.router, prefix="/console", include_in_schema=False)
     app.include_router(reports.router, prefix="/console", include_in_schema=False)
+    app.include_router(supervise.router, prefix="/console", include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(NotLoggedIn)

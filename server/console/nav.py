@@ -22,6 +22,7 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("home", "/console/", needs_site=False),
     NavEntry("site", "/console/s/{site}/site"),
+    NavEntry("waiting", "/console/sites/{site}/waiting"),
     NavEntry("fields", "/console/s/{site}/fields"),
     NavEntry("counters", "/console/s/{site}/counters"),
     NavEntry("structure", "/console/s/{site}/structure"),
