@@ -17,6 +17,7 @@ from server.service.counters import Counters
 from server.service.devices import Devices
 from server.service.directory import Directory
 from server.service.errors import ServiceError
+from server.service.gauges import Gauges
 from server.service.notices import Notices
 from server.service.reads import Reads
 from server.service.site_config import SiteConfigs
@@ -57,6 +58,7 @@ class QueueService:
         self.accounts = Accounts(self.core)
         self.devices = Devices(self.core, self.accounts.forget_token)
         self.notices = Notices(self.core)
+        self.gauges = Gauges(self.core, self.devices.silent_by_site)
         self.reads = Reads(self.core)
         self.site_config = SiteConfigs(self.core)
         self.audit = Audit(self.core)

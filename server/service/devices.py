@@ -4,9 +4,9 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.contract import topics
 from server.contract.http import DeviceStatusIn
@@ -21,6 +21,10 @@ from server.storage.login_attempts import bump_auth_epoch
 from server.storage.models import DeviceRow, DeviceStatusRow, SiteRow
 
 log = logging.getLogger(__name__)
+
+# How often a kiosk reports its status (``kiosk.state``: ``status_interval_s``); a device
+# that missed two reports in a row is silent.
+HEARTBEAT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -128,3 +132,17 @@ class Devices:
         message = device_status(actor.site, actor.name, actor.role, row)
         self.core.projector.send_device_status(message)
         return message
+
+    def silent_by_site(self) -> dict[str, int]:
+        """Active devices per site whose last status is older than two heartbeats
+        (``/metrics``). Only devices that report over HTTP (the kiosks) have a status
+        row; one that never reported is not counted."""
+        since = self.core.clock() - timedelta(seconds=2 * HEARTBEAT_S)
+        query = (
+            select(DeviceRow.site_id, func.count())
+            .join(DeviceStatusRow, DeviceStatusRow.device_id == DeviceRow.id)
+            .where(DeviceRow.active.is_(True), DeviceStatusRow.at < since)
+            .group_by(DeviceRow.site_id)
+        )
+        with self.core.db.read() as session:
+            return {site: int(n) for site, n in session.execute(query).all()}
