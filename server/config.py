@@ -56,7 +56,7 @@ class Settings:
     # the database, created 0600 on first start (docs/protocol.md).
     signing_key: Path | None = None
     # ``/metrics`` (docs/deploy.md): answered only to a scraper with this bearer token,
-    # or from a peer address in ``metrics_allow`` (comma-separated addresses or
+    # or from a client address in ``metrics_allow`` (comma-separated addresses or
     # networks); with neither set it answers 404, as if it did not exist.
     metrics_token: str | None = None
     metrics_allow: str | None = None

@@ -49,8 +49,9 @@ class MetricsAccess:
         return bool(self.token) or bool(self.networks)
 
     def allows(self, request: Request) -> bool:
-        """The token, or the TCP peer's address (behind nginx that is nginx's, so the
-        sample nginx file refuses ``/metrics`` itself)."""
+        """The token, or the client's address as uvicorn gives it (a request from
+        127.0.0.1 with ``X-Forwarded-For``, as nginx sends, counts as that address). The
+        sample nginx file refuses ``/metrics`` before it reaches the server."""
         header = request.headers.get("authorization", "")
         scheme, _, sent = header.partition(" ")
         if self.token and scheme.lower() == "bearer":

@@ -1,6 +1,9 @@
 """``/metrics`` of a real server (embedded broker, snapshot process), scraped over HTTP and
 read with prometheus_client's own parser; and who may read it."""
 
+import json
+import re
+import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,9 +13,27 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.config import ConfigError, load_settings
+from tests.server.api.test_behind_nginx import nginx_in_front
 from tests.support.live_server import LiveServer, start_live_server
 
 TOKEN = "scrape-" + "x" * 30
+DASHBOARD = Path(__file__).parents[3] / "deploy" / "grafana" / "qms-hall.json"
+# Every sample name a scrape has (a histogram's buckets, count and sum; counters' _total
+# and _created when prometheus_client adds them).
+EXPOSED = {
+    "qms_tickets_issued_total",
+    "qms_tickets_served_total",
+    "qms_waiting",
+    "qms_devices_silent",
+    "qms_command_seconds_bucket",
+    "qms_command_seconds_count",
+    "qms_command_seconds_sum",
+    "qms_command_seconds_created",
+    "qms_snapshot_builds_total",
+    "qms_mqtt_connected",
+    "qms_mqtt_state",
+}
+__all__ = ["nginx_in_front"]
 
 
 @pytest.fixture
@@ -66,6 +87,7 @@ def test_metrics_count_the_hall_and_the_server(server: LiveServer) -> None:
 
     field = (("service", "tp-hotich"), ("site", site))
     m = scrape(server)
+    assert set(m) == EXPOSED
     assert m["qms_tickets_issued_total"][field] == 3
     assert m["qms_tickets_served_total"][field] == 1
     assert m["qms_waiting"][field] == 2
@@ -80,6 +102,16 @@ def test_metrics_count_the_hall_and_the_server(server: LiveServer) -> None:
         lambda: scrape(server)["qms_snapshot_builds_total"][(("process", "snapshot_process"),)] >= 1
     )
     assert built
+
+
+def test_the_sample_dashboard_reads_only_metrics_the_server_has() -> None:
+    """Every metric an expression of deploy/grafana/qms-hall.json names is one /metrics
+    exposes (the histogram's and counters' suffixes as Prometheus adds them)."""
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    named = {m for e in exprs for m in re.findall(r"\bqms_[a-z_]+", e)}
+    assert named <= EXPOSED, named - EXPOSED
+    assert {p["id"] for p in dashboard["panels"]} == set(range(1, len(dashboard["panels"]) + 1))
 
 
 def test_metrics_are_not_public(server: LiveServer) -> None:
@@ -108,3 +140,14 @@ def test_metrics_off_by_default_and_the_settings_checked(tmp_path: Path) -> None
         load_settings(overrides={"metrics_token": "short"}, environ={})
     settings = load_settings(environ={"QMS_METRICS_TOKEN": TOKEN})
     assert settings.metrics_token == TOKEN
+
+
+def test_the_sample_nginx_answers_metrics_itself(api, nginx_in_front) -> None:
+    """Through nginx every client is 127.0.0.1 to the server: nginx must not pass
+    ``/metrics`` on (its own 404 page, not the server's answer)."""
+    https, _http, cert = nginx_in_front
+    trust = ssl.create_default_context(cafile=str(cert))
+    with httpx.Client(base_url=https, verify=trust, timeout=30) as client:
+        r = client.get("/metrics")
+        assert r.status_code == 404 and "nginx" in r.text
+        assert client.get("/api/v1/health").status_code == 200
