@@ -104,7 +104,7 @@ def _counter_page(
         message = _reason(exc, who.lang)
         return page(request, "error.html", who, site=site, message=message, status_code=exc.status)
     return page(
-        request, "supervise_counter.html", who, site=site, active="waiting",
+        request, "supervise_counter.html", who, site=site, active="waiting", read_only=False,
         errors=errors or [], done=DONE.get(done, ""), status_code=status_code, **values,
     )  # fmt: skip
 
@@ -179,7 +179,8 @@ def _waiting_page(
         message = _reason(exc, who.lang)
         return page(request, "error.html", who, site=site, message=message, status_code=exc.status)
     return page(
-        request, "supervise_waiting.html", who, site=site, active="waiting", queue=queue,
+        request, "supervise_waiting.html", who, site=site, active="waiting", read_only=False,
+        queue=queue,
         counters=counters, notice=notice, errors=errors or [], done=DONE.get(done, ""),
         fields=[(s.code, s.name_en if who.lang == "en" else s.name_vi) for s in queue.services],
         form_key=uuid.uuid4().hex, status_code=status_code,
