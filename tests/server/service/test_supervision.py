@@ -1,6 +1,8 @@
 """A supervisor's commands on SQLite and PostgreSQL: counter state, today's extra fields,
 moving a waiting ticket; each idempotent, audited, and seen by the snapshots."""
 
+from dataclasses import replace
+
 import pytest
 
 from server.contract import topics
@@ -9,7 +11,7 @@ from server.contract.messages import CounterSnapshot, DisplaySnapshot
 from server.contract.vocab import CounterState
 from server.engine.errors import Refusal
 from server.service import ServiceError
-from tests.server.backends import SITE
+from tests.server.backends import SITE, make_world, tiny_site
 
 
 def issue(world, service="ht"):
@@ -171,3 +173,23 @@ def test_move_refusals(world) -> None:
         move(world, boss(world), ticket["id"], to_service="ct")
     assert called.value.code == "invalid_transition"
     assert [e.action for e in world.service.audit.entries(site=SITE)] == []
+
+
+@pytest.mark.parametrize("estimator", ["queue-length", "look-ahead"])
+def test_a_counter_open_for_a_field_today_counts_as_open_at_issue(db_url, estimator) -> None:
+    """The wait promised at issue and on the tracking page counts a counter that serves
+    the field today only, as the snapshots do."""
+    seed = tiny_site()
+    world = make_world(
+        db_url, site=replace(seed, site=replace(seed.site, wait_estimator=estimator))
+    )
+    try:
+        supervisor = boss(world)
+        set_state(world, supervisor, "2", CounterState.OPEN)  # counter 3 (ct) stays closed
+        assert issue(world, "ct")["counters_open"] is False
+        set_today(world, supervisor, "2", ["ct"])
+        ticket = issue(world, "ct")
+        assert ticket["counters_open"] is True
+        assert world.service.tickets.get(SITE, ticket["id"]).counters_open is True
+    finally:
+        world.db.dispose()
