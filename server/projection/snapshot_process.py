@@ -79,13 +79,14 @@ class SnapshotProcess:
         self.starts = 0
         """How many children were started (the first and every restart)."""
         # Builds made by the children, written by them, read by ``/metrics`` here: shared
-        # memory, so counting costs the child no message and the server no wait.
-        self._built = _context().RawValue("Q", 0)
+        # memory (made with the first child), so counting costs the child no message and
+        # the server no wait.
+        self._built: Any = None
 
     @property
     def builds(self) -> int:
         """Site builds the children made since this process started them."""
-        return int(self._built.value)
+        return int(self._built.value) if self._built is not None else 0
 
     @property
     def alive(self) -> bool:
@@ -102,6 +103,8 @@ class SnapshotProcess:
 
     def _start_locked(self) -> None:
         ctx = _context()
+        if self._built is None:
+            self._built = ctx.RawValue("Q", 0)
         ours, theirs = ctx.Pipe(duplex=True)
         process = ctx.Process(
             target=run_child,
