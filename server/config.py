@@ -7,13 +7,26 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
 from server.storage.db import sqlite_url
 
 DEFAULT_HTTP = "127.0.0.1:8080"
-KEYS = ("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key")
+KEYS = (
+    "db",
+    "mqtt",
+    "http",
+    "data_dir",
+    "public_url",
+    "mqtt_ca",
+    "signing_key",
+    "metrics_token",
+    "metrics_allow",
+)
+# The shortest ``metrics_token`` accepted: a scraper's secret, not a password to remember.
+METRICS_TOKEN_MIN = 24
 PATH_KEYS = ("data_dir", "mqtt_ca", "signing_key")
 
 
@@ -42,6 +55,15 @@ class Settings:
     # The MQTT signing key's file (None: ``mqtt-signing-key.pem`` in data_dir); outside
     # the database, created 0600 on first start (docs/protocol.md).
     signing_key: Path | None = None
+    # ``/metrics`` (docs/deploy.md): answered only to a scraper with this bearer token,
+    # or from a client address in ``metrics_allow`` (comma-separated addresses or
+    # networks); with neither set it answers 404, as if it did not exist.
+    metrics_token: str | None = None
+    metrics_allow: str | None = None
+
+    @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return parse_networks(self.metrics_allow or "")
 
     @property
     def signing_key_path(self) -> Path:
@@ -81,8 +103,26 @@ def parse_http(value: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def parse_networks(value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """``"127.0.0.1, 10.1.0.0/16"``: each an address or a network."""
+    out = []
+    for raw in value.split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        try:
+            out.append(ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"metrics_allow: not an address or network: {part!r}") from exc
+    return tuple(out)
+
+
 def _check(settings: Settings) -> Settings:
     parse_http(settings.http)
+    settings.metrics_networks  # noqa: B018 (raises ConfigError on a bad entry)
+    token = settings.metrics_token
+    if token is not None and len(token.strip()) < METRICS_TOKEN_MIN:
+        raise ConfigError(f"metrics_token must have at least {METRICS_TOKEN_MIN} characters")
     if settings.db is not None and not settings.db.startswith(("sqlite", "postgresql")):
         raise ConfigError(
             f"db must be a sqlite:/// or postgresql+psycopg:// URL (got {settings.db!r})"
@@ -121,7 +161,7 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP``/``QMS_MQTT_CA``/
-    ``QMS_SIGNING_KEY`` < command-line flags."""
+    ``QMS_SIGNING_KEY``/``QMS_METRICS_TOKEN`` < command-line flags."""
     settings = Settings()
     if config_file is not None:
         try:
@@ -133,7 +173,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     from_env = {
         key: env[f"QMS_{key.upper()}"]
-        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key")
+        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key", "metrics_token")
         if f"QMS_{key.upper()}" in env
     }
     settings = _apply(settings, from_env, "the environment")

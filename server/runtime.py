@@ -16,6 +16,7 @@ from sqlalchemy import make_url
 
 from server.api import server_key
 from server.api.app import create_app
+from server.api.metrics import MetricsAccess
 from server.config import Settings
 from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
@@ -131,7 +132,8 @@ class Runtime:
             self.service.projector.republish_all()
         else:  # the snapshot process republishes every snapshot when it connects
             self.service.projector.republish_all_devices()
-        app = self._app = create_app(self.service, mqtt_state=mqtt_state)
+        access = MetricsAccess(settings.metrics_token, settings.metrics_networks)
+        app = self._app = create_app(self.service, mqtt_state=mqtt_state, metrics_access=access)
         app.state.server_key = self.signer.key.public
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)

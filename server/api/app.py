@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import bookings, errors, openapi, reports, tracking
+from server.api import bookings, errors, metrics, openapi, reports, supervise, tracking
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -16,8 +16,14 @@ from server.service import QueueService
 VERSION = "0.1.0"
 
 
-def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = None) -> FastAPI:
-    """The app; ``mqtt_state`` reports the publisher's connection for ``/health``."""
+def create_app(
+    service: QueueService,
+    *,
+    mqtt_state: Callable[[], str] | None = None,
+    metrics_access: metrics.MetricsAccess | None = None,
+) -> FastAPI:
+    """The app; ``mqtt_state`` reports the publisher's connection for ``/health``;
+    ``metrics_access``: who may read ``/metrics`` (None: nobody, it is not served)."""
     app = FastAPI(
         title="QMS queue server",
         version=VERSION,
@@ -35,11 +41,13 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     )
     errors.install(app)
     app.include_router(router)
+    app.include_router(supervise.router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
     app.include_router(bookings.router)
     app.include_router(booking_pages.router)
     mount_console(app)
     app.add_middleware(BodyLimit)
+    metrics.install(app, service, metrics_access or metrics.MetricsAccess(), mqtt_state=mqtt_state)
     openapi.install(app)
     return app

@@ -16,7 +16,7 @@ from server.service.errors import ServiceError
 log = logging.getLogger(__name__)
 
 # Refusals that mean "your input is wrong" rather than "not now".
-_BAD_INPUT_REFUSALS = {"unknown_priority", "transfer_target_invalid"}
+_BAD_INPUT_REFUSALS = {"unknown_priority", "transfer_target_invalid", "move_target_invalid"}
 
 
 def language(request: Request) -> str:

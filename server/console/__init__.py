@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from server.console import admin, audit, calendar, live, pages, people, reports
+from server.console import admin, audit, calendar, live, pages, people, reports, supervise
 from server.console.live_hub import LiveHub
 from server.console.session import Forbidden, NotLoggedIn, language, page
 from server.console.texts import text
@@ -28,6 +28,7 @@ def mount(app: FastAPI) -> None:
     app.include_router(reports.router, prefix="/console", include_in_schema=False)
     app.include_router(live.router, prefix="/console", include_in_schema=False)
     app.state.live = LiveHub(app.state.service)
+    app.include_router(supervise.router, prefix="/console", include_in_schema=False)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
     @app.exception_handler(NotLoggedIn)

@@ -25,6 +25,7 @@ NAV: list[NavEntry] = [
     NavEntry("live", "/console/s/{site}/live"),
     NavEntry("alerts", "/console/s/{site}/alerts"),
     NavEntry("site", "/console/s/{site}/site"),
+    NavEntry("waiting", "/console/s/{site}/control"),
     NavEntry("fields", "/console/s/{site}/fields"),
     NavEntry("counters", "/console/s/{site}/counters"),
     NavEntry("structure", "/console/s/{site}/structure"),

@@ -9,12 +9,12 @@ installed apps on older code (the tolerant-reader rule, as for the MQTT messages
 
 import unicodedata
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.contract.messages import CounterView, TicketBrief
-from server.contract.vocab import HEARTBEAT_S, Rating, Role, TicketStatus
+from server.contract.vocab import HEARTBEAT_S, CounterState, Rating, Role, TicketStatus
 
 API_PREFIX = "/api/v1"
 # The kiosk's keyed hash of an ID number (``hardware.cccd.CccdScan.citizen_key``), exactly:
@@ -304,6 +304,47 @@ class NoticeOut(Response):
     """The answer to ``PUT .../notice``: the notice now shown (a reply, so tolerant)."""
 
     text: str
+
+
+# ---- supervisors ------------------------------------------------------------------
+
+
+class CounterStateIn(Request):
+    """A supervisor opens, pauses or closes a counter; the clerk on it stays (closing
+    clears it). Closing a counter that holds a called or serving ticket is refused."""
+
+    state: CounterState
+
+
+class DayServicesIn(Request):
+    """The fields a counter serves today besides its configured ones (replaces the
+    day's list; empty: none). They end with the business day."""
+
+    services: list[Annotated[str, Field(min_length=1, max_length=32)]] = Field(
+        default_factory=list, max_length=100
+    )
+
+
+class DayServicesOut(Response):
+    site: str
+    counter: str
+    business_day: str
+    configured: list[str]
+    today: list[str] = Field(description="The fields served today only, after the configured.")
+
+
+class MoveIn(Request):
+    """Move a waiting ticket to another field's line, or to one counter (of its field,
+    or of ``to_service`` when both are given). The ticket keeps its number, issue time
+    and place in line."""
+
+    to_service: str | None = Field(default=None, min_length=1, max_length=32)
+    to_counter: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class MoveOut(Response):
+    ticket: TicketBrief
+    target_counter: str | None = None
 
 
 class ServerKeyOut(Response):

@@ -23,6 +23,9 @@ QUEUE = "/sites/{site}/queue"
 NOTICE = "/sites/{site}/notice"
 COUNTERS = "/sites/{site}/counters"
 CLERK_DAY = "/sites/{site}/counters/{counter}/day"
+COUNTER_STATE = "/sites/{site}/counters/{counter}/state"
+COUNTER_DAY_SERVICES = "/sites/{site}/counters/{counter}/day-services"
+TICKET_MOVE = "/sites/{site}/tickets/{ticket_id}/move"
 REPORT_FIGURES = "/reports/figures"
 REPORT_MONTHLY_PDF = "/reports/monthly.pdf"
 COUNTER_ACTION = "/sites/{site}/counters/{counter}/{action}"
@@ -71,6 +74,9 @@ def templates() -> tuple[str, ...]:
         NOTICE,
         COUNTERS,
         CLERK_DAY,
+        COUNTER_STATE,
+        COUNTER_DAY_SERVICES,
+        TICKET_MOVE,
         REPORT_FIGURES,
         REPORT_MONTHLY_PDF,
         SLOTS,
@@ -133,6 +139,18 @@ def counters(site: str) -> str:
 
 def clerk_day(site: str, counter: str) -> str:
     return _fill(CLERK_DAY, site=site, counter=counter)
+
+
+def counter_state(site: str, counter: str) -> str:
+    return _fill(COUNTER_STATE, site=site, counter=counter)
+
+
+def counter_day_services(site: str, counter: str) -> str:
+    return _fill(COUNTER_DAY_SERVICES, site=site, counter=counter)
+
+
+def ticket_move(site: str, ticket_id: str) -> str:
+    return _fill(TICKET_MOVE, site=site, ticket_id=ticket_id)
 
 
 def report_figures() -> str:

@@ -58,6 +58,7 @@ ACTION_VI: dict[str, str] = {
     "cancel": "hủy",
     "expire": "hết hạn",
     "transfer": "chuyển",
+    "move": "chuyển chỗ chờ",
 }
 
 ACTION_EN: dict[str, str] = {
@@ -70,6 +71,7 @@ ACTION_EN: dict[str, str] = {
     "cancel": "cancel",
     "expire": "expire",
     "transfer": "transfer",
+    "move": "move",
 }
 
 
@@ -203,4 +205,22 @@ def citizen_service_limit(limit: int, service: str) -> Refusal:
         f"You have reached today's limit of {limit} tickets for this service.",
         limit=limit,
         service=service,
+    )
+
+
+def move_target_invalid(reason_vi: str, reason_en: str, **details: object) -> Refusal:
+    return Refusal(
+        "move_target_invalid",
+        f"Không thể chuyển số đang chờ: {reason_vi}",
+        f"Cannot move the waiting ticket: {reason_en}",
+        **details,
+    )
+
+
+def counter_holds_ticket(number: str) -> Refusal:
+    return Refusal(
+        "counter_holds_ticket",
+        f"Quầy đang giữ số {number}. Vui lòng kết thúc hoặc tạm hoãn số này trước khi đóng quầy.",
+        f"The counter still holds number {number}. Close or park it before closing the counter.",
+        number=number,
     )

@@ -12,6 +12,7 @@ A ``StrEnum`` so storage can keep the plain string and reports can group by it.
     expired         from_status                      (actor "system")
     transferred     from_service, to_service, to_counter, keep_place, note?, to_ticket
     transferred_in  the same, with from_ticket instead of to_ticket
+    moved           from_service, to_service, from_counter, to_counter   (a supervisor's)
 """
 
 from enum import StrEnum
@@ -31,3 +32,6 @@ class EventKind(StrEnum):
     # (TRANSFERRED_IN), so "issued" still counts citizens' visits only once.
     TRANSFERRED = "transferred"
     TRANSFERRED_IN = "transferred_in"
+    # A supervisor moved a waiting ticket to another field or counter: the same ticket
+    # (number, issue time, place in line), so the citizen's wait is the one they lived.
+    MOVED = "moved"

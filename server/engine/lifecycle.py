@@ -8,6 +8,7 @@
     no_show    called                        no_show       outcome no_show
     park       called, serving               parked
     transfer   called, serving, parked       transferred   outcome transferred; opens a new one
+    move       waiting                       waiting       another field or counter, same ticket
     cancel     any active                    cancelled     outcome cancelled
     expire     active, of a past day         expired       outcome expired
 
@@ -313,3 +314,61 @@ def can_call_next(current: Ticket | None, site: SiteConfig) -> None:
     where the site asks clerks to close each ticket first."""
     if site.require_close_before_call and current is not None and current.status in HELD:
         raise errors.counter_busy(current.number)
+
+
+def move(
+    ticket: Ticket,
+    *,
+    now: datetime,
+    actor: str | None,
+    to_service: ServiceConfig | None,
+    to_counter: CounterConfig | None,
+) -> tuple[Ticket, Event]:
+    """A supervisor sends a waiting ticket to another field's line or to one counter.
+
+    Unlike a transfer nobody served the citizen yet, so the same ticket moves: its
+    number, issue time and place in line (``queue_at``) stay, and the wait it shows is
+    the one the citizen lived. A field alone clears an earlier counter target.
+    """
+    _require(ticket, frozenset({TicketStatus.WAITING}), "move", now)
+    if to_service is None and to_counter is None:
+        raise errors.move_target_invalid(
+            "chưa chọn lĩnh vực hoặc quầy nhận.", "no target service or counter was given."
+        )
+    if to_service is not None and not to_service.enabled:
+        raise errors.move_target_invalid(
+            f"lĩnh vực {to_service.name_vi} đang tạm ngưng tiếp nhận.",
+            f"the service {to_service.name_en} is not taking tickets.",
+            service=to_service.code,
+        )
+    service = to_service.code if to_service is not None else ticket.service
+    if to_counter is not None and service not in to_counter.services:
+        raise errors.move_target_invalid(
+            f"quầy số {to_counter.number} không phục vụ lĩnh vực này.",
+            f"counter {to_counter.number} does not serve this service.",
+            service=service,
+            counter=to_counter.id,
+        )
+    target = to_counter.id if to_counter is not None else None
+    if service == ticket.service and target == ticket.target_counter:
+        raise errors.move_target_invalid(
+            "số này đã ở đúng lĩnh vực và quầy được chọn.",
+            "the ticket already waits there.",
+            service=service,
+            counter=target,
+        )
+    moved = replace(ticket, service=service, target_counter=target)
+    data: dict[str, object] = {
+        "number": ticket.number,
+        "from_service": ticket.service,
+        "to_service": service,
+        "from_counter": ticket.target_counter,
+        "to_counter": target,
+    }
+    return moved, _event(moved, EventKind.MOVED, now, actor, data, counter_id=target)
+
+
+def can_close_counter(current: Ticket | None) -> None:
+    """A counter closes empty: the citizen at it would be left with nobody to finish."""
+    if current is not None and current.status in HELD:
+        raise errors.counter_holds_ticket(current.number)

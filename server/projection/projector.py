@@ -89,6 +89,8 @@ class Projector:
         self._last_seq: dict[str, int] = {}
         self._warned: set[str] = set()
         self._builder = builder
+        self._builds = 0
+        self._builds_guard = threading.Lock()
         self._pump: Pump | None
         if not background:
             self._pump = None
@@ -184,6 +186,14 @@ class Projector:
                 self._publish_locked(site_id, effects)
         except Exception:
             log.exception("publishing snapshots of site %s failed", site_id)
+        with self._builds_guard:
+            self._builds += 1
+
+    def snapshot_builds(self) -> dict[str, int]:
+        """Builds of a site's stale snapshots so far (``/metrics``): in this process,
+        and in its snapshot process (every child since this process started)."""
+        child = getattr(self._builder, "builds", 0)
+        return {"server": self._builds, "snapshot_process": int(child)}
 
     def _publish_locked(self, site_id: str, effects: Effects) -> None:
         """Build and send in the order people notice: the hall displays, the call

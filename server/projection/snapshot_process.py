@@ -78,6 +78,15 @@ class SnapshotProcess:
         self._missed = 0
         self.starts = 0
         """How many children were started (the first and every restart)."""
+        # Builds made by the children, written by them, read by ``/metrics`` here: shared
+        # memory (made with the first child), so counting costs the child no message and
+        # the server no wait.
+        self._built: Any = None
+
+    @property
+    def builds(self) -> int:
+        """Site builds the children made since this process started them."""
+        return int(self._built.value) if self._built is not None else 0
 
     @property
     def alive(self) -> bool:
@@ -94,9 +103,14 @@ class SnapshotProcess:
 
     def _start_locked(self) -> None:
         ctx = _context()
+        if self._built is None:
+            self._built = ctx.RawValue("Q", 0)
         ours, theirs = ctx.Pipe(duplex=True)
         process = ctx.Process(
-            target=run_child, args=(theirs, self._config), name="qms-snapshots", daemon=True
+            target=run_child,
+            args=(theirs, self._config, self._built),
+            name="qms-snapshots",
+            daemon=True,
         )
         process.start()
         theirs.close()
@@ -197,7 +211,9 @@ class SnapshotProcess:
             self._conn, self._process = None, None
 
 
-def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) -> None:
+def run_child(
+    conn: multiprocessing.connection.Connection, config: ChildConfig, built: Any = None
+) -> None:
     """The child's main loop: build what the server hands over, until told to stop or
     until the server's end of the pipe closes."""
     # Ctrl-C in a terminal reaches the whole process group, and a service manager's stop
@@ -231,7 +247,7 @@ def run_child(conn: multiprocessing.connection.Connection, config: ChildConfig) 
     mqtt.on_connected = projector.republish_snapshots
     mqtt.start()
     try:
-        serve(conn, projector)
+        serve(conn, projector, built)
     finally:
         mqtt.close()
         db.dispose()
@@ -243,8 +259,11 @@ class Builds(Protocol):
     def publish(self, site_id: str, effects: Effects) -> None: ...
 
 
-def serve(conn: multiprocessing.connection.Connection, projector: Builds) -> None:
+def serve(
+    conn: multiprocessing.connection.Connection, projector: Builds, built: Any = None
+) -> None:
     """Take every message waiting in the pipe, merge the changes per site, build once.
+    ``built``: a shared counter of the builds (the server's ``SnapshotProcess.builds``).
 
     A build can take longer than the server's pump waits between two hand-overs (a
     burst of calls touches most counters); merging what queued up meanwhile keeps the
@@ -272,6 +291,8 @@ def serve(conn: multiprocessing.connection.Connection, projector: Builds) -> Non
                 log.error("unknown message from the server process: %r", kind)
         for site_id, effects in batch.items():
             projector.publish(site_id, effects)  # logs its own failures
+        if built is not None:
+            built.value += len(batch)
         for token in flushes:
             with contextlib.suppress(OSError):
                 conn.send(("flushed", token))

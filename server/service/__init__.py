@@ -19,9 +19,11 @@ from server.service.devices import Devices
 from server.service.directory import Directory
 from server.service.errors import ServiceError
 from server.service.hall import Hall
+from server.service.gauges import Gauges
 from server.service.notices import Notices
 from server.service.reads import Reads
 from server.service.site_config import SiteConfigs
+from server.service.supervision import Supervision
 from server.service.tickets import Tickets
 from server.storage.db import Database
 
@@ -54,9 +56,11 @@ class QueueService:
         self.core = ServiceCore(db, self.projector, clock=clock)
         self.tickets = Tickets(self.core, public_url)
         self.counters = Counters(self.core)
+        self.supervision = Supervision(self.core, self.counters)
         self.accounts = Accounts(self.core)
         self.devices = Devices(self.core, self.accounts.forget_token)
         self.notices = Notices(self.core)
+        self.gauges = Gauges(self.core, self.devices.silent_counts)
         self.reads = Reads(self.core)
         self.site_config = SiteConfigs(self.core)
         self.audit = Audit(self.core)

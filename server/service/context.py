@@ -51,6 +51,9 @@ class Ctx:
     # A counter action: the ticket the counter held when the action began (a transient
     # row, read with the counter), or None.
     held: Any = None
+    # A supervisor acts on the counter from the console or the supervisors' API: the
+    # clerk on it stays, no take-over, and the change is audited as theirs.
+    supervised: bool = False
 
 
 @dataclass(frozen=True)

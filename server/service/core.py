@@ -22,6 +22,7 @@ from server.projection.projector import Clock, Projector, utc_now
 from server.projection.snapshots import SiteView
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
+from server.storage import day_services
 from server.storage.db import Database, WriterBusy
 from server.storage.idempotency import answer
 from server.storage.mapping import ticket_from_row
@@ -169,15 +170,19 @@ class ServiceCore:
             if site.current_day == today:
                 return 0
             stale = repo.past_active(site_id, today)
+            # Yesterday's extra fields of counters end with it: every process reloads.
+            dropped_fields = day_services.any_on(session, site_id, site.current_day)
+            if dropped_fields:
+                site.config_version += 1
             for row in stale:
                 ticket, event = expire(ticket_from_row(row), now=now, time_zone=site.time_zone)
                 repo.save_ticket(ticket, row)
                 repo.append_events(site_id, [event])
             repo.write_events()
             site.current_day = today
-            if stale:
+            if stale or dropped_fields:
                 repo.bump_seq(site)
-        if stale:
+        if stale or dropped_fields:
             self.projector.publish(site_id, Effects(everything=True))
         return len(stale)
 

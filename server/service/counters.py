@@ -23,6 +23,7 @@ from server.service.accounts import has_live_session
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
 from server.service.tickets import new_id
+from server.storage import audit
 from server.storage.mapping import ticket_from_row, ticket_to_record
 from server.storage.models import RatingRow
 from server.storage.records import CallRecord, StoredCounter, StoredTicket
@@ -34,6 +35,9 @@ Handler = Callable[[Ctx, CounterConfig, StoredCounter, BaseModel | None], "Step"
 HEAD = 1
 log = logging.getLogger(__name__)
 STAFF = {Role.CLERK.value, Role.SUPERVISOR.value, Role.ADMIN.value}
+SUPERVISORS = {Role.SUPERVISOR.value, Role.ADMIN.value}
+# What a supervisor may do to a counter from afar (``Counters.act(supervise=True)``).
+SUPERVISED_ACTIONS = frozenset({"resume", "pause", "close"})
 # After these the ticket acted on is the one the counter holds (its latest call).
 HOLDS_STEP_TICKET = frozenset({"call-next", "call", "recall", "start"})
 
@@ -64,14 +68,21 @@ class Counters:
         request_hash: str,
         body: BaseModel | None = None,
         take_over: bool = False,
+        supervise: bool = False,
     ) -> Result:
         """``take_over``: the clerk means to act at a counter another clerk holds
         (open, and that clerk still logged in); without it that is refused with 409
-        ``counter_held``. Supervisors and admins need no flag. Both are logged."""
+        ``counter_held``. Supervisors and admins need no flag. Both are logged.
+
+        ``supervise``: a supervisor (or admin) of the site changes the counter's state
+        from afar (``SUPERVISED_ACTIONS`` only): the clerk on it stays (closing clears
+        it), and the audit log records the change as the supervisor's."""
         if not actor.is_user or actor.role not in STAFF:
             raise errors.forbidden("thao tác tại quầy", "act at a counter")
         if not actor.may_use_site(site_id):
             raise errors.forbidden("thao tác tại điểm này", "act at this site")
+        if supervise and (actor.role not in SUPERVISORS or action not in SUPERVISED_ACTIONS):
+            raise errors.forbidden("điều hành quầy", "supervise a counter")
         handler = self._by_action[action]
 
         def apply(ctx: Ctx) -> tuple[int, ActionOut]:
@@ -79,12 +90,26 @@ class Counters:
             row, held = ctx.repo.counter_and_held(ctx.site.id, counter_id)
             if config is None or row is None:
                 raise errors.unknown_counter(counter_id)
-            if row.clerk is not None and row.clerk != actor.name:
-                self._take_over(ctx, counter_id, row, actor, asked=take_over)
-            if action != "pause":
-                ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
+            before = row.state
+            ctx.supervised = supervise
+            if not supervise:
+                if row.clerk is not None and row.clerk != actor.name:
+                    self._take_over(ctx, counter_id, row, actor, asked=take_over)
+                if action not in ("pause", "close"):
+                    ctx.repo.update_counter(row, state=CounterState.OPEN.value, clerk=actor.name)
             ctx.held = held
             step = handler(ctx, config, row, body)
+            if supervise:
+                audit.record(
+                    ctx.repo.s,
+                    at=ctx.now,
+                    actor=actor.name,
+                    site=ctx.site.id,
+                    action=f"counter.{action}",
+                    target=counter_id,
+                    before={"state": before},
+                    after={"state": row.state, "clerk": row.clerk},
+                )
             ctx.effects.touch_counter(ctx.bundle, counter_id)
             ctx.repo.s.flush()
             if action in HOLDS_STEP_TICKET and step.row is not None:
@@ -141,6 +166,7 @@ class Counters:
             "transfer": self._transfer,
             "pause": self._set_state(CounterState.PAUSED),
             "resume": self._set_state(CounterState.OPEN),
+            "close": self._set_state(CounterState.CLOSED),
             "rate": self._rate,
         }
 
@@ -295,7 +321,12 @@ class Counters:
         def run(
             ctx: Ctx, config: CounterConfig, counter: StoredCounter, _body: BaseModel | None
         ) -> Step:
-            ctx.repo.update_counter(counter, state=state.value, clerk=ctx.actor.name)
+            clerk = counter.clerk if ctx.supervised else ctx.actor.name
+            if state is CounterState.CLOSED:
+                held = ctx.held
+                lifecycle.can_close_counter(ticket_from_row(held) if held else None)
+                clerk = None
+            ctx.repo.update_counter(counter, state=state.value, clerk=clerk)
             ctx.effects.everything = True  # counters open changes every estimate
             return Step(None)
 

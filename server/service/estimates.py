@@ -176,3 +176,14 @@ def _history(repo: Repository, site_id: str, day: date, now: datetime) -> _Histo
             if started is not None and outcome == Outcome.SERVED.value:
                 out.service_s[service].append((finished - started).total_seconds())
     return out
+
+
+def open_day_counters(repo: Repository, bundle: SiteBundle, site_id: str, service: str) -> int:
+    """Open counters serving ``service`` today only: the database's count of a field's
+    open counters (``count_open_for``, ``issue_counts``) knows the configured ones alone.
+    No query unless a counter serves the field today only."""
+    extra = [c for c, codes in bundle.day_services.items() if service in codes]
+    if not extra:
+        return 0
+    states = repo.counter_states(site_id)
+    return sum(1 for c in extra if c in states and states[c].state == CounterState.OPEN.value)

@@ -12,7 +12,7 @@ from server.projection.snapshots import NEXT_UP, SiteView
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
-from server.service.estimates import WaitEstimates
+from server.service.estimates import WaitEstimates, open_day_counters
 from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.records import StoredTicket
 from server.storage.repository import Repository
@@ -49,6 +49,7 @@ class Tickets:
             issued, ahead, normal_line, counters_open = repo.issue_counts(
                 site_id, ctx.day, service.code, bool(body.priority)
             )
+            counters_open += open_day_counters(repo, ctx.bundle, site_id, service.code)
             citizen = (
                 repo.citizen_tickets(site_id, ctx.day, body.citizen_key) if body.citizen_key else []
             )
@@ -113,6 +114,7 @@ class Tickets:
             ahead = repo.count_ahead_of(row)
             if view.bundle.site.wait_estimator == QUEUE_LENGTH:  # from counts: no line read
                 open_now = repo.count_open_for(site, service)
+                open_now += open_day_counters(repo, view.bundle, site, service)
                 point = estimate_wait_s(
                     ahead,
                     repo.service_times_of(site, row.business_day, service),

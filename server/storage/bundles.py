@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server.storage.mapping import SiteBundle, bundle_from_rows
 from server.storage.models import (
     AreaRow,
+    CounterDayServiceRow,
     CounterRow,
     CounterServiceRow,
     DepartmentRow,
@@ -47,7 +48,16 @@ class BundleCache:
 
 
 def load_bundle(session: Session, site: SiteRow) -> SiteBundle:
+    """The configuration with the fields counters serve on the site's current day
+    (``current_day``: a new day moves it and bumps ``config_version`` when a counter
+    served extra fields, so every process drops them together)."""
     sid = site.id
+    day = session.execute(
+        select(CounterDayServiceRow.counter_id, CounterDayServiceRow.service).where(
+            CounterDayServiceRow.site_id == sid,
+            CounterDayServiceRow.business_day == site.current_day,
+        )
+    ).all()
     return bundle_from_rows(
         site,
         areas=list(session.scalars(select(AreaRow).where(AreaRow.site_id == sid))),
@@ -59,4 +69,5 @@ def load_bundle(session: Session, site: SiteRow) -> SiteBundle:
         links=list(
             session.scalars(select(CounterServiceRow).where(CounterServiceRow.site_id == sid))
         ),
+        day_services=[(row[0], row[1]) for row in day],
     )

@@ -2,8 +2,8 @@
 
 import functools
 import operator
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, time
 from typing import Any
 
@@ -295,6 +295,9 @@ class SiteBundle:
     services: dict[str, ServiceConfig]
     counters: dict[str, CounterConfig]
     service_position: dict[str, int] = field(default_factory=dict)
+    # Counter id -> the fields it serves today only (``CounterDayServiceRow``), already
+    # at the end of its ``services``; the console tells them from the configured ones.
+    day_services: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @functools.cached_property
     def _by_service(self) -> dict[str, list[CounterConfig]]:
@@ -320,11 +323,26 @@ def bundle_from_rows(
     services: list[ServiceRow],
     counters: list[CounterRow],
     links: list[CounterServiceRow],
+    day_services: Sequence[tuple[str, str]] = (),
 ) -> SiteBundle:
+    """``day_services``: (counter, field) pairs served today only, added after the
+    counter's own fields (a pair whose counter or field is gone is ignored)."""
     by_counter: dict[str, list[CounterServiceRow]] = {}
     for link in links:
         by_counter.setdefault(link.counter_id, []).append(link)
     services = sorted(services, key=lambda r: (r.position, r.code))
+    configs = {
+        c.id: counter_from_rows(c, by_counter.get(c.id, []))
+        for c in sorted(counters, key=lambda r: (r.number, r.id))
+    }
+    codes = {s.code for s in services}
+    extra: dict[str, tuple[str, ...]] = {}
+    for counter_id, code in sorted(day_services):
+        config = configs.get(counter_id)
+        if config is None or code not in codes or code in config.services:
+            continue
+        configs[counter_id] = replace(config, services=(*config.services, code))
+        extra[counter_id] = (*extra.get(counter_id, ()), code)
     return SiteBundle(
         site=site_from_row(site),
         version=site.config_version,
@@ -337,9 +355,7 @@ def bundle_from_rows(
             for d in sorted(departments, key=lambda r: (r.position, r.code))
         },
         services={s.code: service_from_row(s) for s in services},
-        counters={
-            c.id: counter_from_rows(c, by_counter.get(c.id, []))
-            for c in sorted(counters, key=lambda r: (r.number, r.id))
-        },
+        counters=configs,
         service_position={s.code: i for i, s in enumerate(services)},
+        day_services=extra,
     )

@@ -162,6 +162,22 @@ class CounterServiceRow(Base):
     weight: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
+class CounterDayServiceRow(Base):
+    """A field a counter serves on one business day only (a supervisor's "help out
+    today"): loaded into the site's configuration on that day, gone the next. No key to
+    the counter or the field, so editing the site never trips on it; a row whose counter
+    or field is gone is ignored."""
+
+    __tablename__ = "counter_day_services"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    counter_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    service: Mapped[str] = mapped_column(String(32), primary_key=True)
+    set_by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
 class UserRow(Base):
     __tablename__ = "users"
 

@@ -63,9 +63,10 @@ class LiveServer:
         return token
 
 
-def start_live_server(data_dir: Path) -> LiveServer:
-    """Seed, start and describe a server; call ``.runtime.stop()`` when done."""
-    settings = Settings(data_dir=data_dir, http="127.0.0.1:0")
+def start_live_server(data_dir: Path, **settings_extra: Any) -> LiveServer:
+    """Seed, start and describe a server; call ``.runtime.stop()`` when done.
+    ``settings_extra``: more ``Settings`` fields (``metrics_token``, ...)."""
+    settings = Settings(data_dir=data_dir, http="127.0.0.1:0", **settings_extra)
     seed_demo(settings.db_url, data_dir, now=datetime.now(UTC), always_open=True)
     credentials = json.loads((data_dir / CREDENTIALS_FILE).read_text(encoding="utf-8"))
     runtime = Runtime(settings)

@@ -132,7 +132,7 @@
     var list = document.getElementById("live-counters");
     list.replaceChildren();
     state.counters.forEach(function (c) {
-      var link = el("a", { href: "/console/s/" + site + "/counters/" + c.id, title: T.live_manage }, [
+      var link = el("a", { href: "/console/s/" + site + "/control/counters/" + c.id, title: T.live_manage }, [
         el("span", { cls: "num", text: String(c.number) }),
         el("span", { cls: "ticket", text: c.ticket || "" }),
         el("span", { cls: "state" }, c.state === "closed" ? [document.createTextNode(T.state_closed)] : [
