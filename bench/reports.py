@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from bench.report_history import KeptPostgres, generate, working_days
-from server.reports.figures import Reports
+from server.reports.figures import FIGURE_NAMES, Report, Reports
 from server.storage.db import Database
 
 MAIN = "hcm-main"
@@ -39,6 +39,29 @@ def timed(call: Callable[[], object], runs: int) -> dict[str, float]:
         call()
         times.append((time.perf_counter() - began) * 1000)
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
+
+
+PERCENTILES = ("wait_median_s", "wait_p90_s", "service_median_s", "estimate_median_error_s")
+
+
+def compared(visits: Report, days: Report) -> dict[str, object]:
+    """How far the day figures' percentiles are from the visits' (seconds, and the
+    share of the value), and how many other figures differ (none should)."""
+    pairs = [*zip(visits.rows, days.rows, strict=True), (visits.total, days.total)]
+    out: dict[str, object] = {}
+    for name in PERCENTILES:
+        gaps = [
+            (abs(getattr(d, name) - getattr(v, name)), abs(getattr(v, name)))
+            for v, d in pairs
+            if getattr(v, name) is not None
+        ]
+        worst = max(gaps)
+        out[name] = {"max_gap_s": round(worst[0], 1), "of_value_s": round(worst[1], 1)}
+    others = [f for f in FIGURE_NAMES if f not in PERCENTILES]
+    out["other_figures_differing"] = sum(
+        getattr(v, f) != getattr(d, f) for v, d in pairs for f in others
+    )
+    return out
 
 
 def main() -> None:
@@ -119,6 +142,11 @@ def main() -> None:
             }
         for name, call in cases.items():
             results[name] = timed(call, args.runs)
+        for by in ("month", "site"):
+            period = (first_of_year, today)
+            results[f"days_against_visits (year by {by})"] = compared(
+                reports.figures(None, *period, by), days_reports.figures(None, *period, by)
+            )
         print(json.dumps(results, indent=2, ensure_ascii=False))
         db.dispose()
     finally:
