@@ -80,6 +80,10 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             chain.c.business_day,
             chain.c.depth + 1,
         ).where(
+            # The same site and day as the leg before; said of the table too, so the
+            # planner reads only those days' tickets rather than every transfer ever.
+            nxt.c.site_id.in_(list(site_ids)),
+            nxt.c.business_day.in_(day_list),
             nxt.c.site_id == chain.c.site_id,
             nxt.c.business_day == chain.c.business_day,
             nxt.c.transferred_from == chain.c.leg_id,

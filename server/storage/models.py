@@ -549,7 +549,7 @@ class ReportDayFiguresRow(Base):
     """The figures of one site's closed business day (``server/reports/days.py``): the
     visits of ``report_visits`` counted, summed and binned, so a report over many days
     adds up a row a site-day instead of reading every visit. Written for every rolled-up
-    day, also one without visits."""
+    day with visits (``report_days.visits`` > 0)."""
 
     __tablename__ = "report_day_figures"
     __table_args__ = (Index("ix_report_day_figures_day", "business_day"),)
