@@ -55,6 +55,7 @@ from server.storage.models import (
 
 # A roll-up that wrote this many visits refreshes the table's statistics at once.
 ANALYZE_AFTER = 50_000
+ANALYZE_DAYS_AFTER = 1_000  # day-figures rows, likewise
 CUTS = (
     "site",
     "department",
@@ -221,8 +222,8 @@ class Reports:
             return
         try:
             with self.db.write() as session:
-                roll_up_days(session, missing)
-            if self.db.engine.dialect.name == "postgresql":
+                written = roll_up_days(session, missing)
+            if written >= ANALYZE_DAYS_AFTER and self.db.engine.dialect.name == "postgresql":
                 with self.db.engine.connect() as connection:
                     connection.exec_driver_sql("ANALYZE report_day_figures")
                     connection.commit()
