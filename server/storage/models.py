@@ -562,7 +562,7 @@ for _name in DAY_SUMS:
     setattr(
         ReportDayFiguresRow,
         _name,
-        mapped_column(_name, BigInteger, nullable=False, default=0, server_default=text("0")),
+        mapped_column(_name, Integer, nullable=False, default=0, server_default=text("0")),
     )
 for _name in DAY_BOUNDS:
     setattr(ReportDayFiguresRow, _name, mapped_column(_name, Integer, nullable=True))

@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("business_day", sa.Date(), nullable=False),
     ]
     columns += [
-        sa.Column(name, sa.BigInteger(), nullable=False, server_default=sa.text("0"))
+        sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0"))
         for name in SUMS
     ]
     columns += [
