@@ -3,8 +3,8 @@
 A report cut by site, day, month or weekday keys every visit by its site-day, so it
 can add up one row per site-day (``report_day_figures``) instead of reading every
 visit: counts and sums add up exactly, and the medians and 90th percentiles come from
-histograms (``server.storage.models.HISTOGRAMS``), off by at most the width of the bin
-the percentile falls in. The other cuts (field, counter, clerk, hour, ...) key visits
+histograms (``server.storage.models.HISTOGRAMS``), within the bins that hold the two
+visits nearest the percentile's rank. The other cuts (field, counter, clerk, hour, ...) key visits
 by what a day row does not keep, and read the visits.
 
 Closed days get their row when a report first needs it (``unfigured_days``, then
