@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from server.reports.cli import register as register_report
+from server.storage.backup import register as register_backup
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -51,6 +52,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     upgrade = db_sub.add_parser("upgrade", help="apply the schema migrations")
     _storage_options(upgrade)
     upgrade.set_defaults(func=run_db_upgrade)
+    register_backup(db_sub, _storage_options, _settings)
 
     seed = sub.add_parser("seed", help="load data")
     seed_sub = seed.add_subparsers(dest="seed_command", metavar="WHAT")

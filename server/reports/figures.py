@@ -2,7 +2,9 @@
 
 ``Reports.figures`` makes sure the closed days of the period are rolled up
 (``visits.roll_up``), then runs one statement over those visits and the live visits of
-the sites' current day, grouped by the cut, and one more for the totals.
+the sites' current day, grouped by the cut, and one more for the totals. The cuts keyed
+by the site-day (site, day, month, weekday) add up day figures instead (``days``): one
+row per closed site-day, and the live visits of the current day aggregated the same way.
 """
 
 from collections.abc import Callable, Sequence
@@ -27,7 +29,18 @@ from sqlalchemy.orm import Session
 
 from server.contract.vocab import Outcome, Rating
 from server.engine.numbering import business_day
-from server.reports.sql import month_of, percentile, prepare
+from server.reports.days import (
+    DAY_CUTS,
+    added_up,
+    count_if,
+    day_rows,
+    figures_of,
+    judged,
+    roll_up_days,
+    sum_rows,
+    unfigured_days,
+)
+from server.reports.sql import month_of, percentile, prepare, weekday_of
 from server.reports.texts import TOTAL, WEEKDAYS
 from server.reports.visits import OPEN, VISIT_COLUMNS, roll_up, unrolled_days, visits_select
 from server.storage.db import Database
@@ -40,11 +53,9 @@ from server.storage.models import (
     UserRow,
 )
 
-# An estimate is "accurate" within this share of itself, and never tighter than a minute.
-ESTIMATE_TOLERANCE = 0.25
-ESTIMATE_FLOOR_S = 60
 # A roll-up that wrote this many visits refreshes the table's statistics at once.
 ANALYZE_AFTER = 50_000
+ANALYZE_DAYS_AFTER = 1_000  # day-figures rows, likewise
 CUTS = (
     "site",
     "department",
@@ -126,18 +137,21 @@ def _pct(part: ColumnElement[Any], whole: ColumnElement[Any]) -> ColumnElement[A
     return case((whole > 0, 100.0 * cast(part, Float) / whole))
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    """``count(*) FILTER (WHERE ...)``: cheaper per row than a sum of CASEs (both
-    PostgreSQL and SQLite have it)."""
-    return func.count().filter(condition)
-
-
 class Reports:
-    """Reads the figures out of one database; ``clock`` tells which days are closed."""
+    """Reads the figures out of one database; ``clock`` tells which days are closed.
+    ``day_figures``: the cuts by site, day, month and weekday add up day figures (False:
+    they read every visit, with exact percentiles, as the other cuts do)."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        day_figures: bool = True,
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.day_figures = day_figures
 
     def site_ids(self) -> list[str]:
         with self.db.read() as session:
@@ -172,13 +186,22 @@ class Reports:
                 pass  # another process rolled the same days up meanwhile
         live = [s.id for s in sites if first <= s.today <= last]
         today = {s.today for s in sites if s.id in live}
+        every = site_ids is None
+        ids = [s.id for s in sites]
+        by_days = self.day_figures and by in DAY_CUTS
+        if by_days:
+            self._figure_days(ids, first, last, every=every)
         with self.db.read() as session:
             prepare(session)
-            every = site_ids is None
-            source = self._source([s.id for s in sites], first, last, live, today, every=every)
-            if session.get_bind().dialect.name == "postgresql":
+            if by_days:
+                lv = visits_select(live, today, closed=False).subquery("lv") if live else None
+                days = day_rows(ids, first, last, lv, every=every)
+                rows, total = self._day_rows(session, days, by)
+            elif session.get_bind().dialect.name == "postgresql":
+                source = self._source(ids, first, last, live, today, every=every)
                 rows, total = self._rows_and_total(session, source, by)
             else:
+                source = self._source(ids, first, last, live, today, every=every)
                 rows, total = self._rows(session, source, by), self._total(session, source)
         return Report(
             sites=tuple(s.id for s in sites),
@@ -190,6 +213,48 @@ class Reports:
             generated_at=now,
             site_names={s.id: s.name for s in sites},
         )
+
+    def _figure_days(self, ids: list[str], first: date, last: date, *, every: bool) -> None:
+        """Write the day figures of the period's rolled-up days that have none yet."""
+        with self.db.read() as session:
+            missing = unfigured_days(session, ids, first, last, every=every)
+        if not missing:
+            return
+        try:
+            with self.db.write() as session:
+                written = roll_up_days(session, missing)
+            if written >= ANALYZE_DAYS_AFTER and self.db.engine.dialect.name == "postgresql":
+                with self.db.engine.connect() as connection:
+                    connection.exec_driver_sql("ANALYZE report_day_figures")
+                    connection.commit()
+        except IntegrityError:
+            pass  # another process wrote the same days meanwhile
+
+    def _day_rows(self, session: Session, d: Any, by: str) -> tuple[list[Figures], Figures]:
+        """The rows of a cut keyed by the site-day, added up from day rows ``d``; the
+        total is the rows added up (each site-day is under exactly one key)."""
+        keys: dict[str, ColumnElement[Any]] = {
+            "site": d.c.site_id,
+            "day": d.c.business_day,
+            "month": month_of(d.c.business_day),
+            "weekday": weekday_of(d.c.business_day),
+        }
+        key = keys[by]
+        # A day without visits has a row of zeros; it is no row of the report.
+        query = (
+            select(key.label("k0"), *added_up(d))
+            .select_from(d)
+            .group_by(key)
+            .having(func.sum(d.c.issued) > 0)
+            .order_by(key)
+        )
+        names = _Names(session)
+        found = [dict(row) for row in session.execute(query).mappings()]
+        rows = []
+        for row in found:
+            k = ("" if row["k0"] is None else str(row["k0"]),)
+            rows.append(_figures(k, names.label(by, k), figures_of(row)))
+        return rows, _figures((), TOTAL[0], figures_of(sum_rows(found)))
 
     def site_names(self, site_ids: Sequence[str]) -> dict[str, str]:
         with self.db.read() as session:
@@ -233,29 +298,19 @@ class Reports:
 
     @staticmethod
     def _measures(v: Any) -> list[ColumnElement[Any]]:
-        target = v.c.wait_target_s
-        promised = and_(target.is_not(None), v.c.wait_s.is_not(None))
-        error = v.c.first_wait_s - v.c.estimate_s
-        estimated = and_(v.c.first_wait_s.is_not(None), v.c.estimate_s.is_not(None))
-        tolerance = case(
-            (
-                v.c.estimate_s * ESTIMATE_TOLERANCE > ESTIMATE_FLOOR_S,
-                v.c.estimate_s * ESTIMATE_TOLERANCE,
-            ),
-            else_=ESTIMATE_FLOOR_S,
-        )
+        j = judged(v)
         called = func.count(v.c.wait_s)
-        no_show = _count_if(v.c.outcome == Outcome.NO_SHOW.value)
-        satisfied = _count_if(v.c.rating.in_([Rating.VERY_SATISFIED.value, Rating.SATISFIED.value]))
+        no_show = count_if(v.c.outcome == Outcome.NO_SHOW.value)
+        satisfied = count_if(j.satisfied)
         rated = func.count(v.c.rating)
         return [
             func.count().label("issued"),
-            _count_if(v.c.outcome == Outcome.SERVED.value).label("served"),
+            count_if(v.c.outcome == Outcome.SERVED.value).label("served"),
             no_show.label("no_show"),
-            _count_if(v.c.outcome == Outcome.CANCELLED.value).label("cancelled"),
-            _count_if(v.c.outcome == Outcome.EXPIRED.value).label("expired"),
-            _count_if(v.c.outcome == OPEN).label("in_progress"),
-            _count_if(v.c.legs > 1).label("transferred"),
+            count_if(v.c.outcome == Outcome.CANCELLED.value).label("cancelled"),
+            count_if(v.c.outcome == Outcome.EXPIRED.value).label("expired"),
+            count_if(v.c.outcome == OPEN).label("in_progress"),
+            count_if(v.c.legs > 1).label("transferred"),
             func.sum(v.c.parked).label("parked"),
             called.label("called"),
             func.avg(v.c.wait_s).label("wait_mean_s"),
@@ -264,19 +319,16 @@ class Reports:
             func.max(v.c.wait_s).label("wait_max_s"),
             func.avg(v.c.service_s).label("service_mean_s"),
             percentile(v.c.service_s, 0.5).label("service_median_s"),
-            _pct(_count_if(and_(promised, v.c.wait_s <= target)), _count_if(promised)).label(
-                "sla_pct"
-            ),
+            _pct(count_if(j.met), count_if(j.promised)).label("sla_pct"),
             _pct(no_show, called).label("no_show_pct"),
-            percentile(case((estimated, error)), 0.5).label("estimate_median_error_s"),
-            _pct(
-                _count_if(and_(estimated, func.abs(error) <= tolerance)),
-                func.count(case((estimated, 1))),
-            ).label("estimate_within_pct"),
-            _count_if(v.c.rating == Rating.VERY_SATISFIED.value).label("very_satisfied"),
-            _count_if(v.c.rating == Rating.SATISFIED.value).label("satisfied"),
-            _count_if(v.c.rating == Rating.NEUTRAL.value).label("neutral"),
-            _count_if(v.c.rating == Rating.UNSATISFIED.value).label("unsatisfied"),
+            percentile(case((j.estimated, j.error)), 0.5).label("estimate_median_error_s"),
+            _pct(count_if(j.within), func.count(case((j.estimated, 1)))).label(
+                "estimate_within_pct"
+            ),
+            count_if(v.c.rating == Rating.VERY_SATISFIED.value).label("very_satisfied"),
+            count_if(v.c.rating == Rating.SATISFIED.value).label("satisfied"),
+            count_if(v.c.rating == Rating.NEUTRAL.value).label("neutral"),
+            count_if(v.c.rating == Rating.UNSATISFIED.value).label("unsatisfied"),
             rated.label("rated"),
             _pct(satisfied, rated).label("satisfied_pct"),
         ]

@@ -80,6 +80,10 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             chain.c.business_day,
             chain.c.depth + 1,
         ).where(
+            # The same site and day as the leg before; said of the table too, so the
+            # planner reads only those days' tickets rather than every transfer ever.
+            nxt.c.site_id.in_(list(site_ids)),
+            nxt.c.business_day.in_(day_list),
             nxt.c.site_id == chain.c.site_id,
             nxt.c.business_day == chain.c.business_day,
             nxt.c.transferred_from == chain.c.leg_id,
@@ -173,15 +177,31 @@ def unrolled_days(session: Session, closed: dict[str, tuple[date, date]]) -> dic
             .group_by(ReportDayRow.site_id)
         ).all()
     )
+    short = [
+        site
+        for site, (first, last) in ranges.items()
+        if counts.get(site, 0) != (last - first).days + 1
+    ]
+    if not short:
+        return {}
+    # Each short site's first ticket day, in one statement (an index lookup per site):
+    # a range that starts before it is complete from that day on.
+    t = TicketRow.__table__
+    first_day = (
+        select(func.min(t.c.business_day)).where(t.c.site_id == SiteRow.id).scalar_subquery()
+    )
+    since_of: dict[str, date | None] = dict(
+        session.execute(select(SiteRow.id, first_day).where(SiteRow.id.in_(short))).all()
+    )
     missing: dict[str, list[date]] = {}
-    for site_id, (first, last) in ranges.items():
-        if counts.get(site_id, 0) == (last - first).days + 1:
-            continue
-        since = session.scalar(
-            select(func.min(TicketRow.business_day)).where(TicketRow.site_id == site_id)
-        )
+    for site_id in short:
+        first, last = ranges[site_id]
+        since = since_of.get(site_id)
         if since is None or since > last:
             continue
+        start = max(first, since)
+        if (first, last) == (low, high) and counts.get(site_id, 0) == (last - start).days + 1:
+            continue  # every day from the first ticket on is rolled up
         rolled = set(
             session.scalars(
                 select(ReportDayRow.business_day).where(
@@ -190,7 +210,6 @@ def unrolled_days(session: Session, closed: dict[str, tuple[date, date]]) -> dic
                 )
             )
         )
-        start = max(first, since)
         days = [start + timedelta(days=n) for n in range((last - start).days + 1)]
         todo = [d for d in days if d not in rolled]
         if todo:

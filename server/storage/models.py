@@ -561,3 +561,88 @@ class AlertRow(Base):
     acknowledged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     cleared_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
     open_key: Mapped[str | None] = mapped_column(String(240), nullable=True, unique=True)
+
+
+# The histogram bins of the day figures (``report_day_figures``): a value falls in bin i
+# when it is below edge i and not below edge i - 1; the first bin is open below and the
+# last open above (bounded, when read, by the day's smallest and largest value). Widths
+# grow with the value, so a percentile read from them is off by at most one bin's width,
+# a small share of the value itself (docs/reports.md).
+DURATION_EDGES: tuple[int, ...] = (
+    *range(30, 601, 30),  # 30 s wide up to 10 minutes
+    *range(660, 1801, 60),  # a minute up to 30 minutes
+    *range(1980, 3601, 180),  # 3 minutes up to an hour
+    *range(4200, 7201, 600),  # 10 minutes up to 2 hours
+    10800,
+    14400,  # an hour up to 4 hours
+)
+# The estimate's error (the first wait less the printed estimate) has a sign.
+_ERROR_SIDE = (*range(60, 601, 60), 900, 1200, 1500, 1800, 2700, 3600, 4500, 5400, 6300, 7200)
+ERROR_EDGES: tuple[int, ...] = (*(-e for e in reversed(_ERROR_SIDE)), 0, *_ERROR_SIDE)
+# The measures with a histogram, their columns' prefix and edges.
+HISTOGRAMS: dict[str, tuple[int, ...]] = {
+    "wait": DURATION_EDGES,
+    "service": DURATION_EDGES,
+    "error": ERROR_EDGES,
+}
+# The day figures' counts and sums, added up over the days of a report.
+DAY_SUMS = (
+    "issued",
+    "served",
+    "no_show",
+    "cancelled",
+    "expired",
+    "in_progress",
+    "transferred",
+    "parked",
+    "called",
+    "wait_sum",
+    "service_n",
+    "service_sum",
+    "sla_promised",
+    "sla_met",
+    "estimated",
+    "estimate_within",
+    "very_satisfied",
+    "satisfied",
+    "neutral",
+    "unsatisfied",
+    "rated",
+)
+# Their smallest and largest values, which bound the open bins.
+DAY_BOUNDS = tuple(f"{m}_{end}" for m in HISTOGRAMS for end in ("min", "max"))
+
+
+def bin_columns(measure: str) -> list[str]:
+    """The names of a measure's bin columns, in order."""
+    return [f"{measure}_b{i:02d}" for i in range(len(HISTOGRAMS[measure]) + 1)]
+
+
+class ReportDayFiguresRow(Base):
+    """The figures of one site's closed business day (``server/reports/days.py``): the
+    visits of ``report_visits`` counted, summed and binned, so a report over many days
+    adds up a row a site-day instead of reading every visit. Written for every rolled-up
+    day with visits (``report_days.visits`` > 0)."""
+
+    __tablename__ = "report_day_figures"
+    __table_args__ = (Index("ix_report_day_figures_day", "business_day"),)
+
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    business_day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+for _name in DAY_SUMS:
+    setattr(
+        ReportDayFiguresRow,
+        _name,
+        mapped_column(_name, Integer, nullable=False, default=0, server_default=text("0")),
+    )
+for _name in DAY_BOUNDS:
+    setattr(ReportDayFiguresRow, _name, mapped_column(_name, Integer, nullable=True))
+for _measure in HISTOGRAMS:
+    for _name in bin_columns(_measure):
+        setattr(
+            ReportDayFiguresRow,
+            _name,
+            mapped_column(_name, Integer, nullable=False, default=0, server_default=text("0")),
+        )
