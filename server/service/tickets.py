@@ -8,6 +8,7 @@ from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
 from server.engine.estimate import WaitEstimate, estimate_wait_s, shape_estimate
 from server.engine.issuing import issue
+from server.engine.model import Ticket
 from server.projection.snapshots import NEXT_UP, SiteView
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
@@ -40,6 +41,9 @@ class Tickets:
         is_kiosk = actor.kind == "device" and actor.role == DeviceKind.KIOSK.value
         if not (is_kiosk or actor.is_user) or not actor.may_use_site(site_id):
             raise errors.forbidden("lấy số tại điểm này", "issue tickets at this site")
+
+        # The ticket an issue made, handed to the estimates once it has committed.
+        made: list[tuple[Ticket, int]] = []
 
         def apply(ctx: Ctx) -> tuple[int, TicketOut]:
             service = ctx.bundle.services.get(body.service)
@@ -80,7 +84,13 @@ class Tickets:
                 )
             else:
                 wait = self.estimates.estimate(
-                    repo, ctx.bundle, ticket, day=ctx.day, now=ctx.now, seq=None
+                    repo,
+                    ctx.bundle,
+                    ticket,
+                    day=ctx.day,
+                    now=ctx.now,
+                    seq=ctx.site.seq,
+                    locked=True,
                 )
             ticket = replace(ticket, estimate_s=wait.wait_s)
             event = replace(event, data={**event.data, "estimate_s": wait.wait_s})
@@ -94,9 +104,15 @@ class Tickets:
                 ctx.effects.touch_counts(ctx.bundle, service.code)
             else:
                 ctx.effects.touch_service(ctx.bundle, service.code)
+            if ctx.bundle.site.wait_estimator != QUEUE_LENGTH and ctx.effects.changed:
+                made.append((ticket, ctx.site.seq + 1))  # the command bumps the number
             return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, wait=wait)
 
-        return self.core.command(site_id, actor, key, request_hash, apply)
+        result = self.core.command(site_id, actor, key, request_hash, apply)
+        if made and not result.replayed:
+            ticket, seq = made[-1]
+            self.estimates.issued(site_id, ticket, seq=seq)
+        return result
 
     def track_url(self, row: StoredTicket) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""

@@ -6,7 +6,11 @@ from dataclasses import replace
 import pytest
 
 from server.contract.http import TicketIn
+from server.contract.vocab import TicketStatus
+from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
+from server.service.estimates import read_state
+from server.storage.mapping import ticket_from_row
 from tests.server.backends import SITE, World, make_world, tiny_site
 
 
@@ -65,5 +69,58 @@ def test_the_site_setting_chooses_the_estimator(db_url: str, estimator: str, exp
         second = _issue(world, "k-2")
         assert second["estimated_wait_s"] == expected
         assert second["counters_open"] is True
+    finally:
+        world.db.dispose()
+
+
+def _ids(tickets: list) -> list[str]:
+    return [t.id for t in tickets]
+
+
+def test_a_burst_of_issues_reads_the_site_once_and_keeps_what_the_database_holds(
+    db_url: str,
+) -> None:
+    """Issues keep the site's state themselves (the state before plus their ticket, at
+    the number after): it is the state a fresh read gives, and an estimate from it is the
+    estimate a fresh read gives. A call moves the number: the next issue reads again."""
+    world = _world(db_url, "look-ahead")
+    try:
+        _act(world, "c1", "1", "resume", "open-1")
+        _act(world, "c2", "2", "resume", "open-2")
+        estimates = world.service.tickets.estimates
+        out = []
+        for i, (field, priority) in enumerate(
+            [("ht", None), ("ct", None), ("ht", "elderly"), ("ht", None), ("ct", "elderly")]
+        ):
+            body = TicketIn(service=field, priority=priority)
+            result = world.service.tickets.issue(SITE, body, world.kiosk, f"b-{i}", f"b-{i}")
+            out.append(result.body)
+            world.clock.advance(20)
+        _act(world, "c1", "1", "call-next", "call-1")
+        world.clock.advance(20)
+        out.append(_issue(world, "after-call"))
+        out.append(_issue(world, "after-call-2"))
+        with world.service.core.reading(SITE) as view:
+            kept = estimates._kept[SITE]
+            assert kept.seq == view.seq  # the last issue kept the state after it
+            fresh = read_state(view.repo, SITE, seq=view.seq, day=view.day, now=view.now)
+            assert sorted(_ids(kept.waiting)) == sorted(_ids(fresh.waiting))
+            assert {k: _ids(v) for k, v in kept.lines.items()} == {
+                k: _ids(v) for k, v in fresh.lines.items()
+            }
+            assert {c: t.id for c, t in kept.held.items()} == {
+                c: t.id for c, t in fresh.held.items()
+            }
+            assert dict(kept.history.issued) == dict(fresh.history.issued)
+            compared = 0
+            for body in out:
+                ticket = ticket_from_row(view.repo.ticket_row(body["id"]))
+                if ticket.status is not TicketStatus.WAITING:
+                    continue
+                assert look_ahead(ticket, kept.line(view.bundle, view.now)) == look_ahead(
+                    ticket, fresh.line(view.bundle, view.now)
+                )
+                compared += 1
+            assert compared >= 5
     finally:
         world.db.dispose()
