@@ -130,6 +130,11 @@ class ServiceOut(Response):
     estimated_wait_s: int
     counters: list[int]
     area: str | None = None
+    # The rest of the wait of a ticket taken now (as ``ServiceStatus`` has it).
+    estimated_wait_low_s: int | None = None
+    estimated_wait_high_s: int | None = None
+    wait_counters_open: bool = True
+    first_call_after: datetime | None = None
 
 
 class DepartmentOut(Response):

@@ -2,8 +2,8 @@
 
 The engine's estimators (``server.engine.estimators``) answer from a ``Line``: the
 counters, the waiting tickets, the day's history. This part builds that ``Line`` from
-the database: today's active tickets, the counters' states, and the recent calls of the
-fields near the ticket's (their hold times, their waits, how fast citizens come).
+the database (``server.projection.waits.SiteState``): today's waiting tickets, the
+counters' states, and the recent calls (hold times, waits, how fast citizens come).
 
 Reading a busy site's line costs far more than the estimate itself, and an issue reads
 it under the site's lock. So what the line is made of (``SiteState``) is kept per site
@@ -15,134 +15,22 @@ moves the number and the next estimate reads again. A ticket's estimate is kept 
 while too: the tracking page asks again and again.
 """
 
-import bisect
-from collections import defaultdict, deque
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from threading import Lock
-from typing import Any
 
-from sqlalchemy import or_, select
-
-from server.contract.vocab import CounterState, Outcome, TicketStatus
-from server.engine.estimate import (
-    ARRIVAL_WINDOW_S,
-    CounterNow,
-    Line,
-    LineKey,
-    WaitEstimate,
-    by_line,
-    line_of,
-    recent_rate,
-)
+from server.engine.estimate import WaitEstimate
 from server.engine.estimators import estimator_for
-from server.engine.lookahead import sessions_today
 from server.engine.model import Ticket
-from server.engine.policy import line_key
+from server.projection.waits import HISTORY_FOR, SiteState, read_state
 from server.storage.mapping import SiteBundle
-from server.storage.models import TicketRow
 from server.storage.repository import Repository
 
-# Recent durations per field an estimate learns from (as ``service_times_of`` reads).
-HISTORY = 50
-HELD = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 # How many sites' states, and tickets' estimates, are kept.
 KEPT_SITES = 64
 KEPT_RESULTS = 20_000
 # A tracking page asking again this soon, with nothing changed in the hall, gets the same
 # estimate: the look-ahead costs more than a page, and minutes are what it shows.
 REUSE_FOR = timedelta(seconds=30)
-# The day's history (durations per field, the last waits, the last hour's issues) read
-# this long ago is used again when the rest of a site's state is read anew: it moves
-# slowly, and it is as large as the day. The issues of this process are added to it.
-HISTORY_FOR = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class SiteState:
-    """What a site's ``Line`` is made of, as committed at sequence number ``seq``.
-
-    Never changed in place: tracking pages may be reading it on other threads."""
-
-    seq: int
-    day: date
-    waiting: list[Ticket]
-    lines: dict[LineKey, list[Ticket]]  # ``waiting`` by line, each in its order
-    held: dict[str, Ticket]  # counter id -> the ticket it has called or serves
-    counters: dict[str, Any]  # counter id -> its light state row
-    history: "_History"
-    history_at: datetime  # when ``history`` was read
-
-    def line(self, bundle: SiteBundle, now: datetime) -> Line:
-        """The ``Line`` at ``now`` (only the arrival rates move with the clock)."""
-        site = bundle.site
-        counters = []
-        for counter_id, config in bundle.counters.items():
-            row = self.counters.get(counter_id)
-            state = CounterState(row.state) if row is not None else CounterState.CLOSED
-            streak = int(getattr(row, "priority_streak", 0) or 0) if row is not None else 0
-            counters.append(CounterNow(config, state, self.held.get(counter_id), streak))
-        sessions = sessions_today(site, now)
-        opened = max((begin for begin, _ in sessions if begin <= now), default=None)
-        history = self.history
-        return Line(
-            now=now,
-            site=site,
-            services=bundle.services,
-            counters=counters,
-            waiting=self.waiting,
-            lines=self.lines,
-            service_s=history.service_s,
-            hold_s=history.hold_s,
-            last_waits=history.last_waits,
-            arrivals_per_h={
-                key: recent_rate(times, now, opened, oldest_first=True)
-                for key, times in history.issued.items()
-            },
-        )
-
-    def with_issued(self, ticket: Ticket, seq: int) -> "SiteState":
-        """The state after an issue of ``ticket`` committed, at ``seq``."""
-        key = (ticket.service, ticket.priority is not None)
-        issued = dict(self.history.issued)
-        issued[key] = times = list(issued.get(key, ()))
-        bisect.insort(times, ticket.issued_at)
-        history = replace(self.history, issued=issued)
-        lines = dict(self.lines)
-        place = line_of(ticket)
-        lines[place] = mine = list(lines.get(place, ()))
-        bisect.insort(mine, ticket, key=line_key)
-        waiting = [*self.waiting, ticket]
-        return replace(self, seq=seq, waiting=waiting, lines=lines, history=history)
-
-
-def read_state(
-    repo: Repository,
-    site_id: str,
-    *,
-    seq: int,
-    day: date,
-    now: datetime,
-    history: tuple["_History", datetime] | None = None,
-) -> SiteState:
-    """A site's state as stored: counters, active tickets and today's history (or the
-    ``history`` given, with the time it was read)."""
-    live = repo.live_tickets(site_id, day)
-    held: dict[str, Ticket] = {}
-    for ticket in sorted(live, key=lambda t: t.called_at or t.issued_at):
-        if ticket.status in HELD and ticket.counter_id:
-            held[ticket.counter_id] = ticket
-    waiting = [t for t in live if t.status is TicketStatus.WAITING]
-    return SiteState(
-        seq=seq,
-        day=day,
-        waiting=waiting,
-        lines=by_line(waiting),
-        held=held,
-        counters=repo.counter_states(site_id),
-        history=history[0] if history else _history(repo, site_id, day, now),
-        history_at=history[1] if history else now,
-    )
 
 
 class WaitEstimates:
@@ -218,62 +106,3 @@ class WaitEstimates:
             if len(self._kept) >= KEPT_SITES:
                 del self._kept[next(iter(self._kept))]  # the one least lately changed
             self._kept[site_id] = state
-
-
-def _durations() -> defaultdict[str, deque[float]]:
-    return defaultdict(lambda: deque(maxlen=HISTORY))
-
-
-@dataclass(frozen=True)
-class _History:
-    """Today's durations per field, the last waits per line, the last hour's issues."""
-
-    service_s: dict[str, deque[float]] = field(default_factory=_durations)
-    hold_s: dict[str, deque[float]] = field(default_factory=_durations)
-    last_waits: dict[tuple[str, bool], float] = field(default_factory=dict)
-    issued: dict[tuple[str, bool], list[datetime]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-
-
-def _history(repo: Repository, site_id: str, day: date, now: datetime) -> _History:
-    """Today's called tickets and the last hour's issued ones, oldest first."""
-    t = TicketRow
-    rows = repo.s.execute(
-        select(
-            t.service,
-            t.priority,
-            t.issued_at,
-            t.called_at,
-            t.started_at,
-            t.finished_at,
-            t.outcome,
-            t.transferred_from,
-        )
-        .where(
-            t.site_id == site_id,
-            t.business_day == day,
-            or_(
-                t.called_at.is_not(None),
-                t.issued_at >= now - timedelta(seconds=ARRIVAL_WINDOW_S),
-            ),
-        )
-        .order_by(t.called_at, t.issued_at)
-    ).all()
-    out = _History()
-    closing = {Outcome.SERVED.value, Outcome.NO_SHOW.value, Outcome.TRANSFERRED.value}
-    for service, priority, issued, called, started, finished, outcome, moved in rows:
-        key = (service, priority is not None)
-        if moved is None:
-            out.issued[key].append(issued)
-        if called is None:
-            continue
-        if moved is None:
-            out.last_waits[key] = (called - issued).total_seconds()
-        if finished is not None and outcome in closing:
-            out.hold_s[service].append((finished - called).total_seconds())
-            if started is not None and outcome == Outcome.SERVED.value:
-                out.service_s[service].append((finished - started).total_seconds())
-    for times in out.issued.values():
-        times.sort()  # oldest first, as ``recent_rate`` reads them
-    return out

@@ -10,6 +10,7 @@ from server.engine.estimate import WaitEstimate, estimate_wait_s, shape_estimate
 from server.engine.issuing import issue
 from server.engine.model import Ticket
 from server.projection.snapshots import NEXT_UP, SiteView
+from server.projection.waits import QUEUE_LENGTH
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
@@ -17,9 +18,6 @@ from server.service.estimates import WaitEstimates
 from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.records import StoredTicket
 from server.storage.repository import Repository
-
-# The estimator that needs only counts (``SiteConfig.wait_estimator``), read without the line.
-QUEUE_LENGTH = "queue-length"
 
 
 def new_id() -> str:

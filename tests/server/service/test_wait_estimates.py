@@ -5,7 +5,9 @@ from dataclasses import replace
 
 import pytest
 
+from server.contract import topics
 from server.contract.http import TicketIn
+from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import TicketStatus
 from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
@@ -122,5 +124,40 @@ def test_a_burst_of_issues_reads_the_site_once_and_keeps_what_the_database_holds
                 )
                 compared += 1
             assert compared >= 5
+    finally:
+        world.db.dispose()
+
+
+def _button(world: World, service: str) -> ServiceStatus:
+    queue = world.publisher.snapshots[topics.queue(SITE)]
+    assert isinstance(queue, QueueSnapshot)
+    return next(s for s in queue.services if s.code == service)
+
+
+def test_the_field_buttons_show_the_site_estimators_wait_for_a_ticket_taken_now(
+    db_url: str,
+) -> None:
+    """The queue snapshot and the menu carry the look-ahead's wait for the next ticket of
+    each field, as the ticket then issued is promised it; "no counter open" clears as
+    soon as the field's first counter opens, without waiting for the next refresh."""
+    world = _world(db_url, "look-ahead")
+    try:
+        _issue(world, "k-1")
+        _issue(world, "k-2")
+        closed = _button(world, "ht")
+        assert closed.wait_counters_open is False
+        menu = world.service.reads.menu(SITE)
+        entry = next(s for d in menu.departments for s in d.services if s.code == "ht")
+        assert entry.wait_counters_open is False
+        _act(world, "c2", "2", "resume", "open-2")  # counter 2 serves "ht" alone
+        button = _button(world, "ht")
+        assert button.wait_counters_open is True
+        # Two ahead, one counter, the field's default service time (600 s) each.
+        assert button.estimated_wait_s == 2 * 600
+        assert button.estimated_wait_low_s is not None and button.estimated_wait_high_s
+        assert button.estimated_wait_low_s < 1200 < button.estimated_wait_high_s
+        third = _issue(world, "k-3")
+        assert third["estimated_wait_s"] == button.estimated_wait_s
+        assert third["estimated_wait_low_s"] == button.estimated_wait_low_s
     finally:
         world.db.dispose()
