@@ -286,7 +286,8 @@ class FieldWaits:
             ]
             if not flipped:
                 return kept.waits
-            state = read_state(repo, site.id, seq=seq, day=day, now=now)
+            history = (kept.state.history, kept.state.history_at)  # at most seconds old
+            state = read_state(repo, site.id, seq=seq, day=day, now=now, history=history)
             line = state.line(bundle, now)
             waits = dict(kept.waits)
             for code in flipped:

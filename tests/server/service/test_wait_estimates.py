@@ -11,7 +11,7 @@ from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import TicketStatus
 from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
-from server.service.estimates import read_state
+from server.projection.waits import FIELD_WAITS_FOR, read_state
 from server.storage.mapping import ticket_from_row
 from tests.server.backends import SITE, World, make_world, tiny_site
 
@@ -159,5 +159,10 @@ def test_the_field_buttons_show_the_site_estimators_wait_for_a_ticket_taken_now(
         third = _issue(world, "k-3")
         assert third["estimated_wait_s"] == button.estimated_wait_s
         assert third["estimated_wait_low_s"] == button.estimated_wait_low_s
+        # The buttons' waits are kept a few seconds (each is a look-ahead), then follow.
+        assert _button(world, "ht").estimated_wait_s == 2 * 600
+        world.clock.advance(FIELD_WAITS_FOR.total_seconds())
+        _issue(world, "k-4")
+        assert _button(world, "ht").estimated_wait_s == 4 * 600  # four ahead now
     finally:
         world.db.dispose()
