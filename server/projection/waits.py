@@ -43,9 +43,10 @@ HISTORY = 50
 HELD = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
 # The estimator that needs only counts (``SiteConfig.wait_estimator``), read without a line.
 QUEUE_LENGTH = "queue-length"
-# A site's field buttons show waits worked out this long ago at most (while the counters
-# open stay the same): each is a look-ahead, and a busy site changes many times a second.
+# A site's field buttons show waits worked out about this long ago at most (``FieldWaits``:
+# each is a look-ahead, and a busy site changes many times a second).
 FIELD_WAITS_FOR = timedelta(seconds=10)
+FIELDS_PER_BUILD = 8
 # The day's history (durations per field, the last waits, the last hour's issues) read
 # this long ago is used again when the rest of a site's state is read anew: it moves
 # slowly, and it is as large as the day. The issues of this process are added to it.
@@ -222,11 +223,12 @@ class FieldWaits:
     """The wait of a ticket taken now in each field of a site, by the site's estimator:
     what a kiosk's field buttons show. One per projector.
 
-    Each is a look-ahead, and a busy site changes many times a second: the waits are
-    worked out again when they are ``FIELD_WAITS_FOR`` old (or the site's configuration
-    or day changed). When a field's first counter opens or its last one closes before
-    then, that field's wait is worked out again at once, so a button never says "no
-    counter open" of an open field."""
+    Each is a look-ahead, and a busy site changes many times a second: a field's wait is
+    worked out again when it is ``FIELD_WAITS_FOR`` old, at most ``FIELDS_PER_BUILD``
+    fields in one build (the oldest first), so no build of the queue snapshot stalls the
+    boards' behind it for all the fields at once. A field whose first counter opens or
+    last one closes is worked out again at once, so a button never says "no counter
+    open" of an open field."""
 
     def __init__(self) -> None:
         self._kept: dict[str, _Kept] = {}
@@ -247,13 +249,13 @@ class FieldWaits:
         """``counters``, ``waiting``, ``recent_s``: the counters' state rows, the waiting
         counts and recent service times per field, as the view has read them."""
         site = bundle.site
-        open_by: dict[str, int] = {}
-        for row in counters.values():
-            counter = bundle.counters.get(row.id)
-            if counter is not None and row.state == CounterState.OPEN.value:
-                for code in counter.services:
-                    open_by[code] = open_by.get(code, 0) + 1
         if site.wait_estimator == QUEUE_LENGTH:  # from counts: nothing to keep
+            open_by: dict[str, int] = {}
+            for row in counters.values():
+                counter = bundle.counters.get(row.id)
+                if counter is not None and row.state == CounterState.OPEN.value:
+                    for code in counter.services:
+                        open_by[code] = open_by.get(code, 0) + 1
             out = {}
             for code, service in bundle.services.items():
                 ahead, open_now = waiting.get(code, 0), open_by.get(code, 0)
@@ -264,35 +266,40 @@ class FieldWaits:
                     point, ahead, counters_open=open_now > 0, site=site, now=now
                 )
             return out
-        estimator = estimator_for(site)
         with self._lock:
             kept = self._kept.get(site.id)
-        fresh = kept is not None and kept.bundle is bundle and kept.day == day
-        if kept is None or not fresh or now - kept.at >= FIELD_WAITS_FOR:
-            state = read_state(repo, site.id, seq=seq, day=day, now=now)
-            line = state.line(bundle, now)
-            waits = {
-                code: estimator(taken_now(bundle, code, day=day, now=now), line)
-                for code in bundle.services
-            }
-            kept = _Kept(bundle, day, now, state, waits)
+        if kept is None or kept.bundle is not bundle or kept.day != day:
+            due = list(bundle.services)
+            history = None
+            waits: dict[str, WaitEstimate] = {}
+            at: dict[str, datetime] = {}
         else:
-            # A field whose first counter opened, or last one closed, since.
+            # A field whose first counter opened, or last one closed, since; then the
+            # fields whose waits are oldest, if they are old enough.
             line = replace(kept.state, counters=counters).line(bundle, now)
-            flipped = [
+            due = [
                 code
                 for code in bundle.services
                 if _open_for(code, line) != kept.waits[code].counters_open
             ]
-            if not flipped:
+            old = sorted(
+                (kept.at[code], code)
+                for code in bundle.services
+                if code not in due and now - kept.at[code] >= FIELD_WAITS_FOR
+            )
+            due += [code for _, code in old[:FIELDS_PER_BUILD]]
+            if not due:
                 return kept.waits
-            history = (kept.state.history, kept.state.history_at)  # at most seconds old
-            state = read_state(repo, site.id, seq=seq, day=day, now=now, history=history)
-            line = state.line(bundle, now)
-            waits = dict(kept.waits)
-            for code in flipped:
-                waits[code] = estimator(taken_now(bundle, code, day=day, now=now), line)
-            kept = _Kept(bundle, kept.day, kept.at, state, waits)
+            fresh = now - kept.state.history_at < FIELD_WAITS_FOR
+            history = (kept.state.history, kept.state.history_at) if fresh else None
+            waits, at = dict(kept.waits), dict(kept.at)
+        state = read_state(repo, site.id, seq=seq, day=day, now=now, history=history)
+        line = state.line(bundle, now)
+        estimator = estimator_for(site)
+        for code in due:
+            waits[code] = estimator(taken_now(bundle, code, day=day, now=now), line)
+            at[code] = now
+        kept = _Kept(bundle, day, state, waits, at)
         with self._lock:
             self._kept[site.id] = kept
         return kept.waits
@@ -302,9 +309,9 @@ class FieldWaits:
 class _Kept:
     bundle: SiteBundle
     day: date
-    at: datetime  # when the waits were worked out from a fresh state
-    state: SiteState
+    state: SiteState  # the last read, for the counters' check
     waits: dict[str, WaitEstimate]
+    at: dict[str, datetime]  # when each field's wait was worked out
 
 
 def _open_for(code: str, line: Line) -> bool:
