@@ -47,6 +47,9 @@ QUEUE_LENGTH = "queue-length"
 # each is a look-ahead, and a busy site changes many times a second).
 FIELD_WAITS_FOR = timedelta(seconds=10)
 FIELDS_PER_BUILD = 8
+# ... and a site's waits are looked at no more often than this (a burst of changes builds
+# the queue snapshot many times a second; the boards' builds wait behind each).
+FIELD_WAITS_GAP = timedelta(seconds=1)
 # The day's history (durations per field, the last waits, the last hour's issues) read
 # this long ago is used again when the rest of a site's state is read anew: it moves
 # slowly, and it is as large as the day. The issues of this process are added to it.
@@ -225,10 +228,11 @@ class FieldWaits:
 
     Each is a look-ahead, and a busy site changes many times a second: a field's wait is
     worked out again when it is ``FIELD_WAITS_FOR`` old, at most ``FIELDS_PER_BUILD``
-    fields in one build (the oldest first), so no build of the queue snapshot stalls the
-    boards' behind it for all the fields at once. A field whose first counter opens or
-    last one closes is worked out again at once, so a button never says "no counter
-    open" of an open field."""
+    fields in one build (the oldest first), and a site is looked at no more often than
+    every ``FIELD_WAITS_GAP``, so no build of the queue snapshot stalls the boards'
+    behind it for long. A field whose first counter opens or last one closes is worked
+    out again when the site is next looked at, so a button does not go on saying "no
+    counter open" of an open field."""
 
     def __init__(self) -> None:
         self._kept: dict[str, _Kept] = {}
@@ -273,6 +277,8 @@ class FieldWaits:
             history = None
             waits: dict[str, WaitEstimate] = {}
             at: dict[str, datetime] = {}
+        elif now - kept.looked_at < FIELD_WAITS_GAP:
+            return kept.waits
         else:
             # A field whose first counter opened, or last one closed, since; then the
             # fields whose waits are oldest, if they are old enough.
@@ -289,6 +295,9 @@ class FieldWaits:
             )
             due += [code for _, code in old[:FIELDS_PER_BUILD]]
             if not due:
+                kept = replace(kept, looked_at=now)
+                with self._lock:
+                    self._kept[site.id] = kept
                 return kept.waits
             fresh = now - kept.state.history_at < FIELD_WAITS_FOR
             history = (kept.state.history, kept.state.history_at) if fresh else None
@@ -299,7 +308,7 @@ class FieldWaits:
         for code in due:
             waits[code] = estimator(taken_now(bundle, code, day=day, now=now), line)
             at[code] = now
-        kept = _Kept(bundle, day, state, waits, at)
+        kept = _Kept(bundle, day, state, waits, at, now)
         with self._lock:
             self._kept[site.id] = kept
         return kept.waits
@@ -312,6 +321,7 @@ class _Kept:
     state: SiteState  # the last read, for the counters' check
     waits: dict[str, WaitEstimate]
     at: dict[str, datetime]  # when each field's wait was worked out
+    looked_at: datetime  # when the waits were last looked at (``FIELD_WAITS_GAP``)
 
 
 def _open_for(code: str, line: Line) -> bool:

@@ -11,7 +11,7 @@ from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import TicketStatus
 from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
-from server.projection.waits import FIELD_WAITS_FOR, read_state
+from server.projection.waits import FIELD_WAITS_FOR, FIELD_WAITS_GAP, read_state
 from server.storage.mapping import ticket_from_row
 from tests.server.backends import SITE, World, make_world, tiny_site
 
@@ -138,8 +138,8 @@ def test_the_field_buttons_show_the_site_estimators_wait_for_a_ticket_taken_now(
     db_url: str,
 ) -> None:
     """The queue snapshot and the menu carry the look-ahead's wait for the next ticket of
-    each field, as the ticket then issued is promised it; "no counter open" clears as
-    soon as the field's first counter opens, without waiting for the next refresh."""
+    each field, as the ticket then issued is promised it; "no counter open" clears when
+    the field's first counter opens, without waiting for the next refresh."""
     world = _world(db_url, "look-ahead")
     try:
         _issue(world, "k-1")
@@ -149,6 +149,7 @@ def test_the_field_buttons_show_the_site_estimators_wait_for_a_ticket_taken_now(
         menu = world.service.reads.menu(SITE)
         entry = next(s for d in menu.departments for s in d.services if s.code == "ht")
         assert entry.wait_counters_open is False
+        world.clock.advance(FIELD_WAITS_GAP.total_seconds())
         _act(world, "c2", "2", "resume", "open-2")  # counter 2 serves "ht" alone
         button = _button(world, "ht")
         assert button.wait_counters_open is True
