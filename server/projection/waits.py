@@ -230,9 +230,9 @@ class FieldWaits:
     worked out again when it is ``FIELD_WAITS_FOR`` old, at most ``FIELDS_PER_BUILD``
     fields in one build (the oldest first), and a site is looked at no more often than
     every ``FIELD_WAITS_GAP``, so no build of the queue snapshot stalls the boards'
-    behind it for long. A field whose first counter opens or last one closes is worked
-    out again when the site is next looked at, so a button does not go on saying "no
-    counter open" of an open field."""
+    behind it for long. A field whose first counter opens or last one closes goes first
+    when the site is next looked at, so a button does not go on saying "no counter open"
+    of an open field."""
 
     def __init__(self) -> None:
         self._kept: dict[str, _Kept] = {}
@@ -293,7 +293,7 @@ class FieldWaits:
                 for code in bundle.services
                 if code not in due and now - kept.at[code] >= FIELD_WAITS_FOR
             )
-            due += [code for _, code in old[:FIELDS_PER_BUILD]]
+            due = (due + [code for _, code in old])[:FIELDS_PER_BUILD]
             if not due:
                 kept = replace(kept, looked_at=now)
                 with self._lock:
