@@ -46,10 +46,10 @@ QUEUE_LENGTH = "queue-length"
 # A site's field buttons show waits worked out about this long ago at most (``FieldWaits``:
 # each is a look-ahead, and a busy site changes many times a second).
 FIELD_WAITS_FOR = timedelta(seconds=10)
-FIELDS_PER_BUILD = 8
+FIELDS_PER_BUILD = 6
 # ... and a site's waits are looked at no more often than this (a burst of changes builds
 # the queue snapshot many times a second; the boards' builds wait behind each).
-FIELD_WAITS_GAP = timedelta(seconds=1)
+FIELD_WAITS_GAP = timedelta(seconds=2)
 # The day's history (durations per field, the last waits, the last hour's issues) read
 # this long ago is used again when the rest of a site's state is read anew: it moves
 # slowly, and it is as large as the day. The issues of this process are added to it.
