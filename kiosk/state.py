@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kiosk.i18n import format_wait, text
+from kiosk.i18n import text
 from kiosk.search import Entry, search
 from server.contract.http import DepartmentOut, MenuOut, ServiceOut
 from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import ClosedReason
+from server.contract.waits import wait_text
 
 
 class Screen(StrEnum):
@@ -124,6 +125,10 @@ def live_service(service: ServiceOut, snapshot: QueueSnapshot | None) -> Service
             "closed_message_en": service.closed_message_en if same_reason else None,
             "waiting": status.waiting,
             "estimated_wait_s": status.estimated_wait_s,
+            "estimated_wait_low_s": status.estimated_wait_low_s,
+            "estimated_wait_high_s": status.estimated_wait_high_s,
+            "wait_counters_open": status.wait_counters_open,
+            "first_call_after": status.first_call_after,
         }
     )
 
@@ -144,11 +149,7 @@ def service_item(service: ServiceOut, language: str) -> ServiceItem:
         detail = closed_text(service.closed_reason, language, message)
     else:
         waiting = text("waiting", language, count=service.waiting)
-        if service.waiting == 0:
-            wait = text("no_wait", language)
-        else:
-            wait = text("estimate", language, wait=format_wait(service.estimated_wait_s, language))
-        detail = f"{waiting} · {wait}"
+        detail = f"{waiting} · {button_wait(service, language)}"
     return ServiceItem(
         code=service.code,
         department=service.department,
@@ -157,6 +158,24 @@ def service_item(service: ServiceOut, language: str) -> ServiceItem:
         waiting=service.waiting,
         detail=detail,
     )
+
+
+def button_wait(service: ServiceOut, language: str) -> str:
+    """A field button's wait: the site's estimator's, for a ticket taken now, worded as
+    the ticket words it (``server.contract.waits``), or that no counter is open yet."""
+    wording = wait_text(
+        service.estimated_wait_s,
+        low_s=service.estimated_wait_low_s,
+        high_s=service.estimated_wait_high_s,
+        counters_open=service.wait_counters_open,
+        first_call_after=service.first_call_after,
+        language=language,
+    )
+    if not service.wait_counters_open:
+        return wording
+    if round(service.estimated_wait_s / 60) < 1:
+        return text("no_wait", language)
+    return text("estimate", language, wait=wording)
 
 
 def department_item(

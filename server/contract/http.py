@@ -133,6 +133,11 @@ class ServiceOut(Response):
     # What citizens type to find the field ("khai sinh", "sổ đỏ"): the kiosk searches
     # them without asking again.
     keywords: list[str] = []
+    # The rest of the wait of a ticket taken now (as ``ServiceStatus`` has it).
+    estimated_wait_low_s: int | None = None
+    estimated_wait_high_s: int | None = None
+    wait_counters_open: bool = True
+    first_call_after: datetime | None = None
 
 
 class DepartmentOut(Response):

@@ -138,6 +138,13 @@ class ServiceStatus(Message):
     counters_open: int
     issued_today: int
     quota: int | None = None
+    # The site's estimator's wait for a ticket taken now, as ``TicketOut`` words it
+    # (``server.contract.waits.wait_text``): its range, and whether a counter of the
+    # field is open (if not, the wait counts from ``first_call_after`` when known).
+    estimated_wait_low_s: int | None = None
+    estimated_wait_high_s: int | None = None
+    wait_counters_open: bool = True
+    first_call_after: datetime | None = None
 
 
 class QueueSnapshot(Message):

@@ -6,9 +6,10 @@ Every estimate is stored with the ticket (``Ticket.estimate_s``) so
 ``accuracy`` can compare it with the wait that really happened.
 """
 
+import bisect
 import math
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -16,6 +17,7 @@ from typing import Protocol
 from server.contract.vocab import CounterState, TicketStatus
 from server.engine.model import CounterConfig, ServiceConfig, SiteConfig, Ticket
 from server.engine.numbering import local_time
+from server.engine.policy import line_key
 
 # Below this many recent service times the service's configured default is used:
 # two or three quick "wrong counter" visits must not promise a five-minute wait.
@@ -178,6 +180,38 @@ class Line:
     # Tickets issued per hour lately, (field, is priority) -> rate: who will still come
     # and, by the policy, go first (``recent_rate`` reckons it).
     arrivals_per_h: Mapping[tuple[str, bool], float] = field(default_factory=dict)
+    # ``waiting`` by line (``by_line``), when the caller keeps it so: an estimate then
+    # reads only the lines near the ticket's, not a busy site's whole queue.
+    lines: Mapping["LineKey", Sequence[Ticket]] | None = None
+
+
+# A line: ("field", code, is priority), or ("counter", id, False) for the tickets
+# transferred to a counter.
+LineKey = tuple[str, str, bool]
+
+
+def line_of(ticket: Ticket) -> LineKey:
+    """The line a waiting ticket stands in."""
+    if ticket.target_counter is not None:
+        return ("counter", ticket.target_counter, False)
+    return ("field", ticket.service, ticket.priority is not None)
+
+
+def by_line(waiting: Iterable[Ticket]) -> dict[LineKey, list[Ticket]]:
+    """The waiting tickets by line, each line in its order (``policy.line_key``)."""
+    out: dict[LineKey, list[Ticket]] = {}
+    status = TicketStatus.WAITING
+    for ticket in waiting:
+        if ticket.status is status:
+            out.setdefault(line_of(ticket), []).append(ticket)
+    for tickets in out.values():
+        tickets.sort(key=line_key)
+    return out
+
+
+def lines_of(line: Line) -> Mapping[LineKey, Sequence[Ticket]]:
+    """``line.lines``, or worked out from ``line.waiting``."""
+    return line.lines if line.lines is not None else by_line(line.waiting)
 
 
 @dataclass(frozen=True)
@@ -199,16 +233,27 @@ class WaitEstimate:
 ARRIVAL_WINDOW_S = 3600.0
 
 
-def recent_rate(issued_at: Sequence[datetime], now: datetime, opened_at: datetime | None) -> float:
+def recent_rate(
+    issued_at: Sequence[datetime],
+    now: datetime,
+    opened_at: datetime | None,
+    *,
+    oldest_first: bool = False,
+) -> float:
     """Tickets per hour over the last ``ARRIVAL_WINDOW_S`` (or since the session opened,
-    when that is shorter, so the first minutes' surge is not spread over an hour)."""
+    when that is shorter, so the first minutes' surge is not spread over an hour).
+    ``oldest_first``: ``issued_at`` is sorted, and a busy day's list is not walked."""
     since = now - timedelta(seconds=ARRIVAL_WINDOW_S)
     if opened_at is not None and opened_at > since:
         since = opened_at
     span = (now - since).total_seconds()
     if span < MIN_RATE_SPAN_S:
         return 0.0
-    return sum(1 for at in issued_at if since <= at <= now) * 3600.0 / span
+    if oldest_first:
+        count = bisect.bisect_right(issued_at, now) - bisect.bisect_left(issued_at, since)
+    else:
+        count = sum(1 for at in issued_at if since <= at <= now)
+    return count * 3600.0 / span
 
 
 # Below this span a rate is too noisy to act on.
@@ -286,7 +331,20 @@ def shape_estimate(
 
 
 def _ahead(ticket: Ticket, line: Line) -> int:
-    return people_ahead(ticket, line.waiting)
+    if line.lines is None:
+        return people_ahead(ticket, line.waiting)
+    # The same rule read from the ticket's own lines: the priority line of its field goes
+    # first, and only tickets transferred to the same counter (of its field) count there.
+    if ticket.target_counter is not None:
+        tickets = line.lines.get(line_of(ticket), ())
+        return people_ahead(ticket, [t for t in tickets if t.service == ticket.service])
+    mine = _ahead_key(ticket)
+    count = 0
+    for priority in (True, False):
+        tickets = line.lines.get(("field", ticket.service, priority), ())
+        keys = [_ahead_key(t) for t in tickets if t.id != ticket.id]
+        count += bisect.bisect_left(keys, mine)
+    return count
 
 
 def _open_for(ticket: Ticket, line: Line) -> int:

@@ -15,24 +15,28 @@ site's window (or as long after it as ``SiteConfig.serve_after_close_s`` says) a
 starts again at the next one; a counter with nothing left to call drops out.
 """
 
+import bisect
 import heapq
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from server.contract.vocab import CounterState, TicketStatus
+from server.contract.vocab import CounterState
 from server.engine.estimate import (
     PAUSE_GUESS_S,
     CounterNow,
     Line,
     WaitEstimate,
     finish_estimate,
+    line_of,
+    lines_of,
     queue_length,
     serves,
     typical_service_s,
 )
 from server.engine.model import SiteConfig, Ticket
 from server.engine.numbering import local_time
-from server.engine.policy import POLICIES, DefaultPolicy
+from server.engine.policy import POLICIES, DefaultPolicy, line_key
 
 # A ticket held longer than its typical time still needs at least this share of it:
 # long services are the ones that run longer still.
@@ -107,36 +111,138 @@ def _free_at(counter: CounterNow, line: Line, hold: _Holds) -> datetime | None:
     return _in_session(now, sessions)
 
 
-def _expected_arrivals(ticket: Ticket, line: Line, fields: set[str]) -> list[Ticket]:
-    """Tickets likely to come in the next ``HORIZON_S``, evenly spread at the lines'
-    recent rates, inside the site's sessions: a priority ticket, or a ticket of a field
-    the counters prefer, will be called before this one."""
-    sessions = sessions_today(line.site, line.now)
-    out = []
-    for (code, priority), per_h in line.arrivals_per_h.items():
-        if code not in fields or per_h <= 0:
-            continue
-        gap = 3600.0 / per_h
-        k = 0
-        while (offset := (k + 0.5) * gap) < HORIZON_S:
-            k += 1
-            at = line.now + timedelta(seconds=offset)
-            if sessions and _in_session(at, sessions) != at:
+class _Arrivals:
+    """The tickets one line (a field's priority or normal line) will likely get in the
+    next ``HORIZON_S``, evenly spread at its recent rate inside the site's sessions, made
+    one by one as the pass reaches them (a busy hour's rates make hundreds)."""
+
+    def __init__(self, ticket: Ticket, line: Line, code: str, priority: bool, per_h: float) -> None:
+        self._ticket = ticket
+        self._now = line.now
+        self._sessions = sessions_today(line.site, line.now)
+        self._code = code
+        self._priority = priority
+        self._gap = 3600.0 / per_h
+        self._k = 0
+
+    def next_one(self) -> Ticket | None:
+        """The next expected ticket of the line, or None past the horizon."""
+        while (offset := (self._k + 0.5) * self._gap) < HORIZON_S:
+            self._k += 1
+            at = self._now + timedelta(seconds=offset)
+            if self._sessions and _in_session(at, self._sessions) != at:
                 continue
-            out.append(
-                replace(
-                    ticket,
-                    id=f"~{code}~{int(priority)}~{k}",
-                    service=code,
-                    seq=ticket.seq + 100_000 + k,
-                    issued_at=at,
-                    queue_at=at,
-                    priority=PHANTOM_PRIORITY if priority else None,
-                    target_counter=None,
-                    transferred_from=None,
-                )
+            k = self._k
+            return replace(
+                self._ticket,
+                id=f"~{self._code}~{int(self._priority)}~{k}",
+                service=self._code,
+                seq=self._ticket.seq + 100_000 + k,
+                issued_at=at,
+                queue_at=at,
+                priority=PHANTOM_PRIORITY if self._priority else None,
+                target_counter=None,
+                transferred_from=None,
             )
+        return None
+
+
+class _Queue:
+    """One line in its order of call: the tickets waiting in it, then the expected ones.
+
+    A policy picks within a line by place in line (``server.engine.policy``), so a
+    counter is shown only each line's first ticket, as call-next shows it."""
+
+    __slots__ = ("_arrivals", "_expected", "_first", "_tickets")
+
+    def __init__(self, tickets: Sequence[Ticket], arrivals: _Arrivals | None) -> None:
+        self._tickets = tickets  # in line order, not changed here (it may be shared)
+        self._first = 0
+        self._arrivals = arrivals
+        self._expected: Ticket | None = None
+
+    def _head(self) -> Ticket | None:
+        if self._first < len(self._tickets):
+            return self._tickets[self._first]
+        if self._expected is None and self._arrivals is not None:
+            self._expected = self._arrivals.next_one()
+            if self._expected is None:
+                self._arrivals = None
+        return self._expected
+
+    def present(self, at: datetime) -> list[Ticket]:
+        """The first ticket if it is there by ``at`` (the rest of the line is not
+        shown: they come after it)."""
+        head = self._head()
+        return [head] if head is not None and head.queue_at <= at else []
+
+    def take(self, ticket: Ticket) -> bool:
+        """Remove ``ticket`` if it heads this line."""
+        head = self._head()
+        if head is None or head.id != ticket.id:
+            return False
+        if self._first < len(self._tickets):
+            self._first += 1
+        else:
+            self._expected = None
+        return True
+
+
+class _Transfers:
+    """The tickets transferred to one counter: a policy sees all of them."""
+
+    __slots__ = ("_tickets",)
+
+    def __init__(self, tickets: Sequence[Ticket]) -> None:
+        self._tickets = list(tickets)
+
+    def present(self, at: datetime) -> list[Ticket]:
+        return [t for t in self._tickets if t.queue_at <= at]
+
+    def take(self, ticket: Ticket) -> bool:
+        for i, t in enumerate(self._tickets):
+            if t.id == ticket.id:
+                del self._tickets[i]
+                return True
+        return False
+
+
+def _with(tickets: Sequence[Ticket], ticket: Ticket) -> Sequence[Ticket]:
+    """A line with ``ticket`` in its place (the line as it is if it holds it already)."""
+    if any(t.id == ticket.id for t in tickets):
+        return tickets
+    out = list(tickets)
+    bisect.insort(out, ticket, key=line_key)
     return out
+
+
+def _lines(
+    ticket: Ticket, line: Line, fields: set[str], ids: set[str]
+) -> tuple[dict[tuple[str, bool], _Queue], dict[str, _Transfers]]:
+    """The lines of these fields and counters, the estimated ticket in its own, with the
+    arrivals the last hour's rates predict: a priority ticket, or a ticket of a field the
+    counters prefer, will be called before this one."""
+    lines = lines_of(line)
+    mine = line_of(ticket)
+    queues = {}
+    for code in fields:
+        for priority in (True, False):
+            key = ("field", code, priority)
+            tickets = lines.get(key, ())
+            if key == mine:
+                tickets = _with(tickets, ticket)
+            per_h = line.arrivals_per_h.get((code, priority), 0.0)
+            arrivals = _Arrivals(ticket, line, code, priority, per_h) if per_h > 0 else None
+            queues[code, priority] = _Queue(tickets, arrivals)
+    transfers = {}
+    for counter_id in ids:
+        key = ("counter", counter_id, False)
+        tickets = lines.get(key, ())
+        if key == mine:
+            tickets = _with(tickets, ticket)
+        if tickets:
+            transfers[counter_id] = _Transfers(tickets)
+    return queues, transfers
 
 
 def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
@@ -150,15 +256,15 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
     counters = [c for c in line.counters if fields & set(c.config.services)]
     fields |= {s for c in counters for s in c.config.services}
     ids = {c.config.id for c in counters}
-    pending = [
-        t
-        for t in line.waiting
-        if t.id != ticket.id
-        and t.status is TicketStatus.WAITING
-        and (t.target_counter in ids if t.target_counter is not None else t.service in fields)
-    ]
-    pending.append(ticket)
-    pending.extend(_expected_arrivals(ticket, line, fields))
+    queues, transfers = _lines(ticket, line, fields, ids)
+    # The lines each counter calls from: its transfers, then its fields' two lines.
+    sources: list[list[_Queue | _Transfers]] = []
+    for c in counters:
+        own: list[_Queue | _Transfers] = []
+        if c.config.id in transfers:
+            own.append(transfers[c.config.id])
+        own.extend(queues[code, p] for code in c.config.services for p in (True, False))
+        sources.append(own)
     hold = _Holds(line)
     # Counters keep calling the line for a while after a session ends, where the site
     # says so (arrivals still stop at the end: the kiosks no longer issue).
@@ -179,14 +285,16 @@ def look_ahead(ticket: Ticket, line: Line) -> WaitEstimate:
         if at > free:  # waited for the next session: the streak does not carry over
             heapq.heappush(heap, (at, i, 0))
             continue
-        present = [t for t in pending if t.queue_at <= at]
+        present = [t for source in sources[i] for t in source.present(at)]
         chosen = policy.choose(site, counters[i].config, present, priority_streak=streak, now=at)
         if chosen is None:
             continue
         if chosen.id == ticket.id:
             wait = (at - line.now).total_seconds()
             return finish_estimate(ticket, line, wait, calls, counts_opening=True)
-        pending.remove(chosen)
+        for source in sources[i]:
+            if source.take(chosen):
+                break
         calls += 1
         streak = streak + 1 if chosen.priority is not None else 0
         heapq.heappush(heap, (at + timedelta(seconds=hold.of(chosen.service)), i, streak))

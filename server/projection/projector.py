@@ -29,6 +29,7 @@ from server.messaging.publisher import Publisher
 from server.projection.effects import Effects
 from server.projection.pump import Pump
 from server.projection.snapshots import SiteView
+from server.projection.waits import FieldWaits
 from server.storage.bundles import BundleCache
 from server.storage.db import Database
 from server.storage.models import DeviceRow, DeviceStatusRow
@@ -91,6 +92,7 @@ class Projector:
         self._builder = builder
         self._builds = 0
         self._builds_guard = threading.Lock()
+        self.field_waits = FieldWaits()  # the kiosks' field buttons, kept a short while
         self._pump: Pump | None
         if not background:
             self._pump = None
@@ -130,6 +132,7 @@ class Projector:
             seq=site.seq,
             policy=self._policy(bundle.site),
             notice=site.notice or "",
+            waits=self.field_waits,
         )
 
     def _policy(self, site: SiteConfig) -> CallPolicy:

@@ -23,10 +23,11 @@ from server.contract.messages import (
     TicketBrief,
 )
 from server.contract.vocab import ClosedReason, CounterState, TicketStatus
-from server.engine.estimate import estimate_wait_s
+from server.engine.estimate import WaitEstimate
 from server.engine.issuing import availability
 from server.engine.model import Ticket
 from server.engine.policy import CallPolicy
+from server.projection.waits import FieldWaits
 from server.storage.mapping import SiteBundle
 from server.storage.models import CallRow
 from server.storage.records import CallRecord, StoredCounter, StoredTicket
@@ -45,6 +46,18 @@ CLOSED_MESSAGES: dict[ClosedReason, tuple[str, str]] = {
         "No more numbers: closing soon",
     ),
 }
+
+
+def wait_fields(wait: WaitEstimate | None) -> dict[str, Any]:
+    """A field's wait as ``ServiceStatus`` and ``ServiceOut`` carry it (beside the point)."""
+    if wait is None:
+        return {}
+    return {
+        "estimated_wait_low_s": wait.low_s,
+        "estimated_wait_high_s": wait.high_s,
+        "wait_counters_open": wait.counters_open,
+        "first_call_after": wait.opens_at,
+    }
 
 
 def brief(row: StoredTicket | Ticket, now: datetime) -> TicketBrief:
@@ -132,6 +145,7 @@ class ServiceLoad:
     estimate_s: int
     closed: ClosedReason | None
     counters: list[int] = field(default_factory=list)
+    wait: WaitEstimate | None = None  # the site's estimator's, for a ticket taken now
 
 
 class SiteView:
@@ -147,7 +161,9 @@ class SiteView:
         seq: int,
         policy: CallPolicy,
         notice: str | None = None,
+        waits: FieldWaits | None = None,
     ) -> None:
+        """``waits``: the projector's kept field waits (a fresh one when not given)."""
         self.repo = repo
         self.bundle = bundle
         self.site_id = bundle.site.id
@@ -159,6 +175,7 @@ class SiteView:
         # The recent calls of boards about to be built (``load_recent_calls``).
         self._recent_calls: dict[str, list[Any]] = {}
         self._targeted: list[Ticket] | None = None
+        self._waits = waits or FieldWaits()
         if notice is not None:  # read with the site's version
             self.__dict__["notice"] = notice
 
@@ -253,24 +270,31 @@ class SiteView:
     def counters_open(self, service: str) -> int:
         return self._open_by_service.get(service, 0)
 
-    def estimate(self, service: str, people_ahead: int) -> int:
-        config = self.bundle.services[service]
-        return estimate_wait_s(
-            people_ahead,
-            self.recent_times.get(service, []),
-            self.counters_open(service),
-            config.default_service_s,
+    @cached_property
+    def field_waits(self) -> dict[str, WaitEstimate]:
+        """Each field's wait for a ticket taken now, by the site's estimator."""
+        return self._waits.of(
+            self.repo,
+            self.bundle,
+            day=self.day,
+            now=self.now,
+            seq=self.seq,
+            counters=self.counter_rows,
+            waiting=self.waiting_counts,
+            recent_s=self.recent_times,
         )
 
     def load(self, service: str) -> ServiceLoad:
         config = self.bundle.services[service]
         waiting = self.waiting_counts.get(service, 0)
         issued = self.issued.get(service, 0)
+        wait = self.field_waits[service]
         return ServiceLoad(
             waiting=waiting,
             counters_open=self.counters_open(service),
             issued_today=issued,
-            estimate_s=self.estimate(service, waiting),
+            estimate_s=wait.wait_s,
+            wait=wait,
             closed=availability(self.bundle.site, config, self.now, issued),
             counters=[c.number for c in self.bundle.counters_for(service)],
         )
@@ -371,6 +395,7 @@ class SiteView:
                     counters_open=load.counters_open,
                     issued_today=load.issued_today,
                     quota=config.daily_quota,
+                    **wait_fields(load.wait),
                 )
             )
         return QueueSnapshot(

@@ -18,8 +18,8 @@ from server.service.counters import Counters
 from server.service.devices import Devices
 from server.service.directory import Directory
 from server.service.errors import ServiceError
-from server.service.hall import Hall
 from server.service.gauges import Gauges
+from server.service.hall import Hall
 from server.service.notices import Notices
 from server.service.reads import Reads
 from server.service.site_config import SiteConfigs

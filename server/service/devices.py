@@ -4,9 +4,9 @@ import hmac
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.alerts.liveness import is_silent
 from server.contract import topics
@@ -22,10 +22,6 @@ from server.storage.login_attempts import bump_auth_epoch
 from server.storage.models import DeviceRow, DeviceStatusRow, SiteRow
 
 log = logging.getLogger(__name__)
-
-# How often a kiosk reports its status (``kiosk.state``: ``status_interval_s``); a device
-# that missed two reports in a row is silent.
-HEARTBEAT_S = 30.0
 
 
 @dataclass(frozen=True)

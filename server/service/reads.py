@@ -17,7 +17,7 @@ from server.contract.http import (
 )
 from server.contract.vocab import Outcome, Rating, Role, TicketStatus
 from server.engine.estimate import accuracy
-from server.projection.snapshots import CLOSED_MESSAGES, brief
+from server.projection.snapshots import CLOSED_MESSAGES, brief, wait_fields
 from server.service import errors
 from server.service.context import Actor
 from server.service.core import ServiceCore
@@ -71,6 +71,7 @@ class Reads:
                             counters=load.counters,
                             area=bundle.area_of_service(code),
                             keywords=list(config.keywords),
+                            **wait_fields(load.wait),
                         )
                     )
                 if services:

@@ -8,7 +8,9 @@ from server.contract.http import TicketIn, TicketOut
 from server.contract.vocab import DeviceKind, TicketStatus
 from server.engine.estimate import WaitEstimate, estimate_wait_s, shape_estimate
 from server.engine.issuing import issue
+from server.engine.model import Ticket
 from server.projection.snapshots import NEXT_UP, SiteView
+from server.projection.waits import QUEUE_LENGTH
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore
@@ -16,9 +18,6 @@ from server.service.estimates import WaitEstimates, open_day_counters
 from server.storage.mapping import SiteBundle, ticket_from_row
 from server.storage.records import StoredTicket
 from server.storage.repository import Repository
-
-# The estimator that needs only counts (``SiteConfig.wait_estimator``), read without the line.
-QUEUE_LENGTH = "queue-length"
 
 
 def new_id() -> str:
@@ -40,6 +39,9 @@ class Tickets:
         is_kiosk = actor.kind == "device" and actor.role == DeviceKind.KIOSK.value
         if not (is_kiosk or actor.is_user) or not actor.may_use_site(site_id):
             raise errors.forbidden("lấy số tại điểm này", "issue tickets at this site")
+
+        # The ticket an issue made, handed to the estimates once it has committed.
+        made: list[tuple[Ticket, int]] = []
 
         def apply(ctx: Ctx) -> tuple[int, TicketOut]:
             service = ctx.bundle.services.get(body.service)
@@ -81,7 +83,13 @@ class Tickets:
                 )
             else:
                 wait = self.estimates.estimate(
-                    repo, ctx.bundle, ticket, day=ctx.day, now=ctx.now, seq=None
+                    repo,
+                    ctx.bundle,
+                    ticket,
+                    day=ctx.day,
+                    now=ctx.now,
+                    seq=ctx.site.seq,
+                    locked=True,
                 )
             ticket = replace(ticket, estimate_s=wait.wait_s)
             event = replace(event, data={**event.data, "estimate_s": wait.wait_s})
@@ -95,9 +103,15 @@ class Tickets:
                 ctx.effects.touch_counts(ctx.bundle, service.code)
             else:
                 ctx.effects.touch_service(ctx.bundle, service.code)
+            if ctx.bundle.site.wait_estimator != QUEUE_LENGTH and ctx.effects.changed:
+                made.append((ticket, ctx.site.seq + 1))  # the command bumps the number
             return 201, self.ticket_out(ctx.bundle, row, ahead=ahead, wait=wait)
 
-        return self.core.command(site_id, actor, key, request_hash, apply)
+        result = self.core.command(site_id, actor, key, request_hash, apply)
+        if made and not result.replayed:
+            ticket, seq = made[-1]
+            self.estimates.issued(site_id, ticket, seq=seq)
+        return result
 
     def track_url(self, row: StoredTicket) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""

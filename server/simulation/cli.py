@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import random
 import statistics
 from collections import defaultdict
 from collections.abc import Sequence
@@ -13,8 +14,14 @@ from server.seed.types import SiteSeed
 from server.simulation.chart import Panel, draw
 from server.simulation.day import Day, default_day_file, load_day
 from server.simulation.hall import Hall, staffed_counters
-from server.simulation.run import compare, day_figures, simulate
-from server.simulation.staffing import area_site, describe, least_staff, session_names
+from server.simulation.run import compare, day_figures, sim_dates, simulate
+from server.simulation.staffing import (
+    area_site,
+    describe,
+    least_staff,
+    session_names,
+    slot_names,
+)
 
 
 def find_site(site_id: str) -> SiteSeed:
@@ -94,11 +101,21 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day) -> int:
-    plan = least_staff(seed, day, share=args.sla_share, days=args.days, rng_seed=args.seed)
-    names = session_names(seed)
+    plan = least_staff(
+        seed, day, share=args.sla_share, days=args.days, rng_seed=args.seed, hourly=args.hourly
+    )
+    if args.hourly:
+        first = sim_dates(day.first_date, 1)[0]
+        names = slot_names(Hall(seed, day, first, random.Random(0), hourly=True))
+    else:
+        names = session_names(seed)
     described = describe(seed, plan, names)
     total = len(seed.counters)
-    print(f"Fewest clerks keeping {args.sla_share:.0%} of waits within {day.sla_s / 60:.0f} min:")
+    per = "hour" if args.hourly else "session"
+    print(
+        f"Fewest clerks per {per} keeping {args.sla_share:.0%} of waits within "
+        f"{day.sla_s / 60:.0f} min:"
+    )
     for name in names:
         session = described[name]
         assert isinstance(session, dict)
@@ -110,7 +127,10 @@ def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(
-            json.dumps({"site": args.site, "area": args.area, "staffing": described}, indent=1),
+            json.dumps(
+                {"site": args.site, "area": args.area, "per": per, "staffing": described},
+                indent=1,
+            ),
             encoding="utf-8",
         )
     return 0

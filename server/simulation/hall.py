@@ -64,6 +64,9 @@ class CounterSim:
     returned: list[Ticket] = field(default_factory=list)  # parked here, citizen back
     busy_s: float = 0.0
     open_s: float = 0.0
+    # Per slot of a staffing plan (``Hall.slots``): time serving, time open.
+    busy_by_slot: dict[int, float] = field(default_factory=dict)
+    open_by_slot: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -91,9 +94,11 @@ class Hall:
         staffed: frozenset[str] | None = None,
         absent: frozenset[tuple[str, int]] = frozenset(),
         estimators: Mapping[str, Estimator] = ESTIMATORS,
+        hourly: bool = False,
     ) -> None:
         """``staffed``: the counters with a clerk (ids or numbers; None: all);
-        ``absent``: (counter id, session index) pairs without one (a staffing plan)."""
+        ``absent``: (counter id, slot index) pairs without one (a staffing plan), the
+        slots being the sessions, or with ``hourly`` each session's hours (``slots``)."""
         self.env = simpy.Environment()
         self.seed, self.day, self.rng = seed, day, rng
         # The estimators know the centre's practice the day file describes: how long
@@ -105,6 +110,8 @@ class Hall:
         self.policy = POLICIES.get(self.site.call_policy, DefaultPolicy)()
         self.estimators = estimators
         self.absent = absent
+        self.hourly = hourly
+        self._slots: list[tuple[float, float, int]] | None = None
         self.counters = {
             c.id: CounterSim(c)
             for c in seed.counters
@@ -140,6 +147,50 @@ class Hall:
             (start.hour * 3600 + start.minute * 60.0, end.hour * 3600 + end.minute * 60.0)
             for start, end in sorted(hours.windows)
         ]
+
+    def slots(self) -> list[tuple[float, float, int]]:
+        """The pieces of the day a staffing plan names (begin, end, session index): the
+        sessions, or with ``hourly`` each session cut at the clock's hours."""
+        if self._slots is not None:
+            return self._slots
+        out = []
+        for session, (start, end) in enumerate(self.windows()):
+            if not self.hourly:
+                out.append((start, end, session))
+                continue
+            begin = start
+            while begin < end:
+                until = min(end, (begin // 3600 + 1) * 3600)
+                out.append((begin, until, session))
+                begin = until
+        self._slots = out
+        return out
+
+    def _shifts(self, counter_id: str, session: int) -> list[tuple[float, float, bool]]:
+        """A counter's stretches with a clerk in a session (begin, end, ends the session)."""
+        pieces = [
+            (begin, end)
+            for i, (begin, end, s) in enumerate(self.slots())
+            if s == session and (counter_id, i) not in self.absent
+        ]
+        merged: list[list[float]] = []
+        for begin, end in pieces:
+            if merged and merged[-1][1] == begin:
+                merged[-1][1] = end
+            else:
+                merged.append([begin, end])
+        close = self.windows()[session][1]
+        return [(begin, end, end == close) for begin, end in merged]
+
+    def _takes_breaks(self, start: float, end: float) -> bool:
+        """A whole session has its breaks; an hourly plan's stretch only when long."""
+        return not self.hourly or end - start >= 2 * 3600
+
+    def _slot_of(self, t: float) -> int | None:
+        for i, (begin, end, _) in enumerate(self.slots()):
+            if begin <= t < end:
+                return i
+        return None
 
     # ---- the day --------------------------------------------------------------------
 
@@ -291,40 +342,48 @@ class Hall:
     # ---- clerks ---------------------------------------------------------------------
 
     def clerk(self, counter: CounterSim) -> SimProcess:
-        """A counter's day: each session it opens, takes its breaks, calls until the
-        session ends (and, for a while after, until its line is empty), then closes."""
+        """A counter's day: each stretch of a session it is staffed, it opens, takes its
+        breaks, calls until the stretch ends (at a session's end, for a while after,
+        until its line is empty), then closes."""
+        for session in range(len(self.windows())):
+            for begin, end, closes in self._shifts(counter.config.id, session):
+                yield from self._shift(counter, begin, end, closes)
+
+    def _shift(self, counter: CounterSim, start: float, end: float, closes: bool) -> SimProcess:
         clerks = self.day.clerks
-        for session, (start, end) in enumerate(self.windows()):
-            if (counter.config.id, session) in self.absent:
+        if self.env.now < start:
+            yield self.env.timeout(start - self.env.now)
+        counter.state, counter.since = CounterState.OPEN, None
+        opened = self.env.now
+        breaks = sorted(
+            self.rng.uniform(start + 3600, max(start + 3600, end - 3600))
+            for _ in range(clerks.breaks_per_session if self._takes_breaks(start, end) else 0)
+        )
+        grace = clerks.grace_s if closes else 0.0
+        while True:
+            now = self.env.now
+            if breaks and now >= breaks[0]:
+                breaks.pop(0)
+                counter.state, counter.since = CounterState.PAUSED, self.now()
+                yield self.env.timeout(clerks.break_s)
+                counter.state, counter.since = CounterState.OPEN, None
                 continue
-            if self.env.now < start:
-                yield self.env.timeout(start - self.env.now)
-            counter.state, counter.since = CounterState.OPEN, None
-            opened = self.env.now
-            breaks = sorted(
-                self.rng.uniform(start + 3600, max(start + 3600, end - 3600))
-                for _ in range(clerks.breaks_per_session)
-            )
-            while True:
-                now = self.env.now
-                if breaks and now >= breaks[0]:
-                    breaks.pop(0)
-                    counter.state, counter.since = CounterState.PAUSED, self.now()
-                    yield self.env.timeout(clerks.break_s)
-                    counter.state, counter.since = CounterState.OPEN, None
-                    continue
-                if now >= end + clerks.grace_s:
+            if now >= end + grace:
+                break
+            ticket = self._next_for(counter)
+            if ticket is None:
+                if now >= end:
                     break
-                ticket = self._next_for(counter)
-                if ticket is None:
-                    if now >= end:
-                        break
-                    until = min([end, *breaks[:1]])
-                    yield self.wake | self.env.timeout(max(1.0, until - now))
-                    continue
-                yield from self.serve(counter, ticket)
-            counter.state = CounterState.CLOSED
-            counter.open_s += self.env.now - opened
+                until = min([end, *breaks[:1]])
+                yield self.wake | self.env.timeout(max(1.0, until - now))
+                continue
+            yield from self.serve(counter, ticket)
+        counter.state = CounterState.CLOSED
+        counter.open_s += self.env.now - opened
+        for i, (begin, until, _) in enumerate(self.slots()):
+            overlap = min(until, self.env.now) - max(begin, opened)
+            if overlap > 0:
+                counter.open_by_slot[i] = counter.open_by_slot.get(i, 0.0) + overlap
 
     def _next_for(self, counter: CounterSim) -> Ticket | None:
         if counter.returned:
@@ -386,6 +445,9 @@ class Hall:
                     self._put(ticket, event)
         self.hold_s[ticket.service].append(env.now - called_at)
         counter.busy_s += env.now - called_at
+        slot = self._slot_of(called_at)
+        if slot is not None:
+            counter.busy_by_slot[slot] = counter.busy_by_slot.get(slot, 0.0) + env.now - called_at
         counter.current = None
 
     def _load(self, ticket: Ticket) -> FieldLoad:

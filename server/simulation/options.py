@@ -25,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="search the fewest clerks per session that keep the SLA (use with --area)",
     )
+    parser.add_argument(
+        "--hourly",
+        action="store_true",
+        help="with --staffing: search the fewest clerks per hour, not per session",
+    )
     parser.add_argument("--area", help="search or simulate one area of the site alone")
     parser.add_argument(
         "--sla-share",

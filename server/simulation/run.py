@@ -42,6 +42,7 @@ def simulate_day(
     staffed: frozenset[str] | None = None,
     absent: frozenset[tuple[str, int]] = frozenset(),
     estimators: Mapping[str, Estimator] = ESTIMATORS,
+    hourly: bool = False,
 ) -> Hall:
     hall = Hall(
         seed,
@@ -51,6 +52,7 @@ def simulate_day(
         staffed=staffed,
         absent=absent,
         estimators=estimators,
+        hourly=hourly,
     )
     hall.run()
     hall.close_day()
@@ -66,6 +68,7 @@ def simulate(
     staffed: frozenset[str] | None = None,
     absent: frozenset[tuple[str, int]] = frozenset(),
     estimators: Mapping[str, Estimator] = ESTIMATORS,
+    hourly: bool = False,
 ) -> Iterable[Hall]:
     """Each day its own random stream, named by the seed and the day's index, so day 7
     of seed 1 is the same whether 7 or 50 days are run."""
@@ -78,6 +81,7 @@ def simulate(
             staffed=staffed,
             absent=absent,
             estimators=estimators,
+            hourly=hourly,
         )
 
 

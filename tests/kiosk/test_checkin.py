@@ -140,9 +140,7 @@ def test_the_check_in_screen_renders_cleanly(
     window = KioskWindow(vm, orientation)
     qtbot.addWidget(window)
     window.show()
-    assert window.booked.text().endswith(
-        "Đã đặt lịch hẹn" if language == "vi" else "Appointment"
-    )
+    assert window.booked.text().endswith("Đã đặt lịch hẹn" if language == "vi" else "Appointment")
     qtbot.mouseClick(window.booked, qtbot_left())
     assert vm.screen is Screen.CHECKIN
     for digit in "2406":

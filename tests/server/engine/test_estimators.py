@@ -1,5 +1,6 @@
 """Every wait estimator on hand-built states (``Line``): what it promises and why."""
 
+import random
 from dataclasses import replace
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from server.contract.vocab import CounterState, TicketStatus
 from server.engine.estimate import (
     CounterNow,
     Line,
+    by_line,
     head_of_line,
     last_to_enter_service,
     next_window_start,
@@ -165,3 +167,34 @@ def test_look_ahead_knows_how_long_counters_serve_after_a_session_ends():
     assert look_ahead(mine, state).wait_s == (100 + 10) * 60
     serving_on = replace(state, site=site(serve_after_close_s=30 * 60))
     assert look_ahead(mine, serving_on).wait_s == 20 * 60
+
+
+def test_a_line_kept_by_line_gives_the_same_answers_as_the_whole_queue():
+    """The service keeps a site's waiting tickets by line (``Line.lines``) so an estimate
+    reads only the lines near the ticket's; every estimator must answer as from the
+    whole queue, for a normal, a priority and a transferred ticket, waiting or new."""
+    rng = random.Random(5)
+    waiting = []
+    for i in range(1, 120):
+        waiting.append(
+            ticket(
+                f"t{i}",
+                rng.choice("AB"),
+                seq=i,
+                minutes_ago=rng.uniform(0, 90),
+                priority="elderly" if rng.random() < 0.15 else None,
+                target_counter="c2" if rng.random() < 0.05 else None,
+                status=TicketStatus.WAITING if rng.random() < 0.9 else TicketStatus.PARKED,
+            )
+        )
+    counters = [
+        open_counter("c1", ("A", "B")),
+        open_counter("c2", ("B",), current=ticket("x", "B", minutes_ago=3)),
+        open_counter("c3", ("A",), priority_streak=2),
+    ]
+    whole = line(waiting, counters, arrivals_per_h={("A", True): 6.0, ("B", False): 20.0})
+    kept = replace(whole, lines=by_line(waiting))
+    asked = [*waiting[:40], me(), me(priority="elderly"), me(service="B", target_counter="c2")]
+    for mine in asked:
+        for name, estimator in ESTIMATORS.items():
+            assert estimator(mine, kept) == estimator(mine, whole), (name, mine.id)

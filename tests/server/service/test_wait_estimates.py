@@ -5,8 +5,14 @@ from dataclasses import replace
 
 import pytest
 
+from server.contract import topics
 from server.contract.http import TicketIn
+from server.contract.messages import QueueSnapshot, ServiceStatus
+from server.contract.vocab import TicketStatus
+from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
+from server.projection.waits import FIELD_WAITS_FOR, FIELD_WAITS_GAP, read_state
+from server.storage.mapping import ticket_from_row
 from tests.server.backends import SITE, World, make_world, tiny_site
 
 
@@ -65,5 +71,99 @@ def test_the_site_setting_chooses_the_estimator(db_url: str, estimator: str, exp
         second = _issue(world, "k-2")
         assert second["estimated_wait_s"] == expected
         assert second["counters_open"] is True
+    finally:
+        world.db.dispose()
+
+
+def _ids(tickets: list) -> list[str]:
+    return [t.id for t in tickets]
+
+
+def test_a_burst_of_issues_reads_the_site_once_and_keeps_what_the_database_holds(
+    db_url: str,
+) -> None:
+    """Issues keep the site's state themselves (the state before plus their ticket, at
+    the number after): it is the state a fresh read gives, and an estimate from it is the
+    estimate a fresh read gives. A call moves the number: the next issue reads again."""
+    world = _world(db_url, "look-ahead")
+    try:
+        _act(world, "c1", "1", "resume", "open-1")
+        _act(world, "c2", "2", "resume", "open-2")
+        estimates = world.service.tickets.estimates
+        out = []
+        for i, (field, priority) in enumerate(
+            [("ht", None), ("ct", None), ("ht", "elderly"), ("ht", None), ("ct", "elderly")]
+        ):
+            body = TicketIn(service=field, priority=priority)
+            result = world.service.tickets.issue(SITE, body, world.kiosk, f"b-{i}", f"b-{i}")
+            out.append(result.body)
+            world.clock.advance(20)
+        _act(world, "c1", "1", "call-next", "call-1")
+        world.clock.advance(20)
+        out.append(_issue(world, "after-call"))
+        out.append(_issue(world, "after-call-2"))
+        with world.service.core.reading(SITE) as view:
+            kept = estimates._kept[SITE]
+            assert kept.seq == view.seq  # the last issue kept the state after it
+            fresh = read_state(view.repo, SITE, seq=view.seq, day=view.day, now=view.now)
+            assert sorted(_ids(kept.waiting)) == sorted(_ids(fresh.waiting))
+            assert {k: _ids(v) for k, v in kept.lines.items()} == {
+                k: _ids(v) for k, v in fresh.lines.items()
+            }
+            assert {c: t.id for c, t in kept.held.items()} == {
+                c: t.id for c, t in fresh.held.items()
+            }
+            assert dict(kept.history.issued) == dict(fresh.history.issued)
+            compared = 0
+            for body in out:
+                ticket = ticket_from_row(view.repo.ticket_row(body["id"]))
+                if ticket.status is not TicketStatus.WAITING:
+                    continue
+                assert look_ahead(ticket, kept.line(view.bundle, view.now)) == look_ahead(
+                    ticket, fresh.line(view.bundle, view.now)
+                )
+                compared += 1
+            assert compared >= 5
+    finally:
+        world.db.dispose()
+
+
+def _button(world: World, service: str) -> ServiceStatus:
+    queue = world.publisher.snapshots[topics.queue(SITE)]
+    assert isinstance(queue, QueueSnapshot)
+    return next(s for s in queue.services if s.code == service)
+
+
+def test_the_field_buttons_show_the_site_estimators_wait_for_a_ticket_taken_now(
+    db_url: str,
+) -> None:
+    """The queue snapshot and the menu carry the look-ahead's wait for the next ticket of
+    each field, as the ticket then issued is promised it; "no counter open" clears when
+    the field's first counter opens, without waiting for the next refresh."""
+    world = _world(db_url, "look-ahead")
+    try:
+        _issue(world, "k-1")
+        _issue(world, "k-2")
+        closed = _button(world, "ht")
+        assert closed.wait_counters_open is False
+        menu = world.service.reads.menu(SITE)
+        entry = next(s for d in menu.departments for s in d.services if s.code == "ht")
+        assert entry.wait_counters_open is False
+        world.clock.advance(FIELD_WAITS_GAP.total_seconds())
+        _act(world, "c2", "2", "resume", "open-2")  # counter 2 serves "ht" alone
+        button = _button(world, "ht")
+        assert button.wait_counters_open is True
+        # Two ahead, one counter, the field's default service time (600 s) each.
+        assert button.estimated_wait_s == 2 * 600
+        assert button.estimated_wait_low_s is not None and button.estimated_wait_high_s
+        assert button.estimated_wait_low_s < 1200 < button.estimated_wait_high_s
+        third = _issue(world, "k-3")
+        assert third["estimated_wait_s"] == button.estimated_wait_s
+        assert third["estimated_wait_low_s"] == button.estimated_wait_low_s
+        # The buttons' waits are kept a few seconds (each is a look-ahead), then follow.
+        assert _button(world, "ht").estimated_wait_s == 2 * 600
+        world.clock.advance(FIELD_WAITS_FOR.total_seconds())
+        _issue(world, "k-4")
+        assert _button(world, "ht").estimated_wait_s == 4 * 600  # four ahead now
     finally:
         world.db.dispose()
