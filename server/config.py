@@ -13,7 +13,17 @@ from typing import Any
 from server.storage.db import sqlite_url
 
 DEFAULT_HTTP = "127.0.0.1:8080"
-KEYS = ("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key")
+KEYS = (
+    "db",
+    "mqtt",
+    "http",
+    "data_dir",
+    "public_url",
+    "mqtt_ca",
+    "signing_key",
+    "upstream",
+    "upstream_token",
+)
 PATH_KEYS = ("data_dir", "mqtt_ca", "signing_key")
 
 
@@ -42,6 +52,10 @@ class Settings:
     # The MQTT signing key's file (None: ``mqtt-signing-key.pem`` in data_dir); outside
     # the database, created 0600 on first start (docs/protocol.md).
     signing_key: Path | None = None
+    # A branch server: the central server's URL and this branch's token there
+    # (``qms branch add`` at the centre); None: this server answers to nobody.
+    upstream: str | None = None
+    upstream_token: str | None = None
 
     @property
     def signing_key_path(self) -> Path:
@@ -97,6 +111,15 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(
             f"public_url must start with http:// or https:// ({settings.public_url!r})"
         )
+    if settings.upstream is not None:
+        if not settings.upstream.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"upstream must start with http:// or https:// ({settings.upstream!r})"
+            )
+        if not settings.upstream_token:
+            raise ConfigError("upstream needs upstream_token (from `qms branch add` centrally)")
+    elif settings.upstream_token is not None:
+        raise ConfigError("upstream_token is given but upstream (the central URL) is not")
     return settings
 
 
@@ -121,7 +144,7 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP``/``QMS_MQTT_CA``/
-    ``QMS_SIGNING_KEY`` < command-line flags."""
+    ``QMS_SIGNING_KEY``/``QMS_UPSTREAM``/``QMS_UPSTREAM_TOKEN`` < command-line flags."""
     settings = Settings()
     if config_file is not None:
         try:
@@ -133,7 +156,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     from_env = {
         key: env[f"QMS_{key.upper()}"]
-        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key")
+        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key", "upstream", "upstream_token")
         if f"QMS_{key.upper()}" in env
     }
     settings = _apply(settings, from_env, "the environment")

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import errors, openapi, reports, tracking
+from server.api import errors, openapi, reports, tracking, upstream
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -28,6 +28,7 @@ def create_app(service: QueueService, *, mqtt_state: Callable[[], str] | None = 
     app.include_router(router)
     app.include_router(tracking.router)
     app.include_router(reports.router)
+    app.include_router(upstream.router)
     mount_console(app)
     app.add_middleware(BodyLimit)
     openapi.install(app)
