@@ -5,7 +5,7 @@ them on its thread pool, so a batch's writes never hold the event loop."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from server.api.deps import Service, bearer_token
 from server.service import QueueService
@@ -33,7 +33,19 @@ def receive_events(body: Push, service: Service, branch: CurrentBranch) -> PushA
     return branches_of(service).receive(branch, body)
 
 
+Known = Annotated[
+    str,
+    Query(description="the site versions the branch has, `site:version,...`", max_length=20000),
+]
+
+
 @router.get(CONFIG_PATH)
-def branch_config(service: Service, branch: CurrentBranch) -> ConfigDown:
-    """The site files, staff accounts and devices of the branch's sites."""
-    return branches_of(service).config_for(branch)
+def branch_config(service: Service, branch: CurrentBranch, known: Known = "") -> ConfigDown:
+    """The site files (those not at the version the branch has), staff accounts and
+    devices of the branch's sites."""
+    versions: dict[str, int] = {}
+    for item in filter(None, known.split(",")):
+        site, _, version = item.rpartition(":")
+        if site and version.isdigit():
+            versions[site] = int(version)
+    return branches_of(service).config_for(branch, versions)

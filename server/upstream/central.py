@@ -223,8 +223,10 @@ class Branches:
                 session.delete(rolled)
         return rows
 
-    def config_for(self, branch: Branch) -> ConfigDown:
-        """The site files, staff accounts and devices of the branch's sites."""
+    def config_for(self, branch: Branch, known: dict[str, int] | None = None) -> ConfigDown:
+        """The site files, staff accounts and devices of the branch's sites; a site file
+        is left out where ``known`` (site -> version the branch has) is current."""
+        known = known or {}
         configs = SiteConfigs(self.core)
         sites = sorted(branch.sites)
         with self.core.db.read() as session:
@@ -262,7 +264,14 @@ class Branches:
             ]
         return ConfigDown(
             branch=branch.id,
-            sites=[SiteDown(id=s, version=versions[s], file=configs.export(s)) for s in sites],
+            sites=[
+                SiteDown(
+                    id=s,
+                    version=versions[s],
+                    file=None if known.get(s) == versions[s] else configs.export(s),
+                )
+                for s in sites
+            ],
             users=users,
             devices=devices,
         )

@@ -42,6 +42,7 @@ from server.upstream.wire import (
 log = logging.getLogger(__name__)
 
 EVENTS_MARK = "events"
+CONFIG_MARK = "config:"
 BATCH = 200
 # Under the server's request body limit (``server.api.limits.MAX_BODY``), with room.
 MAX_PUSH_BYTES = 48 * 1024
@@ -64,9 +65,10 @@ def _set_mark(session: Session, name: str, value: int) -> None:
 
 
 class Uplink:
-    """Runs in a branch's server: pushes its events every ``push_every_s`` (an empty
-    push tells the city the branch is alive) and pulls its configuration every
-    ``pull_every_s``; a failed exchange is tried again at the next turn."""
+    """Runs in a branch's server: looks for new events every ``push_every_s`` and pushes
+    them, pushes nothing at least every ``heartbeat_s`` (the city then knows the branch
+    is alive), and pulls its configuration every ``pull_every_s``; a failed exchange is
+    tried again at the next turn."""
 
     def __init__(
         self,
@@ -75,12 +77,14 @@ class Uplink:
         token: str,
         *,
         push_every_s: float = 1.0,
-        pull_every_s: float = 5.0,
+        heartbeat_s: float = 10.0,
+        pull_every_s: float = 15.0,
         timeout_s: float = 10.0,
         verify: str | bool = True,
     ) -> None:
         self.service = service
         self.push_every_s = push_every_s
+        self.heartbeat_s = heartbeat_s
         self.pull_every_s = pull_every_s
         self._http = httpx.Client(
             base_url=url.rstrip("/"),
@@ -108,14 +112,15 @@ class Uplink:
         self._http.close()
 
     def _run(self) -> None:
-        next_pull = 0.0
+        next_pull = next_beat = 0.0
         clock = 0.0
         while not self._stop.is_set():
             try:
                 if clock >= next_pull:
                     self.pull()
                     next_pull = clock + self.pull_every_s
-                self.push_pending()
+                if self.push_pending(heartbeat=clock >= next_beat):
+                    next_beat = clock + self.heartbeat_s
                 self._heard(True, "")
             except (httpx.HTTPError, ValueError) as exc:
                 self._heard(False, str(exc) or type(exc).__name__)
@@ -135,13 +140,17 @@ class Uplink:
 
     # Events up -------------------------------------------------------------------------
 
-    def push_pending(self) -> int:
-        """Send batches until nothing is left (one push at least: the heartbeat);
-        returns how many events the central server acknowledged."""
-        sent = 0
+    def push_pending(self, *, heartbeat: bool = True) -> int | None:
+        """Send batches until nothing is left; with nothing to send, an empty push only
+        when ``heartbeat``. Returns how many events the central server acknowledged, or
+        None when nothing was sent at all."""
+        sent: int | None = None
         while True:
             push, through, full = self.next_push()
+            if not push.events and not heartbeat and sent is None:
+                return None
             ack = self._send(push)
+            sent = sent or 0
             if push.events:
                 self._advance(max(through, ack.received_through))
                 sent += len(push.events)
@@ -220,8 +229,16 @@ class Uplink:
     # Configuration down ----------------------------------------------------------------
 
     def pull(self) -> ConfigDown:
-        """Take the site files, accounts and devices of this branch's sites from the city."""
-        response = self._http.get(CONFIG_PATH)
+        """Take the site files, accounts and devices of this branch's sites from the city
+        (a site file only when its version is not the one applied here)."""
+        with self.service.db.read() as session:
+            marks = session.execute(
+                select(UpstreamMarkRow.name, UpstreamMarkRow.value).where(
+                    UpstreamMarkRow.name.startswith(CONFIG_MARK)
+                )
+            ).all()
+        known = ",".join(f"{name.removeprefix(CONFIG_MARK)}:{value}" for name, value in marks)
+        response = self._http.get(CONFIG_PATH, params={"known": known} if known else None)
         if response.status_code != 200:
             raise ValueError(f"the central server answered {response.status_code}: {response.text}")
         down = ConfigDown.model_validate_json(response.content)
@@ -230,10 +247,10 @@ class Uplink:
 
     def apply(self, down: ConfigDown) -> None:
         for site in down.sites:
-            mark = f"config:{site.id}"
+            mark = f"{CONFIG_MARK}{site.id}"
             with self.service.db.read() as session:
                 applied = _mark(session, mark)
-            if applied == site.version:
+            if applied == site.version or site.file is None:
                 continue
             _doc, definition = parse(site.file)
             self.service.site_config.apply(definition, actor="upstream", action="site.upstream")

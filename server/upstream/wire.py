@@ -57,7 +57,9 @@ class PushAck(_Strict):
 class SiteDown(_Strict):
     id: str
     version: int
-    file: str  # the site file (TOML), as ``qms site export`` writes it
+    # The site file (TOML) as ``qms site export`` writes it; None when the branch said
+    # it has this version already.
+    file: str | None
 
 
 class UserDown(_Strict):

@@ -97,10 +97,19 @@ def test_a_new_branch_takes_its_site_accounts_and_devices_from_the_city(link: Li
     # A password changed centrally works at the branch after the next pull; the old
     # one no longer does.
     link.central.service.accounts.change_password("c1", "a-new-long-passphrase-1")
-    link.uplink.pull()
+    again = link.uplink.pull()
+    assert again.sites[0].file is None  # the site file is sent only when it changed
     assert link.branch.accounts.login("c1", "a-new-long-passphrase-1").token
     with pytest.raises(ServiceError, match="bad_credentials"):
         link.branch.accounts.login("c1", "pw-c1")
+
+    # A site changed centrally takes effect at the branch.
+    configs = link.central.service.site_config
+    now = configs.definition(SITE)
+    renamed = replace(now, site=replace(now.site, name="Điểm đổi tên"))
+    configs.apply(renamed, actor="admin", action="site.edit")
+    link.uplink.pull()
+    assert link.branch.site_config.definition(SITE).site.name == "Điểm đổi tên"
 
 
 def test_events_reach_the_city_once_however_often_they_are_sent(link: Link) -> None:
