@@ -115,20 +115,32 @@ class Uplink:
         next_pull = next_beat = 0.0
         clock = 0.0
         while not self._stop.is_set():
+            if clock >= next_pull:
+                # Apart from the pushes: a configuration the branch refuses must not hold
+                # its events back; tried again at the next pull.
+                next_pull = clock + self.pull_every_s
+                self._pull_turn()
             try:
-                if clock >= next_pull:
-                    self.pull()
-                    next_pull = clock + self.pull_every_s
-                if self.push_pending(heartbeat=clock >= next_beat):
-                    next_beat = clock + self.heartbeat_s
-                self._heard(True, "")
+                sent = self.push_pending(heartbeat=clock >= next_beat)
             except (httpx.HTTPError, ValueError) as exc:
                 self._heard(False, str(exc) or type(exc).__name__)
             except Exception as exc:  # the database away, a bug: keep the loop alive
-                log.exception("uplink turn failed")
+                log.exception("uplink push failed")
                 self._heard(False, str(exc))
+            else:
+                self._heard(True, "")
+                if sent is not None:
+                    next_beat = clock + self.heartbeat_s
             self._stop.wait(self.push_every_s)
             clock += self.push_every_s
+
+    def _pull_turn(self) -> None:
+        try:
+            self.pull()
+        except httpx.HTTPError:
+            pass  # the link is down: the pushes say so
+        except Exception:
+            log.exception("taking the configuration from the city failed")
 
     def _heard(self, ok: bool, error: str) -> None:
         if ok != self.connected:

@@ -3,11 +3,13 @@ branch takes its site, accounts and devices from the city; its events go up once
 whatever is sent again; a branch reaches only its own sites; the city knows when it
 last heard from each."""
 
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 
 from server.api.app import create_app
 from server.contract.http import TicketIn
+from server.contract.vocab import Role
 from server.messaging.publisher import RecordingPublisher
 from server.runtime import bind, serve_in_thread
 from server.service import QueueService, ServiceError
@@ -191,3 +194,25 @@ def test_the_city_never_expires_a_branchs_tickets_itself(link: Link) -> None:
     with link.central.db.read() as session:
         statuses = set(session.scalars(select(TicketRow.status).where(TicketRow.site_id == SITE)))
     assert statuses == {"waiting"}
+
+
+def test_the_console_says_when_a_quiet_branch_was_last_heard(link: Link) -> None:
+    link.central.service.accounts.add_user("adm", "bon-mua-xanh-9", Role.ADMIN)
+    link.uplink.pull()
+    link.uplink.push_pending()
+    with httpx.Client(base_url=link.url, follow_redirects=True) as http:
+        form = http.get("/console/login").text
+        token = re.search(r'name="csrf" value="([^"]+)"', form)
+        assert token is not None
+        home = http.post(
+            "/console/login",
+            data={"username": "adm", "password": "bon-mua-xanh-9", "csrf": token.group(1)},
+        )
+        assert home.status_code == 200
+        assert "Chi nhánh b1: đang kết nối" in home.text
+        link.central.clock.advance(61)
+        home = http.get("/console/")
+        heard = link.branches.last_heard(SITE)
+        assert heard is not None and heard.last_heard_at is not None
+        at = heard.last_heard_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        assert f"Chi nhánh b1: lần cuối nhận tin lúc {at:%H:%M %d/%m/%Y}" in home.text
