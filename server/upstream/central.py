@@ -194,7 +194,8 @@ class Branches:
                     row.last_event_at = newest
             if ids:
                 row.received_through = max(row.received_through, *ids)
-        return PushAck(received_through=max(ids, default=0), stored=len(new))
+            through = row.received_through
+        return PushAck(received_through=through, stored=len(new))
 
     @staticmethod
     def _save_tickets(session: Session, tickets: list[dict[str, object]]) -> dict[str, TicketRow]:

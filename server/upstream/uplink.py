@@ -164,8 +164,13 @@ class Uplink:
             ack = self._send(push)
             sent = sent or 0
             if push.events:
-                self._advance(max(through, ack.received_through))
+                self._advance(through)
                 sent += len(push.events)
+            if ack.received_through < through:
+                # The city has less than it once acknowledged (its database came back
+                # from a replica that had not received everything): send it all again.
+                self._rewind(ack.received_through)
+                full = True
             if not full:
                 return sent
 
@@ -229,6 +234,11 @@ class Uplink:
         with self.service.db.write() as session:
             if through > _mark(session, EVENTS_MARK):
                 _set_mark(session, EVENTS_MARK, through)
+
+    def _rewind(self, through: int) -> None:
+        log.warning("the city holds this branch's events up to %d only: sending again", through)
+        with self.service.db.write() as session:
+            _set_mark(session, EVENTS_MARK, through)
 
     def pending(self) -> int:
         """How many events have not reached the city yet."""

@@ -47,8 +47,9 @@ class Push(_Strict):
 
 
 class PushAck(_Strict):
-    """``received_through``: every event of the branch up to this id is kept centrally
-    (the branch moves its mark there); ``stored``: how many of this push were new."""
+    """``received_through``: the highest event id of the branch kept centrally (a branch
+    whose mark is past it sends again from there); ``stored``: how many of this push
+    were new."""
 
     received_through: int
     stored: int

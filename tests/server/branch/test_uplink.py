@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from server.api.app import create_app
 from server.contract.http import TicketIn
@@ -23,7 +23,7 @@ from server.runtime import bind, serve_in_thread
 from server.service import QueueService, ServiceError
 from server.storage.db import Database
 from server.storage.migrate import upgrade
-from server.storage.models import TicketEventRow, TicketRow, UpstreamMarkRow
+from server.storage.models import BranchRow, TicketEventRow, TicketRow, UpstreamMarkRow
 from server.storage.seeding import load_sites
 from server.upstream.central import Branches
 from server.upstream.uplink import EVENTS_MARK, Uplink
@@ -216,3 +216,23 @@ def test_the_console_says_when_a_quiet_branch_was_last_heard(link: Link) -> None
         assert heard is not None and heard.last_heard_at is not None
         at = heard.last_heard_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
         assert f"Chi nhánh b1: lần cuối nhận tin lúc {at:%H:%M %d/%m/%Y}" in home.text
+
+
+def test_a_city_restored_with_less_than_it_acknowledged_gets_it_again(link: Link) -> None:
+    """After a failover to a replica that missed the last commits, the city's mark of
+    the branch is behind the branch's own: the next push (a heartbeat) says so, and the
+    branch sends the rest again."""
+    link.uplink.pull()
+    link.issue(10)
+    link.uplink.push_pending()
+    with link.central.db.write() as session:  # the replica had only the first 4
+        session.execute(
+            delete(TicketEventRow).where(
+                TicketEventRow.origin == "b1", TicketEventRow.origin_id > 4
+            )
+        )
+        session.get(BranchRow, "b1").received_through = 4  # type: ignore[union-attr]
+    assert event_count(link.central.db, "b1") == 4
+    assert link.uplink.push_pending() == 6
+    assert event_count(link.central.db, "b1") == 10
+    assert link.uplink.pending() == 0
