@@ -25,6 +25,9 @@ COUNTERS = "/sites/{site}/counters"
 CLERK_DAY = "/sites/{site}/counters/{counter}/day"
 REPORT_FIGURES = "/reports/figures"
 REPORT_MONTHLY_PDF = "/reports/monthly.pdf"
+# A branch server's uplink to the central server (server/upstream/, docs/branches.md).
+UPSTREAM_EVENTS = "/upstream/events"
+UPSTREAM_CONFIG = "/upstream/config"
 COUNTER_ACTION = "/sites/{site}/counters/{counter}/{action}"
 """Every counter action; the server declares it as one route per verb (below)."""
 
@@ -68,6 +71,8 @@ def templates() -> tuple[str, ...]:
         CLERK_DAY,
         REPORT_FIGURES,
         REPORT_MONTHLY_PDF,
+        UPSTREAM_EVENTS,
+        UPSTREAM_CONFIG,
     )
     return fixed + tuple(counter_action_template(action) for action in COUNTER_ACTIONS)
 

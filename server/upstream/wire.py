@@ -11,10 +11,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Date
 
+from server.contract import paths
+from server.contract.http import API_PREFIX
 from server.storage.models import TicketRow, UtcDateTime
 
-PUSH_PATH = "/api/v1/upstream/events"
-CONFIG_PATH = "/api/v1/upstream/config"
+PUSH_PATH = API_PREFIX + paths.UPSTREAM_EVENTS
+CONFIG_PATH = API_PREFIX + paths.UPSTREAM_CONFIG
 
 # Columns a branch's ticket does not bring up: the tracking link is the branch's own
 # (citizens' phones reach the branch), and a unique token kept twice could collide.
