@@ -132,6 +132,8 @@ class Branches:
         row, so a retry racing the original cannot write an older state over a newer."""
         try:
             tickets = [ticket_in(t) for t in push.tickets]
+            if any(e.at.tzinfo is None for e in push.events):
+                raise ValueError("an event's time without its zone")
         except ValueError as exc:
             vi, en = "Vé gửi lên không hợp lệ.", f"A ticket sent up is not valid: {exc}"
             raise _refused("bad_ticket", vi, en, 422) from exc
