@@ -1,11 +1,11 @@
 """The console's own pages: log in and out, the language, and the site chooser."""
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server.console.branches import branch_lines
 from server.console.nav import STAFF
 from server.console.session import (
     LANG_COOKIE,
@@ -23,7 +23,6 @@ from server.console.session import (
 )
 from server.console.texts import LANGUAGES, text
 from server.service import ServiceError
-from server.upstream.central import Branches
 
 router = APIRouter()
 
@@ -99,32 +98,12 @@ def choose_language(request: Request, lang: str, back: str = "/console/") -> Res
     return response
 
 
-# The city's clock, for when a branch was last heard.
-CITY_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
     who: Visitor = visitor(request)
     sites = [s for s in service_of(request).site_config.sites() if who.may_see(s.id)]
     if len(sites) == 1 and who.actor.site is not None:
         return to(f"/console/s/{sites[0].id}/site")
-    return page(request, "home.html", who, active="home", sites=sites, links=_links(request, who))
-
-
-def _links(request: Request, who: Visitor) -> dict[str, tuple[bool, str]]:
-    """Site -> (quiet, the line saying when its branch was last heard), for the sites
-    branch servers serve (``server.upstream``)."""
-    out: dict[str, tuple[bool, str]] = {}
-    for status in Branches(service_of(request).core).statuses():
-        if status.last_heard_at is None:
-            line = text("branch_never", who.lang).format(branch=status.branch)
-        elif status.quiet:
-            at = status.last_heard_at.astimezone(CITY_TIME)
-            line = text("branch_quiet", who.lang).format(
-                branch=status.branch, at=at.strftime("%H:%M %d/%m/%Y")
-            )
-        else:
-            line = text("branch_live", who.lang).format(branch=status.branch)
-        out[status.site] = (status.quiet, line)
-    return out
+    return page(
+        request, "home.html", who, active="home", sites=sites, links=branch_lines(request, who.lang)
+    )

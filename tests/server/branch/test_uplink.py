@@ -215,7 +215,10 @@ def test_the_console_says_when_a_quiet_branch_was_last_heard(link: Link) -> None
         heard = link.branches.last_heard(SITE)
         assert heard is not None and heard.last_heard_at is not None
         at = heard.last_heard_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
-        assert f"Chi nhánh b1: lần cuối nhận tin lúc {at:%H:%M %d/%m/%Y}" in home.text
+        line = f"Chi nhánh b1: lần cuối nhận tin lúc {at:%H:%M %d/%m/%Y}"
+        assert line in home.text
+        assert line in http.get(f"/console/s/{SITE}/site").text  # and on the site's page
+        assert "Chi nhánh" not in http.get(f"/console/s/{OTHER}/site").text  # served here
 
 
 def test_a_city_restored_with_less_than_it_acknowledged_gets_it_again(link: Link) -> None:
