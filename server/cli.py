@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from server.reports.cli import register as register_report
 from server.storage.backup import register as register_backup
+from server.upstream.cli import register as register_branch
+from server.upstream.cli import register_server_options as register_branch_options
 
 if TYPE_CHECKING:
     from server.config import Settings
@@ -44,6 +46,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     )
     server.add_argument("--http", help="HOST:PORT to listen on (default 127.0.0.1:8080)")
     server.add_argument("--public-url", help="base URL citizens' phones reach (tracking links)")
+    register_branch_options(server)
     server.set_defaults(func=run_server)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -68,6 +71,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     _register_devices(sub)
     _register_site(sub)
     _register_simulate(sub)
+    register_branch(sub, _storage_options, _guarded, _admin)
 
 
 def _register_users(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -173,7 +177,10 @@ def _settings(args: argparse.Namespace) -> "Settings":
 
     overrides = {
         key: getattr(args, key, None)
-        for key in ("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key")
+        for key in (
+            *("db", "mqtt", "http", "data_dir", "public_url", "mqtt_ca", "signing_key"),
+            *("upstream", "upstream_token"),
+        )
     }
     return load_settings(config_file=args.config, overrides=overrides)
 

@@ -24,6 +24,8 @@ KEYS = (
     "signing_key",
     "metrics_token",
     "metrics_allow",
+    "upstream",
+    "upstream_token",
 )
 # The shortest ``metrics_token`` accepted: a scraper's secret, not a password to remember.
 METRICS_TOKEN_MIN = 24
@@ -64,6 +66,11 @@ class Settings:
     @property
     def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         return parse_networks(self.metrics_allow or "")
+
+    # A branch server: the central server's URL and this branch's token there
+    # (``qms branch add`` at the centre); None: this server answers to nobody.
+    upstream: str | None = None
+    upstream_token: str | None = None
 
     @property
     def signing_key_path(self) -> Path:
@@ -137,6 +144,15 @@ def _check(settings: Settings) -> Settings:
         raise ConfigError(
             f"public_url must start with http:// or https:// ({settings.public_url!r})"
         )
+    if settings.upstream is not None:
+        if not settings.upstream.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"upstream must start with http:// or https:// ({settings.upstream!r})"
+            )
+        if not settings.upstream_token:
+            raise ConfigError("upstream needs upstream_token (from `qms branch add` centrally)")
+    elif settings.upstream_token is not None:
+        raise ConfigError("upstream_token is given but upstream (the central URL) is not")
     return settings
 
 
@@ -161,7 +177,8 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Defaults < TOML file < ``QMS_DB``/``QMS_MQTT``/``QMS_HTTP``/``QMS_MQTT_CA``/
-    ``QMS_SIGNING_KEY``/``QMS_METRICS_TOKEN`` < command-line flags."""
+    ``QMS_SIGNING_KEY``/``QMS_METRICS_TOKEN``/``QMS_UPSTREAM``/``QMS_UPSTREAM_TOKEN`` <
+    command-line flags."""
     settings = Settings()
     if config_file is not None:
         try:
@@ -173,7 +190,16 @@ def load_settings(
     env = os.environ if environ is None else environ
     from_env = {
         key: env[f"QMS_{key.upper()}"]
-        for key in ("db", "mqtt", "http", "mqtt_ca", "signing_key", "metrics_token")
+        for key in (
+            "db",
+            "mqtt",
+            "http",
+            "mqtt_ca",
+            "signing_key",
+            "metrics_token",
+            "upstream",
+            "upstream_token",
+        )
         if f"QMS_{key.upper()}" in env
     }
     settings = _apply(settings, from_env, "the environment")

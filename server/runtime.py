@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
@@ -27,6 +28,9 @@ from server.service import QueueService
 from server.shedding import HttpLimits, guarded_protocol, raise_fd_limit
 from server.storage.db import Database
 from server.storage.migrate import upgrade
+
+if TYPE_CHECKING:
+    from server.upstream.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +103,8 @@ class Runtime:
     _app: FastAPI | None = None
     _thread: threading.Thread | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    # A branch server's link to the city (``settings.upstream``); None elsewhere.
+    uplink: "Uplink | None" = None
 
     def start(self) -> None:
         settings = self.settings
@@ -138,6 +144,12 @@ class Runtime:
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         app.state.live.start()  # the live hall's watcher: alerts are logged unwatched too
+        if settings.upstream is not None and settings.upstream_token is not None:
+            from server.upstream.uplink import Uplink
+
+            self.uplink = Uplink(self.service, settings.upstream, settings.upstream_token)
+            self.uplink.start()
+            log.info("a branch of %s", settings.upstream)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
         threading.Thread(target=self._watch, name="revocations", daemon=True).start()
         log.info(
@@ -266,6 +278,8 @@ class Runtime:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self.uplink is not None:
+            self.uplink.stop()
         if self._app is not None:
             self._app.state.commands.close()
         if hasattr(self, "service"):

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
-from server.api import bookings, errors, metrics, openapi, reports, supervise, tracking
+from server.api import bookings, errors, metrics, openapi, reports, supervise, tracking, upstream
 from server.api.dispatch import CommandRunner
 from server.api.limits import BodyLimit
 from server.api.routes import router
@@ -46,6 +46,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(bookings.router)
     app.include_router(booking_pages.router)
+    app.include_router(upstream.router)
     mount_console(app)
     app.add_middleware(BodyLimit)
     metrics.install(app, service, metrics_access or metrics.MetricsAccess(), mqtt_state=mqtt_state)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from server.console import forms
+from server.console.branches import branch_lines
 from server.console.forms import FormErrors
 from server.console.session import Forbidden, Visitor, checked_form, page, service_of, to
 from server.console.site_edit import apply_change, definition_of, editor, viewer
@@ -37,7 +38,7 @@ def site_page(request: Request, site: str, saved: int = 0) -> Response:
     definition = definition_of(request, site)
     return page(
         request, "site.html", who, site=site, active="site", config=definition.site,
-        form=None, saved=saved,
+        form=None, saved=saved, link=branch_lines(request, who.lang).get(site),
     )  # fmt: skip
 
 

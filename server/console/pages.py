@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from server.console.branches import branch_lines
 from server.console.nav import STAFF
 from server.console.session import (
     LANG_COOKIE,
@@ -103,4 +104,6 @@ def home(request: Request) -> Response:
     sites = [s for s in service_of(request).site_config.sites() if who.may_see(s.id)]
     if len(sites) == 1 and who.actor.site is not None:
         return to(f"/console/s/{sites[0].id}/site")
-    return page(request, "home.html", who, active="home", sites=sites)
+    return page(
+        request, "home.html", who, active="home", sites=sites, links=branch_lines(request, who.lang)
+    )

@@ -56,6 +56,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Choose a site to see and edit its configuration.",
     ),
     "config_version": ("Phiên bản cấu hình", "Configuration version"),
+    # a site served by a branch server (server/upstream/)
+    "branch_live": ("Chi nhánh {branch}: đang kết nối", "Branch {branch}: connected"),
+    "branch_quiet": (
+        "Chi nhánh {branch}: lần cuối nhận tin lúc {at}",
+        "Branch {branch}: last heard at {at}",
+    ),
+    "branch_never": ("Chi nhánh {branch}: chưa nhận được tin", "Branch {branch}: never heard"),
     # site
     "site_title": ("Thông tin điểm tiếp nhận", "Site settings"),
     "site_id": ("Mã điểm", "Site id"),

@@ -28,6 +28,9 @@ COUNTER_DAY_SERVICES = "/sites/{site}/counters/{counter}/day-services"
 TICKET_MOVE = "/sites/{site}/tickets/{ticket_id}/move"
 REPORT_FIGURES = "/reports/figures"
 REPORT_MONTHLY_PDF = "/reports/monthly.pdf"
+# A branch server's uplink to the central server (server/upstream/, docs/branches.md).
+UPSTREAM_EVENTS = "/upstream/events"
+UPSTREAM_CONFIG = "/upstream/config"
 COUNTER_ACTION = "/sites/{site}/counters/{counter}/{action}"
 SLOTS = "/sites/{site}/services/{service}/slots"
 BOOKINGS = "/sites/{site}/bookings"
@@ -84,6 +87,8 @@ def templates() -> tuple[str, ...]:
         BOOKING,
         BOOKING_CANCEL,
         CHECKINS,
+        UPSTREAM_EVENTS,
+        UPSTREAM_CONFIG,
     )
     return fixed + tuple(counter_action_template(action) for action in COUNTER_ACTIONS)
 

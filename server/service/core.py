@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from server.engine.lifecycle import expire
 from server.engine.numbering import business_day
@@ -26,6 +27,7 @@ from server.storage import day_services
 from server.storage.db import Database, WriterBusy
 from server.storage.idempotency import answer
 from server.storage.mapping import ticket_from_row
+from server.storage.models import BranchSiteRow
 from server.storage.repository import Repository
 
 T = TypeVar("T")
@@ -191,7 +193,10 @@ class ServiceCore:
         idempotency keys old enough that no client still retries with them."""
         with self.db.read() as session:
             site_ids = Repository(session).site_ids()
-        expired = sum(self.roll_day(site_id) for site_id in site_ids)
+            # A branch's sites roll their days at the branch; the expiries come up as
+            # its events (``server/upstream/``), never made a second time here.
+            owned = set(session.scalars(select(BranchSiteRow.site_id)))
+        expired = sum(self.roll_day(site_id) for site_id in site_ids if site_id not in owned)
         with self.db.write() as session:
             Repository(session).forget_keys_before(self.clock() - KEEP_KEYS)
         return expired

@@ -390,7 +390,12 @@ class TicketEventRow(Base):
     """The append-only log: one row per change of a ticket."""
 
     __tablename__ = "ticket_events"
-    __table_args__ = (Index("ix_events_site_at", "site_id", "at"),)
+    __table_args__ = (
+        Index("ix_events_site_at", "site_id", "at"),
+        # A branch's event is kept once at the central server: its branch and its id
+        # there (``server/upstream/``); None for the events this server made itself.
+        Index("ix_events_origin", "origin", "origin_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"))
@@ -400,6 +405,8 @@ class TicketEventRow(Base):
     actor: Mapped[str | None] = mapped_column(String(64), nullable=True)
     counter_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    origin: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    origin_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class CallRow(Base):
@@ -646,3 +653,43 @@ for _measure in HISTOGRAMS:
             _name,
             mapped_column(_name, Integer, nullable=False, default=0, server_default=text("0")),
         )
+
+
+class BranchRow(Base):
+    """A branch server that owns some sites and sends their events here (the central
+    server's side of ``server/upstream/``): its token (kept as a SHA-256 hash) and how
+    far its events have come."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    # The last time the branch reached us (a push, even an empty one, or a pull).
+    last_heard_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    # The time of the newest event received, and the highest branch event id received.
+    last_event_at: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
+    received_through: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class BranchSiteRow(Base):
+    """A site owned by a branch: its hall is served there, and only that branch's
+    token may send its events."""
+
+    __tablename__ = "branch_sites"
+
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    branch_id: Mapped[str] = mapped_column(ForeignKey("branches.id"), index=True)
+
+
+class UpstreamMarkRow(Base):
+    """The branch's side of ``server/upstream/``: named marks that survive a restart
+    (``events``: the highest local event id the central server acknowledged;
+    ``config:<site>``: the central configuration version applied here)."""
+
+    __tablename__ = "upstream_marks"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
