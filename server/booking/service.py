@@ -339,7 +339,13 @@ class Bookings:
             )
             ahead = ctx.repo.count_ahead_of(ticket)
             wait = self.tickets.estimates.estimate(
-                ctx.repo, ctx.bundle, ticket, day=ctx.day, now=ctx.now, seq=None
+                ctx.repo,
+                ctx.bundle,
+                ticket,
+                day=ctx.day,
+                now=ctx.now,
+                seq=ctx.site.seq,
+                locked=True,
             )
             ticket = replace(ticket, estimate_s=wait.wait_s)
             event = replace(event, data={**event.data, "estimate_s": wait.wait_s})
