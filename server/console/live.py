@@ -37,7 +37,7 @@ SCRIPT_TEXTS = (
     "state_closed", "dev_ok", "dev_silent", "dev_offline", "dev_never", "printer_ok",
     "printer_paper_low", "printer_paper_out", "printer_cover_open", "printer_offline",
     "printer_none", "none", "live_heartbeat", "live_printer", "live_show", "live_fold",
-    "live_idle_fields", "live_never_devices",
+    "live_idle_fields", "live_never_devices", "do_open", "do_pause", "do_close",
 )  # fmt: skip
 
 

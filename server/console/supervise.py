@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from server.console.session import Visitor, checked_form, page, service_of, to
 from server.console.site_edit import viewer
@@ -60,6 +60,11 @@ def _key(form: dict[str, Any]) -> str | None:
     change. A form without one still works, as a new command."""
     key = str(form.get("key", "")).strip()
     return key[:200] or None
+
+
+def _wants_json(request: Request) -> bool:
+    """A script's call (the live hall) rather than a form's: answer JSON, not a page."""
+    return "application/json" in request.headers.get("accept", "")
 
 
 def _run(command: Callable[[], Result]) -> Refusal | ServiceError | None:
@@ -129,6 +134,12 @@ async def counter_state(request: Request, site: str, counter: str) -> Response:
             site, counter, body, who.actor, key=_key(form), request_hash=body.model_dump_json()
         )
     )
+    if _wants_json(request):  # the live hall's buttons: it shows the change from its feed
+        if refused is None:
+            return JSONResponse({"ok": True})
+        return JSONResponse(
+            {"ok": False, "message": _reason(refused, who.lang)}, status_code=_status(refused)
+        )
     if refused is not None:
         return _counter_page(
             request,

@@ -219,7 +219,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "state_open": ("Mở, đang chờ gọi", "Open, idle"),
     "state_serving": ("Đang phục vụ", "Serving"),
     "state_paused": ("Tạm nghỉ", "Paused"),
-    "state_closed": ("Đóng", "Closed"),
+    "state_closed": ("Quầy đóng", "Closed"),
     "dev_ok": ("Hoạt động", "Alive"),
     "dev_silent": ("Không phản hồi", "Silent"),
     "dev_offline": ("Báo ngoại tuyến", "Reported offline"),

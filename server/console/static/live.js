@@ -128,6 +128,44 @@
     if (idle) body.appendChild(more("fields", idle, T.live_idle_fields, 8));
   }
 
+  // Open, pause or close a counter from its card: the same command as the counter's
+  // control page (idempotent, audited); the feed shows the change.
+  function setCounterState(c, wanted, button) {
+    button.disabled = true;
+    var body = new URLSearchParams({ csrf: csrf, state: wanted, key: "live-" + c.id + "-" + wanted + "-" + Date.now() });
+    fetch("/console/s/" + site + "/control/counters/" + c.id + "/state", {
+      method: "POST", body: body, credentials: "same-origin", headers: { Accept: "application/json" },
+    }).then(function (r) { return r.json(); }).then(function (answer) {
+      if (!answer.ok) { showRefusal(answer.message); button.disabled = false; }
+    }).catch(function () { showRefusal(T.live_lost); button.disabled = false; });
+  }
+
+  function showRefusal(message) {
+    var box = document.getElementById("live-refusal");
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = false;
+    window.setTimeout(function () { box.hidden = true; }, 8000);
+  }
+
+  // What a supervisor may do with a counter in each state (a closed one is opened first).
+  var ACTIONS = {
+    open: [["paused", "do_pause"], ["closed", "do_close"]],
+    serving: [["paused", "do_pause"], ["closed", "do_close"]],
+    paused: [["open", "do_open"], ["closed", "do_close"]],
+    closed: [["open", "do_open"]],
+  };
+
+  function controls(c) {
+    var row = el("span", { cls: "controls" }, []);
+    (ACTIONS[c.state] || []).forEach(function (pair) {
+      var button = el("button", { type: "button", cls: "ctl " + pair[0], text: T[pair[1]], "data-action": pair[0] });
+      button.addEventListener("click", function () { setCounterState(c, pair[0], button); });
+      row.appendChild(button);
+    });
+    return row;
+  }
+
   function renderCounters() {
     var list = document.getElementById("live-counters");
     list.replaceChildren();
@@ -142,7 +180,7 @@
         el("span", { cls: "clerk", text: c.clerk || "" }),
         el("span", { cls: "stats", text: "✓ " + c.served + " · ⌀ " + (c.avg_s !== null ? duration(c.avg_s) : "—") }),
       ]);
-      list.appendChild(el("li", { cls: "counter " + c.state, "data-counter": c.id }, [link]));
+      list.appendChild(el("li", { cls: "counter " + c.state, "data-counter": c.id }, [link, controls(c)]));
     });
   }
 

@@ -219,6 +219,16 @@ def test_a_supervisor_watches_the_hall_live(live_server: LiveServer, browser: We
         silent = next(a for a in log if a.kind == "device_silent")
         assert silent.acknowledged_by == live_server.supervisor[0] and silent.cleared_at is None
 
+        # The supervisor opens a closed counter from its card, then closes it again: the
+        # same command as the counter's control page; the feed shows each change.
+        closed = str(page.js("return document.querySelector('li.counter.closed').dataset.counter"))
+        card = f'li[data-counter="{closed}"]'
+        browser.find_element(By.CSS_SELECTOR, f"{card} button.ctl.open").click()
+        page.until(lambda: page.counter(closed).split()[1] == "open")
+        browser.find_element(By.CSS_SELECTOR, f"{card} button.ctl.closed").click()
+        page.until(lambda: page.counter(closed).split()[1] == "closed")
+        assert page.same_page()
+
         if page.shots:
             browser.get(f"{live_server.base_url}/console/lang/en?back=/console/s/{SITE}/live")
             page.until(lambda: page.js("return document.getElementById('live').dataset.seq"))
