@@ -14,11 +14,14 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
-from server.api import server_key
+from server.api import server_key, tracking
 from server.api.app import create_app
 from server.config import Settings
 from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
+from server.notify.gateway import MessageGateway, SimulatedGateway
+from server.notify.hub import TrackingHub
+from server.notify.webpush import PushSender, VapidKey
 from server.projection.snapshot_process import ChildConfig, SnapshotProcess
 from server.security.private import private_dir
 from server.security.secret import load_secret
@@ -92,6 +95,11 @@ class Runtime:
     port: int = 0
     mqtt_url: str = ""
     signer: Signer | None = None
+    # "Sắp đến lượt" messages: the simulator until a provider is configured; Web Push
+    # goes to the browsers' push services (None: ``HttpPushSender``).
+    gateway: MessageGateway = field(default_factory=SimulatedGateway)
+    push: PushSender | None = None
+    tracking: TrackingHub | None = field(default=None, init=False)
     _closers: list[object] = field(default_factory=list)
     _builder: SnapshotProcess | None = None
     _server: uvicorn.Server | None = None
@@ -133,6 +141,13 @@ class Runtime:
             self.service.projector.republish_all_devices()
         app = self._app = create_app(self.service, mqtt_state=mqtt_state)
         app.state.server_key = self.signer.key.public
+        self.tracking = tracking.install(
+            app,
+            self.service,
+            key=VapidKey.load_or_create(settings.data_dir),
+            gateway=self.gateway,
+            push=self.push,
+        )
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         threading.Thread(target=self._sweep, name="day-sweep", daemon=True).start()
@@ -263,6 +278,8 @@ class Runtime:
             self._thread.join(timeout=10)
         if self._app is not None:
             self._app.state.commands.close()
+        if self.tracking is not None:  # before the database it reads goes
+            self.tracking.close()
         if hasattr(self, "service"):
             self.service.flush(5)
             self.service.close()

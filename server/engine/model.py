@@ -157,6 +157,10 @@ class SiteConfig:
     # After a session ends, counters keep calling the tickets already issued for this long
     # (the look-ahead estimate counts on it; nothing else changes).
     serve_after_close_s: int = 0
+    # A citizen who asked (tracking page) is told "Sắp đến lượt" when this few people are
+    # ahead, or the estimated wait is this few minutes (docs/tracking.md).
+    near_people: int = 3
+    near_minutes: int = 10
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "ticker": site.ticker,
         "wait_estimator": site.wait_estimator,
         "serve_after_close_s": site.serve_after_close_s,
+        "near_people": site.near_people,
+        "near_minutes": site.near_minutes,
     }
 
 
@@ -158,6 +160,8 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         ticker=s.get("ticker", ""),
         wait_estimator=s.get("wait_estimator", defaults.wait_estimator),
         serve_after_close_s=s.get("serve_after_close_s", defaults.serve_after_close_s),
+        near_people=s.get("near_people", defaults.near_people),
+        near_minutes=s.get("near_minutes", defaults.near_minutes),
     )
 
 
