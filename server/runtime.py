@@ -272,14 +272,14 @@ class Runtime:
         if self._stop.is_set():
             return
         self._stop.set()
+        if self.tracking is not None:  # ends the pages' streams, which would hold HTTP open
+            self.tracking.close()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._app is not None:
             self._app.state.commands.close()
-        if self.tracking is not None:  # before the database it reads goes
-            self.tracking.close()
         if hasattr(self, "service"):
             self.service.flush(5)
             self.service.close()

@@ -370,6 +370,8 @@ async def track_events(
                 except TimeoutError:
                     yield ": keepalive\n\n"
                     continue
+                if update is None:
+                    return
                 yield _event(update)
         finally:
             hub.unwatch(watch)

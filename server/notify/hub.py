@@ -92,8 +92,13 @@ class Watch:
     lang: str
     site: str
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue[Update] = field(default_factory=asyncio.Queue)
+    # None: the server is stopping, the stream ends (the browser reconnects elsewhere).
+    queue: asyncio.Queue[Update | None] = field(default_factory=asyncio.Queue)
     last: Update | None = None
+
+    def end(self) -> None:
+        with contextlib.suppress(RuntimeError):
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
 
     def offer(self, update: Update) -> None:
         """From the hub's thread: queue the update on the page's event loop if new."""
@@ -154,8 +159,12 @@ class TrackingHub:
         self._wake.set()
 
     def close(self) -> None:
+        """Stop, and end every open page's stream (the HTTP server can then stop at once)."""
         with self._lock:
             self._closed = True
+            watches = [w for pages in self._watches.values() for w in pages]
+        for watch in watches:
+            watch.end()
         if self.changed in self.service.projector.watchers:
             self.service.projector.watchers.remove(self.changed)
         self._wake.set()
