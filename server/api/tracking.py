@@ -110,7 +110,8 @@ h2{font-size:1.05rem;margin:0 0 .6rem}
 .card{background:#fff;border-radius:.8rem;padding:1rem 1.2rem;box-shadow:0 1px 4px #0002}
 .num{font-size:3.4rem;font-weight:700;text-align:center;color:#0b5cad;margin:.2rem 0}
 .svc{text-align:center;font-size:1.05rem;margin-bottom:.8rem}
-dl{display:grid;grid-template-columns:1fr auto;gap:.5rem .8rem;font-size:1.05rem;margin:0}
+dl{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.3fr);gap:.5rem .8rem;
+font-size:1.05rem;margin:0}
 dt{color:#4a5a70}dd{margin:0;font-weight:600;text-align:right}
 .called{background:#e6f7e9;border:2px solid #1f9d3a;border-radius:.6rem;padding:.8rem;
 text-align:center;font-size:1.4rem;font-weight:700;color:#136b27;margin:.8rem 0}
@@ -230,7 +231,7 @@ def render(
         f'<h1>{escape(t["title"])}</h1><div class="card" id="card">'
         f"{card(ticket, lang, time_zone, near=near)}</div>"
     )
-    if live and ticket.status not in _OVER:
+    if live and ticket.status in (TicketStatus.WAITING, TicketStatus.PARKED):
         body += _notify_box(live, lang, note, vapid)
     if live:
         body += (
@@ -238,11 +239,6 @@ def render(
             f'data-live="{escape(t["live"])}" data-offline="{escape(t["offline"])}"></script>'
         )
     return _page(lang, f"{ticket.number} — {t['title']}", body, refresh=True, switch=switch)
-
-
-_OVER = frozenset(
-    {TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED}
-)
 
 
 def render_unknown(lang: str, switch: str) -> str:

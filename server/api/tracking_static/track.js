@@ -63,6 +63,9 @@
       state.last = update;
       foot.textContent = me.dataset.live;
       alertFor(update);
+      // Called or over: a notice of the turn is no use any more.
+      var box = document.querySelector(".notify");
+      if (box) box.hidden = update.called || !!OVER[update.status];
       if (OVER[update.status]) events.close();
     };
     events.onerror = function () {
