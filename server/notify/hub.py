@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -30,7 +30,7 @@ from sqlalchemy import delete, select
 from server.contract.http import TicketOut
 from server.contract.vocab import TicketStatus
 from server.engine.estimate import people_ahead
-from server.engine.model import SiteConfig
+from server.engine.model import SiteConfig, Ticket
 from server.notify import webpush
 from server.notify.gateway import MessageGateway, SimulatedGateway
 from server.notify.texts import NEAR_TEXT, NEAR_TITLE
@@ -308,16 +308,19 @@ class TrackingHub:
             rows = session.scalars(select(TicketRow).where(TicketRow.track_token.in_(tokens)))
             rows_by_token = {r.track_token: r for r in rows if r.track_token is not None}
             view = core.view_in(repo, site_id)
-            waiting = []
+            # The waiting line read once, in the lines a ticket waits in: each ticket is
+            # then counted against its own line only, by the engine's rule.
+            lines: dict[tuple[date, str, str | None], list[Ticket]] = {}
             if any(r.status == TicketStatus.WAITING.value for r in rows_by_token.values()):
-                waiting = repo.tickets_light(site_id, [TicketStatus.WAITING.value])
+                for t in repo.tickets_light(site_id, [TicketStatus.WAITING.value]):
+                    lines.setdefault((t.business_day, t.service, t.target_counter), []).append(t)
             seen: dict[str, Seen] = {}
             for token, row in rows_by_token.items():
                 ahead = None
                 if row.status == TicketStatus.WAITING.value:
                     ticket = ticket_from_row(row)
-                    same_day = [t for t in waiting if t.business_day == ticket.business_day]
-                    ahead = people_ahead(ticket, same_day)
+                    line = lines.get((ticket.business_day, ticket.service, ticket.target_counter))
+                    ahead = people_ahead(ticket, line or ())
                 out = self.service.tickets.ticket_view(view, row, ahead=ahead)
                 seen[token] = self._seen(view.bundle.site, out)
         rendered: dict[tuple[str, str], Update] = {}
