@@ -43,6 +43,11 @@ from server.storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
+# Another server process on the same database commits changes this one is not told of:
+# the sites with open pages or contacts are checked this often for a newer sequence
+# number (one light query per site), and passed over when they moved.
+POLL_S = 5.0
+
 # The ticket behind the link is over: nothing more to tell, and its contact is erased.
 ENDED = frozenset(
     {TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.EXPIRED}
@@ -143,6 +148,7 @@ class TrackingHub:
         self._closed = False
         self._idle = threading.Condition(self._lock)
         self._busy = False
+        self._seq: dict[str, int] = {}  # each site's sequence number at its last pass
         # Messages go out one by one off the hub's thread: a slow provider must not hold
         # the pages back.
         self._senders = ThreadPoolExecutor(max_workers=1, thread_name_prefix="notify")
@@ -188,7 +194,8 @@ class TrackingHub:
 
     def _run(self) -> None:
         while True:
-            self._wake.wait()
+            if not self._wake.wait(POLL_S):
+                self._poll()
             with self._lock:
                 self._wake.clear()
                 if self._closed:
@@ -203,6 +210,26 @@ class TrackingHub:
             with self._idle:
                 self._busy = False
                 self._idle.notify_all()
+
+    def _poll(self) -> None:
+        """Mark the sites another process changed (their sequence number moved)."""
+        with self._lock:
+            sites = set(self._watches) | self._contact_sites
+        if not sites:
+            return
+        moved = set()
+        try:
+            with self.service.core.db.read() as session:
+                repo = Repository(session)
+                for site in sites:
+                    row = repo.site_version(site)
+                    if row is not None and row.seq != self._seq.get(site):
+                        moved.add(site)
+        except Exception:
+            log.exception("checking the sites of the tracking pages failed")
+            return
+        with self._lock:
+            self._dirty |= moved
 
     # ---- pages ----------------------------------------------------------------------
 
@@ -308,6 +335,7 @@ class TrackingHub:
             rows = session.scalars(select(TicketRow).where(TicketRow.track_token.in_(tokens)))
             rows_by_token = {r.track_token: r for r in rows if r.track_token is not None}
             view = core.view_in(repo, site_id)
+            self._seq[site_id] = view.seq
             # The waiting line read once, in the lines a ticket waits in: each ticket is
             # then counted against its own line only, by the engine's rule.
             lines: dict[tuple[date, str, str | None], list[Ticket]] = {}

@@ -203,3 +203,21 @@ def test_phone_numbers_are_read_the_vietnamese_way() -> None:
     assert normal_phone("+84 912 345 678") == "0912345678"
     assert normal_phone("0912.345.678") == "0912345678"
     assert normal_phone("912345678") is None and normal_phone("0912") is None
+
+
+def test_a_change_made_by_another_server_process_reaches_the_pages(live_server) -> None:
+    hub = live_server.runtime.tracking
+    hall = Hall(live_server)
+    for _ in range(2):
+        hall.issue()
+    mine = hall.issue()
+    events = Events(f"{mine['track_url']}/events")
+    try:
+        assert "<dd>2</dd>" in events.until(lambda e: True)["html"]
+        # As if another process on the same database ran the command: this one's hub is
+        # not told, and finds the site's sequence number moved.
+        hub.service.projector.watchers.remove(hub.changed)
+        hall.serve_next()
+        events.until(lambda e: "<dd>1</dd>" in e["html"])
+    finally:
+        events.close()
