@@ -15,12 +15,15 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import make_url
 
-from server.api import server_key
+from server.api import server_key, tracking
 from server.api.app import create_app
 from server.api.metrics import MetricsAccess
 from server.config import Settings
 from server.messaging.keys import Signer, load_or_create
 from server.messaging.publisher import Publisher
+from server.notify.gateway import MessageGateway, SimulatedGateway
+from server.notify.hub import TrackingHub
+from server.notify.webpush import PushSender, VapidKey
 from server.projection.snapshot_process import ChildConfig, SnapshotProcess
 from server.security.private import private_dir
 from server.security.secret import load_secret
@@ -97,6 +100,11 @@ class Runtime:
     port: int = 0
     mqtt_url: str = ""
     signer: Signer | None = None
+    # "Sắp đến lượt" messages: the simulator until a provider is configured; Web Push
+    # goes to the browsers' push services (None: ``HttpPushSender``).
+    gateway: MessageGateway = field(default_factory=SimulatedGateway)
+    push: PushSender | None = None
+    tracking: TrackingHub | None = field(default=None, init=False)
     _closers: list[object] = field(default_factory=list)
     _builder: SnapshotProcess | None = None
     _server: uvicorn.Server | None = None
@@ -141,6 +149,13 @@ class Runtime:
         access = MetricsAccess(settings.metrics_token, settings.metrics_networks)
         app = self._app = create_app(self.service, mqtt_state=mqtt_state, metrics_access=access)
         app.state.server_key = self.signer.key.public
+        self.tracking = tracking.install(
+            app,
+            self.service,
+            key=VapidKey.load_or_create(settings.data_dir),
+            gateway=self.gateway,
+            push=self.push,
+        )
         app.include_router(server_key.router)
         self._server, self._thread = serve_in_thread(app, sock)
         app.state.live.start()  # the live hall's watcher: alerts are logged unwatched too
@@ -274,6 +289,8 @@ class Runtime:
         self._stop.set()
         if self._app is not None:
             self._app.state.live.stop()  # ends the live pages' feeds
+        if self.tracking is not None:  # ends the pages' streams, which would hold HTTP open
+            self.tracking.close()
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:

@@ -1,23 +1,37 @@
-"""The citizen's tracking page: ``/t/{token}``, plain HTML that refreshes itself.
+"""The citizen's tracking page: ``/t/{token}``, live over server-sent events.
 
-Vietnamese by default, English with ``?lang=en``; made for a small phone screen,
-no script needed (a meta refresh every ``REFRESH_S``).
+Vietnamese by default, English with ``?lang=en``; made for a small phone screen. Without
+script it is a plain page that refreshes itself (a meta refresh every ``REFRESH_S``
+inside ``<noscript>``); with script it follows an event stream (``/t/{token}/events``)
+fed by the tracking hub (``server.notify.hub``: one computation per change of a site for
+all its open pages), alerts with sound and vibration when the turn is near or called,
+and offers Web Push. A phone number for "Sắp đến lượt" messages is a plain form.
 """
 
+import asyncio
+import json
+from collections.abc import AsyncIterator
 from html import escape
-from typing import Annotated
+from pathlib import Path as FilePath
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, FastAPI, Form, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from server.contract.http import TicketOut
 from server.contract.vocab import TicketStatus
 from server.contract.waits import wait_text
+from server.notify.gateway import MessageGateway, normal_phone
+from server.notify.hub import Seen, TrackingHub, Update
+from server.notify.webpush import PushSender, VapidKey, valid_subscription
 from server.service import QueueService
 
 router = APIRouter()
 
 REFRESH_S = 15
+KEEPALIVE_S = 20.0  # a comment line this often keeps proxies and phones from closing
+STATIC = FilePath(__file__).with_name("tracking_static")
 
 STATUS_TEXT: dict[TicketStatus, tuple[str, str]] = {
     TicketStatus.WAITING: ("Đang chờ", "Waiting"),
@@ -40,8 +54,20 @@ TEXT = {
         "ahead": "Số người phía trước",
         "wait": "Thời gian chờ dự kiến",
         "counter": "Mời đến quầy",
+        "near": "Sắp đến lượt quý khách — xin quý khách quay lại sảnh chờ.",
         "refresh": f"Trang tự cập nhật mỗi {REFRESH_S} giây.",
+        "live": "Trang cập nhật trực tiếp.",
+        "offline": "Mất kết nối — đang thử kết nối lại…",
         "other": "English",
+        "notify_title": "Báo khi sắp đến lượt",
+        "phone": "Nhận tin nhắn khi sắp đến lượt (số điện thoại)",
+        "phone_save": "Lưu số",
+        "phone_kept": "Đã lưu số của quý khách; số này được xóa khi phiếu kết thúc.",
+        "phone_bad": "Số điện thoại không đúng (ví dụ 0912 345 678).",
+        "phone_note": "Số điện thoại chỉ dùng để báo lượt và được xóa khi phiếu kết thúc.",
+        "push": "Bật thông báo trên điện thoại này",
+        "push_on": "Đã bật thông báo.",
+        "push_off": "Trình duyệt này không cho phép thông báo.",
         "unknown_title": "Không tìm thấy phiếu",
         "unknown": "Liên kết này không đúng hoặc đã hết hạn. Vui lòng kiểm tra lại mã QR "
         "trên phiếu, hoặc hỏi cán bộ hướng dẫn tại sảnh.",
@@ -54,8 +80,21 @@ TEXT = {
         "ahead": "People ahead of you",
         "wait": "Estimated wait",
         "counter": "Please go to counter",
+        "near": "Your turn is near — please come back to the waiting hall.",
         "refresh": f"This page refreshes every {REFRESH_S} seconds.",
+        "live": "This page updates live.",
+        "offline": "Connection lost — reconnecting…",
         "other": "Tiếng Việt",
+        "notify_title": "Tell me when my turn is near",
+        "phone": "Get a text message when your turn is near (phone number)",
+        "phone_save": "Save",
+        "phone_kept": "Your number is saved; it is erased when your ticket ends.",
+        "phone_bad": "This phone number is not valid (e.g. 0912 345 678).",
+        "phone_note": "Your number is used only to tell you your turn and is erased when "
+        "your ticket ends.",
+        "push": "Turn on notifications on this phone",
+        "push_on": "Notifications are on.",
+        "push_off": "This browser does not allow notifications.",
         "unknown_title": "Ticket not found",
         "unknown": "This link is not valid or has expired. Please check the QR code on "
         "your ticket, or ask the staff in the hall.",
@@ -66,26 +105,41 @@ STYLE = """
 body{font-family:"DejaVu Sans",Roboto,Arial,sans-serif;margin:0;background:#f3f6fa;color:#13233a}
 main{max-width:28rem;margin:0 auto;padding:1rem}
 h1{font-size:1.2rem;margin:.2rem 0 1rem}
+h2{font-size:1.05rem;margin:0 0 .6rem}
 .site{font-weight:600;margin:.2rem 0 0}
 .card{background:#fff;border-radius:.8rem;padding:1rem 1.2rem;box-shadow:0 1px 4px #0002}
 .num{font-size:3.4rem;font-weight:700;text-align:center;color:#0b5cad;margin:.2rem 0}
 .svc{text-align:center;font-size:1.05rem;margin-bottom:.8rem}
-dl{display:grid;grid-template-columns:1fr auto;gap:.5rem .8rem;font-size:1.05rem;margin:0}
+dl{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.3fr);gap:.5rem .8rem;
+font-size:1.05rem;margin:0}
 dt{color:#4a5a70}dd{margin:0;font-weight:600;text-align:right}
 .called{background:#e6f7e9;border:2px solid #1f9d3a;border-radius:.6rem;padding:.8rem;
 text-align:center;font-size:1.4rem;font-weight:700;color:#136b27;margin:.8rem 0}
+.near{background:#fff4d6;border:2px solid #d99a00;border-radius:.6rem;padding:.7rem;
+text-align:center;font-size:1.1rem;font-weight:700;color:#7a5200;margin:.8rem 0}
+.notify{margin-top:1rem}
+.notify label{display:block;margin-bottom:.4rem}
+.notify input{font-size:1.1rem;padding:.5rem;border:1px solid #9aa8ba;border-radius:.4rem;
+width:100%;box-sizing:border-box}
+.notify button{font-size:1rem;padding:.55rem 1rem;margin-top:.5rem;border:0;border-radius:.4rem;
+background:#0b5cad;color:#fff}
+.note{font-size:.85rem;color:#5b6b80;margin:.5rem 0 0}
+.ok{color:#136b27;font-weight:600}.bad{color:#a3261b;font-weight:600}
 .foot{font-size:.85rem;color:#5b6b80;margin-top:1rem;display:flex;justify-content:space-between}
 a{color:#0b5cad}
 """
 
 
-def _page(lang: str, title: str, body: str, *, refresh: bool, switch: str) -> str:
-    meta = f'<meta http-equiv="refresh" content="{REFRESH_S}">' if refresh else ""
+def _page(lang: str, title: str, body: str, *, refresh: bool, switch: str, foot: str = "") -> str:
+    # Without script the page refreshes itself; with it, the event stream keeps it live.
+    meta = f'<noscript><meta http-equiv="refresh" content="{REFRESH_S}"></noscript>'
+    meta = meta if refresh else ""
+    foot = foot or TEXT[lang]["refresh"]
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"{meta}<title>{escape(title)}</title><style>{STYLE}</style></head>"
-        f'<body><main>{body}<p class="foot"><span>{escape(TEXT[lang]["refresh"])}</span>'
+        f'<body><main>{body}<p class="foot"><span id="foot">{escape(foot)}</span>'
         f'<a href="{escape(switch)}">{escape(TEXT[lang]["other"])}</a></p></main></body></html>'
     )
 
@@ -102,13 +156,8 @@ def _wait_text(ticket: TicketOut, lang: str, time_zone: str) -> str:
     )
 
 
-def render(
-    ticket: TicketOut,
-    lang: str,
-    switch: str,
-    site_name: str = "",
-    time_zone: str = "Asia/Ho_Chi_Minh",
-) -> str:
+def card(ticket: TicketOut, lang: str, time_zone: str, *, near: bool = False) -> str:
+    """The part of the page that changes: the event stream sends it again."""
     t = TEXT[lang]
     service = ticket.service_name_en if lang == "en" else ticket.service_name_vi
     status_vi, status_en = STATUS_TEXT[ticket.status]
@@ -122,14 +171,73 @@ def render(
         TicketStatus.SERVING,
     ):
         called = f'<div class="called">{escape(t["counter"])} {ticket.counter_number}</div>'
+    elif near:
+        called = f'<div class="near">{escape(t["near"])}</div>'
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in rows)
-    body = (
-        f'<p class="site">{escape(site_name)}</p>'
-        f'<h1>{escape(t["title"])}</h1><div class="card">'
+    return (
         f'<div class="num">{escape(ticket.number)}</div>'
         f'<div class="svc">{escape(t["service"])}: {escape(service)}</div>'
-        f"{called}<dl>{items}</dl></div>"
+        f"{called}<dl>{items}</dl>"
     )
+
+
+def render_seen(seen: Seen, lang: str) -> str:
+    """The hub's renderer (``server.notify.hub.Render``)."""
+    return card(seen.ticket, lang, seen.time_zone, near=seen.near)
+
+
+def _notify_box(token: str, lang: str, note: str, vapid: str) -> str:
+    t = TEXT[lang]
+    said = ""
+    if note == "kept":
+        said = f'<p class="note ok">{escape(t["phone_kept"])}</p>'
+    elif note == "bad":
+        said = f'<p class="note bad">{escape(t["phone_bad"])}</p>'
+    push = ""
+    if vapid:  # shown by the script, where the browser can subscribe
+        push = (
+            f'<button type="button" id="push" hidden data-key="{escape(vapid)}" '
+            f'data-on="{escape(t["push_on"])}" data-off="{escape(t["push_off"])}">'
+            f'{escape(t["push"])}</button><p class="note" id="push-said"></p>'
+        )
+    return (
+        f'<div class="card notify"><h2>{escape(t["notify_title"])}</h2>'
+        f'<form method="post" action="/t/{escape(token)}/phone?lang={lang}">'
+        f'<label for="phone">{escape(t["phone"])}</label>'
+        '<input id="phone" name="phone" type="tel" inputmode="tel" autocomplete="tel" '
+        'maxlength="20" placeholder="09xx xxx xxx">'
+        f'<button type="submit">{escape(t["phone_save"])}</button></form>{said}'
+        f'<p class="note">{escape(t["phone_note"])}</p>{push}</div>'
+    )
+
+
+def render(
+    ticket: TicketOut,
+    lang: str,
+    switch: str,
+    site_name: str = "",
+    time_zone: str = "Asia/Ho_Chi_Minh",
+    *,
+    near: bool = False,
+    live: str = "",
+    note: str = "",
+    vapid: str = "",
+) -> str:
+    """The whole page. ``live``: the tracking link's token when the hub runs (the page
+    then carries its script and the notice form)."""
+    t = TEXT[lang]
+    body = (
+        f'<p class="site">{escape(site_name)}</p>'
+        f'<h1>{escape(t["title"])}</h1><div class="card" id="card">'
+        f"{card(ticket, lang, time_zone, near=near)}</div>"
+    )
+    if live and ticket.status in (TicketStatus.WAITING, TicketStatus.PARKED):
+        body += _notify_box(live, lang, note, vapid)
+    if live:
+        body += (
+            f'<script src="/t/track.js" defer data-token="{escape(live)}" data-lang="{lang}" '
+            f'data-live="{escape(t["live"])}" data-offline="{escape(t["offline"])}"></script>'
+        )
     return _page(lang, f"{ticket.number} — {t['title']}", body, refresh=True, switch=switch)
 
 
@@ -142,6 +250,53 @@ def render_unknown(lang: str, switch: str) -> str:
     return _page(lang, t["unknown_title"], body, refresh=False, switch=switch)
 
 
+def _language(request: Request, lang: str | None) -> str:
+    if lang in ("vi", "en"):
+        return lang
+    header = request.headers.get("accept-language", "").lower()
+    return "en" if header.startswith("en") else "vi"
+
+
+def hub_of(request: Request) -> TrackingHub | None:
+    hub: TrackingHub | None = getattr(request.app.state, "tracking", None)
+    return hub
+
+
+def install(
+    app: FastAPI,
+    service: QueueService,
+    *,
+    key: VapidKey | None,
+    gateway: MessageGateway | None = None,
+    push: PushSender | None = None,
+) -> TrackingHub:
+    """Make the tracking pages live (the server's runtime does; ``close`` the hub)."""
+    hub = TrackingHub(service, render_seen, key=key, gateway=gateway, push=push)
+    app.state.tracking = hub
+    hub.start()
+    return hub
+
+
+# ---- the script and the service worker (before ``/t/{token}``, which would take them) ----
+
+
+def _static(name: str, media_type: str, **headers: str) -> Response:
+    text = (STATIC / name).read_text(encoding="utf-8")
+    return Response(text, media_type=media_type, headers={"Cache-Control": "no-cache", **headers})
+
+
+@router.get("/t/track.js", include_in_schema=False)
+def track_script() -> Response:
+    return _static("track.js", "text/javascript")
+
+
+@router.get("/t/sw.js", include_in_schema=False)
+def service_worker() -> Response:
+    """The service worker shows a push notice; served under ``/t/`` so its scope is the
+    tracking pages."""
+    return _static("sw.js", "text/javascript")
+
+
 @router.get(
     "/t/{token}",
     response_class=HTMLResponse,
@@ -152,17 +307,113 @@ def track_page(
     request: Request,
     token: Annotated[str, Path(max_length=128)],
     lang: Annotated[str | None, Query(max_length=8)] = None,
+    note: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
-    language = lang if lang in ("vi", "en") else None
-    if language is None:
-        header = request.headers.get("accept-language", "").lower()
-        language = "en" if header.startswith("en") else "vi"
+    language = _language(request, lang)
     switch = f"?lang={'vi' if language == 'en' else 'en'}"
     service: QueueService = request.app.state.service
-    ticket = service.tickets.track(token)
-    if ticket is None:
-        return HTMLResponse(render_unknown(language, switch), status_code=404)
+    hub = hub_of(request)
+    if hub is not None:  # the same computation the live pages get
+        seen = hub.seen(token)
+        if seen is None:
+            return HTMLResponse(render_unknown(language, switch), status_code=404)
+        ticket, near = seen.ticket, seen.near
+    else:
+        found = service.tickets.track(token)
+        if found is None:
+            return HTMLResponse(render_unknown(language, switch), status_code=404)
+        ticket, near = found, False
     with service.core.reading(ticket.site) as view:  # the citizen sees which centre it is
         site = view.bundle.site
         site_name = site.name_en if language == "en" and site.name_en else site.name
-    return HTMLResponse(render(ticket, language, switch, site_name, site.time_zone))
+    page = render(
+        ticket,
+        language,
+        switch,
+        site_name,
+        site.time_zone,
+        near=near,
+        live=token if hub is not None else "",
+        note=note or "",
+        vapid=hub.key.public if hub is not None and hub.key is not None else "",
+    )
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/t/{token}/events", include_in_schema=False)
+async def track_events(
+    request: Request,
+    token: Annotated[str, Path(max_length=128)],
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """The page's event stream: one ``data:`` line of JSON each time its card changes."""
+    hub = hub_of(request)
+    if hub is None:
+        return Response(status_code=404)
+    language = _language(request, lang)
+    seen = await run_in_threadpool(hub.seen, token)
+    if seen is None:
+        return Response(status_code=404)
+    first = hub.update(seen, language)
+    watch = hub.watch(token, language, seen.site, asyncio.get_running_loop(), first)
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield _event(first)
+            while True:
+                try:
+                    update = await asyncio.wait_for(watch.queue.get(), KEEPALIVE_S)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                if update is None:
+                    return
+                yield _event(update)
+        finally:
+            hub.unwatch(watch)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+def _event(update: Update) -> str:
+    return f"data: {json.dumps(update.as_json(), ensure_ascii=False)}\n\n"
+
+
+@router.post("/t/{token}/phone", include_in_schema=False)
+def keep_phone(
+    request: Request,
+    token: Annotated[str, Path(max_length=128)],
+    phone: Annotated[str, Form(max_length=40)],
+    lang: Annotated[str | None, Query(max_length=8)] = None,
+) -> Response:
+    """The phone number form (no script needed): back to the page, saying how it went."""
+    hub = hub_of(request)
+    language = _language(request, lang)
+    number = normal_phone(phone)
+    if hub is None:
+        return Response(status_code=404)
+    if number is None:
+        note = "bad"
+    elif hub.keep_contact(token, phone=number):
+        note = "kept"
+    else:
+        return HTMLResponse(render_unknown(language, "?lang=vi"), status_code=404)
+    return RedirectResponse(f"/t/{token}?lang={language}&note={note}", status_code=303)
+
+
+@router.post("/t/{token}/push", include_in_schema=False)
+async def keep_push(request: Request, token: Annotated[str, Path(max_length=128)]) -> Response:
+    """The page's Web Push subscription (JSON, as the browser gives it)."""
+    hub = hub_of(request)
+    if hub is None or hub.key is None:
+        return Response(status_code=404)
+    try:
+        data: Any = json.loads(await request.body())
+    except ValueError:
+        data = None
+    subscription = valid_subscription(data)
+    if subscription is None:
+        return Response(status_code=422)
+    kept = await run_in_threadpool(hub.keep_contact, token, push=subscription)
+    return Response(status_code=204 if kept else 404)

@@ -179,6 +179,10 @@ class SiteConfig:
     # its start; a booking not checked in by then lapses and its place goes back.
     booking_early_min: int = 30
     booking_late_min: int = 15
+    # A citizen who asked (tracking page) is told "Sắp đến lượt" when this few people are
+    # ahead, or the estimated wait is this few minutes (docs/tracking.md).
+    near_people: int = 3
+    near_minutes: int = 10
 
 
 @dataclass(frozen=True)

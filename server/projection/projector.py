@@ -93,6 +93,10 @@ class Projector:
         self._builds = 0
         self._builds_guard = threading.Lock()
         self.field_waits = FieldWaits()  # the kiosks' field buttons, kept a short while
+        # Told of every committed change (site, effects) on the committing thread, before
+        # any snapshot is built; must only take note and return (the live tracking pages,
+        # ``server.notify.hub``).
+        self.watchers: list[Callable[[str, Effects], None]] = []
         self._pump: Pump | None
         if not background:
             self._pump = None
@@ -157,6 +161,11 @@ class Projector:
         """
         if not effects.changed:
             return
+        for watcher in self.watchers:
+            try:
+                watcher(site_id, effects)
+            except Exception:
+                log.exception("a watcher of site %s failed", site_id)
         if self._pump is not None:
             self._pump.submit(site_id, effects)
         else:

@@ -116,16 +116,22 @@ class Tickets:
     def track_url(self, row: StoredTicket) -> str:
         return f"{self.public_url}/t/{row.track_token}" if row.track_token else ""
 
-    def ticket_view(self, view: SiteView, row: StoredTicket) -> TicketOut:
+    def ticket_view(
+        self, view: SiteView, row: StoredTicket, *, ahead: int | None = None
+    ) -> TicketOut:
         """A ticket with its live place in line and wait, reckoned as at issue.
 
         Citizens' phones ask again and again (the tracking page), so the database counts the
         people ahead (the engine's rule, ``Repository.count_ahead_of``) instead of the
-        line being read, however long it is."""
-        ahead, wait = 0, None
-        if row.status == TicketStatus.WAITING.value:
+        line being read, however long it is. ``ahead``: already counted by the caller
+        (the live tracking pages count a whole site's tickets from one read of its line)."""
+        wait = None
+        if row.status != TicketStatus.WAITING.value:
+            ahead = 0
+        else:
             repo, site, service = view.repo, row.site_id, row.service
-            ahead = repo.count_ahead_of(row)
+            if ahead is None:
+                ahead = repo.count_ahead_of(row)
             if view.bundle.site.wait_estimator == QUEUE_LENGTH:  # from counts: no line read
                 open_now = repo.count_open_for(site, service)
                 open_now += open_day_counters(repo, view.bundle, site, service)

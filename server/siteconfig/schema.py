@@ -68,6 +68,10 @@ class SiteSection(Strict):
 
     stop_issuing_before_close_min: int = Field(default=0, ge=0, le=240)
     max_tickets_per_citizen_day: int = Field(default=5, ge=1, le=100)
+    # "Sắp đến lượt": a citizen who asked is told at this few people ahead, or this few
+    # minutes of estimated wait (docs/tracking.md).
+    near_people: int = Field(default=3, ge=0, le=100)
+    near_minutes: int = Field(default=10, ge=0, le=240)
 
 
 class Rules(Strict):
@@ -282,6 +286,8 @@ def to_definition(doc: SiteFile) -> SiteDefinition:
         alerts=AlertRules(**doc.alerts.model_dump()),
         booking_early_min=r.booking_early_min,
         booking_late_min=r.booking_late_min,
+        near_people=s.near_people,
+        near_minutes=s.near_minutes,
         holidays=tuple(Holiday(h.date, h.name_vi, h.name_en) for h in doc.holidays),
         special_days=tuple(
             SpecialDay(
@@ -383,6 +389,8 @@ def from_definition(definition: SiteDefinition) -> SiteFile:
             "voice": site.voice,
             "stop_issuing_before_close_min": site.stop_issuing_before_close_min,
             "max_tickets_per_citizen_day": site.max_tickets_per_citizen_day,
+            "near_people": site.near_people,
+            "near_minutes": site.near_minutes,
         },
         "rules": {
             "priority_ratio": site.priority_ratio,

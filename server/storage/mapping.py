@@ -121,6 +121,8 @@ def site_settings_to_json(site: SiteConfig) -> dict[str, Any]:
         "alerts": asdict(site.alerts),
         "booking_early_min": site.booking_early_min,
         "booking_late_min": site.booking_late_min,
+        "near_people": site.near_people,
+        "near_minutes": site.near_minutes,
     }
 
 
@@ -168,6 +170,8 @@ def site_from_row(row: SiteRow) -> SiteConfig:
         alerts=AlertRules(**s["alerts"]) if "alerts" in s else defaults.alerts,
         booking_early_min=s.get("booking_early_min", defaults.booking_early_min),
         booking_late_min=s.get("booking_late_min", defaults.booking_late_min),
+        near_people=s.get("near_people", defaults.near_people),
+        near_minutes=s.get("near_minutes", defaults.near_minutes),
     )
 
 

@@ -465,6 +465,22 @@ class PinAttemptRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTC_DATETIME, nullable=True)
 
 
+class TrackContactRow(Base):
+    """How a citizen asked to be told "Sắp đến lượt" (``server.notify``): a phone number
+    and/or a Web Push subscription, kept with the tracking link (which a transfer hands
+    on) and erased when the ticket behind it ends."""
+
+    __tablename__ = "track_contacts"
+
+    track_token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    push: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The ticket the "near" notice went out for (a transfer opens a new one: told again).
+    told_ticket: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+
+
 class IdempotencyRow(Base):
     """A command's stored answer, written in the transaction that applied it."""
 
