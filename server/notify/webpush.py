@@ -5,17 +5,14 @@ private files; the browser's subscription (endpoint, ``p256dh``, ``auth``) is st
 with the ticket (``TrackContactRow.push``). ``build`` makes the whole request (the
 encrypted body and its headers); a ``PushSender`` delivers it: ``HttpPushSender`` in
 production, ``RecordingPushSender`` in tests (no push service is reachable from them).
-Written from the RFCs with ``cryptography``, which the server already uses, rather than
-adding pywebpush and its HTTP stack.
+The cryptography is not ours: ``http_ece`` encrypts the body and ``py_vapid`` signs the
+token, the two libraries pywebpush itself is built on (pywebpush would add requests
+and aiohttp to send, where the server already has httpx; docs/dependencies.md).
 """
 
 import base64
-import hashlib
-import hmac
 import json
 import logging
-import os
-import struct
 import threading
 import time
 from dataclasses import dataclass
@@ -23,11 +20,11 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+import http_ece
 import httpx
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from py_vapid import Vapid
 
 from server.security.private import private_file
 
@@ -47,44 +44,31 @@ def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _point(key: ec.EllipticCurvePublicKey) -> bytes:
-    return key.public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-
-
-def _hmac(key: bytes, data: bytes) -> bytes:
-    return hmac.new(key, data, hashlib.sha256).digest()
-
-
 class VapidKey:
     """The server's application key: the browser binds a subscription to its public half."""
 
-    def __init__(self, private: ec.EllipticCurvePrivateKey) -> None:
-        self.private = private
+    def __init__(self, vapid: Vapid) -> None:
+        if not isinstance(vapid.private_key, ec.EllipticCurvePrivateKey):
+            raise ValueError("a VAPID key is an EC (P-256) private key")
+        self.vapid = vapid
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> "VapidKey":
         path = data_dir / VAPID_FILE
         if path.exists() and path.stat().st_size:
-            loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-            if not isinstance(loaded, ec.EllipticCurvePrivateKey):
-                raise ValueError(f"{path} is not an EC private key")
-            return cls(loaded)
-        key = ec.generate_private_key(ec.SECP256R1())
-        private_file(path).write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
-        return cls(key)
+            return cls(Vapid.from_pem(path.read_bytes()))
+        vapid = Vapid()
+        vapid.generate_keys()
+        private_file(path).write_bytes(vapid.private_pem())
+        return cls(vapid)
 
     @property
     def public(self) -> str:
         """The ``applicationServerKey`` the page subscribes with."""
-        return b64url(_point(self.private.public_key()))
+        point = self.vapid.public_key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return b64url(point)
 
     def authorization(self, endpoint: str, now: float | None = None) -> str:
         """The ``Authorization`` header: a JWT (ES256) for the push service's origin."""
@@ -94,12 +78,7 @@ class VapidKey:
             "exp": int((now or time.time()) + 12 * 3600),
             "sub": CONTACT,
         }
-        head = b64url(json.dumps({"typ": "JWT", "alg": "ES256"}).encode())
-        body = b64url(json.dumps(claims, separators=(",", ":")).encode())
-        der = self.private.sign(f"{head}.{body}".encode(), ec.ECDSA(hashes.SHA256()))
-        r, s = decode_dss_signature(der)
-        signature = b64url(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
-        return f"vapid t={head}.{body}.{signature}, k={self.public}"
+        return str(self.vapid.sign(claims)["Authorization"])
 
 
 @dataclass(frozen=True)
@@ -110,20 +89,18 @@ class PushRequest:
 
 
 def encrypt(payload: bytes, p256dh: str, auth: str) -> bytes:
-    """The ``aes128gcm`` body of RFC 8291: one record, keyed from a fresh sender key."""
-    ua_point = unb64url(p256dh)
-    ua_public = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), ua_point)
+    """The ``aes128gcm`` body of RFC 8291, keyed from a fresh sender key for each message
+    (``http_ece`` adds a fresh salt and puts the sender's public key in the header)."""
     sender = ec.generate_private_key(ec.SECP256R1())
-    as_point = _point(sender.public_key())
-    shared = sender.exchange(ec.ECDH(), ua_public)
-    prk_key = _hmac(unb64url(auth), shared)
-    ikm = _hmac(prk_key, b"WebPush: info\x00" + ua_point + as_point + b"\x01")
-    salt = os.urandom(16)
-    prk = _hmac(salt, ikm)
-    cek = _hmac(prk, b"Content-Encoding: aes128gcm\x00\x01")[:16]
-    nonce = _hmac(prk, b"Content-Encoding: nonce\x00\x01")[:12]
-    sealed = AESGCM(cek).encrypt(nonce, payload + b"\x02", None)
-    return salt + struct.pack("!IB", RECORD_SIZE, len(as_point)) + as_point + sealed
+    body = http_ece.encrypt(
+        payload,
+        private_key=sender,
+        dh=unb64url(p256dh),
+        auth_secret=unb64url(auth),
+        rs=RECORD_SIZE,
+        version="aes128gcm",
+    )
+    return bytes(body)
 
 
 def build(key: VapidKey, subscription: dict[str, Any], message: dict[str, str]) -> PushRequest:

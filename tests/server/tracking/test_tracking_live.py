@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 
 from server.notify.gateway import SimulatedGateway, normal_phone
-from server.notify.webpush import VAPID_FILE, RecordingPushSender
+from server.notify.webpush import VAPID_FILE, RecordingPushSender, VapidKey
 from server.storage.models import TrackContactRow
 from tests.server.tracking.hall import Events, Hall, wait_for
 from tests.support.live_server import LiveServer
@@ -183,7 +183,10 @@ def test_a_push_subscription_gets_a_signed_encrypted_notice(live_server) -> None
     assert message["title"] == "Sắp đến lượt" and mine["number"] in message["body"]
     assert message["url"] == mine["track_url"]
     # The VAPID token is signed by the key the page subscribes with, for the service's origin.
-    token, public = request.headers["Authorization"].removeprefix("vapid t=").split(", k=")
+    scheme, params = request.headers["Authorization"].split(" ", 1)
+    fields = dict(part.strip().split("=", 1) for part in params.split(","))  # RFC 8292, 3
+    assert scheme == "vapid"
+    token, public = fields["t"], fields["k"]
     head, claims, signature = token.split(".")
     assert json.loads(unb64(claims))["aud"] == "https://push.example.invalid"
     raw = unb64(signature)
@@ -197,6 +200,28 @@ def test_a_push_subscription_gets_a_signed_encrypted_notice(live_server) -> None
     hall.act("call-next")
     hall.act("no-show")
     wait_for(lambda: contacts(live_server) == [])
+
+
+def test_the_vapid_key_file_is_kept_and_read_back(tmp_path) -> None:
+    """A key written by cryptography (as earlier versions did) is the one loaded again:
+    replacing it would silently void every citizen's subscription."""
+    earlier = ec.generate_private_key(ec.SECP256R1())
+    (tmp_path / VAPID_FILE).write_bytes(
+        earlier.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    point = earlier.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    assert VapidKey.load_or_create(tmp_path).public == b64(point)
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    made = VapidKey.load_or_create(fresh)
+    assert stat.S_IMODE((fresh / VAPID_FILE).stat().st_mode) == 0o600
+    assert VapidKey.load_or_create(fresh).public == made.public
 
 
 def test_phone_numbers_are_read_the_vietnamese_way() -> None:
