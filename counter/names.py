@@ -7,8 +7,10 @@ the screen never shows a blank.
 
 from collections.abc import Sequence
 
+from counter.texts import text
 from server.contract.http import MenuOut, PriorityCategory, ServiceOut
 from server.contract.messages import ServiceWaiting
+from server.contract.vocab import APPOINTMENT_PRIORITY
 
 
 class SiteNames:
@@ -31,8 +33,9 @@ class SiteNames:
         return named.name_en if self.language == "en" else named.name_vi
 
     def priority(self, code: str) -> str:
-        """The priority category's name ("Người cao tuổi"), else its code."""
+        """The priority category's name ("Người cao tuổi"), else its code. An appointment's
+        ticket carries a priority no site lists among its categories: the counter names it."""
         category = self.priorities.get(code)
         if category is None:
-            return code
+            return text("appointment", self.language) if code == APPOINTMENT_PRIORITY else code
         return category.name_en if self.language == "en" else category.name_vi

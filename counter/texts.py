@@ -31,6 +31,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "waited": ("Đã chờ", "Waited"),
     "times_called": ("Lần gọi", "Times called"),
     "priority": ("Ưu tiên", "Priority"),
+    "appointment": ("Lịch hẹn", "Appointment"),
     "queue": ("Hàng chờ", "Queue"),
     "waiting_per_field": ("Đang chờ theo lĩnh vực", "Waiting per field"),
     "longest_wait": ("Chờ lâu nhất", "Longest wait"),

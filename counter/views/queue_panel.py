@@ -90,8 +90,9 @@ class QueuePanel(QFrame):
     def _ticket_line(self, ticket: TicketBrief) -> str:
         vm, lang = self.vm, self.vm.language
         star = "★ " if ticket.priority else ""
+        kind = f"  ·  {vm.priority_name(ticket.priority)}" if ticket.priority else ""
         return (
-            f"{star}{ticket.number}  ·  {vm.service_name(ticket.service)}"
+            f"{star}{ticket.number}  ·  {vm.service_name(ticket.service)}{kind}"
             f"  ·  {duration(vm.wait_now(ticket), lang)}"
         )
 

@@ -8,10 +8,14 @@ touch targets, labelled controls, text contrast of WCAG AA (docs/booking.md).
 - ``/book/{site}``: its fields that do;
 - ``/book/{site}/{service}?day=``: the days and the slots, and the form that books;
 - ``/book/b/{token}``: a booking (code, QR code, time, cancel), the QR code's link.
+
+The booking form carries an idempotency key, fresh each time it is drawn: a form sent
+twice (a double tap, a retry after a lost answer) books once and shows that booking.
 """
 
 import io
 import re
+import secrets
 from datetime import date
 from html import escape
 from typing import Annotated
@@ -30,6 +34,9 @@ from server.service.errors import ServiceError
 from server.storage.mapping import SiteBundle
 
 router = APIRouter(include_in_schema=False)
+
+# The booking form's idempotency key, as ``_slots_body`` draws it (``token_urlsafe``).
+FORM_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 STYLE = """
 *{box-sizing:border-box}
@@ -322,6 +329,7 @@ def _slots_body(
         form = (
             f'<form method="post" action="{escape(_with_lang(base, lang))}">'
             f'<input type="hidden" name="day" value="{slots.day.isoformat()}">'
+            f'<input type="hidden" name="key" value="{secrets.token_urlsafe(18)}">'
             f'<fieldset class="slots"><legend>{escape(text("choose_slot", lang))}</legend>'
             f"{''.join(options)}</fieldset>"
             f'<label class="field" for="cccd">{escape(text("cccd", lang))}</label>'
@@ -379,6 +387,9 @@ async def book_form(
     start = str(form.get("start", ""))[:64]
     cccd = "".join(str(form.get("cccd", "")).split())[:32]
     day_text = str(form.get("day", ""))[:10]
+    key = str(form.get("key", ""))
+    # A form drawn before keys (or a tampered one) books as before: without replay.
+    command_key = key if FORM_KEY.fullmatch(key) else None
     bookings = bookings_of(request)
     error, status = "", 200
     if not start:
@@ -388,12 +399,20 @@ async def book_form(
     else:
         try:
             body = BookingIn(service=service, start=start, language=lang, cccd=cccd or None)  # type: ignore[arg-type]
-            result = await run_in_threadpool(bookings.book, site, body, WEB, None, "")
+            # The ID number enters the replay check keyed, as it is kept: never in clear.
+            citizen = bookings.citizen_hash(cccd) if cccd else ""
+            sent = body.model_dump_json(exclude={"cccd"})
+            digest = f"{request.method} {request.url.path}\n{sent}\n{citizen}"
+            result = await run_in_threadpool(bookings.book, site, body, WEB, command_key, digest)
             token = result.body["page_url"].rsplit(BOOKING_PAGE, 1)[1]
             return RedirectResponse(_with_lang(f"{BOOKING_PAGE}{token}", lang), status_code=303)
-        except (ServiceError, Refusal) as exc:
-            error = exc.message_en if lang == "en" else exc.message_vi
-            status = getattr(exc, "status", 409)
+        except ServiceError as exc:
+            if exc.code == "idempotency_key_reused":  # this form booked other details before
+                error, status = text("form_used", lang), exc.status
+            else:
+                error, status = (exc.message_en if lang == "en" else exc.message_vi), exc.status
+        except Refusal as exc:
+            error, status = (exc.message_en if lang == "en" else exc.message_vi), 409
         except ValueError:
             error, status = text("pick_slot", lang), 422
     day = date.fromisoformat(day_text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day_text) else None

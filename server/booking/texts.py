@@ -22,6 +22,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "cccd_invalid": ("Số CCCD phải có đúng 12 chữ số.", "The ID number must have 12 digits."),
     "pick_slot": ("Quý khách vui lòng chọn một khung giờ.", "Please choose a time."),
+    "form_used": (
+        "Biểu mẫu này đã được dùng để đặt một lịch hẹn khác. Nếu quý khách muốn đặt thêm, "
+        "vui lòng chọn lại khung giờ và bấm “Đặt lịch”.",
+        "This form already booked another appointment. To book one more, please choose "
+        "the time again and press “Book”.",
+    ),
     "submit": ("Đặt lịch", "Book"),
     "back": ("Quay lại", "Back"),
     "booked_title": ("Lịch hẹn của quý khách", "Your appointment"),

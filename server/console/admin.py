@@ -28,6 +28,9 @@ from server.siteconfig import SiteDefinition, SiteFileError, render
 
 router = APIRouter()
 
+# The boards' voice regions a site may choose (the site file's ``[site] voice``).
+VOICES = ("north", "central", "south")
+
 
 # ---- the site ------------------------------------------------------------------------
 
@@ -38,7 +41,7 @@ def site_page(request: Request, site: str, saved: int = 0) -> Response:
     definition = definition_of(request, site)
     return page(
         request, "site.html", who, site=site, active="site", config=definition.site,
-        form=None, saved=saved, link=branch_lines(request, who.lang).get(site),
+        form=None, saved=saved, link=branch_lines(request, who.lang).get(site), voices=VOICES,
     )  # fmt: skip
 
 
@@ -55,6 +58,9 @@ async def site_save(request: Request, site: str) -> Response:
     limit = forms.integer(form, "citizen_limit", errors, low=1, high=100)
     ratio = forms.integer(form, "priority_ratio", errors, low=1, high=100)
     aging = forms.integer(form, "aging_after_min", errors, low=1, high=600, optional=True)
+    voice = str(form.get("voice", definition.site.voice))
+    if voice not in VOICES:
+        errors.add("voice", "err_voice")
     if not errors:
         config = replace(
             definition.site,
@@ -66,13 +72,14 @@ async def site_save(request: Request, site: str) -> Response:
             max_tickets_per_citizen_day=limit or 1,
             priority_ratio=ratio or 1,
             aging_after_s=aging * 60 if aging else None,
+            voice=voice,
         )
         errors = apply_change(request, who, replace(definition, site=config), "site.edit", site)
         if not errors:
             return to(f"/console/s/{site}/site?saved=1")
     return page(
         request, "site.html", who, site=site, active="site", config=definition.site, form=form,
-        errors=errors.messages, status_code=400,
+        errors=errors.messages, status_code=400, voices=VOICES,
     )  # fmt: skip
 
 

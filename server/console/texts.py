@@ -81,6 +81,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Ưu tiên lĩnh vực có người chờ quá (phút, để trống: tắt)",
         "Favour a field whose oldest ticket waited over (minutes, empty: off)",
     ),
+    "voice": ("Giọng đọc gọi số trên màn hình sảnh", "Hall board announcement voice"),
+    "voice_north": ("Miền Bắc", "Northern"),
+    "voice_central": ("Miền Trung", "Central"),
+    "voice_south": ("Miền Nam", "Southern"),
     "priority_categories": ("Đối tượng ưu tiên", "Priority categories"),
     # fields
     "fields_title": ("Lĩnh vực", "Fields"),
@@ -337,6 +341,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "err_state": ("Trạng thái quầy không hợp lệ.", "Not a counter state."),
     # validation
     "err_required": ("Không được để trống.", "Required."),
+    "err_voice": (
+        "Chọn Miền Bắc, Miền Trung hoặc Miền Nam.",
+        "Choose Northern, Central or Southern.",
+    ),
     "err_integer": ("Phải là số nguyên.", "Must be a whole number."),
     "err_range": ("Giá trị nằm ngoài khoảng cho phép.", "Out of the allowed range."),
     "err_date": ("Ngày không hợp lệ (YYYY-MM-DD).", "Not a valid date (YYYY-MM-DD)."),

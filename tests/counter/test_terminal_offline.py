@@ -6,13 +6,14 @@ The server here is a closed port on 127.0.0.1: a real "connection refused".
 import socket
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from appkit.offthread import OffThread
 from counter.client import CounterClient
 from counter.viewmodel import CounterViewModel
 from counter.views.terminal import TerminalView
 from server.contract.http import ServiceOut, TransferIn
-from server.contract.vocab import CounterState, TicketStatus
+from server.contract.vocab import APPOINTMENT_PRIORITY, CounterState, TicketStatus
 from tests.counter.samples import brief, snapshot
 
 pytestmark = pytest.mark.gui
@@ -66,6 +67,27 @@ def test_snapshot_shows_ticket_queue_and_parked(offline):
     texts = [box.itemAt(i).widget().text() for i in range(box.count())]
     assert texts[0].startswith("1024") and texts[1].startswith("★ 1025")
     assert "Chờ lâu nhất: 12 phút" in view.queue.longest.text()
+
+
+def test_an_appointment_reads_as_one_not_as_its_code(offline, qtbot):
+    vm, view = offline
+    vm.apply_snapshot(
+        snapshot(
+            current=brief("1023", status=TicketStatus.CALLED, priority=APPOINTMENT_PRIORITY),
+            next_up=[brief("1024", priority=APPOINTMENT_PRIORITY)],
+            parked=[brief("1011", status=TicketStatus.PARKED, priority=APPOINTMENT_PRIORITY)],
+        )
+    )
+    vm.set_live(True)
+    assert vm.priority_name(APPOINTMENT_PRIORITY) == "Lịch hẹn"
+    assert view.ticket.priority.text() == "★ Ưu tiên: Lịch hẹn"
+    next_line = view.queue.next_box.itemAt(0).widget().text()
+    parked_line = view.queue.parked_box.itemAt(0).widget().findChild(QLabel).text()
+    lines = [next_line, parked_line]
+    assert all(line.startswith("★ 10") and "·  Lịch hẹn  ·" in line for line in lines)
+    assert not any(APPOINTMENT_PRIORITY in line for line in [*lines, view.ticket.priority.text()])
+    english = CounterViewModel(vm.client, vm.worker, "hcm-main", "5", language="en", probe_ms=0)
+    assert english.priority_name(APPOINTMENT_PRIORITY) == "Appointment"
 
 
 def test_empty_queue_and_no_ticket(offline):

@@ -122,3 +122,40 @@ def test_the_menu_carries_each_fields_keywords(live: Live) -> None:
     menu = live.client.get(API_PREFIX + paths.menu(SITE)).json()
     services = [s for d in menu["departments"] for s in d["services"]]
     assert all("keywords" in s for s in services)
+
+
+def form_fields(html: str) -> dict[str, str]:
+    """The booking form's hidden fields and its first free slot, as a browser sends them."""
+    found = {
+        name: re.search(rf'name="{name}" value="([^"]+)"', html) for name in ("day", "key", "start")
+    }
+    assert all(found.values()), found
+    return {name: match.group(1) for name, match in found.items() if match}
+
+
+def test_a_form_sent_twice_books_once_and_shows_that_booking(live: Live) -> None:
+    c = live.client
+    form = form_fields(c.get("/book/t1/ht").text)
+    assert form_fields(c.get("/book/t1/ht").text)["key"] != form["key"]  # fresh per form
+    sent = [c.post("/book/t1/ht", data={**form, "cccd": "079203004567"}) for _ in range(2)]
+    assert [r.status_code for r in sent] == [303, 303]
+    assert sent[0].headers["location"] == sent[1].headers["location"]
+    booked = c.get(sent[0].headers["location"]).text
+    assert "Mã đặt lịch" in booked and "Đã đặt" in booked
+    slots = SlotsOut.model_validate(c.get(API_PREFIX + paths.slots(SITE, "ht")).json())
+    [slot] = [s for s in slots.slots if s.start.isoformat() == form["start"]]
+    assert slot.free == 1  # of 2 (tests/server/booking/conftest.py): one taken, not two
+
+    # The same form sent again with other details books nothing and says why.
+    other = next(s.start.isoformat() for s in slots.slots if s.start.isoformat() != form["start"])
+    reused = c.post("/book/t1/ht", data={**form, "start": other})
+    assert reused.status_code == 422
+    assert "Biểu mẫu này đã được dùng" in reused.text
+    assert form_fields(reused.text)["key"] != form["key"]  # the form drawn again is fresh
+    again = SlotsOut.model_validate(c.get(API_PREFIX + paths.slots(SITE, "ht")).json())
+    assert [s.free for s in again.slots] == [s.free for s in slots.slots]
+
+    # Another form is another booking.
+    second = c.post("/book/t1/ht", data=form_fields(c.get("/book/t1/ht").text))
+    assert second.status_code == 303
+    assert second.headers["location"] != sent[0].headers["location"]

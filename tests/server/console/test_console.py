@@ -127,6 +127,49 @@ def test_a_bad_value_says_why_and_changes_nothing(world: World) -> None:
     assert before != world.service.site_config.export(SITE)  # only the valid change went in
 
 
+def site_form(world: World, **change: str) -> dict[str, str]:
+    """The site page's form as it comes, with ``change`` made."""
+    site = world.service.site_config.definition(SITE).site
+    values = {
+        "name_vi": site.name, "name_en": site.name_en, "time_zone": site.time_zone,
+        "ticker": site.ticker, "cutoff": str(site.stop_issuing_before_close_min),
+        "citizen_limit": str(site.max_tickets_per_citizen_day),
+        "priority_ratio": str(site.priority_ratio), "aging_after_min": "", "voice": site.voice,
+    }  # fmt: skip
+    return {**values, **change}
+
+
+def test_the_boards_voice_region_is_chosen_on_the_site_page(world: World) -> None:
+    client, token = logged_in(world, "adm", "bon-mua-xanh-9")
+    page = client.get(f"/console/s/{SITE}/site")
+    assert '<option value="north" selected>Miền Bắc</option>' in page.text
+    assert '<option value="central" >Miền Trung</option>' in page.text
+    assert '<option value="south" >Miền Nam</option>' in page.text
+    page = client.post(
+        f"/console/s/{SITE}/site", data=site_form(world, csrf=token, voice="central")
+    )
+    assert page.status_code == 200 and "saved=1" in str(page.url)
+    assert '<option value="central" selected>Miền Trung</option>' in page.text
+    assert world.service.site_config.definition(SITE).site.voice == "central"
+    assert 'voice = "central"' in world.service.site_config.export(SITE)
+    [entry] = world.service.audit.entries(site=SITE)
+    assert (entry.actor, entry.action, entry.target) == ("adm", "site.edit", SITE)
+    assert "central" in str(entry.after)
+    refused = client.post(
+        f"/console/s/{SITE}/site", data=site_form(world, csrf=token, voice="west")
+    )
+    assert refused.status_code == 400
+    assert alert(refused.text) == (
+        "Chưa lưu được, vui lòng sửa: Giọng đọc gọi số trên màn hình sảnh: "
+        "Chọn Miền Bắc, Miền Trung hoặc Miền Nam."
+    )
+    assert world.service.site_config.definition(SITE).site.voice == "central"
+    assert len(world.service.audit.entries(site=SITE)) == 1
+    client.cookies.set("qms_lang", "en")
+    english = client.get(f"/console/s/{SITE}/site")
+    assert '<option value="central" selected>Central</option>' in english.text
+
+
 def test_a_supervisor_sees_the_configuration_read_only(world: World) -> None:
     client, token = logged_in(world, "boss", "pw-boss")
     page = client.get(f"/console/s/{SITE}/fields/ht")
