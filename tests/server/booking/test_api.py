@@ -1,18 +1,22 @@
 """The appointments' HTTP side on a real uvicorn: the portal's API, the kiosk's check-in
 route and the citizen's pages (the browser test drives the pages in Chromium)."""
 
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from server.api.app import create_app
 from server.contract import paths
-from server.contract.booking import BookingOut, SlotsOut
+from server.contract.booking import BookingIn, BookingOut, SlotsOut
 from server.contract.http import API_PREFIX, TicketOut
 from server.runtime import bind, serve_in_thread
+from server.storage.db import Database
+from server.storage.models import IdempotencyRow
 from tests.server.backends import sqlite_url
 from tests.server.booking.conftest import SECRET, SITE, booking_world
 
@@ -21,6 +25,7 @@ from tests.server.booking.conftest import SECRET, SITE, booking_world
 class Live:
     client: httpx.Client
     kiosk: str
+    db: Database
 
     def login(self, username: str, password: str) -> str:
         r = self.client.post(
@@ -41,7 +46,7 @@ def live(tmp_path) -> Iterator[Live]:
     world.service.accounts.pin_key = SECRET
     server, thread = serve_in_thread(app, sock)
     with httpx.Client(base_url=world.service.tickets.public_url, timeout=10) as client:
-        yield Live(client, world.tokens[f"{SITE}-kiosk"])
+        yield Live(client, world.tokens[f"{SITE}-kiosk"], world.db)
     server.should_exit = True
     thread.join(10)
     app.state.commands.close()
@@ -159,3 +164,22 @@ def test_a_form_sent_twice_books_once_and_shows_that_booking(live: Live) -> None
     second = c.post("/book/t1/ht", data=form_fields(c.get("/book/t1/ht").text))
     assert second.status_code == 303
     assert second.headers["location"] != sent[0].headers["location"]
+
+
+def test_an_id_number_is_in_no_idempotency_record(live: Live) -> None:
+    """The idempotency record's fingerprint holds an ID number only in its keyed hash: a
+    plain SHA-256 of a body with a 12-digit number is undone by trying them all."""
+    c = live.client
+    slots = SlotsOut.model_validate(c.get(API_PREFIX + paths.slots(SITE, "ht")).json())
+    body = {"service": "ht", "start": slots.slots[0].start.isoformat(), "cccd": "079203004567"}
+    portal = live.login("boss", "pw-boss")
+    url = API_PREFIX + paths.bookings(SITE)
+    made = c.post(url, json=body, headers=auth(portal, "id-1"))
+    assert made.status_code == 201, made.text
+    again = c.post(url, json=body, headers=auth(portal, "id-1"))  # the same fingerprint
+    assert again.json()["code"] == made.json()["code"]
+    plain = BookingIn.model_validate(body).model_dump_json()
+    exposed = hashlib.sha256(f"POST {url}\n{plain}".encode()).hexdigest()
+    with live.db.read() as session:
+        stored = set(session.scalars(select(IdempotencyRow.request_hash)))
+    assert stored and exposed not in stored
