@@ -18,7 +18,7 @@ from server.console.session import Visitor, checked_form, page, service_of, to
 from server.console.site_edit import viewer
 from server.console.texts import text
 from server.contract.http import CounterStateIn, DayServicesIn, MoveIn, NoticeIn
-from server.contract.vocab import CounterState
+from server.contract.vocab import APPOINTMENT_PRIORITY, CounterState
 from server.engine.errors import Refusal
 from server.service import Result, ServiceError
 from server.service.errors import unknown_counter
@@ -186,12 +186,16 @@ def _waiting_page(
         counters = service.reads.counters(site).counters
         with service.core.reading(site) as view:
             notice = view.notice
+            categories = view.bundle.site.priority_categories
     except ServiceError as exc:
         message = _reason(exc, who.lang)
         return page(request, "error.html", who, site=site, message=message, status_code=exc.status)
+    # A priority in the site's words; an appointment (not a site's category) in the console's.
+    priorities = {APPOINTMENT_PRIORITY: text("priority_appointment", who.lang)}
+    priorities |= {p.code: p.name_en if who.lang == "en" else p.name_vi for p in categories}
     return page(
         request, "supervise_waiting.html", who, site=site, active="waiting", read_only=False,
-        queue=queue,
+        queue=queue, priorities=priorities,
         counters=counters, notice=notice, errors=errors or [], done=DONE.get(done, ""),
         fields=[(s.code, s.name_en if who.lang == "en" else s.name_vi) for s in queue.services],
         form_key=uuid.uuid4().hex, status_code=status_code,

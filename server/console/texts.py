@@ -302,6 +302,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "supervise": ("Điều hành", "Control"),
     "state": ("Trạng thái", "State"),
     "ctl_state_open": ("Đang mở", "Open"),
+    "priority_appointment": ("Lịch hẹn", "Appointment"),
     "ctl_state_paused": ("Tạm nghỉ", "Paused"),
     "ctl_state_closed": ("Quầy đóng", "Closed"),
     "clerk": ("Cán bộ", "Clerk"),

@@ -17,8 +17,8 @@ COUNTER = f"/console/s/{SITE}/control/counters/2"
 WAITING = f"/console/s/{SITE}/control"
 
 
-def issue(world: World, service: str = "ht") -> dict:
-    body = TicketIn(service=service)
+def issue(world: World, service: str = "ht", priority: str | None = None) -> dict:
+    body = TicketIn(service=service, priority=priority)
     return world.service.tickets.issue(SITE, body, world.kiosk, None, body.model_dump_json()).body
 
 
@@ -135,3 +135,11 @@ def test_an_admin_in_english_reads_the_controls_in_english(world: World) -> None
     assert page.status_code == 200
     assert "Extra fields for today" in page.text and "Close" in page.text
     assert csrf(page.text)
+
+
+def test_the_waiting_page_names_a_priority_in_the_sites_words(world: World) -> None:
+    elder = issue(world, priority="elderly")
+    client, _ = boss(world)
+    page = client.get(WAITING)
+    row = re.search(rf"<td><strong>{elder['number']}</strong>.*?</tr>", page.text, re.S)
+    assert row is not None and "Người cao tuổi" in row.group(0) and "elderly" not in row.group(0)
