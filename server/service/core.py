@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from typing import Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from server.engine.lifecycle import expire
 from server.engine.numbering import business_day
@@ -90,7 +89,11 @@ class ServiceCore:
         request_hash: str,
         apply: Callable[[Ctx], tuple[int, BaseModel]],
     ) -> Result:
-        """Run ``apply`` in one locked transaction, exactly once per idempotency key."""
+        """Run ``apply`` in one locked transaction, exactly once per idempotency key.
+
+        Every command that changes a hall passes here, so this is the one place that
+        refuses a branch-owned site's: its hall is served (and numbered) at the branch,
+        whose own writes arrive through ``server/upstream/central.py``, not here."""
         self._roll_day_if_needed(site_id)
         request_hash = hashlib.sha256(request_hash.encode()).hexdigest()
         with self.db.write() as session:
@@ -104,6 +107,10 @@ class ServiceCore:
                     if stored.request_hash != request_hash:
                         raise errors.idempotency_conflict()
                     return Result(stored.status_code, dict(stored.response), replayed=True)
+            # After the replay: a retry of a command that ran before the site was handed
+            # to its branch gets its answer, not a refusal of what was done.
+            if site.branch is not None:
+                raise errors.served_by_branch(site_id, site.branch)
             now = self.clock()
             bundle = self.bundles.cached(site_id, site.config_version)
             if bundle is None:
@@ -171,6 +178,11 @@ class ServiceCore:
             today = business_day(now, site.time_zone)
             if site.current_day == today:
                 return 0
+            # A branch's sites roll their days at the branch; the expiries come up as its
+            # events (``server/upstream/``), never made a second time here, neither by the
+            # sweep nor before a command (which the command then refuses).
+            if session.get(BranchSiteRow, site_id) is not None:
+                return 0
             stale = repo.past_active(site_id, today)
             # Yesterday's extra fields of counters end with it: every process reloads.
             dropped_fields = day_services.any_on(session, site_id, site.current_day)
@@ -193,10 +205,7 @@ class ServiceCore:
         idempotency keys old enough that no client still retries with them."""
         with self.db.read() as session:
             site_ids = Repository(session).site_ids()
-            # A branch's sites roll their days at the branch; the expiries come up as
-            # its events (``server/upstream/``), never made a second time here.
-            owned = set(session.scalars(select(BranchSiteRow.site_id)))
-        expired = sum(self.roll_day(site_id) for site_id in site_ids if site_id not in owned)
+        expired = sum(self.roll_day(site_id) for site_id in site_ids)
         with self.db.write() as session:
             Repository(session).forget_keys_before(self.clock() - KEEP_KEYS)
         return expired

@@ -53,6 +53,24 @@ def no_current_ticket(counter: str) -> ServiceError:
     )
 
 
+SERVED_BY_BRANCH = "served_by_branch"
+
+
+def served_by_branch(site: str, branch: str) -> ServiceError:
+    """A command for a site whose hall a branch server serves: issued or called here, its
+    numbers would collide with the branch's (docs/branches.md)."""
+    return ServiceError(
+        409,
+        SERVED_BY_BRANCH,
+        f"Điểm này do chi nhánh {branch} phục vụ: việc lấy số, gọi số, đặt lịch và mọi "
+        "thao tác của sảnh được thực hiện tại chi nhánh.",
+        f"This site is served by branch {branch}: its tickets, calls, bookings and every "
+        "action of its hall are handled at the branch.",
+        site=site,
+        branch=branch,
+    )
+
+
 def unauthorized() -> ServiceError:
     return ServiceError(
         401,

@@ -89,8 +89,9 @@ class Repository:
 
     def lock_site_version(self, site_id: str) -> Any:
         """The same lock as ``lock_site`` (the site row ``FOR UPDATE``; on SQLite the
-        transaction's write lock), returning only the site's id, ``seq`` and
-        ``config_version`` as a light Core row, or None."""
+        transaction's write lock), returning only the site's id, ``seq``,
+        ``config_version`` and ``branch`` (the branch that owns it, or None) as a light
+        Core row, or None."""
         return self.sql.first(st.LOCK_SITE_VERSION, {"site": site_id})
 
     def site(self, site_id: str) -> SiteRow | None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 
 from server.contract.vocab import TicketStatus
 from server.storage.models import (
+    BranchSiteRow,
     CallRow,
     CounterRow,
     CounterServiceRow,
@@ -143,8 +144,19 @@ BUMP_SEQ = (
 )
 # The lock every command takes first (as ``Repository.lock_site``: the site row FOR
 # UPDATE), reading only what a command needs of the site.
+_B = BranchSiteRow.__table__.c
+# The branch that owns the site (None: served here), read with the lock in the same round
+# trip: a scalar subquery in the select list, so ``FOR UPDATE`` still locks only the site.
 LOCK_SITE_VERSION = (
-    select(SiteRow.__table__.c.id, SiteRow.__table__.c.seq, SiteRow.__table__.c.config_version)
+    select(
+        SiteRow.__table__.c.id,
+        SiteRow.__table__.c.seq,
+        SiteRow.__table__.c.config_version,
+        select(_B.branch_id)
+        .where(_B.site_id == SiteRow.__table__.c.id)
+        .scalar_subquery()
+        .label("branch"),
+    )
     .where(SiteRow.__table__.c.id == site_param())
     .with_for_update()
 )

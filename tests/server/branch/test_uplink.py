@@ -4,91 +4,31 @@ whatever is sent again; a branch reaches only its own sites; the city knows when
 last heard from each."""
 
 import re
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
-from server.api.app import create_app
-from server.contract.http import TicketIn
 from server.contract.vocab import Role
-from server.messaging.publisher import RecordingPublisher
-from server.runtime import bind, serve_in_thread
-from server.service import QueueService, ServiceError
-from server.storage.db import Database
-from server.storage.migrate import upgrade
+from server.service import ServiceError
 from server.storage.models import BranchRow, TicketEventRow, TicketRow, UpstreamMarkRow
-from server.storage.seeding import load_sites
-from server.upstream.central import Branches
-from server.upstream.uplink import EVENTS_MARK, Uplink
+from server.upstream.uplink import EVENTS_MARK
 from server.upstream.wire import PUSH_PATH, EventUp, Push
-from tests.server.backends import SITE, Clock, World, make_world, sqlite_url, tiny_site
-
-OTHER = "t2"
-
-
-@dataclass
-class Link:
-    central: World
-    branches: Branches
-    branch: QueueService
-    uplink: Uplink
-    url: str
-    token: str
-
-    def issue(self, n: int) -> list[str]:
-        kiosk = self.branch.accounts.authenticate(self.central.tokens[f"{SITE}-kiosk"])
-        out = []
-        for i in range(n):
-            body = TicketIn(service="ht")
-            key = f"k-{i}-{uuid.uuid4().hex}"
-            result = self.branch.tickets.issue(SITE, body, kiosk, key, key)
-            out.append(result.body["id"])
-        return out
-
-
-def event_count(db: Database, origin: str | None = None) -> int:
-    with db.read() as session:
-        query = select(func.count()).select_from(TicketEventRow)
-        if origin is not None:
-            query = query.where(TicketEventRow.origin == origin)
-        return int(session.scalar(query) or 0)
+from tests.server.backends import SITE, sqlite_url
+from tests.server.branch.link import OTHER, Link, event_count, linked
 
 
 @pytest.fixture
 def link(tmp_path: Path) -> Iterator[Link]:
-    central_dir, branch_dir = tmp_path / "central", tmp_path / "branch"
+    central_dir = tmp_path / "central"
     central_dir.mkdir()
-    branch_dir.mkdir()
-    clock = Clock()
-    central = make_world(sqlite_url(central_dir), clock)
-    with central.db.write() as session:
-        load_sites(session, [replace(tiny_site(OTHER), users=())], now=clock())
-    branches = Branches(central.service.core)
-    token = branches.add("b1", [SITE])
-    sock = bind("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    app = create_app(central.service)
-    server, thread = serve_in_thread(app, sock)
-    branch_db = Database(sqlite_url(branch_dir))
-    upgrade(branch_db.engine)
-    branch = QueueService(branch_db, RecordingPublisher(), clock=clock)
-    uplink = Uplink(branch, url, token)
-    try:
-        yield Link(central, branches, branch, uplink, url, token)
-    finally:
-        uplink.stop()
-        server.should_exit = True
-        thread.join(10)
-        app.state.commands.close()
-        central.db.dispose()
-        branch_db.dispose()
+    with linked(sqlite_url(central_dir), tmp_path / "branch") as it:
+        yield it
 
 
 def test_a_new_branch_takes_its_site_accounts_and_devices_from_the_city(link: Link) -> None:
