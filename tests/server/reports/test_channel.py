@@ -10,6 +10,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from alembic import command
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ from server.reports import export
 from server.reports.export import export_key
 from server.reports.figures import Figures, Reports
 from server.reports.texts import COLUMNS
+from server.storage.migrate import alembic_config, upgrade
 from server.storage.models import ReportVisitRow
 from tests.server.backends import SITE, sqlite_url
 from tests.server.booking.conftest import BookingWorld, booking_world, bw
@@ -152,6 +154,25 @@ def test_channel_cut_live_and_rolled_up(bw: BookingWorld) -> None:
             assert xlsx_line[i] == expected, column.name
     assert document["rows"][0]["wait_mean_min"] == 26.0
     assert document["rows"][1]["issued"] == 3 and document["total"]["issued"] == 4
+
+
+def test_the_migration_gives_rolled_up_appointments_their_channel(bw: BookingWorld) -> None:
+    """A day rolled up after appointments existed but before revision 0016: its
+    appointment is an appointment once the database is upgraded."""
+    play_channel_day(bw)
+    world = bw.world
+    world.clock.advance(24 * 3600)
+    reports = Reports(world.db, clock=world.clock)
+    before = reports.figures([SITE], DAY, DAY, "channel")
+    with world.db.engine.begin() as connection:
+        cfg = alembic_config(world.db.engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "0015")
+    upgrade(world.db.engine)
+    with world.db.read() as session:
+        kept = sorted(session.scalars(select(ReportVisitRow.channel)))
+    assert kept == [Channel.APPOINTMENT.value] + [Channel.WALK_IN.value] * 3
+    assert reports.figures([SITE], DAY, DAY, "channel").rows == before.rows
 
 
 def test_qms_report_by_channel(tmp_path: Path) -> None:

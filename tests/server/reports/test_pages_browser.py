@@ -138,8 +138,10 @@ def test_the_cut_selector_offers_the_channel(served, browser, tmp_path: Path) ->
     Select(browser.find_element(By.NAME, "by")).select_by_visible_text("Hình thức lấy số")
     browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
     WebDriverWait(browser, WAIT_S).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "section[data-cut=channel] table")
-        and d.find_element(By.TAG_NAME, "body").get_attribute("data-charts") == "drawn"
+        lambda d: (
+            d.find_elements(By.CSS_SELECTOR, "section[data-cut=channel] table")
+            and d.find_element(By.TAG_NAME, "body").get_attribute("data-charts") == "drawn"
+        )
     )
     table = browser.find_element(By.CSS_SELECTOR, "section[data-cut=channel] table")
     rows = [r.text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
