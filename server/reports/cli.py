@@ -41,7 +41,7 @@ def register(
         "--by",
         default="field",
         help="a cut or a comma-separated list: site, department, field, counter, clerk, "
-        "hour, weekday, priority, day, month, heatmap (default field)",
+        "hour, weekday, priority, channel, day, month, heatmap (default field)",
     )
     report.add_argument("--format", choices=FORMATS, default="table")
     report.add_argument("--out", type=Path, help="write to this file (xlsx and pdf need it)")

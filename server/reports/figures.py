@@ -41,7 +41,7 @@ from server.reports.days import (
     unfigured_days,
 )
 from server.reports.sql import month_of, percentile, prepare, weekday_of
-from server.reports.texts import TOTAL, WEEKDAYS
+from server.reports.texts import CHANNELS, TOTAL, WEEKDAYS
 from server.reports.visits import OPEN, VISIT_COLUMNS, roll_up, unrolled_days, visits_select
 from server.storage.db import Database
 from server.storage.models import (
@@ -65,6 +65,7 @@ CUTS = (
     "hour",
     "weekday",
     "priority",
+    "channel",
     "day",
     "month",
     "heatmap",
@@ -351,6 +352,7 @@ class Reports:
             "hour": [v.c.hour],
             "weekday": [v.c.weekday],
             "priority": [func.coalesce(v.c.priority, "")],
+            "channel": [v.c.channel],
             "day": [v.c.business_day],
             "month": [month_of(v.c.business_day)],
             "heatmap": [v.c.weekday, v.c.hour],
@@ -461,6 +463,7 @@ class _Names:
             "hour": lambda k: f"{int(k[0]):02d}:00",
             "weekday": lambda k: WEEKDAYS_VI[int(k[0])],
             "priority": lambda k: k[0] or "Thường",
+            "channel": lambda k: CHANNELS[k[0]][0] if k[0] in CHANNELS else k[0],
             "heatmap": lambda k: f"{WEEKDAYS_VI[int(k[0])]} {int(k[1]):02d}:00",
             "day": lambda k: date.fromisoformat(k[0]).strftime("%d/%m/%Y"),
             "month": lambda k: f"{k[0][5:7]}/{k[0][:4]}",

@@ -68,9 +68,15 @@ CUT_NAMES: dict[str, tuple[str, str]] = {
     "hour": ("Giờ trong ngày", "Hour of day"),
     "weekday": ("Thứ trong tuần", "Weekday"),
     "priority": ("Đối tượng ưu tiên", "Priority category"),
+    "channel": ("Hình thức lấy số", "Channel"),
     "day": ("Ngày", "Day"),
     "month": ("Tháng", "Month"),
     "heatmap": ("Thứ × giờ", "Weekday × hour"),
+}
+# A visit's channel (its first ticket's, ``server.contract.vocab.Channel``).
+CHANNELS: dict[str, tuple[str, str]] = {
+    "walk_in": ("Lấy số tại ki-ốt", "Walk-in"),
+    "appointment": ("Đặt lịch hẹn", "Appointment"),
 }
 KEY_HEADER = ("Mã", "Key")
 LABEL_HEADER = ("Tên", "Name")

@@ -5,7 +5,8 @@ A transfer closes a ticket and opens a new one for the same citizen (same number
 the chain its transfers opened, found with a recursive query. A visit's wait is the
 time the citizen spent waiting in the hall, summed over its legs (each leg from its
 issue, or its transfer, to its first call); its outcome, counter and clerk are those of
-its last leg; its wait target is its first field's (``services.wait_target_s``) as it
+its last leg; its channel (walk-in or appointment) is its first ticket's; its wait
+target is its first field's (``services.wait_target_s``) as it
 stood when the day was rolled up. The definitions are written out in docs/reports.md.
 
 Closed days are rolled up once into ``report_visits`` (``roll_up``); the current day is
@@ -50,6 +51,7 @@ VISIT_COLUMNS = (
     "service_s",
     "rating",
     "wait_target_s",
+    "channel",
 )
 # A visit whose last leg is still open (waiting, called, serving, parked) when the day
 # is read: counted with the expired ones once its day is closed.
@@ -138,6 +140,7 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             service_s.label("service_s"),
             func.max(rating).label("rating"),
             field.c.wait_target_s.label("wait_target_s"),
+            first.c.channel.label("channel"),
         )
         .select_from(chain)
         .join(leg, leg.c.id == chain.c.leg_id)
@@ -154,6 +157,7 @@ def visits_select(site_ids: Sequence[str], days: Iterable[date], *, closed: bool
             first.c.estimate_s,
             site.c.time_zone,
             field.c.wait_target_s,
+            first.c.channel,
         )
     )
 

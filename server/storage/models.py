@@ -550,6 +550,9 @@ class ReportVisitRow(Base):
     rating: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The field's wait target when the day was rolled up (None: the field promised none).
     wait_target_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The channel of the visit's first ticket (walk_in, appointment); the days rolled
+    # up before appointments existed were all walk-ins, hence the default.
+    channel: Mapped[str] = mapped_column(String(16), server_default="walk_in")
 
 
 class ReportDayRow(Base):

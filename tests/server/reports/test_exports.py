@@ -123,3 +123,18 @@ def test_qms_report_command(served) -> None:
     assert load_workbook(out).sheetnames == ["Lĩnh vực", "Cán bộ", "Giờ trong ngày"]
     bad = qms("--by", "colour")
     assert bad.returncode == 2 and b"unknown cut" in bad.stderr
+
+
+def test_the_route_cuts_by_channel(served) -> None:
+    """``by=channel`` over HTTP: the known day's visits were all taken at the kiosk."""
+    _, client, _ = served
+    boss = login(client, "boss", "pw-boss")
+    got = client.get("/api/v1/reports/figures", params=params("channel", "json"), headers=boss)
+    assert got.status_code == 200, got.text
+    cut = got.json()["cuts"]["channel"]
+    assert [(r["key"], r["label"], r["issued"]) for r in cut["rows"]] == [
+        (["walk_in"], "Lấy số tại ki-ốt", 6)
+    ]
+    assert cut["total"]["issued"] == 6 and cut["total"]["wait_median_min"] == 21.0
+    xlsx = client.get("/api/v1/reports/figures", params=params("channel", "xlsx"), headers=boss)
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames == ["Hình thức lấy số"]

@@ -16,7 +16,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service as DriverService
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.server.backends import SITE
 from tests.server.reports.conftest import login
@@ -127,3 +127,27 @@ def test_report_page_and_pdf(served, browser, tmp_path: Path) -> None:
     ).stdout  # fmt: skip
     assert text.startswith("Báo cáo tháng — Điểm thử") and "Hộ tịch" in text
     keep(png)
+
+
+def test_the_cut_selector_offers_the_channel(served, browser, tmp_path: Path) -> None:
+    """Chosen on the page, the cut by channel: the known day's six walk-ins in one row."""
+    _world, client, _ = served
+    base = str(client.base_url).rstrip("/")
+    token = login(client, "boss", "pw-boss")["Authorization"].split()[1]
+    open_report(browser, base, token, f"site={SITE}&from={DAY}&to={DAY}&by=field")
+    Select(browser.find_element(By.NAME, "by")).select_by_visible_text("Hình thức lấy số")
+    browser.find_element(By.CSS_SELECTOR, "form.filters button[type=submit]").click()
+    WebDriverWait(browser, WAIT_S).until(
+        lambda d: (
+            d.find_elements(By.CSS_SELECTOR, "section[data-cut=channel] table")
+            and d.find_element(By.TAG_NAME, "body").get_attribute("data-charts") == "drawn"
+        )
+    )
+    table = browser.find_element(By.CSS_SELECTOR, "section[data-cut=channel] table")
+    rows = [r.text for r in table.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    assert rows == [
+        "Lấy số tại ki-ốt 6 4 1 1 27,4 21,0 43,0 40,0 50,0",
+        "Tổng cộng 6 4 1 1 27,4 21,0 43,0 40,0 50,0",
+    ]
+    assert "by=channel" in browser.current_url
+    full_page(browser, tmp_path / "report-channel.png", 1366)
