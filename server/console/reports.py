@@ -20,6 +20,7 @@ from server.reports import export
 from server.reports.access import MEDIA, Refused, readable_sites, reports_for
 from server.reports.figures import CUTS, Report, Reports
 from server.reports.pages import CHART_JS, Form, monthly_pdf, render
+from server.reports.staffing import StoredPlan, latest_plan
 from server.reports.texts import CUT_NAMES, PAGE
 from server.service import Actor, QueueService
 
@@ -95,6 +96,7 @@ async def report_page(
         script_url=SCRIPT_URL,
         fragment=True,
     )
+    plan = await run_in_threadpool(latest_plan, service.db, chosen) if chosen else None
     return page(
         request,
         "reports.html",
@@ -103,7 +105,41 @@ async def report_page(
         active="reports",
         read_only=False,  # the layout's note is about the configuration pages
         report=Markup(html),  # noqa: S704 - rendered by our autoescaping template
+        plan=plan,
+        plan_chart=plan_chart(plan) if plan else None,
+        refresh=REFRESH.format(site=chosen),
+        script_url=SCRIPT_URL,
     )
+
+
+# How a manager refreshes the plan the page shows (``docs/estimates.md``).
+REFRESH = "qms simulate --site {site} --staffing --hourly --days 5 --db <DATABASE_URL>"
+
+
+def plan_chart(plan: StoredPlan) -> dict[str, object]:
+    """The chart's data: counters needed per slot stacked by first field, and the share
+    of tickets within the SLA per slot."""
+    labels = [str(s["slot"]) for s in plan.figures]
+    names: dict[str, str] = {}
+    for slot in plan.figures:
+        for f in slot["fields"]:
+            names.setdefault(str(f["field"]), str(f["name"]))
+    counters = {
+        code: [
+            next((f["counters"] for f in s["fields"] if f["field"] == code), 0)
+            for s in plan.figures
+        ]
+        for code in names
+    }
+    within = [
+        None if s["within_sla"] is None else round(100 * s["within_sla"], 1) for s in plan.figures
+    ]
+    return {
+        "labels": labels,
+        "fields": [{"name": names[c], "counters": counters[c]} for c in names],
+        "within": within,
+        "target": round(100 * plan.sla_share, 1),
+    }
 
 
 def _site_names(service: QueueService, actor: Actor) -> list[tuple[str, str]]:

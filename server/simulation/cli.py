@@ -44,17 +44,18 @@ def _mean_by_hour(days: Sequence[dict[str, object]]) -> dict[int, float]:
 
 def run(args: argparse.Namespace) -> int:
     seed = find_site(args.site)
-    day: Day = load_day(args.day or default_day_file(args.site))
+    day_file = args.day or default_day_file(args.site)
+    day: Day = load_day(day_file)
     names = [n.strip() for n in args.estimators.split(",") if n.strip()] or list(ESTIMATORS)
     unknown = [n for n in names if n not in ESTIMATORS]
     if unknown:
         raise ValueError(f"unknown estimator(s) {', '.join(unknown)}")
     if args.area:
-        if args.db:
+        if args.db and not args.staffing:
             raise ValueError("--db writes a whole site's day; leave out --area")
         seed = area_site(seed, args.area)
     if args.staffing:
-        return run_staffing(args, seed, day)
+        return run_staffing(args, seed, day, day_file)
     staffed = staffed_counters(args.counters, seed.counters)
     estimators = {n: ESTIMATORS[n] for n in names}
     halls: list[Hall] = []
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day) -> int:
+def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day, day_file: Path) -> int:
     plan = least_staff(
         seed, day, share=args.sla_share, days=args.days, rng_seed=args.seed, hourly=args.hourly
     )
@@ -133,6 +134,20 @@ def run_staffing(args: argparse.Namespace, seed: SiteSeed, day: Day) -> int:
             ),
             encoding="utf-8",
         )
+    if args.db:
+        from server.simulation.plans import Run, plan_figures, save_plan
+
+        how = Run(
+            day_file=day_file.name,
+            rng_seed=args.seed,
+            days=args.days,
+            share=args.sla_share,
+            hourly=args.hourly,
+            area=args.area,
+        )
+        figures = plan_figures(seed, day, plan, names, how)
+        plan_id = save_plan(args.db, seed, day, figures, how)
+        print(f"  stored as staffing plan {plan_id}; the console's reports page shows it")
     return 0
 
 

@@ -17,7 +17,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="comma-separated estimator names (default: all; see docs/estimates.md)",
     )
-    parser.add_argument("--db", help="also write the first day's tickets to this database")
+    parser.add_argument(
+        "--db",
+        help="also write the first day's tickets to this database; with --staffing: "
+        "store the plan and its figures there for the console's reports page",
+    )
     parser.add_argument("--json", type=Path, help="write the figures and errors here")
     parser.add_argument("--plot", type=Path, help="draw waits and errors by hour (PNG)")
     parser.add_argument(

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -712,3 +713,27 @@ class UpstreamMarkRow(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StaffingPlanRow(Base):
+    """A staffing what-if of one site (``qms simulate --staffing --db``): the fewest
+    clerks per session or hour that kept the SLA over simulated days, and what the days
+    showed with them. Stored so the console's reports page can show the latest one
+    without running the search in a page request (it takes minutes)."""
+
+    __tablename__ = "staffing_plans"
+    __table_args__ = (Index("ix_staffing_plans_site_made", "site_id", "made_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    site_id: Mapped[str] = mapped_column(String(64))
+    made_at: Mapped[datetime] = mapped_column(UTC_DATETIME)
+    day_file: Mapped[str] = mapped_column(String(255))
+    seed: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
+    sla_s: Mapped[int] = mapped_column(Integer)
+    sla_share: Mapped[float] = mapped_column(Float)
+    per: Mapped[str] = mapped_column(String(16))  # "hour" or "session"
+    area: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Per slot and field: {"slot", "field", "counters", "tickets", "mean_wait_s",
+    # "within_sla", "utilisation"} (``server/simulation/plans.py``).
+    figures: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
