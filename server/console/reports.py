@@ -139,6 +139,7 @@ def plan_chart(plan: StoredPlan) -> dict[str, object]:
         "fields": [{"name": names[c], "counters": counters[c]} for c in names],
         "within": within,
         "target": round(100 * plan.sla_share, 1),
+        "of": max((int(s["of"]) for s in plan.figures), default=1),
     }
 
 

@@ -46,9 +46,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "plan_from": ("từ tệp ngày", "from the day file"),
     "plan_seed": ("hạt ngẫu nhiên", "seed"),
     "plan_days": ("số ngày mô phỏng", "simulated days"),
-    "plan_goal": (
-        "Số quầy ít nhất giữ được tỷ lệ chờ không quá",
-        "The fewest counters keeping the share waiting no longer than",
+    "plan_goal_hour": (
+        "Số quầy ít nhất trong từng giờ giữ được tỷ lệ chờ không quá",
+        "The fewest counters in each hour keeping the share waiting no longer than",
+    ),
+    "plan_goal_session": (
+        "Số quầy ít nhất trong từng buổi giữ được tỷ lệ chờ không quá",
+        "The fewest counters in each session keeping the share waiting no longer than",
+    ),
+    "plan_first_field": (
+        "Số quầy của một lĩnh vực: các quầy nhận lĩnh vực đó đầu tiên; quầy còn nhận cả"
+        " lĩnh vực khác, nên lĩnh vực có 0 quầy vẫn được phục vụ.",
+        "A field's counters: those taking it first; counters also take other fields, so"
+        " a field with 0 counters is still served.",
     ),
     "plan_min": ("phút", "min"),
     "plan_refresh": ("Cập nhật bằng lệnh:", "Refresh it with:"),
