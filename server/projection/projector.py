@@ -22,6 +22,8 @@ from sqlalchemy import select
 from server.alerts.liveness import is_silent
 from server.contract import topics
 from server.contract.messages import CallEvent, DeviceStatus
+from server.engine.estimate import Estimator
+from server.engine.estimators import estimator_for
 from server.engine.model import SiteConfig
 from server.engine.numbering import business_day
 from server.engine.policy import CallPolicy, Policies
@@ -29,7 +31,7 @@ from server.messaging.publisher import Publisher
 from server.projection.effects import Effects
 from server.projection.pump import Pump
 from server.projection.snapshots import SiteView
-from server.projection.waits import FieldWaits
+from server.projection.waits import FieldWaits, WaitsThread
 from server.storage.bundles import BundleCache
 from server.storage.db import Database
 from server.storage.models import DeviceRow, DeviceStatusRow
@@ -72,6 +74,8 @@ class Projector:
         bundles: BundleCache | None = None,
         background: bool = False,
         builder: SnapshotBuilder | None = None,
+        waits_apart: bool = False,
+        estimator_of: Callable[[SiteConfig], Estimator] = estimator_for,
     ) -> None:
         """``policies``: each site's call policy, for the counters' "next up" lists (the
         service calls with the same). ``bundles``: the site configurations, shared with
@@ -79,7 +83,10 @@ class Projector:
         bursts (the server does); otherwise publish before ``publish`` returns
         (deterministic, for tests). ``builder``: with ``background``, where the merged
         changes go to be built and published (the server's snapshot process) instead
-        of this projector's publisher."""
+        of this projector's publisher. ``waits_apart``: work out the kiosks' field waits
+        on a thread of their own and send the queue snapshot when they are ready, so the
+        boards' snapshots and the call events never wait for them (the snapshot
+        process). ``estimator_of``: the site's estimator (the service's; tests slow it)."""
         self.db = db
         self.publisher = publisher
         self.clock = clock
@@ -92,7 +99,12 @@ class Projector:
         self._builder = builder
         self._builds = 0
         self._builds_guard = threading.Lock()
-        self.field_waits = FieldWaits()  # the kiosks' field buttons, kept a short while
+        # The kiosks' field buttons, kept a short while.
+        self.field_waits = FieldWaits(estimator_of)
+        self._waits_thread: WaitsThread | None = None
+        if waits_apart:
+            self._waits_thread = WaitsThread(self._refresh_waits)
+            self.field_waits.later = self._waits_thread.request
         # Told of every committed change (site, effects) on the committing thread, before
         # any snapshot is built; must only take note and return (the live tracking pages,
         # ``server.notify.hub``).
@@ -182,7 +194,14 @@ class Projector:
             return True
         return self._builder.flush(max(0.0, timeout - (time.monotonic() - began)))
 
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the field waits asked for so far were worked out and their queue
+        snapshots sent (``waits_apart``)."""
+        return self._waits_thread is None or self._waits_thread.settle(timeout)
+
     def close(self) -> None:
+        if self._waits_thread is not None:
+            self._waits_thread.close()
         if self._pump is not None:
             self._pump.close()
         if self._builder is not None:
@@ -236,8 +255,27 @@ class Projector:
             for counter_id in sorted(counters, key=lambda c: bundle.counters[c].number):
                 topic = topics.counter(site_id, counter_id)
                 self._send_snapshot(topic, seq, view.counter(counter_id))
-            if effects.queue or effects.everything:
+            # Without its field waits yet, the queue snapshot goes when they are ready
+            # (``_refresh_waits``).
+            if (effects.queue or effects.everything) and view.waits_ready:
                 self._send_snapshot(topics.queue(site_id), seq, view.queue())
+
+    def _refresh_waits(self, site_id: str) -> None:
+        """Work out a site's due field waits (on the waits' thread), then send its queue
+        snapshot with them."""
+        with self.reading(site_id) as view:
+            if view is None:
+                return
+            worked = self.field_waits.refresh(
+                view.repo,
+                view.bundle,
+                day=view.day,
+                now=view.now,
+                seq=view.seq,
+                counters=view.counter_rows,
+            )
+        if worked:
+            self._publish_now(site_id, Effects(queue=True))
 
     def _send_snapshot(self, topic: str, seq: int, message: BaseModel) -> None:
         if self._last_seq.get(topic, -1) > seq:

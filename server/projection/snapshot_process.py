@@ -28,6 +28,7 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -240,15 +241,17 @@ def run_child(
         signer=config.signer,
         ca_file=config.mqtt_ca,
     )
-    projector = Projector(db, mqtt)
+    # The kiosks' field waits on a thread of their own: the boards never wait for them.
+    projector = Projector(db, mqtt, waits_apart=True)
     # Every (re)connect of this child's connection: the broker may have lost retained
     # state, and a new child does not know what its predecessor sent. Device statuses
     # are the server process's (its own connection).
     mqtt.on_connected = projector.republish_snapshots
     mqtt.start()
     try:
-        serve(conn, projector, built)
+        serve(conn, projector, built, settle=projector.settle)
     finally:
+        projector.close()
         mqtt.close()
         db.dispose()
 
@@ -260,10 +263,16 @@ class Builds(Protocol):
 
 
 def serve(
-    conn: multiprocessing.connection.Connection, projector: Builds, built: Any = None
+    conn: multiprocessing.connection.Connection,
+    projector: Builds,
+    built: Any = None,
+    *,
+    settle: Callable[[float], bool] | None = None,
 ) -> None:
     """Take every message waiting in the pipe, merge the changes per site, build once.
     ``built``: a shared counter of the builds (the server's ``SnapshotProcess.builds``).
+    ``settle``: waits for the queue snapshots still being worked out (the field waits'
+    thread), so a flush answers when they went out too.
 
     A build can take longer than the server's pump waits between two hand-overs (a
     burst of calls touches most counters); merging what queued up meanwhile keeps the
@@ -293,6 +302,8 @@ def serve(
             projector.publish(site_id, effects)  # logs its own failures
         if built is not None:
             built.value += len(batch)
+        if flushes and settle is not None:
+            settle(10.0)
         for token in flushes:
             with contextlib.suppress(OSError):
                 conn.send(("flushed", token))

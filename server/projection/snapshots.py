@@ -271,8 +271,9 @@ class SiteView:
         return self._open_by_service.get(service, 0)
 
     @cached_property
-    def field_waits(self) -> dict[str, WaitEstimate]:
-        """Each field's wait for a ticket taken now, by the site's estimator."""
+    def field_waits(self) -> dict[str, WaitEstimate] | None:
+        """Each field's wait for a ticket taken now, by the site's estimator; None while
+        the snapshot process works out the first ones (``FieldWaits.later``)."""
         return self._waits.of(
             self.repo,
             self.bundle,
@@ -284,11 +285,19 @@ class SiteView:
             recent_s=self.recent_times,
         )
 
+    @property
+    def waits_ready(self) -> bool:
+        """Whether the field waits are at hand (the queue snapshot and the menu need them)."""
+        return self.field_waits is not None
+
     def load(self, service: str) -> ServiceLoad:
         config = self.bundle.services[service]
         waiting = self.waiting_counts.get(service, 0)
         issued = self.issued.get(service, 0)
-        wait = self.field_waits[service]
+        waits = self.field_waits
+        if waits is None:  # the projector checks ``waits_ready`` before the queue snapshot
+            raise LookupError(f"the field waits of site {self.site_id} are not worked out yet")
+        wait = waits[service]
         return ServiceLoad(
             waiting=waiting,
             counters_open=self.counters_open(service),

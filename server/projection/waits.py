@@ -9,8 +9,10 @@ the site's estimator says, from the same state.
 """
 
 import bisect
+import logging
 import threading
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -21,6 +23,7 @@ from server.contract.vocab import CounterState, Outcome, TicketStatus
 from server.engine.estimate import (
     ARRIVAL_WINDOW_S,
     CounterNow,
+    Estimator,
     Line,
     LineKey,
     WaitEstimate,
@@ -32,11 +35,13 @@ from server.engine.estimate import (
 )
 from server.engine.estimators import estimator_for
 from server.engine.lookahead import sessions_today
-from server.engine.model import Ticket
+from server.engine.model import SiteConfig, Ticket
 from server.engine.policy import line_key
 from server.storage.mapping import SiteBundle
 from server.storage.models import TicketRow
 from server.storage.repository import Repository
+
+log = logging.getLogger(__name__)
 
 # Recent durations per field an estimate learns from (as ``service_times_of`` reads).
 HISTORY = 50
@@ -228,15 +233,23 @@ class FieldWaits:
 
     Each is a look-ahead, and a busy site changes many times a second: a field's wait is
     worked out again when it is ``FIELD_WAITS_FOR`` old, at most ``FIELDS_PER_BUILD``
-    fields in one build (the oldest first), and a site is looked at no more often than
-    every ``FIELD_WAITS_GAP``, so no build of the queue snapshot stalls the boards'
-    behind it for long. A field whose first counter opens or last one closes goes first
-    when the site is next looked at, so a button does not go on saying "no counter open"
-    of an open field."""
+    fields at a time (the oldest first), and a site is looked at no more often than
+    every ``FIELD_WAITS_GAP``. A field whose first counter opens or last one closes goes
+    first when the site is next looked at, so a button does not go on saying "no counter
+    open" of an open field.
 
-    def __init__(self) -> None:
+    ``later``: when set (the snapshot process, through ``WaitsThread``), ``of`` never
+    works the waits out itself: it asks ``later(site)`` to, and answers with the waits
+    kept meanwhile (None before the first), so a build of the boards' snapshots never
+    waits behind a look-ahead; whoever runs ``refresh`` then sends the queue snapshot."""
+
+    def __init__(self, estimator_of: Callable[[SiteConfig], Estimator] = estimator_for) -> None:
+        """``estimator_of``: the site's estimator (the service's, so the button, the
+        printed ticket and the tracking page say one wait)."""
         self._kept: dict[str, _Kept] = {}
         self._lock = threading.Lock()
+        self._estimator_of = estimator_of
+        self.later: Callable[[str], None] | None = None
 
     def of(
         self,
@@ -249,9 +262,10 @@ class FieldWaits:
         counters: dict[str, Any],
         waiting: dict[str, int],
         recent_s: dict[str, list[float]],
-    ) -> dict[str, WaitEstimate]:
+    ) -> dict[str, WaitEstimate] | None:
         """``counters``, ``waiting``, ``recent_s``: the counters' state rows, the waiting
-        counts and recent service times per field, as the view has read them."""
+        counts and recent service times per field, as the view has read them. None: the
+        waits are being worked out elsewhere (``later``), none kept yet."""
         site = bundle.site
         if site.wait_estimator == QUEUE_LENGTH:  # from counts: nothing to keep
             open_by: dict[str, int] = {}
@@ -272,13 +286,38 @@ class FieldWaits:
             return out
         with self._lock:
             kept = self._kept.get(site.id)
+        if self.later is not None:
+            if kept is None or kept.bundle is not bundle or kept.day != day:
+                self.later(site.id)
+                return None
+            if now - kept.looked_at >= FIELD_WAITS_GAP:
+                self.later(site.id)
+            return kept.waits
+        self.refresh(repo, bundle, day=day, now=now, seq=seq, counters=counters)
+        with self._lock:
+            return self._kept[site.id].waits
+
+    def refresh(
+        self,
+        repo: Repository,
+        bundle: SiteBundle,
+        *,
+        day: date,
+        now: datetime,
+        seq: int,
+        counters: dict[str, Any],
+    ) -> bool:
+        """Work out the fields' waits that are due now; False when none was."""
+        site = bundle.site
+        with self._lock:
+            kept = self._kept.get(site.id)
         if kept is None or kept.bundle is not bundle or kept.day != day:
             due = list(bundle.services)
             history = None
             waits: dict[str, WaitEstimate] = {}
             at: dict[str, datetime] = {}
         elif now - kept.looked_at < FIELD_WAITS_GAP:
-            return kept.waits
+            return False
         else:
             # A field whose first counter opened, or last one closed, since; then the
             # fields whose waits are oldest, if they are old enough.
@@ -298,20 +337,70 @@ class FieldWaits:
                 kept = replace(kept, looked_at=now)
                 with self._lock:
                     self._kept[site.id] = kept
-                return kept.waits
+                return False
             fresh = now - kept.state.history_at < FIELD_WAITS_FOR
             history = (kept.state.history, kept.state.history_at) if fresh else None
             waits, at = dict(kept.waits), dict(kept.at)
         state = read_state(repo, site.id, seq=seq, day=day, now=now, history=history)
         line = state.line(bundle, now)
-        estimator = estimator_for(site)
+        estimator = self._estimator_of(site)
         for code in due:
             waits[code] = estimator(taken_now(bundle, code, day=day, now=now), line)
             at[code] = now
         kept = _Kept(bundle, day, state, waits, at, now)
         with self._lock:
             self._kept[site.id] = kept
-        return kept.waits
+        return True
+
+
+class WaitsThread:
+    """Runs ``work(site)`` for the sites asked for, one at a time, on a thread of its
+    own: the snapshot process's field waits, off the boards' builds (``FieldWaits``).
+    Asking again for a site already asked for is free."""
+
+    def __init__(self, work: Callable[[str], None]) -> None:
+        self._work = work
+        self._asked: dict[str, None] = {}  # in the order asked
+        self._busy = False
+        self._closing = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._run, name="field-waits", daemon=True)
+        self._thread.start()
+
+    def request(self, site_id: str) -> None:
+        with self._cond:
+            if site_id not in self._asked:
+                self._asked[site_id] = None
+                self._cond.notify_all()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._asked and not self._closing:
+                    self._cond.wait()
+                if self._closing:
+                    return
+                site_id = next(iter(self._asked))
+                del self._asked[site_id]
+                self._busy = True
+            try:
+                self._work(site_id)
+            except Exception:
+                log.exception("working out the field waits of site %s failed", site_id)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until every site asked for so far was worked out."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._asked and not self._busy, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join(timeout)
 
 
 @dataclass(frozen=True)
