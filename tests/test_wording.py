@@ -13,7 +13,7 @@ from counter import texts as counter_texts
 from display_board import voice
 from display_board.views import texts as board_texts
 from kiosk import i18n as kiosk_texts
-from server.api import tracking
+from server.api import tracking_page as tracking
 from server.console import texts as console_texts
 from server.contract import waits
 from server.contract.vocab import TicketStatus
