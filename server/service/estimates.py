@@ -2,7 +2,7 @@
 
 The engine's estimators (``server.engine.estimators``) answer from a ``Line``: the
 counters, the waiting tickets, the day's history. This part builds that ``Line`` from
-the database (``server.projection.waits.SiteState``): today's waiting tickets, the
+the database (``server.projection.site_state.SiteState``): today's waiting tickets, the
 counters' states, and the recent calls (hold times, waits, how fast citizens come).
 
 Reading a busy site's line costs far more than the estimate itself, and an issue reads
@@ -22,7 +22,7 @@ from server.contract.vocab import CounterState
 from server.engine.estimate import WaitEstimate
 from server.engine.estimators import estimator_for
 from server.engine.model import Ticket
-from server.projection.waits import HISTORY_FOR, SiteState, read_state
+from server.projection.site_state import HISTORY_FOR, SiteState, read_state
 from server.storage.mapping import SiteBundle
 from server.storage.repository import Repository
 

@@ -9,8 +9,8 @@ from server.contract.vocab import DeviceKind, TicketStatus
 from server.engine.estimate import WaitEstimate, estimate_wait_s, shape_estimate
 from server.engine.issuing import issue
 from server.engine.model import Ticket
+from server.projection.site_state import QUEUE_LENGTH
 from server.projection.snapshots import NEXT_UP, SiteView
-from server.projection.waits import QUEUE_LENGTH
 from server.service import errors
 from server.service.context import Actor, Ctx, Result
 from server.service.core import ServiceCore

@@ -11,7 +11,8 @@ from server.contract.messages import QueueSnapshot, ServiceStatus
 from server.contract.vocab import TicketStatus
 from server.engine.lookahead import look_ahead
 from server.engine.model import SiteConfig
-from server.projection.waits import FIELD_WAITS_FOR, FIELD_WAITS_GAP, read_state
+from server.projection.site_state import read_state
+from server.projection.waits import FIELD_WAITS_FOR, FIELD_WAITS_GAP
 from server.storage.mapping import ticket_from_row
 from tests.server.backends import SITE, World, make_world, tiny_site
 
