@@ -12,7 +12,8 @@ from server.console.session import Visitor, checked_form, page, to
 from server.console.site_edit import apply_change, definition_of, editor, viewer
 from server.engine.model import Holiday, OpeningHours, SpecialDay
 from server.siteconfig import SiteDefinition
-from server.siteconfig.schema import WEEKDAYS, Session, hours_of, sessions_of
+from server.siteconfig.convert import hours_of, sessions_of
+from server.siteconfig.schema import WEEKDAYS, Session
 
 router = APIRouter()
 

@@ -12,7 +12,8 @@ from server.projection.effects import Effects
 from server.service import errors
 from server.service.core import ServiceCore
 from server.siteconfig import SiteDefinition, SiteFileError, parse, render
-from server.siteconfig.schema import SiteFile, from_definition
+from server.siteconfig.convert import from_definition
+from server.siteconfig.schema import SiteFile
 from server.siteconfig.text import document, validated
 from server.storage import audit
 from server.storage.models import SiteRow

@@ -15,8 +15,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from server.siteconfig.checks import Loc, check
+from server.siteconfig.convert import from_definition, to_definition
 from server.siteconfig.definition import SiteDefinition
-from server.siteconfig.schema import SiteFile, from_definition, to_definition
+from server.siteconfig.schema import SiteFile
 
 HEADER = "# qms-hall site file (schema: docs/configuration.md)\n"
 _KEY = re.compile(r'^\s*("[^"]*"|[A-Za-z0-9_-]+)\s*=')

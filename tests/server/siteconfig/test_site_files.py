@@ -7,7 +7,8 @@ import pytest
 
 from server.seed.files import site_file_text
 from server.siteconfig import SiteFileError, parse, render
-from server.siteconfig.schema import Session, hours_of, sessions_of
+from server.siteconfig.convert import hours_of, sessions_of
+from server.siteconfig.schema import Session
 
 DEMO = ["hcm-main", "phuong-thu-duc"]
 WARD = site_file_text("phuong-thu-duc")
