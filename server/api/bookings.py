@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
-from server.api.deps import Command, CurrentActor, IdempotencyKey, request_hash
+from server.api.deps import Command, CurrentActor, IdempotencyKey
 from server.api.routes import _ERRORS, SiteId
 from server.booking.service import Bookings
 from server.contract import paths
@@ -38,21 +38,15 @@ def slots(
     return bookings_of(request).slots(site, service, day)
 
 
-def _digest(request: Request, body: BookingIn | CheckInIn, bookings: Bookings) -> str:
-    """The command's fingerprint for its idempotency record, with an ID number only in its
-    keyed hash: a plain hash of a 12-digit number is undone by trying them all."""
-    if body.cccd is None:
-        return request_hash(request, body)
-    return request_hash(request, body.model_copy(update={"cccd": bookings.citizen_hash(body.cccd)}))
-
-
 @router.post(paths.BOOKINGS, response_model=BookingOut, status_code=201, responses=_ERRORS)
 def book(
     request: Request, site: SiteId, body: BookingIn, actor: CurrentActor, key: IdempotencyKey
 ) -> JSONResponse:
     """A portal books a slot for a citizen (409 ``slot_full`` when it has no place left)."""
     bookings = bookings_of(request)
-    result = bookings.book(site, body, actor, key, _digest(request, body, bookings))
+    result = bookings.book(
+        site, body, actor, key, bookings.fingerprint(request.method, request.url.path, body)
+    )
     return JSONResponse(result.body, status_code=result.status)
 
 
@@ -74,7 +68,7 @@ async def check_in(
     """A kiosk checks a booking in by its code, its QR text or the ID card that booked:
     201 with the new ticket, or 200 with the same ticket when it was checked in before."""
     bookings = bookings_of(request)
-    digest = _digest(request, body, bookings)
+    digest = bookings.fingerprint(request.method, request.url.path, body)
     result = await command.commands.run(
         site, lambda: bookings.check_in(site, body, command.actor, command.key, digest)
     )

@@ -399,10 +399,7 @@ async def book_form(
     else:
         try:
             body = BookingIn(service=service, start=start, language=lang, cccd=cccd or None)  # type: ignore[arg-type]
-            # The ID number enters the replay check keyed, as it is kept: never in clear.
-            citizen = bookings.citizen_hash(cccd) if cccd else ""
-            sent = body.model_dump_json(exclude={"cccd"})
-            digest = f"{request.method} {request.url.path}\n{sent}\n{citizen}"
+            digest = bookings.fingerprint(request.method, request.url.path, body)
             result = await run_in_threadpool(bookings.book, site, body, WEB, command_key, digest)
             token = result.body["page_url"].rsplit(BOOKING_PAGE, 1)[1]
             return RedirectResponse(_with_lang(f"{BOOKING_PAGE}{token}", lang), status_code=303)

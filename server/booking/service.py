@@ -133,6 +133,14 @@ class Bookings:
             )
         return hmac.new(key, b"cccd:" + cccd.encode(), hashlib.sha256).hexdigest()
 
+    def fingerprint(self, method: str, path: str, body: BookingIn | CheckInIn) -> str:
+        """What makes two booking commands "the same" for their idempotency record (the
+        portal's API and the booking page alike), with an ID number only in its keyed hash:
+        a plain hash of a 12-digit number is undone by trying them all."""
+        if body.cccd is not None:
+            body = body.model_copy(update={"cccd": self.citizen_hash(body.cccd)})
+        return f"{method} {path}\n{body.model_dump_json()}"
+
     def offering(self, site_id: str) -> tuple[SiteBundle, list[ServiceConfig]]:
         """A site's configuration and its fields that take appointments."""
         with self.core.reading(site_id) as view:
